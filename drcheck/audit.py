@@ -1,0 +1,128 @@
+"""The audit pipeline: files -> inventory -> rules -> findings -> waivers/baseline -> score -> report."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import __version__
+from .api import SEVERITIES, Context, Finding
+from .engine import discover, run
+from .errors import InputError
+from .loader import load_documents
+from .model import Inventory
+from .policy import Policy, Waiver, configure
+from .report import Report, Scenario
+from .schema import build_inventory
+from .scoring import compute
+
+SCENARIOS_IN_REPORT = 5
+
+
+@dataclass
+class AuditOptions:
+    policy: Policy
+    as_of: date
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    rules_dirs: list[str] = field(default_factory=list)
+    use_waivers: bool = True
+    baseline: str | None = None
+
+
+def load_inventory(paths: list[str], stdin=None) -> Inventory:
+    return build_inventory(load_documents(paths, stdin))
+
+
+def audit(inventory: Inventory, options: AuditOptions) -> Report:
+    policy = options.policy
+    sources = discover([*policy.rules_dirs, *options.rules_dirs])
+    rules = configure(policy, sources, options.select, options.ignore)
+    ctx = Context(inventory, options.as_of)
+    outcomes = run(rules, ctx)
+    findings = [f for o in outcomes for f in o.findings]
+    expired, unused = _apply_waivers(findings, policy.waivers if options.use_waivers else [], options.as_of)
+    baseline = _apply_baseline(findings, options.baseline) if options.baseline else None
+    score = compute(outcomes)
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.status != "fail", f.rule, f.subject, f.cause))
+    gate = _gate(findings, score.value, policy)
+    return Report(
+        version=__version__,
+        inventory_name=inventory.name,
+        files=inventory.files,
+        service_count=len(inventory.services),
+        site_count=len(inventory.sites),
+        as_of=options.as_of,
+        profile=policy.profile,
+        fail_on=policy.fail_on,
+        min_score=policy.min_score,
+        score=score,
+        passed=not gate,
+        gate=gate,
+        findings=findings,
+        scenarios=worst_scenarios(ctx, SCENARIOS_IN_REPORT),
+        expired_waivers=expired,
+        unused_waivers=unused,
+        baseline=baseline,
+    )
+
+
+def worst_scenarios(ctx: Context, limit: int) -> list[Scenario]:
+    """Single-domain losses with the largest impact; ties go to the smaller domain (fewer sites lost)."""
+    groups = ctx.domains.groups
+    impacts = ctx.impacts
+    ranked = sorted((k for k in range(len(groups)) if impacts[k] > 0), key=lambda k: (-impacts[k], len(groups[k].sites), k))
+    return [scenario(ctx.simulation, k, [groups[k].name], list(groups[k].domains[1:]), groups[k].sites, impacts[k])
+            for k in ranked[:limit]]
+
+
+def scenario(simulation, k: int, lost, same_as, sites, impact: float) -> Scenario:
+    down = simulation.down_in(k)
+    return Scenario(lost=lost, same_as=same_as, sites=sorted(sites), down=down, data_lost=simulation.data_lost_in(k),
+                    impact=impact, causes={name: simulation.cause(name, k) for name in down})
+
+
+def _apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) -> tuple[list[Waiver], list[Waiver]]:
+    active = {(w.rule, w.subject): w for w in waivers if w.expires >= as_of}
+    expired = [w for w in waivers if w.expires < as_of]
+    used = set()
+    for f in findings:
+        waiver = active.get((f.rule, f.subject))
+        if waiver is not None:
+            f.waived, f.waiver_reason = True, waiver.reason
+            used.add((waiver.rule, waiver.subject))
+    unused = [w for key, w in active.items() if key not in used]
+    return expired, unused
+
+
+def _apply_baseline(findings: list[Finding], path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            old = json.load(handle)
+        known = {f["fingerprint"] for f in old["findings"] if f.get("status", "fail") == "fail"}
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path}: not a drcheck JSON report (expected 'findings' with fingerprints): {exc}") from None
+    current = set()
+    for f in findings:
+        if f.status == "fail":
+            current.add(f.fingerprint)
+            f.baseline = f.fingerprint in known
+    return {"file": path, "matched": sum(f.baseline for f in findings), "fixed": len(known - current)}
+
+
+def _gate(findings: list[Finding], score: float, policy: Policy) -> list[str]:
+    threshold = SEVERITIES.index(policy.fail_on)
+    reasons = []
+    blocking = [f for f in findings if f.status == "fail" and not f.waived and not f.baseline
+                and SEVERITIES.index(f.severity) <= threshold]
+    if blocking:
+        reasons.append(f"{len(blocking)} finding(s) at or above {policy.fail_on}")
+    if policy.fail_on_unknown:
+        unknown = [f for f in findings if f.status == "unknown" and not f.waived and not f.baseline]
+        if unknown:
+            reasons.append(f"{len(unknown)} unknown result(s) and fail_on_unknown is set")
+    if policy.min_score is not None and score < policy.min_score:
+        reasons.append(f"score {score} is below the minimum {policy.min_score:g}")
+    return reasons

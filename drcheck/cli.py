@@ -1,0 +1,231 @@
+"""The command line.  The only module that prints; everything else returns data."""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import __version__
+from .api import SEVERITIES
+from .errors import InputError
+from .reporters import FORMATS, renderer
+from .reporters.safe import terminal
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                  help="Audit disaster-recovery readiness from a YAML inventory of sites, services and backups.",
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def _errors_exit_2(command):
+    """A user's mistake is a located message on stderr and exit 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            for problem in error.problems:
+                typer.echo(f"error: {terminal(str(problem))}", err=True)
+            raise typer.Exit(2)
+        except RecursionError:  # pragma: no cover - guarded by the loader's depth limit
+            typer.echo("error: input nested too deeply", err=True)
+            raise typer.Exit(2)
+
+    return wrapper
+
+
+def _as_of(value: Optional[str]) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--as-of: found {value!r}; expected a date YYYY-MM-DD") from None
+
+
+def _split(values: Optional[list[str]]) -> list[str]:
+    return [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
+
+
+def write_output(text: str, path: Optional[str]) -> None:
+    """Print, or replace FILE atomically: a crash or a full disk never leaves half a report."""
+    if path is None or path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+
+
+def _color(output: Optional[str]) -> bool:
+    return output in (None, "-") and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+PATHS = typer.Argument(..., help="inventory files or directories; - reads stdin", show_default=False)
+
+
+@app.command()
+@_errors_exit_2
+def audit(
+    paths: list[str] = PATHS,
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help=f"one of {', '.join(FORMATS)} (default table; github inside GitHub Actions)"),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="write the report to FILE (atomically)"),
+    policy_file: Optional[str] = typer.Option(None, "--policy", help="policy file (default: ./drcheck.yaml if present)"),
+    profile: Optional[str] = typer.Option(None, "--profile", help="built-in rule pack: default, dora, kr-telecom, nist-800-34"),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="lowest severity that fails the gate (default high)"),
+    min_score: Optional[float] = typer.Option(None, "--min-score", help="fail the gate below this score (0..100)"),
+    fail_on_unknown: bool = typer.Option(False, "--fail-on-unknown", help="unknown results fail the gate too"),
+    select: Optional[list[str]] = typer.Option(None, "--select", help="run only these rules (comma-separated)"),
+    ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="skip these rules (comma-separated)"),
+    rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", help="load more rules from this directory"),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="earlier JSON report: its findings do not fail the gate"),
+    no_waivers: bool = typer.Option(False, "--no-waivers", help="ignore every waiver in the policy"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="judge evidence ages and waiver expiry as of this date (default today)"),
+) -> None:
+    """Audit inventories; exit 0 if the gate passes, 1 if it fails, 2 if drcheck could not run."""
+    from .audit import AuditOptions, audit as run_audit, load_inventory
+    from .policy import load_policy
+
+    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table")
+    if fmt not in FORMATS:
+        raise InputError(f"--format: found {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    policy = load_policy(policy_file, profile)
+    if fail_on is not None:
+        if fail_on not in SEVERITIES:
+            raise InputError(f"--fail-on: found {fail_on!r}; expected one of: {', '.join(SEVERITIES)}")
+        policy.fail_on = fail_on
+    if min_score is not None:
+        if not 0 <= min_score <= 100:
+            raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
+        policy.min_score = min_score
+    policy.fail_on_unknown = policy.fail_on_unknown or fail_on_unknown
+    options = AuditOptions(policy=policy, as_of=_as_of(as_of), select=_split(select) or None, ignore=_split(ignore),
+                           rules_dirs=rules_dir or [], use_waivers=not no_waivers, baseline=baseline)
+    report = run_audit(load_inventory(paths), options)
+    render = renderer(fmt)
+    text = render(report, color=_color(output)) if fmt == "table" else render(report)
+    write_output(text, output)
+    raise typer.Exit(0 if report.passed else 1)
+
+
+@app.command()
+@_errors_exit_2
+def validate(paths: list[str] = PATHS) -> None:
+    """Only check the inventory: print nothing but errors; exit 0 or 2."""
+    from .audit import load_inventory
+
+    load_inventory(paths)
+
+
+@app.command()
+@_errors_exit_2
+def simulate(
+    path: str = typer.Argument(..., help="inventory file or directory; - reads stdin"),
+    fail: Optional[list[str]] = typer.Option(None, "--fail", help="lose DOMAIN=VALUE (site, building, campus, operator, region, power, network, hazard); repeat to combine"),
+    depth: int = typer.Option(1, "--depth", help="without --fail: 1 = every single domain (N-1), 2 = every pair (N-2)"),
+    top: int = typer.Option(20, "--top", help="show the N worst scenarios (0 = all)"),
+    fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
+) -> None:
+    """Blast radius of losing failure domains: what goes down, why, and which data is lost."""
+    from .audit import load_inventory
+    from .scenarios import scenarios_for, render_table
+
+    if fmt not in ("table", "json"):
+        raise InputError(f"--format: found {fmt!r}; expected table or json")
+    if depth not in (1, 2):
+        raise InputError(f"--depth: found {depth}; expected 1 or 2")
+    if top < 0:
+        raise InputError(f"--top: found {top}; expected 0 (all) or more")
+    inventory = load_inventory([path])
+    scenarios = scenarios_for(inventory, fail or [], depth, top)
+    if fmt == "json":
+        from .reporters.json import as_text
+
+        write_output(as_text({"scenarios": [s.as_json() for s in scenarios]}), None)
+    else:
+        write_output(render_table(scenarios, detailed=bool(fail), color=_color(None)), None)
+
+
+@app.command("rules")
+@_errors_exit_2
+def list_rules(rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", help="also list rules from this directory")) -> None:
+    """List rules: id, default severity, title, where it comes from."""
+    from .engine import discover
+
+    sources = discover(rules_dir or [])
+    width = max(len(i) for i in sources)
+    for rule_id, source in sources.items():
+        rule = source.rule
+        typer.echo(f"{rule_id:<{width}}  {rule.severity:<8}  {terminal(rule.title)}  [{terminal(source.origin)}]")
+
+
+@app.command()
+@_errors_exit_2
+def explain(rule_id: str = typer.Argument(..., help="a rule id, e.g. dr-site-too-close"),
+            rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", help="also look in this directory")) -> None:
+    """A rule's rationale, parameters, remediation, references and the standards that map to it."""
+    from .engine import discover
+    from .explain import explain_rule
+
+    sources = discover(rules_dir or [])
+    if rule_id not in sources:
+        raise InputError(f"unknown rule {rule_id!r}; `drcheck rules` lists the known ones")
+    write_output(explain_rule(sources[rule_id]), None)
+
+
+@app.command()
+@_errors_exit_2
+def graph(
+    path: str = typer.Argument(..., help="inventory file or directory; - reads stdin"),
+    fmt: str = typer.Option("dot", "--format", "-f", help="dot or mermaid"),
+    fail: Optional[list[str]] = typer.Option(None, "--fail", help="highlight what losing DOMAIN=VALUE takes down; repeat to combine"),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="write to FILE"),
+) -> None:
+    """Draw services, dependencies and sites grouped by failure domain (Graphviz dot or Mermaid)."""
+    from .audit import load_inventory
+    from .export import render_graph
+
+    if fmt not in ("dot", "mermaid"):
+        raise InputError(f"--format: found {fmt!r}; expected dot or mermaid")
+    inventory = load_inventory([path])
+    write_output(render_graph(inventory, fmt, fail or []), output)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the inventory format (for editors and the YAML language server)."""
+    from .schema import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2))
+
+
+@app.command()
+def version() -> None:
+    """Print drcheck's version."""
+    typer.echo(f"drcheck {__version__}")

@@ -1,0 +1,159 @@
+"""Find rule plugins and run them over an inventory.
+
+Built-in rules, installed rule packs and a user's --rules-dir are found the
+same way: an entry point in the `drcheck.rules` group names a module or
+package, a rules directory holds Python files; every `Rule` subclass defined
+there with an `id` is a rule.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import pkgutil
+import re
+import sys
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+
+from .api import SCOPES, SEVERITIES, Context, Finding, Rule
+from .errors import InputError
+
+ENTRY_POINT_GROUP = "drcheck.rules"
+_ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+
+
+@dataclass
+class RuleSource:
+    rule: type[Rule]
+    origin: str  # "builtin", an installed package's entry point, or a file path
+
+
+def discover(rules_dirs: list[str] = ()) -> dict[str, RuleSource]:
+    found: dict[str, RuleSource] = {}
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name != "builtin", e.name)):
+        origin = "builtin" if ep.name == "builtin" else f"entry point {ep.name} ({ep.value})"
+        try:
+            module = ep.load()
+        except Exception as exc:
+            raise InputError(f"cannot load rule plugin {origin}: {type(exc).__name__}: {exc}") from None
+        for module_ in _package_modules(module, origin):
+            _collect(module_, origin, found)
+    for directory in rules_dirs:
+        path = Path(directory)
+        if not path.is_dir():
+            raise InputError(f"{directory}: rules directory not found")
+        for file in sorted(path.glob("*.py")):
+            if file.name.startswith("_"):
+                continue
+            _collect(_load_file(file), str(file), found)
+    return dict(sorted(found.items()))
+
+
+def _package_modules(module: ModuleType, origin: str) -> list[ModuleType]:
+    modules = [module]
+    for info in pkgutil.iter_modules(getattr(module, "__path__", [])):
+        name = f"{module.__name__}.{info.name}"
+        try:
+            modules.append(importlib.import_module(name))
+        except Exception as exc:
+            raise InputError(f"cannot load rule module {name} from {origin}: {type(exc).__name__}: {exc}") from None
+    return modules
+
+
+def _load_file(file: Path) -> ModuleType:
+    digest = hashlib.sha1(str(file.resolve()).encode()).hexdigest()[:12]
+    name = f"drcheck_user_rules_{digest}_{file.stem}"
+    spec = importlib.util.spec_from_file_location(name, file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]
+        raise InputError(f"cannot load rule file {file}: {type(exc).__name__}: {exc}") from None
+    return module
+
+
+def _collect(module: ModuleType, origin: str, found: dict[str, RuleSource]) -> None:
+    for value in vars(module).values():
+        if not (isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module.__name__):
+            continue
+        if "id" not in vars(value):
+            continue  # an abstract helper base class
+        problem = _metadata_problem(value)
+        if problem:
+            raise InputError(f"rule {getattr(value, 'id', value.__name__)!r} from {origin}: {problem}")
+        if value.id in found and found[value.id].rule is not value:
+            raise InputError(f"rule id {value.id!r} is defined twice: in {found[value.id].origin} and in {origin}")
+        found[value.id] = RuleSource(value, origin)
+
+
+def _metadata_problem(rule: type[Rule]) -> str | None:
+    if not isinstance(rule.id, str) or not _ID.fullmatch(rule.id):
+        return f"id {rule.id!r} is not kebab-case (like 'dr-site-too-close')"
+    for attribute in ("title", "remediation"):
+        if not isinstance(getattr(rule, attribute, None), str) or not getattr(rule, attribute).strip():
+            return f"missing {attribute}"
+    if not rule.rationale():
+        return "missing rationale (the class docstring)"
+    if getattr(rule, "severity", None) not in SEVERITIES:
+        return f"severity must be one of {', '.join(SEVERITIES)}"
+    if rule.scope not in SCOPES:
+        return f"scope must be one of {', '.join(SCOPES)}"
+    return None
+
+
+@dataclass
+class RuleOutcome:
+    """What one rule found, and how much it evaluated (for pass ratios in the score)."""
+
+    rule: Rule
+    evaluated: int = 0  # subjects with a known result
+    evaluated_weight: int = 0
+    unknown: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+
+def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
+    outcomes = []
+    for rule in rules:
+        outcome = RuleOutcome(rule)
+        for subject in _subjects(rule.scope, ctx):
+            if not rule.applies(ctx, subject):
+                continue
+            result = rule.check(ctx, subject)
+            if result is None:
+                findings = []
+            elif isinstance(result, Finding):
+                findings = [result]
+            else:
+                findings = list(result)
+            if findings and all(f.status == "unknown" for f in findings):
+                outcome.unknown += 1
+            else:
+                outcome.evaluated += 1
+                outcome.evaluated_weight += getattr(subject, "weight", 8)
+            outcome.findings.extend(findings)
+        for finding in outcome.findings:
+            finding.fingerprint = fingerprint(finding)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _subjects(scope: str, ctx: Context):
+    if scope == "service":
+        return ctx.inventory.services.values()
+    if scope == "site":
+        return ctx.inventory.sites.values()
+    if scope == "domain":
+        return ctx.domains.groups
+    return [ctx.inventory]
+
+
+def fingerprint(finding: Finding) -> str:
+    """Stable across runs and edits that move lines: rule, subject and cause only."""
+    key = "\0".join((finding.rule, finding.subject, finding.cause))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]

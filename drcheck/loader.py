@@ -1,0 +1,255 @@
+"""Read YAML into plain containers that remember where every value came from.
+
+PyYAML's constructor is the slow part of loading (and the part that expands
+aliases and builds objects from tags), so drcheck reads libyaml's event stream
+directly and builds dicts, lists and strings itself.  Every scalar stays a
+string: the schema, not YAML 1.1 guessing, decides what it means.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError, Location
+
+try:  # libyaml's parser; the pure-Python one behaves the same, only slower
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Parser
+
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+MAX_DEPTH = 64
+STDIN_NAME = "<stdin>"
+_STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
+class Mapping(dict):
+    """A YAML mapping; `where` is its own mark, `key_at`/`value_at` its entries' (see `position`)."""
+
+    __slots__ = ("where", "key_at", "value_at")
+
+
+class Sequence(list):
+    """A YAML sequence; `item_at[i]` is the mark of item i."""
+
+    __slots__ = ("where", "item_at")
+
+
+class Document:
+    """One parsed file: its root node and its name for messages."""
+
+    __slots__ = ("file", "root")
+
+    def __init__(self, file: str, root: object):
+        self.file = file
+        self.root = root
+
+
+def read_source(path: str, stdin=None) -> tuple[str, str]:
+    """Return (display name, text) of a file or of stdin ("-")."""
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(MAX_INPUT_BYTES + 1)
+        name = STDIN_NAME
+    else:
+        name = path
+        try:
+            size = os.path.getsize(path)
+            if size > MAX_INPUT_BYTES:
+                raise _too_big(name)
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise InputError.at(None, f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise _too_big(name)
+    return name, _decode(name, data)
+
+
+def _too_big(name: str) -> InputError:
+    return InputError.at(
+        Location(name, 1, 1),
+        f"file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB; expected a YAML inventory",
+    )
+
+
+def _decode(name: str, data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError.at(Location(name, 1, 1), "found invalid UTF-16; expected UTF-8 or UTF-16 text") from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError.at(_offset_location(name, data, nul), "found a NUL byte: this is a binary file, expected YAML text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError.at(
+            _offset_location(name, data, exc.start), f"found byte 0x{data[exc.start]:02x} that is not UTF-8; expected UTF-8 text"
+        ) from None
+
+
+def _offset_location(name: str, data: bytes, offset: int) -> Location:
+    line = data.count(b"\n", 0, offset) + 1
+    return Location(name, line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1)
+
+
+def parse(name: str, text: str) -> Document:
+    """Parse one YAML document into Mapping/Sequence/str/None nodes with positions."""
+    if not text.strip():
+        raise InputError.at(Location(name, 1, 1), "the file is empty; expected an inventory starting with 'version: 1'")
+    try:
+        return Document(name, _build(name, _Parser(text)))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise InputError.at(where, f"invalid YAML: {what}") from None
+    except yaml.YAMLError as exc:  # reader errors carry a position of their own
+        where = Location(name, getattr(exc, "line", 0) + 1, getattr(exc, "column", 0) + 1) if hasattr(exc, "line") else None
+        raise InputError.at(where or Location(name, 1, 1), f"invalid YAML: {getattr(exc, 'reason', exc)}") from None
+
+
+def _build(name: str, parser) -> object:
+    # One tight loop over libyaml's events: this is the hot path of loading.
+    get = parser.get_event
+    ScalarEvent, MappingStartEvent, SequenceStartEvent = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    MappingEndEvent, SequenceEndEvent = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    nulls = _NULLS
+    stack: list = []  # saved (container, is_mapping, pending key, pending key position)
+    container = None  # the open container, or None at the top level
+    is_mapping = False
+    key = None  # a mapping's key awaiting its value
+    key_pos = None
+    root: object = None
+    documents = 0
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.tag is not None:
+                _check_tag(name, event)
+            node = event.value
+            if event.style is None and node in nulls and event.tag is None:
+                node = None
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.tag is not None:
+                _check_tag(name, event)
+            if len(stack) >= MAX_DEPTH:
+                raise _error(name, event, f"found nesting deeper than {MAX_DEPTH} levels; an inventory never needs that")
+            if kind is MappingStartEvent:
+                node = Mapping()
+                node.key_at = {}
+                node.value_at = {}
+            else:
+                node = Sequence()
+                node.item_at = []
+            node.where = event.start_mark
+            if container is not None:
+                if key is None and is_mapping:
+                    raise _error(name, event, "found a mapping key that is not a plain string; expected a name")
+                _place(container, is_mapping, key, key_pos, node, node.where)
+            else:
+                root = node
+            stack.append((container, is_mapping, key, key_pos))
+            container, is_mapping, key, key_pos = node, kind is MappingStartEvent, None, None
+            continue
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            container, is_mapping, key, key_pos = stack.pop()
+            if container is not None and is_mapping:
+                key = key_pos = None
+            continue
+        elif kind is yaml.AliasEvent:
+            raise _error(
+                name,
+                event,
+                f"found alias *{event.anchor}; aliases are not supported (they are how 'billion laughs' bombs "
+                "expand): write the value out",
+            )
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _error(name, event, "found a second YAML document ('---'); expected one document per file")
+            continue
+        elif event is None or kind is yaml.StreamEndEvent:
+            return root
+        else:  # stream start, document end
+            continue
+        pos = event.start_mark
+        if container is None:
+            root = node
+        elif not is_mapping:
+            container.append(node)
+            container.item_at.append(pos)
+        elif key is None:
+            if node is None or node in container:
+                _bad_key(name, container, node, pos)
+            key = node
+            key_pos = pos
+        else:
+            container[key] = node
+            container.key_at[key] = key_pos
+            container.value_at[key] = pos
+            key = None
+
+
+def _place(container, is_mapping: bool, key, key_pos, node, pos) -> None:
+    if is_mapping:
+        container[key] = node
+        container.key_at[key] = key_pos
+        container.value_at[key] = pos
+    else:
+        container.append(node)
+        container.item_at.append(pos)
+
+
+def _bad_key(name: str, container: Mapping, key, pos) -> None:
+    if key is None:
+        raise InputError.at(position(name, pos), "found an empty mapping key; expected a name")
+    first = position(name, container.key_at[key])
+    raise InputError.at(
+        position(name, pos),
+        f"duplicate key {key!r} (first defined at {first}); a key may appear only once in a mapping",
+    )
+
+
+def _check_tag(name: str, event) -> None:
+    if event.tag != "!" and not event.tag.startswith(_STANDARD_TAG_PREFIX):
+        raise _error(name, event, f"found YAML tag {event.tag!r}; tags are not allowed in an inventory")
+
+
+def position(file: str, mark) -> Location:
+    """The Location of a libyaml mark (kept as marks while loading: converting them all would be slow)."""
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
+def _error(name: str, event, message: str) -> InputError:
+    return InputError.at(position(name, event.start_mark), message)
+
+
+def collect_sources(paths: list[str]) -> list[str]:
+    """Expand directories into their *.yaml/*.yml files, sorted, so merges are deterministic."""
+    files: list[str] = []
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            found = sorted(
+                str(p) for p in Path(path).rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+            )
+            if not found:
+                raise InputError.at(None, f"{path}: directory holds no *.yaml or *.yml inventory files")
+            files.extend(found)
+        elif path != "-" and not os.path.exists(path):
+            raise InputError.at(None, f"{path}: no such file or directory")
+        else:
+            files.append(path)
+    return files
+
+
+def load_documents(paths: list[str], stdin=None) -> list[Document]:
+    return [parse(*read_source(path, stdin)) for path in collect_sources(paths)]
+
+

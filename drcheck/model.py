@@ -1,0 +1,108 @@
+"""The validated inventory: what every later stage reads.  Built only by `drcheck.schema`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .errors import Location
+
+SITE_KINDS = ("datacenter", "colocation", "cloud-region", "cloud-zone", "office", "vault")
+SERVICE_KINDS = ("app", "data", "ops", "external")
+ROLES = ("primary", "standby")
+STRATEGIES = ("active-active", "warm-standby", "pilot-light", "backup-restore", "none")
+MEDIA = ("disk", "tape", "object", "other")
+TIER_WEIGHTS = {0: 8, 1: 4, 2: 2, 3: 1}
+
+
+@dataclass(slots=True)
+class Site:
+    name: str
+    location: Location
+    kind: str = "datacenter"
+    coordinates: tuple[float, float] | None = None  # (lat, lon), WGS-84 degrees
+    building: str | None = None
+    campus: str | None = None
+    operator: str | None = None
+    region: str | None = None
+    power: list[str] = field(default_factory=list)
+    network: list[str] = field(default_factory=list)
+    hazards: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Placement:
+    site: str
+    role: str
+    location: Location
+
+
+@dataclass(slots=True)
+class Dependency:
+    service: str
+    hard: bool
+    location: Location
+
+
+@dataclass(slots=True)
+class Backup:
+    site: str
+    location: Location
+    frequency: float | None = None  # seconds between copies
+    media: str | None = None
+    immutable: bool = False
+    offline: bool = False
+    restore_tested: date | None = None
+
+
+@dataclass(slots=True)
+class Service:
+    name: str
+    location: Location
+    kind: str = "app"
+    tier: int = 2
+    owner: str | None = None
+    rto: float | None = None  # seconds
+    rpo: float | None = None  # seconds
+    placements: list[Placement] = field(default_factory=list)
+    strategy: str | None = None  # as declared; see `effective_strategy`
+    last_tested: date | None = None
+    depends_on: list[Dependency] = field(default_factory=list)
+    recovery_needs: list[str] | None = None  # None: every ops service but itself
+    backups: list[Backup] = field(default_factory=list)
+
+    @property
+    def weight(self) -> int:
+        return TIER_WEIGHTS[self.tier]
+
+    @property
+    def sites(self) -> list[str]:
+        """Distinct placement sites, in inventory order."""
+        return list(dict.fromkeys(p.site for p in self.placements))
+
+    @property
+    def primaries(self) -> list[Placement]:
+        return [p for p in self.placements if p.role == "primary"]
+
+    @property
+    def has_dr(self) -> bool:
+        return len(self.sites) >= 2
+
+    @property
+    def effective_strategy(self) -> str | None:
+        """The declared strategy; absent means `none` on one site and unknown (None) across several."""
+        if self.strategy is not None:
+            return self.strategy
+        return None if self.has_dr else "none"
+
+
+@dataclass(slots=True)
+class Inventory:
+    name: str | None
+    files: list[str]
+    sites: dict[str, Site]
+    services: dict[str, Service]
+
+    def recovery_needs(self, service: Service) -> list[str]:
+        if service.recovery_needs is not None:
+            return service.recovery_needs
+        return [s.name for s in self.services.values() if s.kind == "ops" and s.name != service.name]

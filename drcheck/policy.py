@@ -1,0 +1,278 @@
+"""The policy: which rules run with which parameters and severities, the gate, and waivers.
+
+Settings are layered: each rule's own defaults, then the profile, then the
+policy file's `rules:`, then command-line options.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .api import SEVERITIES, Rule
+from .engine import RuleSource
+from .errors import InputError, Location, Problem
+from .loader import Mapping, Sequence, parse, position, read_source
+
+DEFAULT_POLICY_FILE = "drcheck.yaml"
+_POLICY_KEYS = ("profile", "fail_on", "min_score", "fail_on_unknown", "rules_dirs", "rules", "waivers")
+_RULE_KEYS = ("severity", "enabled")
+
+
+@dataclass
+class Waiver:
+    rule: str
+    subject: str
+    reason: str
+    expires: date
+    location: Location | None = None
+
+    def as_json(self) -> dict:
+        return {"rule": self.rule, "subject": self.subject, "reason": self.reason, "expires": self.expires.isoformat(),
+                "location": _location_json(self.location)}
+
+
+@dataclass
+class RuleSettings:
+    enabled: bool = True
+    severity: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    # raw values not yet checked against the rule's parameters, with where they came from
+    raw: dict[str, tuple[Any, Location | None]] = field(default_factory=dict)
+
+
+@dataclass
+class Policy:
+    source: str | None = None
+    profile: str = "default"
+    fail_on: str = "high"
+    min_score: float | None = None
+    fail_on_unknown: bool = False
+    rules_dirs: list[str] = field(default_factory=list)
+    rules: dict[str, RuleSettings] = field(default_factory=dict)
+    waivers: list[Waiver] = field(default_factory=list)
+
+
+def profile_names() -> list[str]:
+    return sorted(p.name[:-5] for p in resources.files("drcheck").joinpath("profiles").iterdir() if p.name.endswith(".yaml"))
+
+
+def load_profile(name: str) -> Mapping:
+    if name not in profile_names():
+        raise InputError(f"unknown profile {name!r}; expected one of: {', '.join(profile_names())}")
+    text = resources.files("drcheck").joinpath("profiles", f"{name}.yaml").read_text(encoding="utf-8")
+    return parse(f"profile:{name}", text).root
+
+
+def load_policy(path: str | None, profile: str | None = None) -> Policy:
+    """Read the policy file (or drcheck.yaml in the working directory, if present);
+    `profile` (from the command line) replaces the file's profile."""
+    if path is None:
+        if not Path(DEFAULT_POLICY_FILE).is_file():
+            return _with_profile(Policy(profile=profile or "default"), None)
+        path = DEFAULT_POLICY_FILE
+    name, text = read_source(path)
+    root = parse(name, text).root
+    problems: list[Problem] = []
+
+    def bad(mark, message: str) -> None:
+        problems.append(Problem(position(name, mark) if mark is not None else Location(name, 1, 1), message))
+
+    policy = Policy(source=name)
+    if not isinstance(root, Mapping):
+        raise InputError.at(Location(name, 1, 1), "found no mapping at the top of the policy; expected keys such as profile, fail_on, rules, waivers")
+    for key, value in root.items():
+        at = root.value_at[key]
+        if key not in _POLICY_KEYS:
+            bad(root.key_at[key], f"unknown policy key {key!r}; expected one of: {', '.join(_POLICY_KEYS)}")
+        elif key == "profile":
+            policy.profile = _text(value, at, "profile", bad) or policy.profile
+        elif key == "fail_on":
+            policy.fail_on = _severity(value, at, "fail_on", bad) or policy.fail_on
+        elif key == "min_score":
+            policy.min_score = _score(value, at, bad)
+        elif key == "fail_on_unknown":
+            policy.fail_on_unknown = _boolean(value, at, "fail_on_unknown", bad)
+        elif key == "rules_dirs":
+            base = Path(name).parent
+            policy.rules_dirs = [str(base / d) for d in _text_list(value, at, "rules_dirs", bad)]
+        elif key == "rules":
+            _read_rules(name, value, at, policy.rules, bad)
+        elif key == "waivers":
+            policy.waivers = _read_waivers(name, value, at, bad)
+    if problems:
+        raise InputError(problems)
+    policy.profile = profile or policy.profile
+    return _with_profile(policy, root)
+
+
+def _with_profile(policy: Policy, root: Mapping | None) -> Policy:
+    """Layer the profile under the policy's own rule settings."""
+    profile = load_profile(policy.profile)
+    if root is None or "fail_on" not in root:
+        if isinstance(profile.get("fail_on"), str):
+            policy.fail_on = profile["fail_on"]
+    layered: dict[str, RuleSettings] = {}
+    problems: list[Problem] = []
+    _read_rules(f"profile:{policy.profile}", profile.get("rules") or Mapping(), None, layered,
+                lambda mark, message: problems.append(Problem(None, f"profile {policy.profile}: {message}")))
+    if problems:  # pragma: no cover - shipped profiles are tested
+        raise InputError(problems)
+    for rule_id, mine in policy.rules.items():
+        base = layered.setdefault(rule_id, RuleSettings())
+        base.raw.update(mine.raw)
+        base.severity = mine.severity or base.severity
+        base.enabled = mine.enabled if mine.enabled is not None else base.enabled
+    policy.rules = layered
+    return policy
+
+
+def _read_rules(name: str, value, at, into: dict[str, RuleSettings], bad) -> None:
+    if not isinstance(value, Mapping):
+        bad(at, f"rules: found {_describe(value)}; expected a mapping of rule ids to settings")
+        return
+    for rule_id, settings in value.items():
+        entry = RuleSettings(enabled=None)
+        rule_at = value.value_at[rule_id]
+        if not isinstance(settings, Mapping):
+            bad(rule_at, f"rules.{rule_id}: found {_describe(settings)}; expected a mapping such as {{severity: high}}")
+            continue
+        for key, raw in settings.items():
+            where = settings.value_at[key]
+            if key == "severity":
+                entry.severity = _severity(raw, where, f"rules.{rule_id}.severity", bad)
+            elif key == "enabled":
+                entry.enabled = _boolean(raw, where, f"rules.{rule_id}.enabled", bad)
+            else:
+                entry.raw[key] = (raw, position(name, where) if where is not None and not name.startswith("profile:") else None)
+        entry.raw["__rule_at__"] = (None, position(name, value.key_at[rule_id]) if not name.startswith("profile:") else None)
+        into[rule_id] = entry
+
+
+def configure(policy: Policy, sources: dict[str, RuleSource], select: list[str] | None, ignore: list[str]) -> list[Rule]:
+    """Instantiate the enabled rules with their checked parameters; unknown ids and values are errors."""
+    problems: list[Problem] = []
+    for rule_id, settings in policy.rules.items():
+        where = settings.raw.get("__rule_at__", (None, None))[1]
+        if rule_id not in sources:
+            problems.append(Problem(where, f"rules: unknown rule {rule_id!r}; `drcheck rules` lists the known ones"))
+            continue
+        declared = sources[rule_id].rule.params
+        for key, (raw, at) in settings.raw.items():
+            if key == "__rule_at__":
+                continue
+            if key not in declared:
+                known = ", ".join(list(declared) + list(_RULE_KEYS))
+                problems.append(Problem(at or where, f"rules.{rule_id}: unknown parameter {key!r}; expected one of: {known}"))
+                continue
+            try:
+                settings.values[key] = declared[key].convert(_plain(raw))
+            except ValueError as exc:
+                problems.append(Problem(at or where, f"rules.{rule_id}.{key}: {exc}"))
+    for rule_id in [*(select or []), *ignore, *(w.rule for w in policy.waivers)]:
+        if rule_id not in sources:
+            problems.append(Problem(None, f"unknown rule {rule_id!r}; `drcheck rules` lists the known ones"))
+    if problems:
+        raise InputError(problems)
+    rules = []
+    for rule_id, source in sources.items():
+        settings = policy.rules.get(rule_id, RuleSettings())
+        chosen = rule_id in select if select else settings.enabled is not False
+        if chosen and rule_id not in ignore:
+            rules.append(source.rule(settings.values, settings.severity))
+    return rules
+
+
+def _plain(value):
+    """Loader containers to plain dicts and lists (parameters are small)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _read_waivers(name: str, value, at, bad) -> list[Waiver]:
+    if not isinstance(value, Sequence):
+        bad(at, f"waivers: found {_describe(value)}; expected a list of {{rule, subject, reason, expires}}")
+        return []
+    waivers = []
+    for item, item_at in zip(value, value.item_at):
+        if not isinstance(item, Mapping):
+            bad(item_at, f"waiver: found {_describe(item)}; expected a mapping with rule, subject, reason, expires")
+            continue
+        unknown = [k for k in item if k not in ("rule", "subject", "reason", "expires")]
+        for key in unknown:
+            bad(item.key_at[key], f"waiver: unknown field {key!r}; expected rule, subject, reason, expires")
+        missing = [k for k in ("rule", "subject", "reason", "expires") if not item.get(k)]
+        if missing:
+            bad(item_at, f"waiver: missing {', '.join(missing)}; every waiver needs a rule, a subject, a reason and an expiry date")
+            continue
+        try:
+            expires = date.fromisoformat(item["expires"]) if isinstance(item["expires"], str) else None
+        except ValueError:
+            expires = None
+        if expires is None:
+            bad(item.value_at["expires"], f"waiver.expires: found {_describe(item['expires'])}; expected a date YYYY-MM-DD")
+            continue
+        texts = [item[k] for k in ("rule", "subject", "reason")]
+        if not all(isinstance(t, str) for t in texts):
+            bad(item_at, "waiver: rule, subject and reason must be text")
+            continue
+        waivers.append(Waiver(*texts, expires, position(name, item_at)))
+    return waivers
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _text(value, at, what, bad) -> str | None:
+    if isinstance(value, str):
+        return value
+    bad(at, f"{what}: found {_describe(value)}; expected text")
+    return None
+
+
+def _text_list(value, at, what, bad) -> list[str]:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    bad(at, f"{what}: found {_describe(value)}; expected a list of text")
+    return []
+
+
+def _severity(value, at, what, bad) -> str | None:
+    if value in SEVERITIES:
+        return value
+    bad(at, f"{what}: found {_describe(value)}; expected one of: {', '.join(SEVERITIES)}")
+    return None
+
+
+def _boolean(value, at, what, bad) -> bool:
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    bad(at, f"{what}: found {_describe(value)}; expected true or false")
+    return False
+
+
+def _score(value, at, bad) -> float | None:
+    try:
+        score = float(value)
+        if 0 <= score <= 100:
+            return score
+    except (TypeError, ValueError):
+        pass
+    bad(at, f"min_score: found {_describe(value)}; expected a number from 0 to 100")
+    return None
+
+
+def _location_json(location: Location | None) -> dict | None:
+    return None if location is None else {"file": location.file, "line": location.line, "column": location.column}

@@ -1,0 +1,130 @@
+"""The finished audit: plain data that every reporter renders and none of them changes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .api import SEVERITIES, Finding
+from .domains import Domain
+from .errors import Location
+from .policy import Waiver
+from .scoring import FORMULA, Score
+from .simulate import Cause
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Scenario:
+    lost: list[Domain]
+    same_as: list[Domain]  # other domains that hold exactly the same sites
+    sites: list[str]
+    down: list[str]
+    data_lost: list[str]
+    impact: float
+    causes: dict[str, Cause]
+
+    def as_json(self) -> dict:
+        return {
+            "lost": [d.as_json() for d in self.lost],
+            "same_as": [d.as_json() for d in self.same_as],
+            "sites_lost": self.sites,
+            "down": self.down,
+            "data_lost": self.data_lost,
+            "impact": round(self.impact, 4),
+            "why": {name: _cause_json(c) for name, c in self.causes.items()},
+        }
+
+
+def _cause_json(cause: Cause) -> dict:
+    out = {"cause": cause.kind}
+    if cause.chain:
+        out["chain"] = list(cause.chain)
+    if cause.missing:
+        out["recovery_needs_down"] = list(cause.missing)
+    return out
+
+
+@dataclass
+class Report:
+    version: str
+    inventory_name: str | None
+    files: list[str]
+    service_count: int
+    site_count: int
+    as_of: date
+    profile: str
+    fail_on: str
+    min_score: float | None
+    score: Score
+    passed: bool
+    gate: list[str]  # why the gate failed, one line each
+    findings: list[Finding]
+    scenarios: list[Scenario]
+    expired_waivers: list[Waiver] = field(default_factory=list)
+    unused_waivers: list[Waiver] = field(default_factory=list)
+    baseline: dict | None = None  # {"file", "matched", "fixed"}
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if f.status == "fail"]
+
+    @property
+    def unknowns(self) -> list[Finding]:
+        return [f for f in self.findings if f.status == "unknown"]
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for f in self.failures:
+            if not f.waived:
+                counts[f.severity] += 1
+        return counts
+
+    def as_json(self) -> dict:
+        out = {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "drcheck", "version": self.version},
+            "inventory": {"name": self.inventory_name, "files": self.files, "services": self.service_count,
+                          "sites": self.site_count},
+            "as_of": self.as_of.isoformat(),
+            "profile": self.profile,
+            "gate": {"fail_on": self.fail_on, "min_score": self.min_score, "failed_because": self.gate},
+            "score": self.score.value,
+            "grade": self.score.grade,
+            "scoring": {"formula": FORMULA, "rules": [r.as_json() for r in self.score.rules]},
+            "passed": self.passed,
+            "summary": {"by_severity": self.counts(), "unknown": len(self.unknowns),
+                        "waived": sum(f.waived for f in self.findings)},
+            "findings": [finding_json(f) for f in self.findings],
+            "scenarios": [s.as_json() for s in self.scenarios],
+            "waivers": {"expired": [w.as_json() for w in self.expired_waivers],
+                        "unused": [w.as_json() for w in self.unused_waivers]},
+        }
+        if self.baseline is not None:
+            out["baseline"] = self.baseline
+        return out
+
+
+def finding_json(f: Finding) -> dict:
+    out = {
+        "rule": f.rule,
+        "severity": f.severity,
+        "status": f.status,
+        "subject": f.subject,
+        "message": f.message,
+        "location": location_json(f.location),
+        "evidence": f.evidence,
+        "fingerprint": f.fingerprint,
+        "waived": f.waived,
+    }
+    if f.waived:
+        out["waiver_reason"] = f.waiver_reason
+    if f.baseline:
+        out["baseline"] = True
+    if f.penalty != 1.0 and f.status == "fail":
+        out["penalty"] = round(f.penalty, 4)
+    return out
+
+
+def location_json(location: Location | None) -> dict | None:
+    return None if location is None else {"file": location.file, "line": location.line, "column": location.column}

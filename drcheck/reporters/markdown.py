@@ -1,0 +1,95 @@
+"""`--format markdown`: a report that reads well as a pull-request comment or an auditor's file."""
+from __future__ import annotations
+
+import json
+
+from ..api import SEVERITIES
+from ..report import Report
+from ..scoring import FORMULA
+from .safe import markdown as md
+
+ICONS = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
+
+
+def render(report: Report) -> str:
+    out: list[str] = []
+    add = out.append
+    verdict = "✅ passed" if report.passed else "❌ failed: " + md("; ".join(report.gate))
+    add(f"## drcheck: {md(report.inventory_name or 'inventory')} — score {report.score.value:g}/100 ({report.score.grade}), gate {verdict}")
+    add("")
+    add(f"{report.service_count} services, {report.site_count} sites; profile {md(report.profile)}, fail on "
+        f"{report.fail_on}; as of {report.as_of}.")
+    add("")
+    counts = report.counts()
+    add("| Severity | Findings |")
+    add("|---|---:|")
+    for severity in SEVERITIES:
+        add(f"| {ICONS[severity]} {severity} | {counts[severity]} |")
+    add(f"| unknown (not enough data) | {len(report.unknowns)} |")
+    add(f"| waived | {sum(f.waived for f in report.findings)} |")
+    add("")
+    if report.findings:
+        add("### Findings")
+        add("")
+        add("| | Rule | Subject | Where | Message |")
+        add("|---|---|---|---|---|")
+        for f in report.findings:
+            mark = "unknown" if f.status == "unknown" else f"{ICONS[f.severity]} {f.severity}"
+            if f.waived:
+                mark += " (waived)"
+            if f.baseline:
+                mark += " (baseline)"
+            where = md(f"{f.location.file}:{f.location.line}") if f.location else ""
+            add(f"| {mark} | `{f.rule}` | {md(f.subject)} | {where} | {md(f.message)} |")
+        add("")
+    if report.scenarios:
+        add("### Worst single failures")
+        add("")
+        add("| Lost | Impact | Down | Data lost |")
+        add("|---|---:|---|---|")
+        for s in report.scenarios:
+            lost = md(", ".join(str(d) for d in s.lost))
+            add(f"| {lost} | {s.impact:.1%} | {len(s.down)}: {md(_names(s.down))} | {md(_names(s.data_lost)) or '—'} |")
+        add("")
+        for s in report.scenarios[:3]:
+            add(f"<details><summary>Why losing {md(', '.join(str(d) for d in s.lost))} takes {len(s.down)} services down</summary>")
+            add("")
+            for name, cause in list(s.causes.items())[:50]:
+                add(f"- {md(name)}: {md(cause.describe())}")
+            if len(s.causes) > 50:
+                add(f"- … and {len(s.causes) - 50} more")
+            add("")
+            add("</details>")
+            add("")
+    if report.findings:
+        add("<details><summary>Evidence</summary>")
+        add("")
+        for f in report.findings:
+            evidence = md(json.dumps(f.evidence, ensure_ascii=False, sort_keys=True))
+            add(f"- `{f.rule}` {md(f.subject)} (fingerprint `{f.fingerprint}`): {evidence}")
+        add("")
+        add("</details>")
+        add("")
+    add("<details><summary>How the score is computed</summary>")
+    add("")
+    add(md(FORMULA))
+    add("")
+    add("| Rule | Severity | Evaluated | Failing | Unknown | Ratio |")
+    add("|---|---|---:|---:|---:|---:|")
+    for r in report.score.rules:
+        ratio = "—" if r.ratio is None else f"{r.ratio:.2f}"
+        add(f"| `{r.rule}` | {r.severity} | {r.evaluated} | {r.failed} | {r.unknown} | {ratio} |")
+    add("")
+    add("</details>")
+    for waiver in report.expired_waivers:
+        add("")
+        add(f"> ⚠️ Expired waiver ({waiver.expires}) no longer applies: `{md(waiver.rule)}` {md(waiver.subject)}")
+    if report.baseline:
+        add("")
+        add(f"Baseline: {report.baseline['matched']} finding(s) already known, {report.baseline['fixed']} fixed since.")
+    return "\n".join(out) + "\n"
+
+
+def _names(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" (+{len(names) - limit} more)" if len(names) > limit else "")

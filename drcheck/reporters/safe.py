@@ -1,0 +1,36 @@
+"""Make user-supplied names inert in each output medium while keeping them readable.
+
+Names in an inventory are any Unicode text; a name holding escape sequences,
+bidi overrides or markup must not restyle a terminal, break a Markdown table
+or inject HTML.  Each medium gets its own escaping; the text stays verbatim
+where the medium can carry it (JSON).
+"""
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls, DEL, line/paragraph separators and bidi embedding/override/isolate marks
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_AFTER_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def terminal(text: str) -> str:
+    """Control characters become visible escapes such as \\x1b."""
+    return _UNSAFE.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def markdown(text: str) -> str:
+    """Safe inside Markdown text and table cells: no markup, no HTML, no line breaks."""
+    text = terminal(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def json_text(text: str) -> str:
+    """JSON already escapes C0 controls; escape the rest that terminals act on, losslessly."""
+    return _UNSAFE_AFTER_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

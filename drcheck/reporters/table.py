@@ -1,0 +1,92 @@
+"""`--format table`: the terminal report, grouped by severity."""
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from ..api import SEVERITIES, Finding
+from ..report import Report
+from .safe import terminal
+
+STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim",
+          "unknown": "magenta"}
+GRADE_STYLES = {"A": "bold green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}
+
+
+def render(report: Report, color: bool = False, width: int = 100) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
+                      emoji=False, markup=False, soft_wrap=False)
+    line = console.print
+    title = Text("drcheck ", style="bold")
+    title.append(terminal(report.inventory_name or "inventory"), style="bold")
+    title.append(f" · {report.service_count} services · {report.site_count} sites · as of {report.as_of} · "
+                 f"profile {report.profile}", style="dim")
+    line(title)
+    score = Text("Score ")
+    score.append(f"{report.score.value:g}/100 ({report.score.grade})", style=GRADE_STYLES[report.score.grade])
+    score.append("  ·  gate ")
+    score.append("passed" if report.passed else "FAILED: " + "; ".join(report.gate),
+                 style="bold green" if report.passed else "bold red")
+    line(score)
+    counts = report.counts()
+    line(Text("  ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "no findings", style="dim"))
+
+    for severity in SEVERITIES:
+        group = [f for f in report.failures if f.severity == severity]
+        if group:
+            line()
+            line(Text(f" {severity.upper()} ({len(group)}) ", style=STYLES[severity]))
+            for finding in group:
+                _finding(line, finding)
+    if report.unknowns:
+        line()
+        line(Text(f" UNKNOWN ({len(report.unknowns)}) — not enough data to judge; not counted as passes ",
+                  style=STYLES["unknown"]))
+        for finding in report.unknowns:
+            _finding(line, finding)
+    if report.scenarios:
+        line()
+        line(Text("Worst single failures (tier-weighted share of services down)", style="bold"))
+        for s in report.scenarios:
+            row = Text(f"  {s.impact:6.1%}  ")
+            row.append(terminal(", ".join(str(d) for d in s.lost)), style="bold")
+            if s.same_as:
+                row.append(terminal(f" (= {', '.join(str(d) for d in s.same_as[:3])}{' …' if len(s.same_as) > 3 else ''})"),
+                           style="dim")
+            row.append(f"  down {len(s.down)}: " + terminal(_names(s.down)))
+            if s.data_lost:
+                row.append("  data lost: " + terminal(_names(s.data_lost)), style="red")
+            line(row)
+    for waiver in report.expired_waivers:
+        line(Text(terminal(f"expired waiver ({waiver.expires}) no longer applies: {waiver.rule} {waiver.subject}"),
+                  style="yellow"))
+    if report.baseline:
+        b = report.baseline
+        line(Text(f"baseline {terminal(b['file'])}: {b['matched']} finding(s) already known, {b['fixed']} fixed since",
+                  style="dim"))
+    line()
+    line(Text("score = weighted pass ratio of every rule; `drcheck audit --format json` shows the breakdown, "
+              "`drcheck explain RULE` explains a rule", style="dim"))
+    return buffer.getvalue()
+
+
+def _finding(line, finding: Finding) -> None:
+    head = Text("  ")
+    head.append(finding.rule, style="bold")
+    head.append("  " + terminal(finding.subject))
+    if finding.location:
+        head.append(f"  {terminal(str(finding.location))}", style="dim")
+    if finding.waived:
+        head.append("  waived: " + terminal(finding.waiver_reason or ""), style="green")
+    if finding.baseline:
+        head.append("  (in baseline)", style="dim")
+    line(head)
+    line(Text("    " + terminal(finding.message)))
+
+
+def _names(names: list[str], limit: int = 6) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" (+{len(names) - limit} more)" if len(names) > limit else "")

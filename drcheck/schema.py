@@ -1,0 +1,465 @@
+"""Inventory format version 1: one declarative description that both validates
+loaded documents into the model and is published as JSON Schema (`drcheck schema`)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from .errors import InputError, Location, Problem
+from .loader import Document, Mapping, Sequence, position
+from .model import (
+    MEDIA, ROLES, SERVICE_KINDS, SITE_KINDS, STRATEGIES, Backup, Dependency, Inventory, Placement, Service, Site,
+)
+
+MAX_PROBLEMS = 50
+
+
+class _Invalid(Exception):
+    """A value is wrong; the message says what was found and what was expected."""
+
+
+class _Context:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def at(self, mark) -> Location:
+        return position(self.file, mark)
+
+    def problem(self, mark, message: str) -> None:
+        self.problems.append(Problem(self.at(mark) if mark is not None else Location(self.file, 1, 1), message))
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise InputError(self.problems + [Problem(None, f"stopped after {MAX_PROBLEMS} problems")])
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, Sequence):
+        return "a list"
+    text = value if len(value) <= 40 else value[:37] + "..."
+    return repr(text)
+
+
+# ---- scalar parsers: (context, value, mark) -> parsed value -----------------------------
+
+Parser = Callable[[_Context, Any, Any], Any]
+
+
+def _text(ctx, value, mark):
+    if type(value) is not str:
+        raise _Invalid(f"found {describe(value)}; expected text")
+    return value
+
+
+def _enum(choices: tuple[str, ...]) -> Parser:
+    allowed = frozenset(choices)
+
+    def parse(ctx, value, mark):
+        if value not in allowed:
+            raise _Invalid(f"found {describe(value)}; expected one of: {', '.join(choices)}")
+        return value
+
+    parse.choices = choices
+    return parse
+
+
+def _tier(ctx, value, mark):
+    if value not in ("0", "1", "2", "3"):
+        raise _Invalid(f"found {describe(value)}; expected a tier 0, 1, 2 or 3 (0 = most critical)")
+    return int(value)
+
+
+def _boolean(ctx, value, mark):
+    if type(value) is str and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise _Invalid(f"found {describe(value)}; expected true or false")
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_SIMPLE_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+_ISO_DURATION = re.compile(r"P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+_durations: dict[str, float] = {}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in '30s', '15m', '4h', '2d', '1w', '0' or ISO-8601 'PT4H'; ValueError otherwise."""
+    cached = _durations.get(text)
+    if cached is not None:
+        return cached
+    simple = _SIMPLE_DURATION.fullmatch(text.strip())
+    if simple:
+        seconds = float(simple.group(1)) * _UNITS[simple.group(2)]
+    elif text.strip() == "0":
+        seconds = 0.0
+    else:
+        iso = _ISO_DURATION.fullmatch(text.strip().upper())
+        if not iso or not any(iso.groups()) or text.strip().upper().endswith("T"):
+            raise ValueError(text)
+        w, d, h, m, s = (float(g) if g else 0.0 for g in iso.groups())
+        seconds = w * 604800 + d * 86400 + h * 3600 + m * 60 + s
+    _durations[text] = seconds
+    return seconds
+
+
+def _duration(ctx, value, mark):
+    if type(value) is str:
+        try:
+            return parse_duration(value)
+        except ValueError:
+            pass
+    raise _Invalid(f"found {describe(value)}; expected a duration such as 30s, 15m, 4h, 2d or PT4H")
+
+
+_dates: dict[str, date] = {}
+
+
+def _date(ctx, value, mark):
+    cached = _dates.get(value) if type(value) is str else None
+    if cached is not None:
+        return cached
+    if type(value) is str and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            _dates[value] = parsed = date.fromisoformat(value)
+            return parsed
+        except ValueError:
+            pass
+    raise _Invalid(f"found {describe(value)}; expected a date YYYY-MM-DD")
+
+
+def _number(text: Any, what: str, limit: float) -> float:
+    try:
+        number = float(text) if type(text) is str else None
+    except ValueError:
+        number = None
+    if number is None or number != number:
+        raise _Invalid(f"found {describe(text)} for {what}; expected a number of degrees")
+    if not -limit <= number <= limit:
+        raise _Invalid(f"found {what} {text}; expected {what} between -{limit:g} and {limit:g} degrees")
+    return number
+
+
+def _coordinates(ctx, value, mark):
+    if isinstance(value, Sequence) and len(value) == 2:
+        lat, lon = value
+    elif isinstance(value, Mapping) and set(value) == {"lat", "lon"}:
+        lat, lon = value["lat"], value["lon"]
+    elif type(value) is str and value.count(",") == 1:
+        lat, lon = (part.strip() for part in value.split(","))
+    else:
+        raise _Invalid(f"found {describe(value)}; expected [lat, lon], {{lat: .., lon: ..}} or \"lat, lon\"")
+    return (_number(lat, "latitude", 90), _number(lon, "longitude", 180))
+
+
+def _text_list(ctx, value, mark):
+    if not isinstance(value, Sequence):
+        raise _Invalid(f"found {describe(value)}; expected a list of names")
+    for item in value:
+        if type(item) is not str:
+            raise _Invalid(f"found {describe(item)} in the list; expected names (text)")
+    return list(value)
+
+
+def _version(ctx, value, mark):
+    if value != "1":
+        raise _Invalid(f"found version {describe(value)}; expected 1 (the only inventory format version)")
+    return 1
+
+
+# ---- objects ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    parse: Parser
+    doc: str
+    required: bool = False
+    attribute: str | None = None  # the model attribute, when it differs from the name
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    title: str
+    fields: tuple[Field, ...]
+
+    def index(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
+
+def _read_object(ctx: _Context, node, mark, spec: ObjectSpec, what: str, index: dict[str, Field]) -> dict | None:
+    if not isinstance(node, Mapping):
+        ctx.problem(mark, f"{what}: found {describe(node)}; expected a mapping ({spec.title})")
+        return None
+    values = {}
+    for key, value in node.items():
+        field = index.get(key)
+        if field is None:
+            ctx.problem(node.key_at[key], f"{what}: unknown field {key!r}; expected one of: {', '.join(index)}")
+            continue
+        try:
+            values[field.attribute or key] = field.parse(ctx, value, node.value_at[key])
+        except _Invalid as bad:
+            ctx.problem(node.value_at[key], f"{what}.{key}: {bad}")
+    for field in spec.fields:
+        if field.required and field.name not in node:
+            ctx.problem(node.where, f"{what}: missing required field {field.name!r} ({field.doc})")
+            values = None
+            break
+    if values is not None:
+        values["location"] = ctx.at(node.where)
+    return values
+
+
+def _objects(spec: ObjectSpec, build: Callable[[dict], Any], what: str, shorthand: Callable | None = None) -> Parser:
+    """A parser for a list of objects of one spec; `shorthand` turns a bare string into an object."""
+    index = spec.index()
+
+    def parse(ctx, value, mark):
+        if not isinstance(value, Sequence):
+            raise _Invalid(f"found {describe(value)}; expected a list of {spec.title}s")
+        items = []
+        for item, item_mark in zip(value, value.item_at):
+            if shorthand is not None and type(item) is str:
+                items.append(shorthand(item, ctx.at(item_mark)))
+                continue
+            values = _read_object(ctx, item, item_mark, spec, what, index)
+            if values is not None:
+                items.append(build(values))
+        return items
+
+    parse.item_spec = spec
+    parse.shorthand = shorthand is not None
+    return parse
+
+
+PLACEMENT = ObjectSpec("placement", (
+    Field("site", _text, "the site it runs in", required=True),
+    Field("role", _enum(ROLES), "primary serves in normal operation (several = active-active); standby takes over on failover; default primary"),
+))
+DEPENDENCY = ObjectSpec("dependency", (
+    Field("service", _text, "the service depended on", required=True),
+    Field("hard", _boolean, "true (default): it cannot work without it"),
+))
+BACKUP = ObjectSpec("backup", (
+    Field("site", _text, "where the copy is kept", required=True),
+    Field("frequency", _duration, "how often a copy is taken"),
+    Field("media", _enum(MEDIA), "storage medium"),
+    Field("immutable", _boolean, "cannot be altered or deleted before expiry (WORM, object lock)"),
+    Field("offline", _boolean, "air-gapped"),
+    Field("restore_tested", _date, "date of the last successful test restore"),
+))
+DR = ObjectSpec("dr", (
+    Field("strategy", _enum(STRATEGIES), "disaster-recovery strategy"),
+    Field("last_tested", _date, "date of the last real failover test or drill"),
+))
+_DR_INDEX = DR.index()
+
+
+def _dr(ctx, value, mark):
+    return _read_object(ctx, value, mark, DR, "dr", _DR_INDEX) or {}
+
+
+_dr.object_spec = DR
+
+SITE = ObjectSpec("site", (
+    Field("kind", _enum(SITE_KINDS), "what the site is; default datacenter"),
+    Field("location", _coordinates, "lat, lon in degrees (WGS-84)", attribute="coordinates"),
+    Field("building", _text, "sites with the same building share a building; absent = its own building"),
+    Field("campus", _text, "absent = the building is its own campus"),
+    Field("operator", _text, "who runs the facility"),
+    Field("region", _text, "coarse region label"),
+    Field("power", _text_list, "shared power feeds / substations"),
+    Field("network", _text_list, "carriers, fibre routes"),
+    Field("hazards", _text_list, "shared hazard zones (flood plain, fault line, ...)"),
+))
+SERVICE = ObjectSpec("service", (
+    Field("kind", _enum(SERVICE_KINDS), "app (default), data (stateful store), ops (recovery tooling), external (third party)"),
+    Field("tier", _tier, "0 = most critical .. 3 = least; default 2"),
+    Field("owner", _text, "owning team"),
+    Field("rto", _duration, "recovery-time objective"),
+    Field("rpo", _duration, "recovery-point objective"),
+    Field("placements", _objects(PLACEMENT, lambda v: Placement(v["site"], v.get("role", "primary"), v["location"]), "placement"), "where it runs"),
+    Field("dr", _dr, "disaster-recovery strategy and evidence"),
+    Field("depends_on", _objects(DEPENDENCY, lambda v: Dependency(v["service"], v.get("hard", True), v["location"]), "dependency",
+                                 shorthand=lambda name, loc: Dependency(name, True, loc)), "services it needs (a bare name is a hard dependency)"),
+    Field("recovery_needs", _text_list, "services that must be up to fail it over; absent = every ops service but itself"),
+    Field("backups", _objects(BACKUP, lambda v: Backup(**v), "backup"), "copies of its data"),
+))
+
+
+def _section(ctx, value, mark):
+    """sites and services are read entry by entry in `_read_document`."""
+    return None
+
+
+TOP = ObjectSpec("inventory", (
+    Field("version", _version, "format version; must be 1", required=True),
+    Field("name", _text, "label shown in reports"),
+    Field("sites", _section, "datacenters, cloud regions/zones, colos, vaults"),
+    Field("services", _section, "the services and their placements"),
+))
+_SITE_INDEX, _SERVICE_INDEX, _TOP_INDEX = SITE.index(), SERVICE.index(), TOP.index()
+
+
+# ---- documents -> inventory -----------------------------------------------------------------
+
+def build_inventory(documents: list[Document]) -> Inventory:
+    """Validate and merge documents; raise InputError listing every problem found."""
+    problems: list[Problem] = []
+    sites: dict[str, Site] = {}
+    services: dict[str, Service] = {}
+    name: str | None = None
+    name_at: Location | None = None
+    for document in documents:
+        ctx = _Context(document.file)
+        try:
+            _read_document(ctx, document, sites, services)
+        except InputError as stop:
+            raise InputError(problems + stop.problems) from None
+        root = document.root
+        if isinstance(root, Mapping) and type(root.get("name")) is str:
+            if name is not None and root["name"] != name:
+                ctx.problem(root.value_at["name"], f"name: found {describe(root['name'])}, but {name_at} names the inventory {name!r}; expected one name")
+            elif name is None:
+                name, name_at = root["name"], ctx.at(root.value_at["name"])
+        problems.extend(ctx.problems)
+    if not problems:
+        problems.extend(_check_references(sites, services))
+    if problems:
+        raise InputError(problems)
+    return Inventory(name, [d.file for d in documents], sites, services)
+
+
+def _read_document(ctx: _Context, document: Document, sites: dict, services: dict) -> None:
+    root = document.root
+    if not isinstance(root, Mapping):
+        ctx.problem(getattr(root, "where", None), f"found {describe(root)} at the top of the file; expected a mapping with 'version: 1', 'sites' and 'services'")
+        return
+    values = _read_object(ctx, root, root.where, TOP, "inventory", _TOP_INDEX)
+    if values is None or ctx.problems:
+        return  # a wrong version or unknown top-level key makes the rest meaningless
+    for section, spec, index, target, make in (
+        ("sites", SITE, _SITE_INDEX, sites, lambda name, fields: Site(name=name, **fields)),
+        ("services", SERVICE, _SERVICE_INDEX, services, _make_service),
+    ):
+        entries = root.get(section)
+        if entries is None:
+            continue
+        if not isinstance(entries, Mapping):
+            ctx.problem(root.value_at[section], f"{section}: found {describe(entries)}; expected a mapping of names to {spec.title}s")
+            continue
+        for key, node in entries.items():
+            what = f"{spec.title} {key!r}"
+            if node is None:
+                node = Mapping()
+                node.key_at, node.value_at, node.where = {}, {}, entries.value_at[key]
+            fields = _read_object(ctx, node, entries.value_at[key], spec, what, index)
+            if fields is None:
+                continue
+            fields["location"] = ctx.at(entries.key_at[key])
+            if key in target:
+                ctx.problem(entries.key_at[key], f"{spec.title} {key!r} is defined twice: here and at {target[key].location}")
+                continue
+            target[key] = make(key, fields)
+
+
+def _make_service(name: str, fields: dict) -> Service:
+    dr = fields.pop("dr", None) or {}
+    dr.pop("location", None)
+    return Service(name=name, strategy=dr.get("strategy"), last_tested=dr.get("last_tested"), **fields)
+
+
+def _check_references(sites: dict[str, Site], services: dict[str, Service]) -> list[Problem]:
+    problems = []
+
+    def unknown(kind: str, name: str, known: dict, where: Location, what: str) -> None:
+        sample = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
+        problems.append(Problem(where, f"{what}: unknown {kind} {name!r}; expected one of the defined {kind}s ({sample or 'none defined'})"))
+
+    for service in services.values():
+        label = f"service {service.name!r}"
+        for placement in service.placements:
+            if placement.site not in sites:
+                unknown("site", placement.site, sites, placement.location, f"{label} placement")
+        for dependency in service.depends_on:
+            if dependency.service not in services:
+                unknown("service", dependency.service, services, dependency.location, f"{label} depends_on")
+        for needed in service.recovery_needs or ():
+            if needed not in services:
+                unknown("service", needed, services, service.location, f"{label} recovery_needs")
+        for backup in service.backups:
+            if backup.site not in sites:
+                unknown("site", backup.site, sites, backup.location, f"{label} backup")
+        if not service.placements and service.kind != "external":
+            problems.append(Problem(service.location, f"{label}: found no placements; expected at least one (only kind: external may have none)"))
+        if len(problems) >= MAX_PROBLEMS:
+            break
+    return problems
+
+
+# ---- JSON Schema -------------------------------------------------------------------------------
+
+def _json_for(parse: Parser, doc: str) -> dict:
+    if parse is _text:
+        schema = {"type": "string"}
+    elif hasattr(parse, "choices"):
+        schema = {"enum": list(parse.choices)}
+    elif parse is _tier:
+        schema = {"type": "integer", "minimum": 0, "maximum": 3}
+    elif parse is _boolean:
+        schema = {"type": "boolean"}
+    elif parse is _duration:
+        schema = {"type": ["string", "integer"], "pattern": r"^(\d+(\.\d+)?\s*[smhdw]|0|P.*)$"}
+    elif parse is _date:
+        schema = {"type": "string", "format": "date"}
+    elif parse is _coordinates:
+        latlon = {"type": "number"}
+        schema = {"oneOf": [
+            {"type": "array", "items": latlon, "minItems": 2, "maxItems": 2},
+            {"type": "object", "properties": {"lat": {"type": "number", "minimum": -90, "maximum": 90},
+                                              "lon": {"type": "number", "minimum": -180, "maximum": 180}},
+             "required": ["lat", "lon"], "additionalProperties": False},
+            {"type": "string", "pattern": r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$"},
+        ]}
+    elif parse is _text_list:
+        schema = {"type": "array", "items": {"type": "string"}}
+    elif parse is _version:
+        schema = {"const": 1}
+    elif hasattr(parse, "item_spec"):
+        item = _json_object(parse.item_spec)
+        schema = {"type": "array", "items": {"oneOf": [{"type": "string"}, item]} if parse.shorthand else item}
+    elif hasattr(parse, "object_spec"):
+        schema = _json_object(parse.object_spec)
+    elif parse is _section:
+        schema = {}
+    else:  # pragma: no cover - a new parser needs its JSON form here
+        raise TypeError(f"no JSON Schema for {parse}")
+    schema["description"] = doc
+    return schema
+
+
+def _json_object(spec: ObjectSpec) -> dict:
+    return {
+        "type": "object",
+        "title": spec.title,
+        "properties": {f.name: _json_for(f.parse, f.doc) for f in spec.fields},
+        "required": [f.name for f in spec.fields if f.required],
+        "additionalProperties": False,
+    }
+
+
+def json_schema() -> dict:
+    top = _json_object(TOP)
+    for section, spec in (("sites", SITE), ("services", SERVICE)):
+        top["properties"][section] = {"type": "object", "description": top["properties"][section]["description"],
+                                      "additionalProperties": _json_object(spec)}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://drcheck.dev/schema/inventory-v1.json",
+        "title": "drcheck inventory (format version 1)",
+        **top,
+    }

@@ -1,0 +1,47 @@
+from drcheck.api import Param, Rule, primary_alternatives
+
+
+class DrSiteTooClose(Rule):
+    """A DR site a few kilometres from the primary shares its disasters: the
+    same grid, flood plain, earthquake, wildfire or evacuation zone.  Kakao's
+    second site in 2022 was about 13 km from its Pangyo primary.  Standards ask
+    for an alternate site "geographically separated" from the primary, so that
+    it is not susceptible to the same hazards (NIST SP 800-34 Rev. 1, SP 800-53
+    CP-6(1)/CP-7(1)); guidance puts the floor at tens to hundreds of kilometres.
+
+    It fires when, for some primary of a service, every other placement is
+    nearer than `min_distance_km` (geodesic on WGS-84).  A placement on a site
+    without a location makes the result unknown.
+    """
+
+    id = "dr-site-too-close"
+    title = "DR site too close to the primary"
+    severity = "high"
+    params = {"min_distance_km": Param(40.0, "smallest acceptable distance between a primary and its nearest DR placement")}
+    remediation = ("Place a standby (or a second active site) at least the minimum distance away, in a different hazard "
+                   "area and on a different grid, and move the failover target there.")
+    references = ("NIST SP 800-34 Rev. 1, section 3.4.3 (alternate sites)", "NIST SP 800-53 Rev. 5 CP-6(1), CP-7(1)")
+
+    def applies(self, ctx, service):
+        return service.has_dr
+
+    def check(self, ctx, service):
+        minimum = self.param("min_distance_km")
+        for primary, others in primary_alternatives(service):
+            distances = {other: ctx.distance_km(primary, other) for other in others}
+            missing = sorted(s for s in [primary, *others] if ctx.site(s).coordinates is None)
+            if missing:
+                yield self.unknown(service, f"cannot measure distances: site(s) {', '.join(missing)} have no location",
+                                   {"primary": primary, "sites_without_location": missing}, cause=primary)
+                continue
+            farthest = max(distances, key=distances.get)
+            if distances[farthest] < minimum:
+                km = round(distances[farthest], 1)
+                where = "DR site" if len(others) == 1 else "farthest other site"
+                yield self.fail(
+                    service,
+                    f"{where} {farthest} is {km} km from primary {primary}; policy requires {minimum:g} km",
+                    {"distance_km": km, "primary": primary, "other": farthest, "min_distance_km": minimum,
+                     "distances_km": {k: round(v, 1) for k, v in sorted(distances.items())}},
+                    cause=primary,
+                )

@@ -1,0 +1,49 @@
+"""Shared helpers: inventories written from strings, audits run in-process or through the real CLI."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from drcheck.audit import AuditOptions, audit, load_inventory
+from drcheck.policy import load_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_topologies"
+AS_OF = date(2026, 11, 1)
+
+
+@pytest.fixture
+def write(tmp_path):
+    """write(text, name="inventory.yaml") -> path of a file holding the dedented text."""
+
+    def _write(text: str, name: str = "inventory.yaml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return _write
+
+
+def run_audit(path, *, select=None, policy=None, as_of=AS_OF, **options):
+    return audit(load_inventory([str(path)]), AuditOptions(policy=load_policy(policy), as_of=as_of,
+                                                           select=select, **options))
+
+
+def findings_of(report, rule):
+    return [f for f in report.findings if f.rule == rule]
+
+
+def drcheck(*args, stdin: str | None = None, cwd=None):
+    """Run the installed entry point exactly as a user would."""
+    exe = Path(sys.executable).parent / "drcheck"
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="200")
+    env.pop("GITHUB_ACTIONS", None)
+    return subprocess.run([str(exe), *map(str, args)], input=stdin, capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=120)
