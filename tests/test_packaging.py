@@ -1,0 +1,39 @@
+"""The built wheel carries the built-in rules as drcheck.rules and works outside the checkout."""
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from conftest import ROOT, SAMPLES
+
+
+def test_wheel_contains_rules_as_a_subpackage_and_runs_from_another_folder(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True)
+    wheel = next(tmp_path.glob("drcheck-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped_rules = {Path(n).name for n in names if n.startswith("drcheck/rules/") and n.endswith(".py")}
+    assert shipped_rules == {p.name for p in (ROOT / "rules").glob("*.py")}
+    assert not [n for n in names if n.startswith("rules/")]
+    assert "drcheck/profiles/default.yaml" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "builtin = drcheck.rules" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(target), NO_COLOR="1")
+    listed = subprocess.run([sys.executable, "-m", "drcheck", "rules"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == len(shipped_rules) - 1  # every rule file but __init__.py
+    probe = subprocess.run([sys.executable, "-c", "import drcheck; print(drcheck.__file__)"], cwd=elsewhere, env=env,
+                           capture_output=True, text=True)
+    assert probe.stdout.strip().startswith(str(target))
+    audited = subprocess.run([sys.executable, "-m", "drcheck", "audit", str(SAMPLES / "startup-single-dc.yaml"), "--format", "json",
+                              "--as-of", "2026-11-01"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert audited.returncode == 1, audited.stderr
+    assert any(f["rule"] == "no-dr" for f in json.loads(audited.stdout)["findings"])
