@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from sys import intern
 from pathlib import Path
 
 import yaml
@@ -17,13 +18,19 @@ from .errors import InputError, Location
 
 try:  # libyaml's parser; the pure-Python one behaves the same, only slower
     from yaml._yaml import CParser as _Parser
+
+    _OFFSETS_IN_BYTES = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Parser
+
+    _OFFSETS_IN_BYTES = False
 
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 64
 STDIN_NAME = "<stdin>"
 _STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
+# Only the core schema's tags: "!!python/..." also starts with the standard prefix.
+_ALLOWED_TAGS = frozenset(["!", *(_STANDARD_TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))])
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 
 
@@ -72,8 +79,12 @@ def read_source(path: str, stdin=None) -> tuple[str, str]:
 def _too_big(name: str) -> InputError:
     return InputError.at(
         Location(name, 1, 1),
-        f"file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB; expected a YAML inventory",
+        f"file is larger than the limit of {_size(MAX_INPUT_BYTES)}; expected a YAML inventory",
     )
+
+
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):g} MiB" if count >= 1024 * 1024 else f"{count} bytes"
 
 
 def _decode(name: str, data: bytes) -> str:
@@ -93,9 +104,10 @@ def _decode(name: str, data: bytes) -> str:
         ) from None
 
 
-def _offset_location(name: str, data: bytes, offset: int) -> Location:
-    line = data.count(b"\n", 0, offset) + 1
-    return Location(name, line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1)
+def _offset_location(name: str, data: bytes | str, offset: int) -> Location:
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    line = data.count(newline, 0, offset) + 1
+    return Location(name, line, offset - (data.rfind(newline, 0, offset) + 1) + 1)
 
 
 def parse(name: str, text: str) -> Document:
@@ -109,9 +121,13 @@ def parse(name: str, text: str) -> Document:
         where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         raise InputError.at(where, f"invalid YAML: {what}") from None
-    except yaml.YAMLError as exc:  # reader errors carry a position of their own
-        where = Location(name, getattr(exc, "line", 0) + 1, getattr(exc, "column", 0) + 1) if hasattr(exc, "line") else None
-        raise InputError.at(where or Location(name, 1, 1), f"invalid YAML: {getattr(exc, 'reason', exc)}") from None
+    except yaml.reader.ReaderError as exc:  # an offset, not a mark: in UTF-8 bytes for libyaml, characters otherwise
+        offset = len(text.encode("utf-8")[:exc.position].decode("utf-8", "ignore")) if _OFFSETS_IN_BYTES else exc.position
+        raise InputError.at(
+            _offset_location(name, text, offset),
+            f"invalid YAML: found control character U+{exc.character:04X}; expected printable text "
+            f"(inside double quotes write it as an escape, e.g. \"\\x{exc.character:02x}\")",
+        ) from None
 
 
 def _build(name: str, parser) -> object:
@@ -134,7 +150,7 @@ def _build(name: str, parser) -> object:
             if event.tag is not None:
                 _check_tag(name, event)
             node = event.value
-            if event.style is None and node in nulls and event.tag is None:
+            if not event.style and node in nulls and event.tag is None:  # plain style: None, or "" from libyaml
                 node = None
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if event.tag is not None:
@@ -188,7 +204,7 @@ def _build(name: str, parser) -> object:
         elif key is None:
             if node is None or node in container:
                 _bad_key(name, container, node, pos)
-            key = node
+            key = intern(node)  # a few field names repeat hundreds of thousands of times
             key_pos = pos
         else:
             container[key] = node
@@ -209,7 +225,8 @@ def _place(container, is_mapping: bool, key, key_pos, node, pos) -> None:
 
 def _bad_key(name: str, container: Mapping, key, pos) -> None:
     if key is None:
-        raise InputError.at(position(name, pos), "found an empty mapping key; expected a name")
+        raise InputError.at(position(name, pos), "found a null mapping key (empty, ~ or null); expected a name "
+                                                 "(quote a name such as \"null\")")
     first = position(name, container.key_at[key])
     raise InputError.at(
         position(name, pos),
@@ -218,8 +235,9 @@ def _bad_key(name: str, container: Mapping, key, pos) -> None:
 
 
 def _check_tag(name: str, event) -> None:
-    if event.tag != "!" and not event.tag.startswith(_STANDARD_TAG_PREFIX):
-        raise _error(name, event, f"found YAML tag {event.tag!r}; tags are not allowed in an inventory")
+    if event.tag not in _ALLOWED_TAGS:
+        shown = event.tag.replace(_STANDARD_TAG_PREFIX, "!!", 1)
+        raise _error(name, event, f"found YAML tag {shown!r}; expected plain values (tags are not allowed in an inventory)")
 
 
 def position(file: str, mark) -> Location:

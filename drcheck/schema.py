@@ -81,8 +81,15 @@ def _boolean(ctx, value, mark):
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_SIMPLE_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
-_ISO_DURATION = re.compile(r"P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_SIMPLE_DURATION = re.compile(rf"{_NUMBER}\s*([smhdw])")
+# ISO 8601 in any case; the lookaheads demand a number somewhere and no bare trailing T ("P", "PT", "P1DT")
+_ISO_DURATION = re.compile(
+    rf"[Pp](?=.*\d)(?!.*[Tt]$)(?:{_NUMBER}[Ww])?(?:{_NUMBER}[Dd])?"
+    rf"(?:[Tt](?:{_NUMBER}[Hh])?(?:{_NUMBER}[Mm])?(?:{_NUMBER}[Ss])?)?"
+)
+# The same grammar for the JSON Schema (these patterns are also valid ECMA-262)
+_DURATION_PATTERN = rf"^\s*(?:{_SIMPLE_DURATION.pattern}|0|{_ISO_DURATION.pattern})\s*$"
 _durations: dict[str, float] = {}
 
 
@@ -91,19 +98,37 @@ def parse_duration(text: str) -> float:
     cached = _durations.get(text)
     if cached is not None:
         return cached
-    simple = _SIMPLE_DURATION.fullmatch(text.strip())
+    stripped = text.strip()
+    simple = _SIMPLE_DURATION.fullmatch(stripped)
     if simple:
         seconds = float(simple.group(1)) * _UNITS[simple.group(2)]
-    elif text.strip() == "0":
+    elif stripped == "0":
         seconds = 0.0
     else:
-        iso = _ISO_DURATION.fullmatch(text.strip().upper())
-        if not iso or not any(iso.groups()) or text.strip().upper().endswith("T"):
+        iso = _ISO_DURATION.fullmatch(stripped)
+        if not iso:
             raise ValueError(text)
         w, d, h, m, s = (float(g) if g else 0.0 for g in iso.groups())
         seconds = w * 604800 + d * 86400 + h * 3600 + m * 60 + s
     _durations[text] = seconds
     return seconds
+
+
+_DISPLAY_UNITS = (("d", 86400), ("h", 3600), ("m", 60))
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds as people write them, largest units first: 300 -> '5m', 14400 -> '4h', 93600 -> '1d 2h', 0 -> '0s'."""
+    rest = round(seconds, 3)  # 0.1h is 360.00000000000006 s
+    parts = []
+    for unit, size in _DISPLAY_UNITS:
+        count, rest = divmod(rest, size)
+        if count:
+            parts.append(f"{int(count)}{unit}")
+    rest = round(rest, 3)
+    if rest or not parts:
+        parts.append(f"{rest:g}s")
+    return " ".join(parts)
 
 
 def _duration(ctx, value, mark):
@@ -162,6 +187,18 @@ def _text_list(ctx, value, mark):
         if type(item) is not str:
             raise _Invalid(f"found {describe(item)} in the list; expected names (text)")
     return list(value)
+
+
+class _Names(list):
+    """Names of other services, with where each was written (for unknown-reference errors)."""
+
+    __slots__ = ("at",)
+
+
+def _service_names(ctx, value, mark):
+    names = _Names(_text_list(ctx, value, mark))
+    names.at = [ctx.at(item_mark) for item_mark in value.item_at]
+    return names
 
 
 def _version(ctx, value, mark):
@@ -286,7 +323,7 @@ SERVICE = ObjectSpec("service", (
     Field("dr", _dr, "disaster-recovery strategy and evidence"),
     Field("depends_on", _objects(DEPENDENCY, lambda v: Dependency(v["service"], v.get("hard", True), v["location"]), "dependency",
                                  shorthand=lambda name, loc: Dependency(name, True, loc)), "services it needs (a bare name is a hard dependency)"),
-    Field("recovery_needs", _text_list, "services that must be up to fail it over; absent = every ops service but itself"),
+    Field("recovery_needs", _service_names, "services that must be up to fail it over; absent = every ops service but itself"),
     Field("backups", _objects(BACKUP, lambda v: Backup(**v), "backup"), "copies of its data"),
 ))
 
@@ -388,9 +425,10 @@ def _check_references(sites: dict[str, Site], services: dict[str, Service]) -> l
         for dependency in service.depends_on:
             if dependency.service not in services:
                 unknown("service", dependency.service, services, dependency.location, f"{label} depends_on")
-        for needed in service.recovery_needs or ():
-            if needed not in services:
-                unknown("service", needed, services, service.location, f"{label} recovery_needs")
+        if service.recovery_needs is not None:
+            for needed, where in zip(service.recovery_needs, service.recovery_needs.at):
+                if needed not in services:
+                    unknown("service", needed, services, where, f"{label} recovery_needs")
         for backup in service.backups:
             if backup.site not in sites:
                 unknown("site", backup.site, sites, backup.location, f"{label} backup")
@@ -412,20 +450,20 @@ def _json_for(parse: Parser, doc: str) -> dict:
         schema = {"type": "integer", "minimum": 0, "maximum": 3}
     elif parse is _boolean:
         schema = {"type": "boolean"}
-    elif parse is _duration:
-        schema = {"type": ["string", "integer"], "pattern": r"^(\d+(\.\d+)?\s*[smhdw]|0|P.*)$"}
+    elif parse is _duration:  # the same grammar as parse_duration; YAML readers make a bare 0 a number
+        schema = {"oneOf": [{"type": "string", "pattern": _DURATION_PATTERN}, {"const": 0}]}
     elif parse is _date:
         schema = {"type": "string", "format": "date"}
     elif parse is _coordinates:
-        latlon = {"type": "number"}
+        lat = {"type": "number", "minimum": -90, "maximum": 90}
+        lon = {"type": "number", "minimum": -180, "maximum": 180}
         schema = {"oneOf": [
-            {"type": "array", "items": latlon, "minItems": 2, "maxItems": 2},
-            {"type": "object", "properties": {"lat": {"type": "number", "minimum": -90, "maximum": 90},
-                                              "lon": {"type": "number", "minimum": -180, "maximum": 180}},
-             "required": ["lat", "lon"], "additionalProperties": False},
+            {"type": "array", "prefixItems": [lat, lon], "minItems": 2, "maxItems": 2},
+            {"type": "object", "properties": {"lat": lat, "lon": lon}, "required": ["lat", "lon"],
+             "additionalProperties": False},
             {"type": "string", "pattern": r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$"},
         ]}
-    elif parse is _text_list:
+    elif parse is _text_list or parse is _service_names:
         schema = {"type": "array", "items": {"type": "string"}}
     elif parse is _version:
         schema = {"const": 1}
