@@ -13,11 +13,13 @@ from datetime import date
 from functools import cached_property
 from typing import Any, Callable, ClassVar, Iterable, Union
 
-from geopy.distance import geodesic
+from geopy.distance import geodesic, great_circle
 
 from .domains import Domain, DomainGroup, DomainIndex, site_domains
 from .errors import Location
 from .model import TIER_WEIGHTS, Inventory, Service, Site
+from .simulate import scenarios_in
+from .schema import format_duration, parse_duration
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 SCOPES = ("service", "site", "domain", "inventory")
@@ -166,6 +168,21 @@ class Context:
             self._distances[key] = None if pa is None or pb is None else geodesic(pa, pb).km
         return self._distances[key]
 
+    def within_km(self, a: str, b: str, km: float) -> bool | None:
+        """Whether two sites are nearer than `km` (None when either has no location).
+
+        A great-circle distance on the mean sphere is within 1% of the geodesic
+        one, so only pairs near the limit pay for the exact (slow) geodesic."""
+        pa, pb = self.site(a).coordinates, self.site(b).coordinates
+        if pa is None or pb is None:
+            return None
+        rough = great_circle(pa, pb).km
+        if rough < km * 0.99:
+            return True
+        if rough > km * 1.01:
+            return False
+        return self.distance_km(a, b) < km
+
     def shared_domains(self, a: str, b: str) -> list[Domain]:
         """Failure domains two sites share, smallest first (the same site shares everything)."""
         theirs = set(site_domains(self.site(b)))
@@ -188,6 +205,31 @@ class Context:
     @cached_property
     def impacts(self) -> list[float]:
         return self.simulation.impacts()
+
+    @cached_property
+    def scenario_of(self) -> dict[DomainGroup, int]:
+        """The scenario of `simulation` (and entry of `impacts`) that is the loss of each domain group."""
+        return {group: k for k, group in enumerate(self.domains.groups)}
+
+    @cached_property
+    def ranked_scenarios(self) -> list[int]:
+        """Every single-domain scenario, worst first: highest impact, then fewer sites lost, then group order."""
+        groups, impacts = self.domains.groups, self.impacts
+        return sorted(range(len(groups)), key=lambda k: (-impacts[k], len(groups[k].sites), k))
+
+    @cached_property
+    def _rank(self) -> list[int]:
+        rank = [0] * len(self.ranked_scenarios)
+        for position, k in enumerate(self.ranked_scenarios):
+            rank[k] = position
+        return rank
+
+    def worst_scenario(self, scenarios: int) -> int:
+        """The worst (in `ranked_scenarios` order) of the scenarios whose bits are set in `scenarios` (not 0)."""
+        if scenarios.bit_count() <= 32:
+            return min(scenarios_in(scenarios), key=self._rank.__getitem__)
+        # among many, one of the first few in rank order is set: scan from the worst
+        return next(k for k in self.ranked_scenarios if scenarios >> k & 1)
 
     @cached_property
     def graph(self):
@@ -214,5 +256,130 @@ def primary_alternatives(service: Service) -> list[tuple[str, list[str]]]:
     return result
 
 
+@dataclass(frozen=True)
+class Alternative:
+    """A site a primary could fail over to, with the failure domains it shares with that primary."""
+
+    site: str
+    role: str  # "primary" for an active-active peer, else "standby"
+    same_site: bool  # a second placement on the primary's own site
+    shared: list[Domain]  # smallest first
+
+    def __str__(self) -> str:
+        return f"{self.role} on {self.site} itself" if self.same_site else f"{self.role} {self.site}"
+
+
+def alternatives_sharing(ctx: Context, service: Service, kinds: tuple[str, ...]) -> list[tuple[str, list[Alternative]]]:
+    """The primaries of a service whose every other placement shares a failure domain of one of `kinds` with them.
+
+    For each such primary: its alternatives, each with the shared domains of
+    those kinds.  This is the "for some primary, every other placement ..."
+    test of the rules about shared buildings, campuses and utilities."""
+    found = []
+    for primary, others in primary_alternatives(service):
+        alternatives = []
+        for other in others:
+            roles = [p.role for p in service.placements if p.site == other]
+            if other == primary:
+                roles.remove("primary")  # the primary placement itself is not its own alternative
+            shared = [d for d in ctx.shared_domains(primary, other) if d.kind in kinds]
+            alternatives.append(Alternative(other, "primary" if "primary" in roles else "standby", other == primary, shared))
+        if all(a.shared for a in alternatives):
+            found.append((primary, alternatives))
+    return found
+
+
+_DOMAIN_NOUNS = {"site": "site", "building": "building", "campus": "campus", "operator": "operator", "region": "region",
+                 "power": "power feed", "network": "network carrier", "hazard": "hazard zone"}
+
+
+def domain_phrase(domain: Domain) -> str:
+    """A failure domain as a message names it: "campus ovh-strasbourg", "power feed substation-a"."""
+    return f"{_DOMAIN_NOUNS[domain.kind]} {domain.value}"
+
+
+def strategy_basis(service: Service) -> str:
+    """How a service came by its effective strategy, for messages: "declares dr strategy warm-standby",
+    "runs only in pangyo with no dr strategy", "runs on 2 sites (a, b) but declares no dr strategy"."""
+    if service.strategy is not None:
+        return f"declares dr strategy {service.strategy}"
+    if len(service.sites) == 1:
+        return f"runs only in {service.sites[0]} with no dr strategy"
+    if service.sites:
+        return f"runs on {len(service.sites)} sites ({', '.join(service.sites)}) but declares no dr strategy"
+    return "has no known placements and declares no dr strategy"
+
+
+def at_least(lower: float) -> Callable[[Any], Any]:
+    """A `Param` check: the value must be `lower` or more."""
+
+    def check(value):
+        if value < lower:
+            raise ValueError(f"found {value!r}; expected {lower!r} or more")
+        return value
+
+    return check
+
+
+def listing(names: list[str], shown: int = 5, total: int | None = None) -> str:
+    """Names for a message, the first few only: "a, b, c, d, e, ... +3" (`total`: how many `names` stand for)."""
+    more = (len(names) if total is None else total) - shown
+    return ", ".join(names[:shown]) + (f", ... +{more}" if more > 0 else "")
+
+
+def within(lower: float, upper: float) -> Callable[[Any], Any]:
+    """A `Param` check: the value must lie from `lower` to `upper` (a share: `within(0.0, 1.0)`)."""
+
+    def check(value):
+        if not lower <= value <= upper:
+            raise ValueError(f"found {value!r}; expected a value from {lower:g} to {upper:g}")
+        return value
+
+    return check
+
+
+def duration_table(defaults: dict[str, str]) -> Callable[[dict], dict[str, str]]:
+    """A `Param` check for a mapping of names to durations (such as strategy -> achievable RTO).
+
+    Only the default's keys are allowed, every value must be a duration, and
+    keys the policy leaves out keep their default."""
+
+    def check(table: dict) -> dict[str, str]:
+        for key, value in table.items():
+            if key not in defaults:
+                raise ValueError(f"found key {key!r}; expected some of: {', '.join(defaults)}")
+            if not _is_duration(value):
+                shown = repr(value) if isinstance(value, str) else {None: "nothing", dict: "a mapping", list: "a list"}.get(
+                    None if value is None else type(value), "a value")
+                raise ValueError(f"{key}: found {shown}; expected a duration such as 30s, 15m, 4h or PT4H")
+        return defaults | table
+
+    return check
+
+
+def _is_duration(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_duration(value)
+    except ValueError:
+        return False
+    return True
+
+
+def stale_penalty(age_days: int | None, max_age_days: int) -> float:
+    """Score penalty for test evidence older than `max_age_days` days (None: no evidence at all).
+
+    No evidence costs 1.  Stale evidence costs 0.5 just past the limit, rising
+    linearly to 1 at twice the limit: an old test is worth less than a recent
+    one and more than none, and a newer test never costs more."""
+    if age_days is None:
+        return 1.0
+    return min(1.0, 0.5 + 0.5 * (age_days - max_age_days) / max_age_days)
+
+
 __all__ = ["Rule", "Param", "Finding", "Context", "SEVERITIES", "SCOPES", "subject_id", "Domain", "DomainGroup",
-           "Service", "Site", "Inventory", "Location", "tier_weight", "primary_alternatives"]
+           "Service", "Site", "Inventory", "Location", "tier_weight", "primary_alternatives", "Alternative",
+           "alternatives_sharing", "domain_phrase", "parse_duration",
+           "format_duration", "strategy_basis", "at_least", "within", "listing", "duration_table", "stale_penalty",
+           "scenarios_in"]

@@ -9,14 +9,18 @@ from . import __version__
 from .api import SEVERITIES, Context, Finding
 from .engine import discover, run
 from .errors import InputError
+from .export import Loss, mermaid
 from .loader import load_documents
 from .model import Inventory
 from .policy import Policy, Waiver, configure
-from .report import Report, Scenario
+from .report import Report, RuleInfo, Scenario
 from .schema import build_inventory
 from .scoring import compute
 
 SCENARIOS_IN_REPORT = 5
+# a dependency map beyond this many nodes is unreadable in a pull-request comment
+MAP_MAX_SERVICES = 60
+MAP_MAX_SITES = 30
 
 
 @dataclass
@@ -46,6 +50,7 @@ def audit(inventory: Inventory, options: AuditOptions) -> Report:
     score = compute(outcomes)
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.status != "fail", f.rule, f.subject, f.cause))
     gate = _gate(findings, score.value, policy)
+    scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
     return Report(
         version=__version__,
         inventory_name=inventory.name,
@@ -60,10 +65,12 @@ def audit(inventory: Inventory, options: AuditOptions) -> Report:
         passed=not gate,
         gate=gate,
         findings=findings,
-        scenarios=worst_scenarios(ctx, SCENARIOS_IN_REPORT),
+        scenarios=scenarios,
         expired_waivers=expired,
         unused_waivers=unused,
         baseline=baseline,
+        rules=[RuleInfo.of(rule) for rule in rules],
+        graph_mermaid=dependency_map(inventory, scenarios[0] if scenarios else None),
     )
 
 
@@ -71,15 +78,22 @@ def worst_scenarios(ctx: Context, limit: int) -> list[Scenario]:
     """Single-domain losses with the largest impact; ties go to the smaller domain (fewer sites lost)."""
     groups = ctx.domains.groups
     impacts = ctx.impacts
-    ranked = sorted((k for k in range(len(groups)) if impacts[k] > 0), key=lambda k: (-impacts[k], len(groups[k].sites), k))
+    ranked = [k for k in ctx.ranked_scenarios[:limit] if impacts[k] > 0]
     return [scenario(ctx.simulation, k, [groups[k].name], list(groups[k].domains[1:]), groups[k].sites, impacts[k])
-            for k in ranked[:limit]]
+            for k in ranked]
+
+
+def dependency_map(inventory: Inventory, worst: Scenario | None) -> str | None:
+    """Mermaid drawing of the inventory with the worst single failure in red; None when too big to read."""
+    if len(inventory.services) > MAP_MAX_SERVICES or len(inventory.sites) > MAP_MAX_SITES:
+        return None
+    return mermaid(inventory, worst and Loss.of(worst.lost, worst.sites, worst.down))
 
 
 def scenario(simulation, k: int, lost, same_as, sites, impact: float) -> Scenario:
     down = simulation.down_in(k)
     return Scenario(lost=lost, same_as=same_as, sites=sorted(sites), down=down, data_lost=simulation.data_lost_in(k),
-                    impact=impact, causes={name: simulation.cause(name, k) for name in down})
+                    impact=impact, causes=simulation.causes_in(k))
 
 
 def _apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) -> tuple[list[Waiver], list[Waiver]]:
@@ -102,7 +116,7 @@ def _apply_baseline(findings: list[Finding], path: str) -> dict:
         known = {f["fingerprint"] for f in old["findings"] if f.get("status", "fail") == "fail"}
     except OSError as exc:
         raise InputError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"{path}: not a drcheck JSON report (expected 'findings' with fingerprints): {exc}") from None
     current = set()
     for f in findings:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import InputError
 from .model import Inventory, Site
 
 DOMAIN_KINDS = ("site", "building", "campus", "operator", "region", "power", "network", "hazard")
@@ -60,6 +61,19 @@ class DomainIndex:
             (DomainGroup(tuple(sorted(ds, key=_naming_order)), sites) for sites, ds in by_sites.items()),
             key=lambda g: _kind_order(g.name),
         )
+
+    def parse(self, fails: list[str]) -> list[Domain]:
+        """The domains named by command-line options --fail KIND=VALUE; InputError naming the bad one."""
+        lost = []
+        for text in fails:
+            kind, sep, value = text.partition("=")
+            if not sep:
+                raise InputError(f"--fail: found {text!r}; expected DOMAIN=VALUE, e.g. building=pangyo-b1")
+            try:
+                lost.append(self.resolve(kind.strip(), value.strip()))
+            except ValueError as exc:
+                raise InputError(f"--fail {text}: {exc}") from None
+        return lost
 
     def resolve(self, kind: str, value: str) -> Domain:
         """The domain a user named with --fail KIND=VALUE; ValueError listing the known ones."""

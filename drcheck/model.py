@@ -89,10 +89,11 @@ class Service:
 
     @property
     def effective_strategy(self) -> str | None:
-        """The declared strategy; absent means `none` on one site and unknown (None) across several."""
+        """The declared strategy; absent means `none` on one site and unknown (None) across several, or where
+        the placements are unknown (an external service without any)."""
         if self.strategy is not None:
             return self.strategy
-        return None if self.has_dr else "none"
+        return "none" if len(self.sites) == 1 else None
 
 
 @dataclass(slots=True)

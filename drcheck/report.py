@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .api import SEVERITIES, Finding
+from .api import SEVERITIES, Finding, Rule
 from .domains import Domain
 from .errors import Location
 from .policy import Waiver
@@ -45,6 +45,23 @@ def _cause_json(cause: Cause) -> dict:
     return out
 
 
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule that ran, as configured: what reporters may say about it (SARIF rule help, annotations)."""
+
+    id: str
+    title: str
+    severity: str
+    rationale: str
+    remediation: str
+    references: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, rule: Rule) -> "RuleInfo":
+        return cls(rule.id, rule.title, rule.effective_severity, rule.rationale(), rule.remediation,
+                   tuple(rule.references))
+
+
 @dataclass
 class Report:
     version: str
@@ -64,6 +81,8 @@ class Report:
     expired_waivers: list[Waiver] = field(default_factory=list)
     unused_waivers: list[Waiver] = field(default_factory=list)
     baseline: dict | None = None  # {"file", "matched", "fixed"}
+    rules: list[RuleInfo] = field(default_factory=list)  # every rule that ran, in id order
+    graph_mermaid: str | None = None  # the dependency map with the worst scenario, when small enough to read
 
     @property
     def failures(self) -> list[Finding]:

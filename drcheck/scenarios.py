@@ -9,7 +9,6 @@ from rich.text import Text
 
 from .audit import scenario
 from .domains import DomainIndex
-from .errors import InputError
 from .model import Inventory
 from .report import Scenario
 from .reporters.safe import terminal
@@ -19,15 +18,7 @@ from .simulate import Simulation
 def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int) -> list[Scenario]:
     index = DomainIndex(inventory)
     if fails:
-        lost = []
-        for text in fails:
-            kind, sep, value = text.partition("=")
-            if not sep:
-                raise InputError(f"--fail: found {text!r}; expected DOMAIN=VALUE, e.g. building=pangyo-b1")
-            try:
-                lost.append(index.resolve(kind.strip(), value.strip()))
-            except ValueError as exc:
-                raise InputError(f"--fail {text}: {exc}") from None
+        lost = index.parse(fails)
         sites = frozenset().union(*(index.sites_of[d] for d in lost))
         simulation = Simulation(inventory, [sites])
         return [scenario(simulation, 0, lost, [], sites, simulation.impacts()[0])]

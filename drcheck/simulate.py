@@ -12,10 +12,13 @@ operations instead of one graph traversal per domain.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from functools import cached_property
+from itertools import islice
+from typing import Iterable, Iterator
 
 from .model import Inventory, Service
 
+MAX_CHAIN = 8
 _OPS = -1  # the virtual node standing for "every ops service" in default recovery needs
 
 
@@ -82,7 +85,8 @@ class Simulation:
     # -- step 1: down = least fixpoint of primary_lost | OR(down of hard deps)
     def _step_one(self, primary: list[int], floating: list[bool]) -> list[int]:
         down = [0] * len(self.services)
-        deps = self.deps
+        # a floating service stays up whatever it calls, so nothing reaches its callers through it
+        deps = [[] if floating[i] else d for i, d in enumerate(self.deps)]
         for component in _components(len(self.services), lambda i: deps[i]):
             value = 0
             for i in component:
@@ -100,7 +104,10 @@ class Simulation:
         deps, needs, ops = self.deps, self.needs, self.ops
         primary, standby, running = self.primary_lost, self.standby_lost, self.running_down
         down = list(running)
-        ops_any = ops_two = 0  # bits where >= 1 / >= 2 ops services are down
+        # Default recovery needs read a summary of the ops services: bits where any is down, and for each
+        # ops service bits where another one is down.  Taken first from the running state (the top), it
+        # keeps every value decreasing, so the iteration ends at the greatest fixpoint.
+        ops_any, ops_others = _ops_summary(ops, down)
 
         def edges(i: int) -> list[int]:
             if i == _OPS:
@@ -115,12 +122,9 @@ class Simulation:
                 changed = False
                 for i in component:
                     if i == _OPS:
-                        any_down = two_down = 0
-                        for o in ops:
-                            two_down |= any_down & down[o]
-                            any_down |= down[o]
-                        if (any_down, two_down) != (ops_any, ops_two):
-                            ops_any, ops_two, changed = any_down, two_down, True
+                        summary = _ops_summary(ops, down)
+                        if summary != (ops_any, ops_others):
+                            (ops_any, ops_others), changed = summary, True
                         continue
                     value = running[i]
                     if not value:
@@ -130,8 +134,7 @@ class Simulation:
                         dep_down |= down[d]
                     listed = needs[i]
                     if listed is None:
-                        # default: every ops service but itself
-                        need_down = ops_two | (ops_any & ~down[i]) if self.services[i].kind == "ops" else ops_any
+                        need_down = ops_others.get(i, ops_any)  # default: every ops service but itself
                     else:
                         need_down = 0
                         for d in listed:
@@ -180,6 +183,20 @@ class Simulation:
                 weighted[k] += weight * count
         return [w / total for w in weighted]
 
+    @cached_property
+    def down_counts(self) -> list[int]:
+        """How many services are down in each scenario."""
+        return _bit_counts([d for d in self.down if d], len(self.scenarios))
+
+    def heaviest_down(self, k: int, limit: int) -> list[str]:
+        """Up to `limit` of the services down in scenario k: heaviest tier weight first, then inventory order."""
+        bit = 1 << k
+        return [self.services[i].name for i in islice((i for i in self._by_weight if self.down[i] & bit), limit)]
+
+    @cached_property
+    def _by_weight(self) -> list[int]:
+        return sorted(range(len(self.services)), key=lambda i: -self.services[i].weight)
+
     def dependency_down(self, i: int) -> int:
         """Scenarios in which some hard dependency of service i is down."""
         value = 0
@@ -201,27 +218,63 @@ class Simulation:
     def cause(self, service: str, k: int) -> Cause | None:
         """Why `service` is down in scenario k (None when it is up)."""
         i = self.index[service]
-        bit = 1 << k
-        if not self.down[i] & bit:
-            return None
-        if self.all_lost[i] & bit:
-            return Cause("placements")
-        chain = [service]
-        seen = {i}
+        return self._cause(i, 1 << k, {}) if self.down[i] >> k & 1 else None
+
+    def causes_in(self, k: int) -> dict[str, Cause]:
+        """Why each service that is down in scenario k is down (chains shared through a memo)."""
+        bit, memo = 1 << k, {}
+        return {s.name: self._cause(i, bit, memo) for i, s in enumerate(self.services) if self.down[i] & bit}
+
+    def _cause(self, i: int, bit: int, memo: dict[int, Cause]) -> Cause:
+        # Iterative: follow the first down hard dependency until a service whose own
+        # placements are lost (or one already explained, or a cycle), then unwind.
+        path = []
+        on_path = set()
         current = i
-        while True:
-            nxt = next((d for d in self.deps[current] if self.down[d] & bit and d not in seen), None)
-            if nxt is None:
-                break
-            chain.append(self.services[nxt].name)
-            seen.add(nxt)
-            current = nxt
+        while current not in memo:
             if self.all_lost[current] & bit:
+                memo[current] = Cause("placements")
                 break
-        if len(chain) > 1:
-            return Cause("dependency", chain=tuple(chain))
-        missing = tuple(self.services[d].name for d in self.needs_of(i) if self.down[d] & bit)
-        return Cause("recovery", missing=missing)
+            nxt = next((d for d in self.deps[current] if self.down[d] & bit and d not in on_path), None)
+            if nxt is None:
+                missing = tuple(self.services[d].name for d in self.needs_of(current) if self.down[d] & bit)
+                memo[current] = Cause("recovery", missing=missing)
+                break
+            path.append(current)
+            on_path.add(current)
+            current = nxt
+        for node in reversed(path):
+            below = memo[current]
+            tail = below.chain if below.kind == "dependency" else (self.services[current].name,)
+            chain = (self.services[node].name,) + tail
+            if len(chain) > MAX_CHAIN:  # keep the first hops and the root cause readable
+                chain = chain[: MAX_CHAIN - 2] + ("…", chain[-1])
+            memo[node] = Cause("dependency", chain=chain)
+            current = node
+        return memo[i]
+
+
+def scenarios_in(bits: int) -> Iterator[int]:
+    """The scenarios whose bit is set, in increasing order."""
+    while bits:
+        low = bits & -bits
+        yield low.bit_length() - 1
+        bits ^= low
+
+
+def _ops_summary(ops: list[int], down: list[int]) -> tuple[int, dict[int, int]]:
+    """Bits where some ops service is down, and per ops service bits where some other one is (prefix/suffix ORs)."""
+    before = [0] * len(ops)
+    seen = 0
+    for j, o in enumerate(ops):
+        before[j] = seen
+        seen |= down[o]
+    others: dict[int, int] = {}
+    after = 0
+    for j in range(len(ops) - 1, -1, -1):
+        others[ops[j]] = before[j] | after
+        after |= down[ops[j]]
+    return seen, others
 
 
 def _bit_counts(sets: list[int], width: int) -> list[int]:

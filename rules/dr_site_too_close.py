@@ -1,4 +1,4 @@
-from drcheck.api import Param, Rule, primary_alternatives
+from drcheck.api import Param, Rule, domain_phrase, primary_alternatives
 
 
 class DrSiteTooClose(Rule):
@@ -10,8 +10,10 @@ class DrSiteTooClose(Rule):
     CP-6(1)/CP-7(1)); guidance puts the floor at tens to hundreds of kilometres.
 
     It fires when, for some primary of a service, every other placement is
-    nearer than `min_distance_km` (geodesic on WGS-84).  A placement on a site
-    without a location makes the result unknown.
+    nearer than `min_distance_km` (geodesic on WGS-84).  The message names
+    the smallest failure domain the primary and that placement share, besides
+    distance (say, "they share campus X").  A placement on a site without a
+    location makes the result unknown.
     """
 
     id = "dr-site-too-close"
@@ -38,10 +40,13 @@ class DrSiteTooClose(Rule):
             if distances[farthest] < minimum:
                 km = round(distances[farthest], 1)
                 where = "DR site" if len(others) == 1 else "farthest other site"
+                shared = [d for d in ctx.shared_domains(primary, farthest) if d.kind != "site"]
+                sharing = f" (they share {domain_phrase(shared[0])})" if shared else ""
                 yield self.fail(
                     service,
-                    f"{where} {farthest} is {km} km from primary {primary}; policy requires {minimum:g} km",
+                    f"{where} {farthest} is {km} km from primary {primary}{sharing}; policy requires {minimum:g} km",
                     {"distance_km": km, "primary": primary, "other": farthest, "min_distance_km": minimum,
-                     "distances_km": {k: round(v, 1) for k, v in sorted(distances.items())}},
+                     "distances_km": {k: round(v, 1) for k, v in sorted(distances.items())},
+                     "shared_domains": [str(d) for d in shared]},
                     cause=primary,
                 )

@@ -61,6 +61,16 @@ def render(report: Report) -> str:
             add("")
             add("</details>")
             add("")
+    if report.graph_mermaid:
+        worst = f": losing {md(', '.join(str(d) for d in report.scenarios[0].lost))} in red" if report.scenarios else ""
+        add(f"<details><summary>Dependency map{worst}</summary>")
+        add("")
+        add("```mermaid")
+        add(report.graph_mermaid.rstrip("\n"))
+        add("```")
+        add("")
+        add("</details>")
+        add("")
     if report.findings:
         add("<details><summary>Evidence</summary>")
         add("")

@@ -13,6 +13,8 @@ import re
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_AFTER_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# what XML 1.0 cannot carry at all, beyond the controls `terminal` already makes visible
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def terminal(text: str) -> str:
@@ -31,6 +33,26 @@ def markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def xml(text: str) -> str:
+    """Only characters XML 1.0 allows (the XML writer escapes markup); the rest become visible escapes."""
+    return _NOT_XML.sub(lambda m: _escape(m.group()), terminal(text))
+
+
 def json_text(text: str) -> str:
     """JSON already escapes C0 controls; escape the rest that terminals act on, losslessly."""
     return _UNSAFE_AFTER_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def dot(*lines: str) -> str:
+    """A double-quoted Graphviz string, for an ID or a label: shows each of `lines` literally, one per line."""
+    return '"' + "\\n".join(terminal(line).replace("\\", "\\\\").replace('"', '\\"') for line in lines) + '"'
+
+
+_MERMAID_PLAIN = re.compile(r"[\w \-.,:/+=@!?']")
+_MERMAID_NAMED = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;"}
+
+
+def mermaid(text: str) -> str:
+    """Text for a double-quoted Mermaid label: letters, digits and plain punctuation stay, every other
+    character (quotes, brackets, markup, backticks, #, ;) becomes an entity code such as #quot; or #35;."""
+    return "".join(c if _MERMAID_PLAIN.fullmatch(c) else _MERMAID_NAMED.get(c, f"#{ord(c)};") for c in terminal(text))

@@ -1,0 +1,184 @@
+"""`drcheck graph`: services, their dependencies and the sites they run on, as Graphviz DOT or Mermaid.
+
+Sites are grouped the way they fail together: campus, then building, then
+site.  Hard dependencies are solid arrows, soft ones dashed; a service's
+placements are plain lines to its sites, dotted for a standby.  Given a loss
+(the sites of some failure domains), the lost sites and the services down
+are drawn in red.  Every name is escaped for its medium (`reporters.safe`),
+and nodes get generated ids, so no name can break or restyle the drawing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from .domains import Domain, DomainIndex
+from .model import Inventory, Service, Site
+from .reporters.safe import dot as dot_text, mermaid as mermaid_text
+from .simulate import Simulation
+
+@dataclass(frozen=True)
+class Loss:
+    """What to highlight: a scenario's caption, its lost sites and the services down."""
+
+    caption: str
+    sites: frozenset[str]
+    down: frozenset[str]
+
+    @classmethod
+    def of(cls, domains: Iterable[Domain], sites: Iterable[str], down: Iterable[str]) -> "Loss":
+        return cls("losing " + " + ".join(map(str, domains)), frozenset(sites), frozenset(down))
+
+
+def render_graph(inventory: Inventory, fmt: str, fails: list[str]) -> str:
+    """The drawing for `drcheck graph`; `fails` are --fail DOMAIN=VALUE options (InputError if unknown)."""
+    loss = None
+    if fails:
+        index = DomainIndex(inventory)
+        lost = index.parse(fails)
+        sites = frozenset().union(*(index.sites_of[d] for d in lost))
+        loss = Loss.of(lost, sites, Simulation(inventory, [sites]).down_in(0))
+    return dot(inventory, loss) if fmt == "dot" else mermaid(inventory, loss)
+
+
+class _Layout:
+    """Generated ids for every service and site, and the campus -> building -> sites tree."""
+
+    def __init__(self, inventory: Inventory):
+        self.service_id = {name: f"s{n}" for n, name in enumerate(inventory.services, 1)}
+        self.site_id = {name: f"p{n}" for n, name in enumerate(inventory.sites, 1)}
+        # None: no campus (the building is its own campus) / no building (the site is its own building)
+        self.tree: dict[str | None, dict[str | None, list[Site]]] = {}
+        for site in inventory.sites.values():
+            self.tree.setdefault(site.campus, {}).setdefault(site.building, []).append(site)
+
+    def events(self):
+        """The tree in drawing order: ("open", group id, label), ("sites", [Site, ...]) and ("close",)."""
+        count = 0
+        for campus, buildings in self.tree.items():
+            if campus is not None:
+                count += 1
+                yield "open", f"g{count}", f"campus {campus}"
+            for building, sites in buildings.items():
+                if building is not None:
+                    count += 1
+                    yield "open", f"g{count}", f"building {building}"
+                yield "sites", sites
+                if building is not None:
+                    yield ("close",)
+            if campus is not None:
+                yield ("close",)
+
+
+def _service_lines(service: Service, loss: Loss | None) -> list[str]:
+    lines = [service.name, f"tier {service.tier} · {service.kind}"]
+    if loss and service.name in loss.down:
+        lines.append("DOWN")
+    return lines
+
+
+def _site_lines(site: Site, loss: Loss | None) -> list[str]:
+    lines = [site.name, site.kind]
+    if loss and site.name in loss.sites:
+        lines.append("LOST")
+    return lines
+
+
+# ---- Graphviz DOT ----------------------------------------------------------------------------------
+
+_DOT_SHAPES = {"app": "box", "data": "cylinder", "ops": "component", "external": "box"}
+
+
+def dot(inventory: Inventory, loss: Loss | None = None) -> str:
+    layout = _Layout(inventory)
+    title = inventory.name or "inventory"
+    if loss:
+        title += f": {loss.caption} takes {len(loss.down)} service(s) down"
+    out = [
+        "digraph drcheck {",
+        f"  graph [rankdir=LR, fontname=Helvetica, labelloc=t, label={dot_text(title)}];",
+        "  node [fontname=Helvetica, fontsize=10];",
+        "  edge [fontname=Helvetica, fontsize=9];",
+    ]
+    indent = "  "
+    for event in layout.events():
+        if event[0] == "open":
+            out.append(f'{indent}subgraph "cluster_{event[1]}" {{')
+            indent += "  "
+            out.append(f"{indent}label={dot_text(event[2])}; style=rounded; color=gray60;")
+        elif event[0] == "close":
+            indent = indent[:-2]
+            out.append(f"{indent}}}")
+        else:
+            for site in event[1]:
+                attributes = ["shape=box3d", f"label={dot_text(*_site_lines(site, loss))}"]
+                if loss and site.name in loss.sites:
+                    attributes += ["style=filled", 'fillcolor="#f5b7b1"', "color=red3"]
+                out.append(f'{indent}"{layout.site_id[site.name]}" [{", ".join(attributes)}];')
+    for service in inventory.services.values():
+        attributes = [f"shape={_DOT_SHAPES[service.kind]}", f"label={dot_text(*_service_lines(service, loss))}"]
+        styles = {"app": ["rounded"], "external": ["dashed"]}.get(service.kind, [])
+        if loss and service.name in loss.down:
+            styles.append("filled")
+            attributes += ['fillcolor="#fde0dd"', "color=red3", "fontcolor=red4", "penwidth=2"]
+        if styles:
+            attributes.append(f'style="{",".join(styles)}"')
+        out.append(f'  "{layout.service_id[service.name]}" [{", ".join(attributes)}];')
+    for service in inventory.services.values():
+        me = layout.service_id[service.name]
+        for placement in service.placements:
+            how = 'color=gray50' if placement.role == "primary" else 'color=gray50, style=dotted, label="standby"'
+            out.append(f'  "{me}" -> "{layout.site_id[placement.site]}" [arrowhead=none, {how}];')
+        for dependency in service.depends_on:
+            how = "" if dependency.hard else " [style=dashed]"
+            out.append(f'  "{me}" -> "{layout.service_id[dependency.service]}"{how};')
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+# ---- Mermaid -----------------------------------------------------------------------------------------
+
+_MERMAID_SHAPES = {"app": ('["', '"]'), "data": ('[("', '")]'), "ops": ('[["', '"]]'), "external": ('(["', '"])')}
+
+
+def mermaid(inventory: Inventory, loss: Loss | None = None) -> str:
+    """A `flowchart` that GitHub renders in a ```mermaid block."""
+    layout = _Layout(inventory)
+    out = ["flowchart LR"]
+    if loss:
+        out.append(f"  %% {mermaid_text(loss.caption)} takes {len(loss.down)} service(s) down")
+    indent = "  "
+    for event in layout.events():
+        if event[0] == "open":
+            out.append(f'{indent}subgraph {event[1]}["{mermaid_text(event[2])}"]')
+            indent += "  "
+        elif event[0] == "close":
+            indent = indent[:-2]
+            out.append(f"{indent}end")
+        else:
+            for site in event[1]:
+                out.append(f'{indent}{layout.site_id[site.name]}{{{{"{_mermaid_label(_site_lines(site, loss))}"}}}}')
+    for service in inventory.services.values():
+        opening, closing = _MERMAID_SHAPES[service.kind]
+        out.append(f"  {layout.service_id[service.name]}{opening}{_mermaid_label(_service_lines(service, loss))}{closing}")
+    for service in inventory.services.values():
+        me = layout.service_id[service.name]
+        for placement in service.placements:
+            link = "---" if placement.role == "primary" else "-.-|standby|"
+            out.append(f"  {me} {link} {layout.site_id[placement.site]}")
+        for dependency in service.depends_on:
+            out.append(f"  {me} {'-->' if dependency.hard else '-.->'} {layout.service_id[dependency.service]}")
+    if loss:
+        out.append("  classDef down fill:#fde0dd,stroke:#c0392b,stroke-width:2px,color:#7b241c")
+        out.append("  classDef lost fill:#f5b7b1,stroke:#c0392b,stroke-dasharray:4 2,color:#7b241c")
+        down = [layout.service_id[name] for name in inventory.services if name in loss.down]
+        lost = [layout.site_id[name] for name in inventory.sites if name in loss.sites]
+        if down:
+            out.append(f"  class {','.join(down)} down")
+        if lost:
+            out.append(f"  class {','.join(lost)} lost")
+    return "\n".join(out) + "\n"
+
+
+def _mermaid_label(lines: list[str]) -> str:
+    return "<br/>".join(mermaid_text(line) for line in lines)

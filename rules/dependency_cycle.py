@@ -1,0 +1,62 @@
+import json
+
+import networkx as nx
+
+from drcheck.api import Rule, listing
+from drcheck.graph import hard_dependency_graph
+
+
+class DependencyCycle(Rule):
+    """Services that need each other to start cannot be brought back after
+    they all stop: there is no first one to start.  A cycle of hard
+    dependencies keeps running as long as its members never stop together,
+    which is why it goes unnoticed until a disaster or a full restart; Kakao
+    in 2022 had to start its tooling and its services by hand because the
+    tools needed to restore services themselves needed the lost site.  NIST
+    SP 800-34 Rev. 1 asks for a documented recovery order based on the
+    dependencies between systems.
+
+    It fires once for each cycle of hard dependencies: each group of
+    services that all reach each other through hard `depends_on` entries
+    (a strongly connected component), and each service with a hard
+    dependency on itself.  The finding is on the first member in sorted
+    order; the evidence lists the members and one concrete cycle through
+    it.  Soft dependencies never form a cycle.  There is no unknown result.
+    """
+
+    id = "dependency-cycle"
+    title = "Hard dependencies form a cycle"
+    severity = "high"
+    scope = "inventory"
+    remediation = ("Break the cycle: make one of the dependencies soft (the service starts and degrades while the other "
+                   "is missing), or split out the part the other service needs; then write down the start order.")
+    references = ("NIST SP 800-34 Rev. 1, section 3.2.1 (identify dependencies and the order of recovery)",)
+
+    def applies(self, ctx, inventory):
+        return bool(inventory.services)
+
+    def check(self, ctx, inventory):
+        graph = hard_dependency_graph(inventory)
+        cycles = [sorted(c) for c in nx.strongly_connected_components(graph)
+                  if len(c) > 1 or graph.has_edge(next(iter(c)), next(iter(c)))]
+        for members in sorted(cycles):
+            first = members[0]
+            path = _cycle_through(graph.subgraph(members), first)
+            service = inventory.services[first]
+            size = "" if len(members) == len(path) - 1 else f" ({len(members)} services: {listing(members)})"
+            yield self.fail(
+                service,
+                f"hard dependencies form a cycle{size}: {' → '.join(path)}; once they are all down, recovery "
+                f"cannot bootstrap: none of them can start before the others are up",
+                {"members": members, "cycle": path},
+                # the members name the cycle: it stays the same finding while its edges change
+                cause=json.dumps(members, ensure_ascii=False),
+                location=next(d.location for d in service.depends_on if d.service == path[1] and d.hard),
+            )
+
+
+def _cycle_through(component: nx.DiGraph, start: str) -> list[str]:
+    """A shortest cycle through `start`, as a path that ends where it starts."""
+    paths = nx.single_source_shortest_path(component, start)
+    back = min((p for p in component.predecessors(start) if p in paths), key=lambda p: (len(paths[p]), p))
+    return paths[back] + [start]

@@ -1,0 +1,52 @@
+from drcheck.api import Rule, alternatives_sharing
+
+
+class DrSharesCampus(Rule):
+    """Separate buildings on one campus are not separate failure domains: they
+    share the site's power intake, fire brigade access, flood plain and
+    cordon.  In Strasbourg on 10 March 2021 a fire destroyed OVHcloud's SBG2,
+    spread into SBG1, and power was cut across the whole site, stopping SBG1,
+    SBG3 and SBG4 as well: adjacent buildings on one campus.  A standby in
+    another SBG building went down with its primary.  An alternate site
+    has to be "unlikely to be negatively affected by the same hazard" as the
+    primary (NIST SP 800-34 Rev. 1, section 3.4.3) and "sufficiently
+    separated" from it (NIST SP 800-53 Rev. 5 CP-7(1)); DORA Art. 12(5) asks
+    for a secondary site with a "distinct risk profile" (binding on CSDs,
+    widely used as the benchmark).
+
+    It fires when, for some primary of a service that runs on two or more
+    sites, every other placement is on the primary's campus (same `campus`,
+    same building, or the primary's own site) but not every one is in its
+    building: that case is dr-shares-building's, so the two never report the
+    same primary.  A site without `campus` has its building as its campus.
+    There is no unknown result.
+    """
+
+    id = "dr-shares-campus"
+    title = "DR placement on the primary's campus"
+    severity = "high"
+    remediation = ("Move a standby (or a second active site) off the primary's campus, to a site with its own power "
+                   "intake and hazard area, then make it the failover target and drill the failover.")
+    references = ("NIST SP 800-34 Rev. 1, section 3.4.3 (alternate sites)", "NIST SP 800-53 Rev. 5 CP-7(1), CP-9(6)",
+                  "Regulation (EU) 2022/2554 (DORA) Art. 12(5)")
+
+    def applies(self, ctx, service):
+        return service.has_dr
+
+    def check(self, ctx, service):
+        for primary, alternatives in alternatives_sharing(ctx, service, ("site", "building", "campus")):
+            if all(a.shared[0].kind != "campus" for a in alternatives):
+                continue  # all in the primary's building: dr-shares-building reports it
+            # some alternative shares only the campus, so the primary has one
+            campus = ctx.site(primary).campus
+            others = ", ".join(map(str, alternatives))
+            one = len(alternatives) == 1
+            where = f"{others} is" if one else f"every other placement ({others}) is"
+            yield self.fail(
+                service,
+                f"{where} on campus {campus} with primary {primary}: a campus-wide fire or power cut stops "
+                f"{'both' if one else 'them all'}",
+                {"primary": primary, "campus": campus, "others": [a.site for a in alternatives],
+                 "shared": {a.site: [str(d) for d in a.shared] for a in alternatives}},
+                cause=primary,
+            )

@@ -1,0 +1,32 @@
+from drcheck.api import Rule
+
+
+class NoBackup(Rule):
+    """A data store without backups loses its data with its placements:
+    replication copies deletions, corruption and ransomware along with good
+    writes, and a fire that takes the site takes every replica in it.  In the
+    NIRS Daejeon fire of 26 September 2025 the government's G-Drive, used by
+    about 750,000 civil servants, had no external backup because of its
+    "large-capacity, low-performance" storage design; about 858 TB were lost.
+
+    It fires for every service of kind `data` that declares no backups.
+    Where the backups are, how many and whether restores work are the
+    business of backup-colocated, backup-3-2-1 and restore-untested.
+    """
+
+    id = "no-backup"
+    title = "Data service without backups"
+    severity = "critical"
+    remediation = ("Back the data up to a site outside the primaries' building and campus, on a schedule that meets its "
+                   "rpo, keep one copy immutable or offline, and declare the copies under backups.")
+    references = ("NIST SP 800-34 Rev. 1, section 3.4.2 (backup and recovery)", "NIST SP 800-53 Rev. 5 CP-9",
+                  "Regulation (EU) 2022/2554 (DORA), Art. 12(1)")
+
+    def applies(self, ctx, service):
+        return service.kind == "data"
+
+    def check(self, ctx, service):
+        if service.backups:
+            return None
+        return self.fail(service, f"{service.name} is a data service with no backups: its only copies are where it "
+                                  f"runs ({', '.join(service.sites)})", {"sites": service.sites})

@@ -1,0 +1,339 @@
+"""`drcheck simulate` and `drcheck graph` end to end, through the installed entry point."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import drcheck
+
+# Weights: auth 8, talk 8, store 4, switchover 2, search 1, wiki 1 = 24.
+# Losing building bldg-a (= site pangyo) takes auth and switchover with their only site, talk through
+# its hard dependency on auth, and store because its standby needs switchover to take over: 22/24.
+MINI = """\
+version: 1
+name: mini
+sites:
+  pangyo: {building: bldg-a, campus: pg-campus, power: [ups-b3]}
+  pangyo-2: {building: bldg-b, campus: pg-campus}
+  anyang: {}
+  vault: {kind: vault}
+services:
+  auth: {tier: 0, placements: [{site: pangyo}]}
+  talk:
+    tier: 0
+    placements: [{site: pangyo}, {site: anyang, role: standby}]
+    depends_on: [auth, {service: search, hard: false}]
+  search: {tier: 3, placements: [{site: pangyo-2}]}
+  store:
+    kind: data
+    tier: 1
+    placements: [{site: pangyo}, {site: anyang, role: standby}]
+    backups: [{site: vault}]
+  switchover: {kind: ops, placements: [{site: pangyo}]}
+  wiki: {tier: 3, placements: [{site: anyang}]}
+"""
+
+
+@pytest.fixture
+def mini(write):
+    return write(MINI)
+
+
+def _json(result) -> list[dict]:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["scenarios"]
+
+
+# ---- drcheck simulate ------------------------------------------------------------------------------
+
+def test_fail_one_building_explains_every_service_down(mini):
+    result = drcheck("simulate", mini, "--fail", "building=bldg-a")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Losing building=bldg-a (sites: pangyo)"
+    assert lines[1] == "impact 91.7% of tier-weighted services; 4 down"
+    assert "  ✗ auth: every placement is lost" in lines
+    assert "  ✗ talk: hard dependency chain talk → auth" in lines
+    assert "  ✗ store: standby survives but recovery needs are down: switchover" in lines
+    assert "  ✗ switchover: every placement is lost" in lines
+    assert not any("search" in line or "wiki" in line for line in lines)
+    assert lines[-1] == "data lost for good: none"
+
+
+def test_fail_one_building_as_json(mini):
+    [scenario] = _json(drcheck("simulate", mini, "--fail", "building=bldg-a", "--format", "json"))
+    assert scenario["lost"] == [{"domain": "building", "value": "bldg-a"}]
+    assert scenario["sites_lost"] == ["pangyo"]
+    assert scenario["down"] == ["auth", "talk", "store", "switchover"]
+    assert scenario["data_lost"] == []
+    assert scenario["impact"] == pytest.approx(22 / 24, abs=1e-4)
+    assert scenario["why"]["talk"] == {"cause": "dependency", "chain": ["talk", "auth"]}
+    assert scenario["why"]["store"] == {"cause": "recovery", "recovery_needs_down": ["switchover"]}
+
+
+def test_several_fails_combine_into_one_scenario(mini):
+    [both] = _json(drcheck("simulate", mini, "--fail", "building=bldg-a", "--fail", "site=anyang", "--format", "json"))
+    assert both["lost"] == [{"domain": "building", "value": "bldg-a"}, {"domain": "site", "value": "anyang"}]
+    assert both["sites_lost"] == ["anyang", "pangyo"]
+    assert both["down"] == ["auth", "talk", "store", "switchover", "wiki"]
+    assert both["data_lost"] == []  # the backup in the vault survives
+    [all_copies] = _json(drcheck("simulate", mini, "--fail", "building=bldg-a", "--fail", "site=anyang",
+                                 "--fail", "site=vault", "--format", "json"))
+    assert all_copies["data_lost"] == ["store"]
+
+
+@pytest.mark.parametrize("option, expected", [
+    ("building=nope", "unknown building 'nope'; known building values: bldg-a, bldg-b"),
+    ("floor=3", "unknown failure-domain kind 'floor'; expected one of: site, building, campus"),
+    ("pangyo", "found 'pangyo'; expected DOMAIN=VALUE"),
+])
+def test_unknown_domain_is_exit_2_naming_what_is_known(mini, option, expected):
+    for command in ("simulate", "graph"):
+        result = drcheck(command, mini, "--fail", option)
+        assert result.returncode == 2, (command, result.stdout)
+        assert expected in result.stderr
+        assert "Traceback" not in result.stderr
+        assert result.stdout == ""
+
+
+def test_without_fail_every_single_domain_is_ranked_by_impact(mini):
+    scenarios = _json(drcheck("simulate", mini, "--format", "json"))
+    ranked = [(s["lost"][0]["value"], s["impact"]) for s in scenarios]
+    assert [name for name, _ in ranked] == ["pg-campus", "bldg-a", "anyang", "bldg-b", "vault"]
+    assert [impact for _, impact in ranked] == pytest.approx([23 / 24, 22 / 24, 1 / 24, 1 / 24, 0], abs=1e-4)
+    building = scenarios[1]
+    assert building["same_as"] == [{"domain": "site", "value": "pangyo"}, {"domain": "power", "value": "ups-b3"}]
+    table = drcheck("simulate", mini)
+    assert table.returncode == 0, table.stderr
+    rows = table.stdout.splitlines()
+    assert rows[0].split() == ["rank", "impact", "down", "lost"]
+    assert rows[1].split() == ["1", "95.8%", "5", "campus=pg-campus"]
+    assert rows[2].split()[:4] == ["2", "91.7%", "4", "building=bldg-a"]
+    assert "(= site=pangyo, power=ups-b3)" in rows[2]
+
+
+def test_depth_2_ranks_pairs_that_add_something(mini):
+    scenarios = _json(drcheck("simulate", mini, "--depth", "2", "--top", "0", "--format", "json"))
+    worst = scenarios[0]
+    assert worst["lost"] == [{"domain": "site", "value": "anyang"}, {"domain": "campus", "value": "pg-campus"}]
+    assert worst["impact"] == 1.0
+    assert worst["sites_lost"] == ["anyang", "pangyo", "pangyo-2"]
+    pairs = [{d["value"] for d in s["lost"]} for s in scenarios]
+    assert all(len(pair) == 2 for pair in pairs)
+    # the campus already holds both buildings: pairing them with it adds nothing
+    assert {"pg-campus", "bldg-a"} not in pairs and {"pg-campus", "bldg-b"} not in pairs
+    # 5 groups give 10 pairs, less those 2
+    assert len(scenarios) == 8
+    impacts = [s["impact"] for s in scenarios]
+    assert impacts == sorted(impacts, reverse=True)
+
+
+def test_bad_depth_is_exit_2(mini):
+    result = drcheck("simulate", mini, "--depth", "3")
+    assert result.returncode == 2
+    assert "--depth: found 3; expected 1 or 2" in result.stderr
+
+
+# ---- drcheck graph: structure ------------------------------------------------------------------------
+
+_DOT_STRING = r'"(?:[^"\\]|\\.)*"'
+
+
+def _dot_nodes(text: str) -> dict[str, dict[str, str]]:
+    """node id -> attributes (raw DOT strings unquoted and unescaped)."""
+    nodes = {}
+    for match in re.finditer(rf'^\s*"(\w+)" \[(.*)\];$', text, re.M):
+        attributes = {}
+        for key, value in re.findall(rf'(\w+)=({_DOT_STRING}|[^,\s]+)', match.group(2)):
+            if value.startswith('"'):
+                value = re.sub(r'\\(.)', lambda m: "\n" if m.group(1) == "n" else m.group(1), value[1:-1])
+            attributes[key] = value
+        nodes[match.group(1)] = attributes
+    return nodes
+
+
+def _dot_ids(text: str) -> dict[str, str]:
+    """name (first label line) -> node id."""
+    return {attributes["label"].split("\n")[0]: node for node, attributes in _dot_nodes(text).items()}
+
+
+def test_dot_draws_services_dependencies_and_sites_grouped_by_domain(mini):
+    result = drcheck("graph", mini, "--format", "dot")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("digraph drcheck {") and text.rstrip().endswith("}")
+    ids = _dot_ids(text)
+    nodes = _dot_nodes(text)
+    assert nodes[ids["talk"]]["label"] == "talk\ntier 0 · app"
+    assert nodes[ids["store"]]["shape"] == "cylinder"
+    assert nodes[ids["pangyo"]]["label"] == "pangyo\ndatacenter"
+    edges = re.findall(r'^\s*"(\w+)" -> "(\w+)"(?: \[(.*)\])?;$', text, re.M)
+    edge = {(a, b): attributes for a, b, attributes in edges}
+    assert edge[ids["talk"], ids["auth"]] == ""  # hard: solid
+    assert "style=dashed" in edge[ids["talk"], ids["search"]]  # soft
+    assert "style=dotted" not in edge[ids["talk"], ids["pangyo"]]  # primary placement
+    assert 'style=dotted, label="standby"' in edge[ids["talk"], ids["anyang"]]
+    # campus pg-campus holds building bldg-a holding site pangyo, and building bldg-b with pangyo-2
+    campus = text.index('label="campus pg-campus"')
+    building_a = text.index('label="building bldg-a"')
+    building_b = text.index('label="building bldg-b"')
+    assert campus < building_a < text.index(f'"{ids["pangyo"]}" [') < building_b < text.index(f'"{ids["pangyo-2"]}" [')
+    assert text.count("subgraph") == 3
+    assert "fillcolor" not in text  # nothing highlighted without --fail
+
+
+def test_dot_with_fail_marks_lost_sites_and_services_down(mini):
+    result = drcheck("graph", mini, "--fail", "building=bldg-a")
+    assert result.returncode == 0, result.stderr
+    ids, nodes = _dot_ids(result.stdout), _dot_nodes(result.stdout)
+    for name in ("auth", "talk", "store", "switchover"):
+        assert nodes[ids[name]]["color"] == "red3", name
+        assert nodes[ids[name]]["label"].endswith("\nDOWN")
+    for name in ("search", "wiki"):
+        assert "color" not in nodes[ids[name]], name
+    assert nodes[ids["pangyo"]]["label"].endswith("\nLOST") and nodes[ids["pangyo"]]["color"] == "red3"
+    assert "color" not in nodes[ids["anyang"]]
+    assert 'label="mini: losing building=bldg-a takes 4 service(s) down"' in result.stdout
+
+
+def _mermaid_nodes(text: str) -> dict[str, str]:
+    """node id -> label text (entity codes decoded, lines joined with newlines)."""
+    nodes = {}
+    for node, label in re.findall(r'^\s*(\w+)(?:\["|\[\("|\[\["|\(\["|\{\{")([^"]*)(?:"\]|"\)\]|"\]\]|"\]\)|"\}\})$', text, re.M):
+        nodes[node] = re.sub(r"#(\d+|quot|lt|gt|amp);", _entity, label.replace("<br/>", "\n"))
+    return nodes
+
+
+def _entity(match: re.Match) -> str:
+    code = match.group(1)
+    return chr(int(code)) if code.isdigit() else {"quot": '"', "lt": "<", "gt": ">", "amp": "&"}[code]
+
+
+def test_mermaid_draws_the_same_and_highlights_a_loss(mini):
+    result = drcheck("graph", mini, "--format", "mermaid", "--fail", "building=bldg-a")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("flowchart LR\n")
+    nodes = _mermaid_nodes(text)
+    ids = {label.split("\n")[0]: node for node, label in nodes.items()}
+    assert nodes[ids["talk"]] == "talk\ntier 0 · app\nDOWN"
+    assert nodes[ids["search"]] == "search\ntier 3 · app"
+    assert nodes[ids["pangyo"]] == "pangyo\ndatacenter\nLOST"
+    assert f"  {ids['talk']} --> {ids['auth']}\n" in text
+    assert f"  {ids['talk']} -.-> {ids['search']}\n" in text
+    assert f"  {ids['talk']} --- {ids['pangyo']}\n" in text
+    assert f"  {ids['talk']} -.-|standby| {ids['anyang']}\n" in text
+    down = re.search(r"^  class (\S+) down$", text, re.M).group(1).split(",")
+    assert sorted(down) == sorted(ids[n] for n in ("auth", "talk", "store", "switchover"))
+    assert re.search(r"^  class (\S+) lost$", text, re.M).group(1) == ids["pangyo"]
+    assert text.count("subgraph ") == 3 and len(re.findall(r"^\s*end$", text, re.M)) == 3
+    plain = drcheck("graph", mini, "--format", "mermaid")
+    assert "classDef" not in plain.stdout and "DOWN" not in plain.stdout
+
+
+def test_graph_rejects_an_unknown_format(mini):
+    result = drcheck("graph", mini, "--format", "png")
+    assert result.returncode == 2
+    assert "expected dot or mermaid" in result.stderr
+
+
+# ---- hostile names ---------------------------------------------------------------------------------
+
+HOSTILE = r'''
+version: 1
+name: "evil\"name\\"
+sites:
+  "dc\"1\\": {building: "b{1}[x]<i>", campus: "c\"; end"}
+  "site\nline": {}
+services:
+  "a\"b]c{d}<script>":
+    tier: 0
+    placements: [{site: "dc\"1\\"}, {site: "site\nline", role: standby}]
+    depends_on: ["\e[31mred", {service: "end", hard: false}]
+  "\e[31mred":
+    placements: [{site: "dc\"1\\"}]
+  "end":
+    kind: ops
+    placements: [{site: "site\nline"}]
+  "`code` #quot; %% x; y|z --> w":
+    kind: external
+    depends_on: ["end"]
+'''
+HOSTILE_NAMES = ['a"b]c{d}<script>', "\\x1b[31mred", "end", "`code` #quot; %% x; y|z --> w", 'dc"1\\', "site\\x0aline"]
+
+
+@pytest.fixture
+def hostile(write):
+    return write(HOSTILE)
+
+
+@pytest.mark.parametrize("extra", [[], ["--fail", "building=b{1}[x]<i>"]])
+def test_hostile_names_stay_inside_dot_strings(hostile, extra):
+    result = drcheck("graph", hostile, "--format", "dot", *extra)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "\x1b" not in text
+    # outside the quoted strings only DOT syntax remains: no stray quote, balanced braces and brackets
+    bare = re.sub(_DOT_STRING, "S", text)
+    assert '"' not in bare and "\\" not in bare
+    assert bare.count("{") == bare.count("}") and bare.count("[") == bare.count("]")
+    for line in bare.splitlines()[1:-1]:
+        assert re.fullmatch(r'\s*(S \[.*\];|S -> S( \[.*\])?;|subgraph S \{|\}|label=S; style=rounded; color=gray60;|'
+                            r'(graph|node|edge) \[.*\];)', line), line
+    labels = {attributes["label"].split("\n")[0] for attributes in _dot_nodes(text).values()}
+    assert labels == set(HOSTILE_NAMES)
+    if extra:
+        assert _dot_nodes(text)[_dot_ids(text)['a"b]c{d}<script>']]["color"] == "red3"
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_graphviz_accepts_the_hostile_drawing(hostile):
+    text = drcheck("graph", hostile, "--format", "dot").stdout
+    rendered = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True, timeout=60)
+    assert rendered.returncode == 0, rendered.stderr
+    assert "a&quot;b]c{d}&lt;script&gt;" in rendered.stdout
+
+
+@pytest.mark.parametrize("extra", [[], ["--fail", "building=b{1}[x]<i>"]])
+def test_hostile_names_are_entity_codes_in_mermaid(hostile, extra):
+    result = drcheck("graph", hostile, "--format", "mermaid", *extra)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "\x1b" not in text
+    for label in re.findall(r'"([^"\n]*)"', text):
+        # line breaks (<br/>) are the only markup; entity codes (#quot;, #91;) stand for everything else
+        assert not set(label.replace("<br/>", "")) & set('"[]{}()<>`|\\%'), label
+    nodes = _mermaid_nodes(text)
+    assert {label.split("\n")[0] for label in nodes.values()} == set(HOSTILE_NAMES)
+    # every line is Mermaid syntax around generated ids
+    for line in text.splitlines()[1:]:
+        assert re.fullmatch(r'\s*(%%.*|subgraph g\d+\["[^"]*"\]|end|[sp]\d+\S*"[^"]*"\S*|'
+                            r'[sp]\d+ (-->|-\.->|---|-\.-\|standby\|) [sp]\d+|classDef .*|class [sp\d,]+ (down|lost))',
+                            line), line
+
+
+# ---- the Markdown report's dependency map ----------------------------------------------------------------
+
+def test_markdown_report_carries_a_mermaid_map_of_the_worst_failure(mini):
+    result = drcheck("audit", mini, "--format", "markdown", "--as-of", "2026-11-01")
+    assert result.returncode in (0, 1), result.stderr
+    text = result.stdout
+    block = re.search(r"<details><summary>Dependency map: losing (.*?) in red</summary>\n\n```mermaid\n(.*?)```\n\n</details>",
+                      text, re.S)
+    assert block is not None
+    assert block.group(1) == r"campus=pg\-campus"
+    nodes = _mermaid_nodes(block.group(2))
+    assert sorted(label.split("\n")[0] for label in nodes.values() if label.endswith("DOWN")) == \
+        ["auth", "search", "store", "switchover", "talk"]
+
+
+def test_markdown_report_leaves_the_map_out_of_a_large_inventory(write):
+    services = "\n".join(f"  svc{i}: {{placements: [{{site: a}}]}}" for i in range(61))
+    path = write(f"version: 1\nsites:\n  a: {{}}\nservices:\n{services}\n")
+    result = drcheck("audit", path, "--format", "markdown", "--as-of", "2026-11-01")
+    assert result.returncode in (0, 1), result.stderr
+    assert "Dependency map" not in result.stdout and "```mermaid" not in result.stdout
