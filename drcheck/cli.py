@@ -69,18 +69,32 @@ def write_output(text: str, path: Optional[str]) -> None:
         return
     target = Path(path)
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+        if target.exists() and not target.is_file():
+            # /dev/null, /dev/stdout, a FIFO: renaming over them would replace the device
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return
+        target = target.resolve()  # replace what a symlink points at, not the link
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
+            os.chmod(temporary, mode)
             os.replace(temporary, target)
         except BaseException:
             os.unlink(temporary)
             raise
     except OSError as exc:
         raise InputError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _color(output: Optional[str]) -> bool:
@@ -229,3 +243,67 @@ def schema() -> None:
 def version() -> None:
     """Print drcheck's version."""
     typer.echo(f"drcheck {__version__}")
+
+
+@app.command()
+@_errors_exit_2
+def diff(
+    paths: list[str] = typer.Argument(..., help="BASE HEAD (two inventories), or one inventory with --base REV",
+                                      show_default=False),
+    base: Optional[str] = typer.Option(None, "--base", help="compare with the inventory as it was in this git revision"),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, markdown or json"),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="write the comparison to FILE (atomically)"),
+    policy_file: Optional[str] = typer.Option(None, "--policy", help="policy file (default: ./drcheck.yaml if present)"),
+    profile: Optional[str] = typer.Option(None, "--profile", help="built-in rule pack: default, dora, kr-telecom, nist-800-34"),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="fail if the change adds a finding this severe or worse (default high)"),
+    select: Optional[list[str]] = typer.Option(None, "--select", help="run only these rules (comma-separated)"),
+    ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="skip these rules (comma-separated)"),
+    rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", help="load more rules from this directory"),
+    no_waivers: bool = typer.Option(False, "--no-waivers", help="ignore every waiver in the policy"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="judge evidence ages and waiver expiry as of this date (default today)"),
+) -> None:
+    """What a change makes better or worse: findings added and removed, score, failures that take down more.
+    Exit 1 if it adds a finding at or above --fail-on."""
+    from .audit import AuditOptions, load_inventory
+    from .diff import compare, git_documents, render_markdown, render_table
+    from .policy import load_policy
+    from .schema import build_inventory
+
+    if fmt not in ("table", "markdown", "json"):
+        raise InputError(f"--format: found {fmt!r}; expected table, markdown or json")
+    if base is not None and len(paths) != 1:
+        raise InputError(f"--base compares one inventory with its own past; found {len(paths)} paths")
+    if base is None and len(paths) != 2:
+        raise InputError(f"diff needs BASE and HEAD inventories, or one inventory and --base REV; found {len(paths)} path(s)")
+    policy = load_policy(policy_file, profile)
+    if fail_on is not None:
+        if fail_on not in SEVERITIES:
+            raise InputError(f"--fail-on: found {fail_on!r}; expected one of: {', '.join(SEVERITIES)}")
+        policy.fail_on = fail_on
+    options = AuditOptions(policy=policy, as_of=_as_of(as_of), select=_split(select) or None, ignore=_split(ignore),
+                           rules_dirs=rules_dir or [], use_waivers=not no_waivers)
+    before = build_inventory(git_documents(paths[0], base)) if base is not None else load_inventory([paths[0]])
+    after = load_inventory([paths[-1]])
+    comparison = compare(before, after, options)
+    if fmt == "json":
+        from .reporters.json import as_text
+
+        text = as_text(comparison.as_json())
+    else:
+        text = render_markdown(comparison) if fmt == "markdown" else render_table(comparison)
+    write_output(text, output)
+    raise typer.Exit(0 if comparison.passed else 1)
+
+
+@app.command()
+@_errors_exit_2
+def init(
+    directory: str = typer.Argument(".", help="where to write the starter files (created if missing)"),
+    force: bool = typer.Option(False, "--force", help="overwrite files that already exist"),
+) -> None:
+    """Write a commented starter inventory.yaml, a drcheck.yaml policy and the schema editors use."""
+    from .starter import write_starter
+
+    for path in write_starter(directory, force):
+        typer.echo(f"wrote {terminal(str(path))}")
+    typer.echo("next: fill in inventory.yaml, then run `drcheck validate` and `drcheck audit` on it")

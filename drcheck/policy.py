@@ -5,6 +5,7 @@ policy file's `rules:`, then command-line options.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -19,6 +20,7 @@ from .loader import Mapping, Sequence, parse, position, read_source
 DEFAULT_POLICY_FILE = "drcheck.yaml"
 _POLICY_KEYS = ("profile", "fail_on", "min_score", "fail_on_unknown", "rules_dirs", "rules", "waivers")
 _RULE_KEYS = ("severity", "enabled")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -74,6 +76,8 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
             return _with_profile(Policy(profile=profile or "default"), None)
         path = DEFAULT_POLICY_FILE
     name, text = read_source(path)
+    if not text.strip():
+        raise InputError.at(Location(name, 1, 1), "the policy file is empty; expected keys such as profile, fail_on, rules, waivers")
     root = parse(name, text).root
     problems: list[Problem] = []
 
@@ -89,15 +93,18 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
             bad(root.key_at[key], f"unknown policy key {key!r}; expected one of: {', '.join(_POLICY_KEYS)}")
         elif key == "profile":
             policy.profile = _text(value, at, "profile", bad) or policy.profile
+            if policy.profile not in profile_names():
+                bad(at, f"profile: found {policy.profile!r}; expected one of: {', '.join(profile_names())}")
         elif key == "fail_on":
             policy.fail_on = _severity(value, at, "fail_on", bad) or policy.fail_on
         elif key == "min_score":
             policy.min_score = _score(value, at, bad)
         elif key == "fail_on_unknown":
             policy.fail_on_unknown = _boolean(value, at, "fail_on_unknown", bad)
+        elif value is None:
+            continue  # a key left empty (say `waivers:` with every entry commented out) sets nothing
         elif key == "rules_dirs":
-            base = Path(name).parent
-            policy.rules_dirs = [str(base / d) for d in _text_list(value, at, "rules_dirs", bad)]
+            policy.rules_dirs = _rules_dirs(name, value, at, bad)
         elif key == "rules":
             _read_rules(name, value, at, policy.rules, bad)
         elif key == "waivers":
@@ -106,6 +113,18 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
         raise InputError(problems)
     policy.profile = profile or policy.profile
     return _with_profile(policy, root)
+
+
+def _rules_dirs(name: str, value, at, bad) -> list[str]:
+    """Directories relative to the policy file's own."""
+    directories = []
+    for item, item_at in zip(_text_list(value, at, "rules_dirs", bad), getattr(value, "item_at", [])):
+        directory = str(Path(name).parent / item)
+        if not Path(directory).is_dir():
+            beside = f" (paths are relative to the policy file: {directory})" if directory != item else ""
+            bad(item_at, f"rules_dirs: {item!r} is not a directory{beside}")
+        directories.append(directory)
+    return directories
 
 
 def _with_profile(policy: Policy, root: Mapping | None) -> Policy:
@@ -171,9 +190,12 @@ def configure(policy: Policy, sources: dict[str, RuleSource], select: list[str] 
                 settings.values[key] = declared[key].convert(_plain(raw))
             except ValueError as exc:
                 problems.append(Problem(at or where, f"rules.{rule_id}.{key}: {exc}"))
-    for rule_id in [*(select or []), *ignore, *(w.rule for w in policy.waivers)]:
+    for rule_id in [*(select or []), *ignore]:
         if rule_id not in sources:
             problems.append(Problem(None, f"unknown rule {rule_id!r}; `drcheck rules` lists the known ones"))
+    for waiver in policy.waivers:
+        if waiver.rule not in sources:
+            problems.append(Problem(waiver.location, f"waiver: unknown rule {waiver.rule!r}; `drcheck rules` lists the known ones"))
     if problems:
         raise InputError(problems)
     rules = []
@@ -211,7 +233,8 @@ def _read_waivers(name: str, value, at, bad) -> list[Waiver]:
             bad(item_at, f"waiver: missing {', '.join(missing)}; every waiver needs a rule, a subject, a reason and an expiry date")
             continue
         try:
-            expires = date.fromisoformat(item["expires"]) if isinstance(item["expires"], str) else None
+            # fromisoformat alone would also take 20270331 or 2027-W13
+            expires = date.fromisoformat(item["expires"]) if _DATE.fullmatch(str(item["expires"])) else None
         except ValueError:
             expires = None
         if expires is None:
@@ -220,6 +243,11 @@ def _read_waivers(name: str, value, at, bad) -> list[Waiver]:
         texts = [item[k] for k in ("rule", "subject", "reason")]
         if not all(isinstance(t, str) for t in texts):
             bad(item_at, "waiver: rule, subject and reason must be text")
+            continue
+        first = next((w for w in waivers if (w.rule, w.subject) == tuple(texts[:2])), None)
+        if first is not None:
+            bad(item_at, f"waiver: a second waiver for {texts[0]} on {texts[1]} (first at {first.location}); "
+                         "expected one waiver per rule and subject")
             continue
         waivers.append(Waiver(*texts, expires, position(name, item_at)))
     return waivers

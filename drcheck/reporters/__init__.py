@@ -6,7 +6,7 @@ from typing import Callable
 
 from ..report import Report
 
-FORMATS = ("table", "json", "markdown", "sarif", "junit", "github")
+FORMATS = ("table", "json", "markdown", "sarif", "junit", "github", "gitlab")
 
 
 def renderer(fmt: str) -> Callable[[Report], str]:

@@ -12,4 +12,20 @@ def render(report: Report) -> str:
 
 
 def as_text(data: object) -> str:
-    return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+    """Indented at the top, one line per list item (one finding per line: readable, diffable,
+    and written by json's C encoder, which indenting everything would bypass)."""
+    return json_text(_layout(data, 0)) + "\n"
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _layout(value: object, depth: int) -> str:
+    pad = "  " * (depth + 1)
+    if isinstance(value, dict) and value and depth < 2:
+        items = (f"{pad}{_compact(k)}: {_layout(v, depth + 1)}" for k, v in value.items())
+        return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
+    if isinstance(value, list) and value and depth < 3:
+        return "[\n" + ",\n".join(pad + _compact(v) for v in value) + "\n" + "  " * depth + "]"
+    return _compact(value)

@@ -1,0 +1,108 @@
+"""`--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+Every rule that ran is described (with its help text and its configured
+severity as the default level), every finding is a result located at the
+inventory line, and `partialFingerprints` carries drcheck's own stable
+fingerprint so alerts survive edits that move lines.  Waived findings are
+results with an external suppression; unknown results are kind "review".
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+from ..api import Finding
+from ..report import Report, RuleInfo
+from .safe import json_text
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://drcheck.dev"
+FINGERPRINT_KEY = "drcheck/v1"
+LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+# GitHub code scanning reads this (0.0-10.0) to show critical/high/medium/low for rules tagged "security"
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
+# In SARIF plain-text messages "[text](n)" is an embedded link; literal brackets are escaped with a backslash.
+_BRACKET = re.compile(r"([\[\]])")
+
+
+def render(report: Report) -> str:
+    index = {rule.id: i for i, rule in enumerate(report.rules)}
+    run = {
+        "tool": {"driver": {
+            "name": "drcheck",
+            "version": report.version,
+            "semanticVersion": report.version,
+            "informationUri": INFORMATION_URI,
+            "rules": [_rule(rule) for rule in report.rules],
+        }},
+        "results": [_result(f, index, report.baseline is not None) for f in report.findings],
+        "columnKind": "unicodeCodePoints",
+        "properties": {"score": report.score.value, "grade": report.score.grade, "passed": report.passed,
+                       "gate": report.gate, "asOf": report.as_of.isoformat(), "profile": report.profile},
+    }
+    if report.baseline is not None:
+        run["properties"]["baseline"] = report.baseline
+    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return json_text(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
+
+
+def _rule(rule: RuleInfo) -> dict:
+    references = "".join(f"\n- {ref}" for ref in rule.references)
+    return {
+        "id": rule.id,
+        "name": "".join(word.capitalize() for word in rule.id.split("-")),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.rationale},
+        "help": {
+            "text": f"{rule.rationale}\n\nHow to fix it: {rule.remediation}"
+                    + (f"\n\nReferences:{references}" if references else ""),
+            "markdown": f"{rule.rationale}\n\n**How to fix it:** {rule.remediation}"
+                        + (f"\n\n**References**\n{references}" if references else ""),
+        },
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {
+            "tags": ["security", "reliability", "disaster-recovery"],
+            "security-severity": SECURITY_SEVERITY[rule.severity],
+            "drcheck-severity": rule.severity,
+        },
+    }
+
+
+def _result(finding: Finding, index: dict[str, int], with_baseline: bool) -> dict:
+    result = {"ruleId": finding.rule, "ruleIndex": index[finding.rule]}
+    if finding.status == "unknown":
+        result["kind"] = "review"  # SARIF: a result that is not "fail" has level "none"
+        result["level"] = "none"
+    else:
+        result["kind"] = "fail"
+        result["level"] = LEVELS[finding.severity]
+    result["message"] = {"text": _BRACKET.sub(r"\\\1", finding.message)}
+    location = {"logicalLocations": [{"fullyQualifiedName": finding.subject, "kind": _subject_kind(finding.subject)}]}
+    if finding.location is not None and finding.location.file != "<stdin>":
+        location["physicalLocation"] = {
+            "artifactLocation": {"uri": file_uri(finding.location.file)},
+            "region": {"startLine": finding.location.line, "startColumn": finding.location.column},
+        }
+    result["locations"] = [location]
+    result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.waived:
+        result["suppressions"] = [{"kind": "external", "status": "accepted",
+                                   "justification": finding.waiver_reason or ""}]
+    if with_baseline:
+        result["baselineState"] = "unchanged" if finding.baseline else "new"
+    result["properties"] = {"severity": finding.severity, "status": finding.status, "subject": finding.subject,
+                            "evidence": finding.evidence}
+    return result
+
+
+def _subject_kind(subject: str) -> str:
+    return subject.split(":", 1)[0] if ":" in subject else subject
+
+
+def file_uri(path: str) -> str:
+    """A URI reference for an inventory path: relative paths stay relative (GitHub resolves them against
+    the repository root), absolute ones become file: URIs; unsafe characters are percent-encoded."""
+    native = Path(path)
+    return native.as_uri() if native.is_absolute() else quote(native.as_posix(), safe="/")

@@ -1,0 +1,236 @@
+"""`drcheck diff`: findings added and removed, score before and after, failures that now take down more."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import drcheck
+
+RULES = "no-dr,dr-site-too-close"
+BASE = """\
+version: 1
+sites:
+  pangyo: {location: [37.4005, 127.1070], building: pg-b1}
+  anyang: {location: [37.3943, 126.9568]}
+  busan: {location: [35.1796, 129.0756]}
+services:
+  talk:
+    tier: 0
+    placements: [{site: pangyo}, {site: busan, role: standby}]
+  crm:
+    tier: 1
+    placements: [{site: pangyo}]
+"""
+# talk's standby moves 13 km away and it now needs auth, which runs on pangyo alone; crm gains DR
+HEAD = """\
+version: 1
+sites:
+  pangyo: {location: [37.4005, 127.1070], building: pg-b1}
+  anyang: {location: [37.3943, 126.9568]}
+  busan: {location: [35.1796, 129.0756]}
+services:
+  talk:
+    tier: 0
+    placements: [{site: pangyo}, {site: anyang, role: standby}]
+    depends_on: ["auth | <b>x</b>"]
+  crm:
+    tier: 1
+    placements: [{site: pangyo}, {site: busan, role: standby}]
+  "auth | <b>x</b>":
+    tier: 0
+    placements: [{site: pangyo}]
+"""
+
+
+@pytest.fixture
+def pair(tmp_path):
+    (tmp_path / "base.yaml").write_text(BASE, encoding="utf-8")
+    (tmp_path / "head.yaml").write_text(HEAD, encoding="utf-8")
+    return tmp_path
+
+
+def diff(folder, *args):
+    result = drcheck("diff", *args, "--select", RULES, "--as-of", "2026-11-01", cwd=folder)
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def diff_json(folder, *args):
+    result = diff(folder, *args, "--format", "json")
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def test_findings_added_and_removed_by_fingerprint(pair):
+    code, data = diff_json(pair, "base.yaml", "head.yaml")
+    assert code == 1
+    assert [(f["rule"], f["subject"]) for f in data["added"]] == [
+        ("no-dr", "service:auth | <b>x</b>"), ("dr-site-too-close", "service:talk")]
+    assert data["added"][1]["evidence"]["distance_km"] == pytest.approx(13.3, abs=0.15)
+    assert [(f["rule"], f["subject"], f["location"]["file"]) for f in data["removed"]] == [
+        ("no-dr", "service:crm", "base.yaml")]
+    assert (data["base"]["score"], data["head"]["score"]) == (81.0, 48.6)
+    assert [f["subject"] for f in data["gate"]["blocking"]] == ["service:auth | <b>x</b>", "service:talk"]
+
+
+def test_failures_that_now_take_down_more(pair):
+    _, data = diff_json(pair, "base.yaml", "head.yaml")
+    worse = data["scenarios_worse"]
+    assert worse[0]["lost"] == [{"domain": "building", "value": "pg-b1"}, {"domain": "site", "value": "pangyo"}]
+    # before: only crm (tier 1, weight 4) of 12 went down; after: talk (through auth) and auth too
+    assert worse[0]["impact_before"] == pytest.approx(4 / 12, abs=1e-4)
+    assert worse[0]["impact_after"] == pytest.approx(16 / 20, abs=1e-4)
+    assert worse[0]["newly_down"] == ["talk", "auth | <b>x</b>"]
+    assert len(worse) == 1  # losing anyang or busan takes nothing down
+
+
+def test_moving_lines_changes_nothing(pair):
+    (pair / "moved.yaml").write_text("# a comment\n\n" + BASE.replace("  crm:", "\n\n  crm:"), encoding="utf-8")
+    code, data = diff_json(pair, "base.yaml", "moved.yaml")
+    assert code == 0
+    assert (data["added"], data["removed"], data["scenarios_worse"]) == ([], [], [])
+    assert data["base"]["score"] == data["head"]["score"]
+
+
+def test_a_change_that_only_fixes_passes(pair):
+    fixed = BASE.replace("    placements: [{site: pangyo}]\n", "    placements: [{site: pangyo}, {site: busan, role: standby}]\n")
+    (pair / "fixed.yaml").write_text(fixed, encoding="utf-8")
+    code, data = diff_json(pair, "base.yaml", "fixed.yaml")
+    assert code == 0 and data["passed"]
+    assert [(f["rule"], f["subject"]) for f in data["removed"]] == [("no-dr", "service:crm")]
+    assert data["added"] == [] and data["head"]["score"] == 100.0
+
+
+def test_fail_on_sets_what_a_change_may_add(pair):
+    (pair / "high.yaml").write_text(BASE.replace("{site: busan, role: standby}", "{site: anyang, role: standby}"),
+                                    encoding="utf-8")
+    assert diff(pair, "base.yaml", "high.yaml").returncode == 1
+    code, data = diff_json(pair, "base.yaml", "high.yaml", "--fail-on", "critical")
+    assert code == 0 and [f["rule"] for f in data["added"]] == ["dr-site-too-close"]
+
+
+def test_raised_severity_counts_as_added_for_the_gate(pair):
+    (pair / "tier0.yaml").write_text(BASE.replace("tier: 1", "tier: 0"), encoding="utf-8")
+    code, data = diff_json(pair, "base.yaml", "tier0.yaml", "--fail-on", "critical")
+    assert code == 1
+    assert data["added"] == [] and data["removed"] == []
+    assert [(c["subject"], c["before"], c["after"]) for c in data["severity_raised"]] == [("service:crm", "high", "critical")]
+    table = diff(pair, "base.yaml", "tier0.yaml", "--fail-on", "critical").stdout
+    assert "high -> critical  no-dr  service:crm" in table
+
+
+def test_waived_additions_do_not_fail(pair):
+    (pair / "policy.yaml").write_text(
+        "waivers:\n"
+        "  - {rule: no-dr, subject: 'service:auth | <b>x</b>', reason: moving soon, expires: 2027-01-01}\n"
+        "  - {rule: dr-site-too-close, subject: 'service:talk', reason: accepted, expires: 2027-01-01}\n",
+        encoding="utf-8")
+    code, data = diff_json(pair, "base.yaml", "head.yaml", "--policy", "policy.yaml")
+    assert code == 0 and all(f["waived"] for f in data["added"])
+    code, _ = diff_json(pair, "base.yaml", "head.yaml", "--policy", "policy.yaml", "--no-waivers")
+    assert code == 1
+
+
+def test_table_and_markdown(pair):
+    table = diff(pair, "base.yaml", "head.yaml").stdout
+    assert "drcheck diff: base.yaml -> head.yaml" in table
+    assert "2 finding(s) added, 1 removed" in table
+    assert "  + critical no-dr  service:auth | <b>x</b>  head.yaml:14:3" in table
+    assert "  - high no-dr  service:crm  base.yaml:10:3" in table
+    assert "building=pg-b1, site=pangyo: impact 33.3% -> 80.0%; newly down: talk, auth | <b>x</b>" in table
+    assert table.rstrip().endswith("gate FAILED: the change adds 2 finding(s) at or above high: "
+                                   "no-dr service:auth | <b>x</b>, dr-site-too-close service:talk")
+    markdown = diff(pair, "base.yaml", "head.yaml", "--format", "markdown").stdout
+    assert markdown.startswith("## drcheck diff: score ")
+    assert "| critical | `no-dr` | service:auth \\| &lt;b&gt;x&lt;/b&gt; | head.yaml:14:3 |" in markdown
+    assert "| building=pg\\-b1, site=pangyo | 33.3% | 80.0% | talk, auth \\| &lt;b&gt;x&lt;/b&gt; | — |" in markdown
+    assert "<b>" not in markdown
+
+
+def test_names_with_control_characters_are_shown_safely(tmp_path):
+    (tmp_path / "a.yaml").write_text("version: 1\nsites:\n  s: {location: [1, 2]}\nservices: {}\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text('version: 1\nsites:\n  s: {location: [1, 2]}\nservices:\n'
+                                     '  "x\\e[2J\\u202e": {tier: 0, placements: [{site: s}]}\n', encoding="utf-8")
+    for fmt in ("table", "markdown", "json"):
+        out = diff(tmp_path, "a.yaml", "b.yaml", "--format", fmt).stdout
+        assert "\x1b" not in out and "\u202e" not in out
+    assert "service:x\\x1b[2J\\u202e" in diff(tmp_path, "a.yaml", "b.yaml").stdout
+
+
+# --- against a git revision ---------------------------------------------------------------------------------
+
+def git(folder, *args):
+    return subprocess.run(["git", "-c", "user.name=drcheck tests", "-c", "user.email=tests@example.invalid",
+                           "-c", "commit.gpgsign=false", *args], cwd=folder, capture_output=True, text=True, check=True)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    folder = tmp_path / "infra"
+    (folder / "dr").mkdir(parents=True)
+    (folder / "dr" / "inventory.yaml").write_text(BASE, encoding="utf-8")
+    git(folder, "init", "-q")
+    git(folder, "add", ".")
+    git(folder, "commit", "-q", "-m", "base")
+    (folder / "dr" / "inventory.yaml").write_text(HEAD, encoding="utf-8")
+    return folder
+
+
+def test_against_a_git_revision(repo):
+    code, data = diff_json(repo, "dr/inventory.yaml", "--base", "HEAD")
+    assert code == 1
+    assert data["base"]["files"] == ["HEAD:dr/inventory.yaml"] and data["head"]["files"] == ["dr/inventory.yaml"]
+    assert [f["location"]["file"] for f in data["removed"]] == ["HEAD:dr/inventory.yaml"]
+    assert len(data["added"]) == 2
+    # run from inside the folder too: git runs where the file is
+    code, inside = diff_json(repo / "dr", "inventory.yaml", "--base", "HEAD")
+    assert code == 1 and inside["added"] == [dict(f, location=dict(f["location"], file="inventory.yaml"))
+                                             for f in data["added"]]
+
+
+def test_against_a_git_revision_of_a_directory(repo):
+    code, data = diff_json(repo, "dr", "--base", "HEAD")
+    assert code == 1 and data["base"]["files"] == ["HEAD:dr/inventory.yaml"]
+    assert data["head"]["files"] == ["dr/inventory.yaml"]
+
+
+def test_base_that_was_invalid_is_located_in_the_revision(repo):
+    (repo / "dr" / "inventory.yaml").write_text(BASE.replace("tier: 1", "tier: one"), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "broken")
+    (repo / "dr" / "inventory.yaml").write_text(BASE, encoding="utf-8")
+    result = diff(repo, "dr/inventory.yaml", "--base", "HEAD")
+    assert result.returncode == 2 and result.stderr.startswith("error: HEAD:dr/inventory.yaml:11:11: ")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["dr/inventory.yaml", "--base", "no-such-branch"], "--base: 'no-such-branch' is not a commit"),
+    (["dr/new.yaml", "--base", "HEAD"], "dr/new.yaml: not in HEAD"),
+    (["dr/inventory.yaml", "dr/inventory.yaml", "--base", "HEAD"], "--base compares one inventory with its own past"),
+    (["dr/inventory.yaml"], "diff needs BASE and HEAD inventories"),
+    (["dr/missing.yaml", "--base", "HEAD"], "dr/missing.yaml: no such file or directory"),
+])
+def test_git_mistakes_exit_2(repo, args, message):
+    (repo / "dr" / "new.yaml").write_text(BASE.replace("talk", "chat").replace("crm", "erp"), encoding="utf-8")
+    result = diff(repo, *args)
+    assert result.returncode == 2 and result.stderr.startswith(f"error: {message}"), result.stderr
+
+
+def test_not_a_git_repository_exits_2(pair):
+    result = diff(pair, "head.yaml", "--base", "HEAD")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: head.yaml: not inside a git repository")
+
+
+def test_markdown_stays_short_enough_for_a_pull_request_comment(tmp_path):
+    sites = "version: 1\nsites:\n  s: {location: [1, 2]}\n  t: {location: [5, 6]}\nservices:\n"
+    (tmp_path / "a.yaml").write_text(sites + "  keep: {tier: 3, placements: [{site: t}]}\n", encoding="utf-8")
+    many = "".join(f"  svc-{i:03}: {{tier: 0, placements: [{{site: s}}]}}\n" for i in range(130))
+    (tmp_path / "b.yaml").write_text(sites + many, encoding="utf-8")
+    markdown = diff(tmp_path, "a.yaml", "b.yaml", "--format", "markdown").stdout
+    rows = [line for line in markdown.splitlines() if line.startswith("| critical | `no-dr`")]
+    assert len(rows) == 100 and "svc\\-099" in rows[-1]
+    assert "… and 30 more (`--format json` lists them all)." in markdown
+    assert "svc\\-009 \\(\\+120 more\\) |" in markdown  # names per scenario are capped too
+    assert markdown.rstrip().endswith("no\\-dr service:svc\\-009 \\(\\+120 more\\)")

@@ -1,0 +1,57 @@
+"""-o FILE replaces a report atomically and never replaces a device, FIFO or symlink."""
+import json
+import os
+import stat
+import threading
+
+from conftest import drcheck
+
+INVENTORY = "version: 1\nsites:\n  a: {location: [1, 1]}\nservices:\n  s:\n    placements: [{site: a}]\n"
+
+
+def test_report_replaces_existing_file_keeping_its_mode(tmp_path):
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text(INVENTORY)
+    report = tmp_path / "report.json"
+    report.write_text("old")
+    report.chmod(0o644)
+    result = drcheck("audit", inventory, "-f", "json", "-o", report)
+    assert result.returncode in (0, 1), result.stderr
+    assert json.loads(report.read_text())["inventory"]["services"] == 1
+    assert stat.S_IMODE(report.stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_report_through_a_symlink_updates_the_target(tmp_path):
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text(INVENTORY)
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert drcheck("audit", inventory, "-f", "json", "-o", link).returncode in (0, 1)
+    assert link.is_symlink()
+    assert json.loads(real.read_text())["schema_version"] == 1
+
+
+def test_report_into_a_fifo_writes_through_it(tmp_path):
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text(INVENTORY)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(open(fifo).read()))
+    reader.start()
+    result = drcheck("audit", inventory, "-f", "json", "-o", fifo)
+    reader.join(timeout=30)
+    assert result.returncode in (0, 1), result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(received[0])["inventory"]["sites"] == 1
+
+
+def test_unwritable_destination_is_exit_2(tmp_path):
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text(INVENTORY)
+    result = drcheck("audit", inventory, "-o", tmp_path / "missing-dir" / "r.txt")
+    assert result.returncode == 2
+    assert "cannot write report" in result.stderr and "Traceback" not in result.stderr
