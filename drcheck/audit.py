@@ -13,7 +13,7 @@ from .export import Loss, mermaid
 from .loader import load_documents
 from .model import Inventory
 from .policy import Policy, Waiver, configure
-from .report import Report, RuleInfo, Scenario
+from .report import Report, RuleInfo, Scenario, ServiceSummary
 from .schema import build_inventory
 from .scoring import compute
 
@@ -71,7 +71,19 @@ def audit(inventory: Inventory, options: AuditOptions) -> Report:
         baseline=baseline,
         rules=[RuleInfo.of(rule) for rule in rules],
         graph_mermaid=dependency_map(inventory, scenarios[0] if scenarios else None),
+        services=_service_summaries(inventory, findings),
     )
+
+
+def _service_summaries(inventory: Inventory, findings: list[Finding]) -> list[ServiceSummary]:
+    failing: dict[str, list[str]] = {}
+    for f in findings:
+        if f.status == "fail" and not f.waived and f.subject.startswith("service:"):
+            rules = failing.setdefault(f.subject[len("service:"):], [])
+            if f.rule not in rules:
+                rules.append(f.rule)
+    return [ServiceSummary(s.name, s.kind, s.tier, s.sites, s.effective_strategy, failing.get(s.name, []))
+            for s in inventory.services.values()]
 
 
 def worst_scenarios(ctx: Context, limit: int) -> list[Scenario]:

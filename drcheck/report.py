@@ -63,6 +63,22 @@ class RuleInfo:
 
 
 @dataclass
+class ServiceSummary:
+    """One line per service in the JSON report: what an auditor looks up first."""
+
+    name: str
+    kind: str
+    tier: int
+    sites: list[str]
+    strategy: str | None  # effective; None = unknown
+    findings: list[str]  # rule ids of its unwaived failures
+
+    def as_json(self) -> dict:
+        return {"subject": f"service:{self.name}", "kind": self.kind, "tier": self.tier, "sites": self.sites,
+                "strategy": self.strategy, "has_dr": len(self.sites) >= 2, "findings": self.findings}
+
+
+@dataclass
 class Report:
     version: str
     inventory_name: str | None
@@ -83,6 +99,7 @@ class Report:
     baseline: dict | None = None  # {"file", "matched", "fixed"}
     rules: list[RuleInfo] = field(default_factory=list)  # every rule that ran, in id order
     graph_mermaid: str | None = None  # the dependency map with the worst scenario, when small enough to read
+    services: list[ServiceSummary] = field(default_factory=list)
 
     @property
     def failures(self) -> list[Finding]:
@@ -116,6 +133,7 @@ class Report:
                         "waived": sum(f.waived for f in self.findings)},
             "findings": [finding_json(f) for f in self.findings],
             "scenarios": [s.as_json() for s in self.scenarios],
+            "services": [s.as_json() for s in self.services],
             "waivers": {"expired": [w.as_json() for w in self.expired_waivers],
                         "unused": [w.as_json() for w in self.unused_waivers]},
         }

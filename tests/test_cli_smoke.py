@@ -17,3 +17,19 @@ def test_audit_json_names_auth_without_dr(tmp_path):
     assert no_dr[0]["severity"] == "critical"
     assert no_dr[0]["evidence"]["sites"] == ["a"]
     assert report["passed"] is False
+
+
+def test_json_report_lists_every_service_with_its_failing_rules(tmp_path):
+    # YAML 1.1 would read the key `off` as false and `NO` as false; the schema keeps them names
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text(
+        "version: 1\nsites:\n  NO: {location: [59.9, 10.7]}\n  b: {location: [59.9, 10.8]}\nservices:\n"
+        "  off:\n    placements: [{site: NO}]\n"
+        "  auth:\n    tier: 0\n    placements: [{site: NO}, {site: b, role: standby}]\n    dr: {strategy: warm-standby}\n"
+    )
+    report = json.loads(drcheck("audit", inventory, "--format", "json", "--as-of", "2026-11-01").stdout)
+    services = {s["subject"]: s for s in report["services"]}
+    assert services["service:off"]["sites"] == ["NO"] and services["service:off"]["strategy"] == "none"
+    assert services["service:off"]["has_dr"] is False
+    assert services["service:auth"]["has_dr"] is True
+    assert {"dr-site-too-close", "dr-untested"} <= set(services["service:auth"]["findings"])
