@@ -9,7 +9,8 @@ class NoDr(Rule):
 
     It fires for a service of tier <= `max_tier` whose placements are all on
     one site, or whose declared strategy is `none`.  Tier 0 findings are
-    critical, others high.
+    critical, others high.  An external service with no placements is
+    unknown: ask the provider where it runs and record it.
     """
 
     id = "no-dr"
@@ -21,11 +22,14 @@ class NoDr(Rule):
     references = ("NIST SP 800-34 Rev. 1, section 3.4.3", "NIST SP 800-53 Rev. 5 CP-7")
 
     def applies(self, ctx, service):
-        return service.tier <= self.param("max_tier") and bool(service.placements)
+        return service.tier <= self.param("max_tier")
 
     def check(self, ctx, service):
         severity = "critical" if service.tier == 0 else "high"
         sites = service.sites
+        if not sites:  # an external service whose placements nobody told us
+            return self.unknown(service, f"{service.name} (tier {service.tier}, external) has no known placements: "
+                                         "cannot tell whether it survives the loss of a site", {"tier": service.tier})
         if len(sites) == 1:
             return self.fail(service, f"{service.name} (tier {service.tier}) runs only in site {sites[0]}: losing it stops the service",
                              {"tier": service.tier, "sites": sites}, severity=severity)
