@@ -8,12 +8,13 @@ can use pass ratios without rules reporting passes.  Rules never print.
 from __future__ import annotations
 
 import inspect
+import math
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Any, Callable, ClassVar, Iterable, Union
 
-from geopy.distance import geodesic, great_circle
+from geopy.distance import geodesic
 
 from .domains import Domain, DomainGroup, DomainIndex, site_domains
 from .errors import Location
@@ -156,6 +157,7 @@ class Context:
         self.inventory = inventory
         self.as_of = as_of
         self._distances: dict[tuple[str, str], float | None] = {}
+        self._domains_of: dict[str, tuple[list[Domain], frozenset[Domain]]] = {}
 
     def site(self, name: str) -> Site:
         return self.inventory.sites[name]
@@ -176,7 +178,7 @@ class Context:
         pa, pb = self.site(a).coordinates, self.site(b).coordinates
         if pa is None or pb is None:
             return None
-        rough = great_circle(pa, pb).km
+        rough = _great_circle_km(pa, pb)
         if rough < km * 0.99:
             return True
         if rough > km * 1.01:
@@ -185,8 +187,15 @@ class Context:
 
     def shared_domains(self, a: str, b: str) -> list[Domain]:
         """Failure domains two sites share, smallest first (the same site shares everything)."""
-        theirs = set(site_domains(self.site(b)))
-        return [d for d in site_domains(self.site(a)) if d in theirs]
+        theirs = self._site_domains(b)[1]
+        return [d for d in self._site_domains(a)[0] if d in theirs]
+
+    def _site_domains(self, name: str) -> tuple[list[Domain], frozenset[Domain]]:
+        cached = self._domains_of.get(name)
+        if cached is None:
+            domains = site_domains(self.site(name))
+            cached = self._domains_of[name] = (domains, frozenset(domains))
+        return cached
 
     def age_days(self, when: date | None) -> int | None:
         return None if when is None else (self.as_of - when).days
@@ -238,6 +247,13 @@ class Context:
         return build_graph(self.inventory)
 
 
+def _great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance on the mean Earth sphere (radius 6371.0088 km)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
 def tier_weight(tier: int) -> int:
     return TIER_WEIGHTS[tier]
 
@@ -279,12 +295,14 @@ def alternatives_sharing(ctx: Context, service: Service, kinds: tuple[str, ...])
     for primary, others in primary_alternatives(service):
         alternatives = []
         for other in others:
+            shared = [d for d in ctx.shared_domains(primary, other) if d.kind in kinds]
+            if not shared:
+                break  # this alternative stands apart: the primary is fine
             roles = [p.role for p in service.placements if p.site == other]
             if other == primary:
                 roles.remove("primary")  # the primary placement itself is not its own alternative
-            shared = [d for d in ctx.shared_domains(primary, other) if d.kind in kinds]
             alternatives.append(Alternative(other, "primary" if "primary" in roles else "standby", other == primary, shared))
-        if all(a.shared for a in alternatives):
+        else:
             found.append((primary, alternatives))
     return found
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
-    """A place in an input file; line and column count from 1."""
+class Location(NamedTuple):
+    """A place in an input file; line and column count from 1.  (A tuple: every
+    site, service, placement, dependency and backup has one, so it must be cheap.)"""
 
     file: str
     line: int

@@ -81,6 +81,9 @@ class Simulation:
         self.running_down = self._step_one(primary, floating)
         self.down = self._step_two()
         self.data_lost = self._data_lost(site_mask, everything)
+        self._memos: dict[int, dict[int, Cause]] = {}
+        self._ops_but: dict[int, list[int]] = {}  # default recovery needs of each ops service
+        self._needs_down: dict[tuple[int, int], list[int]] = {}  # per scenario: causes found so far (chains share tails)
 
     # -- step 1: down = least fixpoint of primary_lost | OR(down of hard deps)
     def _step_one(self, primary: list[int], floating: list[bool]) -> list[int]:
@@ -164,11 +167,25 @@ class Simulation:
 
     def down_in(self, k: int) -> list[str]:
         bit = 1 << k
-        return [s.name for s, d in zip(self.services, self.down) if d & bit]
+        return [self.services[i].name for i in sorted(i for value, members in self._sharing_down.items()
+                                                     if value & bit for i in members)]
 
     def data_lost_in(self, k: int) -> list[str]:
         bit = 1 << k
-        return [s.name for s, d in zip(self.services, self.data_lost) if d & bit]
+        return [self.services[i].name for i in self._losable if self.data_lost[i] & bit]
+
+    @cached_property
+    def _sharing_down(self) -> dict[int, list[int]]:
+        """Services grouped by the scenarios they are down in: far fewer groups than services to test."""
+        groups: dict[int, list[int]] = {}
+        for i, value in enumerate(self.down):
+            if value:
+                groups.setdefault(value, []).append(i)
+        return groups
+
+    @cached_property
+    def _losable(self) -> list[int]:
+        return [i for i, value in enumerate(self.data_lost) if value]
 
     def impacts(self) -> list[float]:
         """Tier-weighted share of services down in each scenario (0..1)."""
@@ -213,16 +230,30 @@ class Simulation:
 
     def needs_of(self, i: int) -> list[int]:
         listed = self.needs[i]
-        return listed if listed is not None else [o for o in self.ops if o != i]
+        if listed is not None:
+            return listed
+        if self.services[i].kind != "ops":
+            return self.ops
+        return self._ops_but.setdefault(i, [o for o in self.ops if o != i])
+
+    def needs_down_in(self, i: int, k: int) -> list[int]:
+        """The services in the recovery needs of service i that are down in scenario k."""
+        needs = self.needs_of(i)
+        key = (id(needs), k)  # most services share the default list: answer it once per scenario
+        found = self._needs_down.get(key)
+        if found is None:
+            bit = 1 << k
+            found = self._needs_down[key] = [d for d in needs if self.down[d] & bit]
+        return found
 
     def cause(self, service: str, k: int) -> Cause | None:
         """Why `service` is down in scenario k (None when it is up)."""
         i = self.index[service]
-        return self._cause(i, 1 << k, {}) if self.down[i] >> k & 1 else None
+        return self._cause(i, 1 << k, self._memos.setdefault(k, {})) if self.down[i] >> k & 1 else None
 
     def causes_in(self, k: int) -> dict[str, Cause]:
-        """Why each service that is down in scenario k is down (chains shared through a memo)."""
-        bit, memo = 1 << k, {}
+        """Why each service that is down in scenario k is down."""
+        bit, memo = 1 << k, self._memos.setdefault(k, {})
         return {s.name: self._cause(i, bit, memo) for i, s in enumerate(self.services) if self.down[i] & bit}
 
     def _cause(self, i: int, bit: int, memo: dict[int, Cause]) -> Cause:
@@ -235,9 +266,13 @@ class Simulation:
             if self.all_lost[current] & bit:
                 memo[current] = Cause("placements")
                 break
-            nxt = next((d for d in self.deps[current] if self.down[d] & bit and d not in on_path), None)
+            nxt = None
+            for d in self.deps[current]:
+                if self.down[d] & bit and d not in on_path:
+                    nxt = d
+                    break
             if nxt is None:
-                missing = tuple(self.services[d].name for d in self.needs_of(current) if self.down[d] & bit)
+                missing = tuple(self.services[d].name for d in self.needs_down_in(current, bit.bit_length() - 1))
                 memo[current] = Cause("recovery", missing=missing)
                 break
             path.append(current)

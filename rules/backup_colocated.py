@@ -73,17 +73,18 @@ class BackupColocated(Rule):
         without a location that kept a distance from being measured."""
         candidates, lacking = [], set()
         for primary in primaries:
-            distance = ctx.distance_km(backup_site, primary)
             shared = [d for d in ctx.shared_domains(backup_site, primary) if d.kind in _NEXT_TO_PRIMARY]
+            near = ctx.within_km(backup_site, primary, minimum)
             if shared:
                 rank, kind, value = _NEXT_TO_PRIMARY.index(shared[0].kind), shared[0].kind, shared[0].value
-            elif distance is None:
+            elif near is None:
                 lacking |= {s for s in (backup_site, primary) if ctx.site(s).coordinates is None}
                 continue
-            elif distance < minimum:
+            elif near:
                 rank, kind, value = len(_NEXT_TO_PRIMARY), "distance", None
             else:
                 continue
+            distance = None if near is None else ctx.distance_km(backup_site, primary)
             candidates.append((rank, {"site": backup_site, "primary": primary, "domain": kind, "value": value,
                                       "distance_km": None if distance is None else round(distance, 1)}))
         if not candidates:

@@ -86,5 +86,6 @@ def _why_down(simulation, name: str, k: int) -> str:
     i, bit = simulation.index[name], 1 << k
     if simulation.all_lost[i] & bit:
         return f"runs only in {', '.join(simulation.services[i].sites)}"
-    missing = [simulation.services[d].name for d in simulation.needs_of(i) if simulation.down[d] & bit]
-    return f"cannot be failed over without {listing(missing)}" if missing else "cannot be failed over"
+    missing = simulation.needs_down_in(i, k)
+    named = [simulation.services[d].name for d in missing[:5]]
+    return f"cannot be failed over without {listing(named, total=len(missing))}" if missing else "cannot be failed over"

@@ -30,12 +30,14 @@ class DrSiteTooClose(Rule):
     def check(self, ctx, service):
         minimum = self.param("min_distance_km")
         for primary, others in primary_alternatives(service):
-            distances = {other: ctx.distance_km(primary, other) for other in others}
+            if any(ctx.within_km(primary, other, minimum) is False for other in others):
+                continue  # one placement far enough away is all a primary needs
             missing = sorted(s for s in [primary, *others] if ctx.site(s).coordinates is None)
             if missing:
                 yield self.unknown(service, f"cannot measure distances: site(s) {', '.join(missing)} have no location",
                                    {"primary": primary, "sites_without_location": missing}, cause=primary)
                 continue
+            distances = {other: ctx.distance_km(primary, other) for other in others}
             farthest = max(distances, key=distances.get)
             if distances[farthest] < minimum:
                 km = round(distances[farthest], 1)

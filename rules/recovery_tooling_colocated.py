@@ -50,8 +50,7 @@ class RecoveryToolingColocated(Rule):
         groups = ctx.domains.groups
         k = ctx.worst_scenario(scenarios)
         group = groups[k]
-        bit = 1 << k
-        tooling = [d for d in simulation.needs_of(i) if simulation.down[d] & bit]
+        tooling = simulation.needs_down_in(i, k)
         listed = [simulation.services[d] for d in tooling[:LISTED]]
         tooling_sites = list(dict.fromkeys(p.site for tool in listed for p in tool.placements))
         standbys = list(dict.fromkeys(p.site for p in service.placements

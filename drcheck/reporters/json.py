@@ -1,31 +1,43 @@
-"""`--format json`: the report of SPEC section 5."""
+"""`--format json`: the report of the README's "JSON report" section."""
 from __future__ import annotations
 
 import json
+from typing import Iterator
 
 from ..report import Report
 from .safe import json_text
 
 
-def render(report: Report) -> str:
-    return as_text(report.as_json())
+def render(report: Report) -> Iterator[str]:
+    return chunks(report.as_json())
 
 
-def as_text(data: object) -> str:
-    """Indented at the top, one line per list item (one finding per line: readable, diffable,
-    and written by json's C encoder, which indenting everything would bypass)."""
-    return json_text(_layout(data, 0)) + "\n"
+def chunks(data: object) -> Iterator[str]:
+    """The document in pieces, so a large report is written without ever being one string.
+
+    Indented at the top, one line per list item: one finding per line is
+    readable and diffable, and each line is written by json's C encoder,
+    which indenting everything would bypass."""
+    yield from _layout(data, 0)
+    yield "\n"
 
 
 def _compact(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return json_text(json.dumps(value, ensure_ascii=False, separators=(", ", ": ")))
 
 
-def _layout(value: object, depth: int) -> str:
-    pad = "  " * (depth + 1)
+def _layout(value: object, depth: int) -> Iterator[str]:
+    pad, end = "  " * (depth + 1), "\n" + "  " * depth
     if isinstance(value, dict) and value and depth < 2:
-        items = (f"{pad}{_compact(k)}: {_layout(v, depth + 1)}" for k, v in value.items())
-        return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
-    if isinstance(value, list) and value and depth < 3:
-        return "[\n" + ",\n".join(pad + _compact(v) for v in value) + "\n" + "  " * depth + "]"
-    return _compact(value)
+        yield "{"
+        for n, (key, item) in enumerate(value.items()):
+            yield f"{',' if n else ''}\n{pad}{_compact(key)}: "
+            yield from _layout(item, depth + 1)
+        yield end + "}"
+    elif isinstance(value, list) and value and depth < 3:
+        yield "["
+        for n, item in enumerate(value):
+            yield f"{',' if n else ''}\n{pad}{_compact(item)}"
+        yield end + "]"
+    else:
+        yield _compact(value)

@@ -12,6 +12,7 @@ from .safe import terminal
 
 STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim",
           "unknown": "magenta"}
+SHOWN_PER_GROUP = 50
 GRADE_STYLES = {"A": "bold green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}
 
 
@@ -39,14 +40,12 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
         if group:
             line()
             line(Text(f" {severity.upper()} ({len(group)}) ", style=STYLES[severity]))
-            for finding in group:
-                _finding(line, finding)
+            _findings(line, group)
     if report.unknowns:
         line()
         line(Text(f" UNKNOWN ({len(report.unknowns)}) — not enough data to judge; not counted as passes ",
                   style=STYLES["unknown"]))
-        for finding in report.unknowns:
-            _finding(line, finding)
+        _findings(line, report.unknowns)
     if report.scenarios:
         line()
         line(Text("Worst single failures (tier-weighted share of services down)", style="bold"))
@@ -71,6 +70,15 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
     line(Text("score = weighted pass ratio of every rule; `drcheck audit --format json` shows the breakdown, "
               "`drcheck explain RULE` explains a rule", style="dim"))
     return buffer.getvalue()
+
+
+def _findings(line, findings: list[Finding]) -> None:
+    """A terminal is read, not searched: past a screenful per group, say how many more there are."""
+    for finding in findings[:SHOWN_PER_GROUP]:
+        _finding(line, finding)
+    if len(findings) > SHOWN_PER_GROUP:
+        line(Text(f"  … {len(findings) - SHOWN_PER_GROUP} more not shown here; --format json, markdown or sarif "
+                  "lists every finding", style="dim"))
 
 
 def _finding(line, finding: Finding) -> None:
