@@ -5,6 +5,7 @@ import functools
 import gc
 import json
 import os
+import shutil
 import sys
 import tempfile
 from datetime import date
@@ -104,6 +105,11 @@ def _umask() -> int:
     return mask
 
 
+def _width(output: Optional[str]) -> Optional[int]:
+    """Wrap for a terminal; never wrap what goes to a file or a pipe (grep and CI logs want whole lines)."""
+    return shutil.get_terminal_size().columns if output in (None, "-") and sys.stdout.isatty() else None
+
+
 def _color(output: Optional[str]) -> bool:
     return output in (None, "-") and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
@@ -150,7 +156,7 @@ def audit(
                            rules_dirs=rules_dir or [], use_waivers=not no_waivers, baseline=baseline)
     report = run_audit(load_inventory(paths), options)
     render = renderer(fmt)
-    text = render(report, color=_color(output)) if fmt == "table" else render(report)
+    text = render(report, color=_color(output), width=_width(output)) if fmt == "table" else render(report)
     write_output(text, output)
     raise typer.Exit(0 if report.passed else 1)
 
@@ -190,7 +196,7 @@ def simulate(
 
         write_output(chunks({"scenarios": [s.as_json() for s in scenarios]}), None)
     else:
-        write_output(render_table(scenarios, detailed=bool(fail), color=_color(None)), None)
+        write_output(render_table(scenarios, detailed=bool(fail), color=_color(None), width=_width(None)), None)
 
 
 @app.command("rules")

@@ -41,9 +41,11 @@ def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int) 
     ]
 
 
-def render_table(scenarios: list[Scenario], detailed: bool, color: bool = False, width: int = 100) -> str:
+def render_table(scenarios: list[Scenario], detailed: bool, color: bool = False, width: int | None = None) -> str:
+    """`width`: wrap at that many columns (a terminal); None: never wrap (a file or a pipe)."""
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width or 1000,
+                      soft_wrap=width is None, highlight=False,
                       markup=False, emoji=False)
     line = console.print
     if not detailed:

@@ -16,10 +16,12 @@ SHOWN_PER_GROUP = 50
 GRADE_STYLES = {"A": "bold green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}
 
 
-def render(report: Report, color: bool = False, width: int = 100) -> str:
+def render(report: Report, color: bool = False, width: int | None = None) -> str:
+    """`width`: wrap at that many columns (a terminal); None: never wrap (a file or a pipe)."""
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
-                      emoji=False, markup=False, soft_wrap=False)
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width or 1000,
+                      soft_wrap=width is None, highlight=False,
+                      emoji=False, markup=False)
     line = console.print
     title = Text("drcheck ", style="bold")
     title.append(terminal(report.inventory_name or "inventory"), style="bold")
