@@ -158,6 +158,7 @@ class Context:
         self.as_of = as_of
         self._distances: dict[tuple[str, str], float | None] = {}
         self._domains_of: dict[str, tuple[list[Domain], frozenset[Domain]]] = {}
+        self._shared: dict[tuple[str, str], list[Domain]] = {}
 
     def site(self, name: str) -> Site:
         return self.inventory.sites[name]
@@ -187,8 +188,11 @@ class Context:
 
     def shared_domains(self, a: str, b: str) -> list[Domain]:
         """Failure domains two sites share, smallest first (the same site shares everything)."""
-        theirs = self._site_domains(b)[1]
-        return [d for d in self._site_domains(a)[0] if d in theirs]
+        shared = self._shared.get((a, b))
+        if shared is None:
+            theirs = self._site_domains(b)[1]
+            shared = self._shared[a, b] = [d for d in self._site_domains(a)[0] if d in theirs]
+        return shared
 
     def _site_domains(self, name: str) -> tuple[list[Domain], frozenset[Domain]]:
         cached = self._domains_of.get(name)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -105,7 +106,7 @@ def dependency_map(inventory: Inventory, worst: Scenario | None) -> str | None:
 def scenario(simulation, k: int, lost, same_as, sites, impact: float) -> Scenario:
     down = simulation.down_in(k)
     return Scenario(lost=lost, same_as=same_as, sites=sorted(sites), down=down, data_lost=simulation.data_lost_in(k),
-                    impact=impact, causes=simulation.causes_in(k))
+                    impact=impact, explain=partial(simulation.causes_in, k))
 
 
 def _apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) -> tuple[list[Waiver], list[Waiver]]:

@@ -131,15 +131,17 @@ def parse(name: str, text: str) -> Document:
 
 
 def _build(name: str, parser) -> object:
-    # One tight loop over libyaml's events: this is the hot path of loading.
+    # One tight loop over libyaml's events: this is the hot path of loading, so the
+    # open container's position tables live in local variables.
     get = parser.get_event
     ScalarEvent, MappingStartEvent, SequenceStartEvent = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
     MappingEndEvent, SequenceEndEvent = yaml.MappingEndEvent, yaml.SequenceEndEvent
     nulls = _NULLS
-    stack: list = []  # saved (container, is_mapping, pending key, pending key position)
+    stack: list = []  # the enclosing containers' (container, is_mapping, key_at, value_at)
     container = None  # the open container, or None at the top level
     is_mapping = False
-    key = None  # a mapping's key awaiting its value
+    key_at = value_at = None  # the open mapping's key_at and value_at, or the open sequence's item_at (value_at)
+    key = None  # the open mapping's key awaiting its value
     key_pos = None
     root: object = None
     documents = 0
@@ -147,16 +149,34 @@ def _build(name: str, parser) -> object:
         event = get()
         kind = type(event)
         if kind is ScalarEvent:
+            node = event.value
             if event.tag is not None:
                 _check_tag(name, event)
-            node = event.value
-            if not event.style and node in nulls and event.tag is None:  # plain style: None, or "" from libyaml
+            elif (not node or node[0] in "~nN") and node in nulls and not event.style:  # plain style: None or ""
                 node = None
+            pos = event.start_mark
+            if is_mapping:
+                if key is None:
+                    if node is None or node in container:
+                        _bad_key(name, container, node, pos)
+                    key = intern(node)  # a few field names repeat hundreds of thousands of times
+                    key_pos = pos
+                else:
+                    container[key] = node
+                    key_at[key] = key_pos
+                    value_at[key] = pos
+                    key = None
+            elif container is not None:
+                container.append(node)
+                value_at.append(pos)
+            else:
+                root = node
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if event.tag is not None:
                 _check_tag(name, event)
             if len(stack) >= MAX_DEPTH:
                 raise _error(name, event, f"found nesting deeper than {MAX_DEPTH} levels; an inventory never needs that")
+            pos = event.start_mark
             if kind is MappingStartEvent:
                 node = Mapping()
                 node.key_at = {}
@@ -164,21 +184,28 @@ def _build(name: str, parser) -> object:
             else:
                 node = Sequence()
                 node.item_at = []
-            node.where = event.start_mark
-            if container is not None:
-                if key is None and is_mapping:
+            node.where = pos
+            if is_mapping:
+                if key is None:
                     raise _error(name, event, "found a mapping key that is not a plain string; expected a name")
-                _place(container, is_mapping, key, key_pos, node, node.where)
+                container[key] = node
+                key_at[key] = key_pos
+                value_at[key] = pos
+                key = None
+            elif container is not None:
+                container.append(node)
+                value_at.append(pos)
             else:
                 root = node
-            stack.append((container, is_mapping, key, key_pos))
-            container, is_mapping, key, key_pos = node, kind is MappingStartEvent, None, None
-            continue
+            stack.append((container, is_mapping, key_at, value_at))
+            container = node
+            if kind is MappingStartEvent:
+                is_mapping, key_at, value_at = True, node.key_at, node.value_at
+            else:
+                is_mapping, key_at, value_at = False, None, node.item_at
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            container, is_mapping, key, key_pos = stack.pop()
-            if container is not None and is_mapping:
-                key = key_pos = None
-            continue
+            container, is_mapping, key_at, value_at = stack.pop()
+            key = None
         elif kind is yaml.AliasEvent:
             raise _error(
                 name,
@@ -190,37 +217,8 @@ def _build(name: str, parser) -> object:
             documents += 1
             if documents > 1:
                 raise _error(name, event, "found a second YAML document ('---'); expected one document per file")
-            continue
         elif event is None or kind is yaml.StreamEndEvent:
             return root
-        else:  # stream start, document end
-            continue
-        pos = event.start_mark
-        if container is None:
-            root = node
-        elif not is_mapping:
-            container.append(node)
-            container.item_at.append(pos)
-        elif key is None:
-            if node is None or node in container:
-                _bad_key(name, container, node, pos)
-            key = intern(node)  # a few field names repeat hundreds of thousands of times
-            key_pos = pos
-        else:
-            container[key] = node
-            container.key_at[key] = key_pos
-            container.value_at[key] = pos
-            key = None
-
-
-def _place(container, is_mapping: bool, key, key_pos, node, pos) -> None:
-    if is_mapping:
-        container[key] = node
-        container.key_at[key] = key_pos
-        container.value_at[key] = pos
-    else:
-        container.append(node)
-        container.item_at.append(pos)
 
 
 def _bad_key(name: str, container: Mapping, key, pos) -> None:

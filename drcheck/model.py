@@ -69,15 +69,15 @@ class Service:
     depends_on: list[Dependency] = field(default_factory=list)
     recovery_needs: list[str] | None = None  # None: every ops service but itself
     backups: list[Backup] = field(default_factory=list)
+    sites: list[str] = field(init=False)  # distinct placement sites, in inventory order
+
+    def __post_init__(self) -> None:
+        # asked by nearly every rule for every service: worked out once
+        self.sites = list(dict.fromkeys(p.site for p in self.placements))
 
     @property
     def weight(self) -> int:
         return TIER_WEIGHTS[self.tier]
-
-    @property
-    def sites(self) -> list[str]:
-        """Distinct placement sites, in inventory order."""
-        return list(dict.fromkeys(p.site for p in self.placements))
 
     @property
     def primaries(self) -> list[Placement]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+from typing import Callable
 
 from .api import SEVERITIES, Finding, Rule
 from .domains import Domain
@@ -22,7 +24,13 @@ class Scenario:
     down: list[str]
     data_lost: list[str]
     impact: float
-    causes: dict[str, Cause]
+    explain: Callable[[], dict[str, Cause]] = field(repr=False, compare=False)
+
+    @cached_property
+    def causes(self) -> dict[str, Cause]:
+        """Why each service in `down` is down; worked out only for the formats that show it
+        (tens of thousands of chains in a large estate)."""
+        return self.explain()
 
     def as_json(self) -> dict:
         return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from typing import Any, Callable
 
@@ -226,23 +227,28 @@ class ObjectSpec:
     def index(self) -> dict[str, Field]:
         return {f.name: f for f in self.fields}
 
+    @cached_property
+    def required(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.required)
+
 
 def _read_object(ctx: _Context, node, mark, spec: ObjectSpec, what: str, index: dict[str, Field]) -> dict | None:
     if not isinstance(node, Mapping):
         ctx.problem(mark, f"{what}: found {describe(node)}; expected a mapping ({spec.title})")
         return None
     values = {}
+    value_at = node.value_at
     for key, value in node.items():
         field = index.get(key)
         if field is None:
             ctx.problem(node.key_at[key], f"{what}: unknown field {key!r}; expected one of: {', '.join(index)}")
             continue
         try:
-            values[field.attribute or key] = field.parse(ctx, value, node.value_at[key])
+            values[field.attribute or key] = field.parse(ctx, value, value_at[key])
         except _Invalid as bad:
-            ctx.problem(node.value_at[key], f"{what}.{key}: {bad}")
-    for field in spec.fields:
-        if field.required and field.name not in node:
+            ctx.problem(value_at[key], f"{what}.{key}: {bad}")
+    for field in spec.required:
+        if field.name not in node:
             ctx.problem(node.where, f"{what}: missing required field {field.name!r} ({field.doc})")
             values = None
             break

@@ -1,0 +1,179 @@
+"""How fast drcheck reads and audits a large estate, against plain PyYAML on the same file.
+
+    python benchmarks/bench.py [--services 20000 100000] [--repeat N] [--keep]
+
+For each size it writes a synthetic inventory (benchmarks/synthetic.py) and
+measures, each in a fresh process so that every peak-memory figure belongs to
+one measurement:
+
+  baseline       yaml.load(text, Loader=yaml.CSafeLoader): what any YAML-reading tool pays
+  baseline-nogc  the same with Python's cyclic garbage collector off, as drcheck runs: the
+                 fairer comparison, since turning the collector off speeds PyYAML up too
+  validate       drcheck's loader + schema into the model (load_inventory)
+  simulate       the N-1 failure simulation alone: Simulation over every domain group, then impacts()
+  audit          the whole `drcheck audit FILE --as-of ...` (table report) through the installed
+                 entry point: process wall clock (start-up and imports included), report discarded
+  audit-json     the same with --format json (every finding, scenario and service written out)
+
+The first three time only their step inside the child; peak memory is always
+the child process's maximum resident set size (read with os.wait4), so it
+includes the interpreter and, for simulate, the loaded inventory.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import synthetic_inventory  # noqa: E402  (a sibling script, not a package)
+
+STEPS = ("baseline", "baseline-nogc", "validate", "simulate", "audit", "audit-json")
+BASELINES = ("baseline", "baseline-nogc")
+AUDITS = ("audit", "audit-json")
+AS_OF = "2026-11-01"
+# The targets the audit is held to (see benchmarks/README.md).
+MAX_TIME_VS_BASELINE = 0.5
+MAX_MEMORY_VS_BASELINE = 1.0
+MAX_GROWTH_100K_VS_20K = 6.0
+
+
+# ---- children: each measures one step and prints {"seconds": ...} ------------------------------
+
+def _child(step: str, path: str) -> None:
+    if step != "baseline":
+        gc.disable()  # as the drcheck command does
+    if step.startswith("baseline"):
+        import yaml
+
+        text = Path(path).read_text(encoding="utf-8")
+        started = time.perf_counter()
+        yaml.load(text, Loader=yaml.CSafeLoader)
+    elif step == "validate":
+        from drcheck.audit import load_inventory
+
+        started = time.perf_counter()
+        load_inventory([path])
+    elif step == "simulate":
+        from drcheck.audit import load_inventory
+        from drcheck.domains import DomainIndex
+        from drcheck.simulate import Simulation
+
+        inventory = load_inventory([path])
+        groups = DomainIndex(inventory).groups
+        started = time.perf_counter()
+        Simulation(inventory, [g.sites for g in groups]).impacts()
+    else:
+        raise SystemExit(f"unknown step {step!r}")
+    print(json.dumps({"seconds": time.perf_counter() - started}))
+
+
+# ---- parent ----------------------------------------------------------------------------------
+
+def _peak_mb(usage) -> float:
+    # ru_maxrss is in kilobytes on Linux and in bytes on macOS
+    return usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+def _drcheck_command() -> str:
+    beside = Path(sys.executable).parent / "drcheck"
+    found = str(beside) if beside.exists() else shutil.which("drcheck")
+    if not found:
+        raise SystemExit("the drcheck entry point is not installed (pip install -e .)")
+    return found
+
+
+def measure(step: str, path: Path) -> tuple[float, float]:
+    """(wall seconds, peak MB) of one step, in its own process."""
+    if step in AUDITS:
+        command = [_drcheck_command(), "audit", str(path), "--as-of", AS_OF]
+        command += ["--format", "json"] if step == "audit-json" else []
+        stdout = subprocess.DEVNULL  # not `-o /dev/null`: -o replaces its target atomically
+    else:
+        command = [sys.executable, __file__, "--child", step, str(path)]
+        stdout = subprocess.PIPE
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=stdout, text=True)
+    output = child.stdout.read() if child.stdout else ""
+    _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, unlike RUSAGE_CHILDREN
+    wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.stdout:
+        child.stdout.close()
+    if step in AUDITS:
+        if child.returncode not in (0, 1):  # 1 = the gate failed: the audit still ran
+            raise SystemExit(f"drcheck audit exited {child.returncode} on {path}")
+        return wall, _peak_mb(usage)
+    if child.returncode != 0:
+        raise SystemExit(f"step {step} exited {child.returncode} on {path}")
+    return json.loads(output)["seconds"], _peak_mb(usage)
+
+
+def run(sizes: list[int], repeat: int, directory: Path) -> None:
+    print(f"drcheck benchmark, {date.today()}: Python {platform.python_version()} on {platform.machine()}, "
+          f"{os.cpu_count()} CPUs, {platform.platform()}; load average {os.getloadavg()[0]:.2f}")
+    print(f"{'services':>9} {'file MB':>8} {'step':<13} {'wall s':>8} {'peak MB':>8}")
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    for services in sizes:
+        path = directory / f"synthetic-{services}.yaml"
+        path.write_text(synthetic_inventory(services), encoding="utf-8")
+        size_mb = path.stat().st_size / (1024 * 1024)
+        results[services] = {}
+        for step in STEPS:
+            runs = [measure(step, path) for _ in range(repeat)]
+            wall, peak = min(r[0] for r in runs), min(r[1] for r in runs)
+            results[services][step] = (wall, peak)
+            print(f"{services:>9} {size_mb:>8.1f} {step:<13} {wall:>8.2f} {peak:>8.0f}", flush=True)
+    print()
+    for services, steps in results.items():
+        for audit in AUDITS:
+            for baseline in BASELINES:
+                (audit_s, audit_mb), (base_s, base_mb) = steps[audit], steps[baseline]
+                time_ratio, memory_ratio = audit_s / base_s, audit_mb / base_mb
+                print(f"{services} services: {audit}/{baseline} time {time_ratio:.2f} "
+                      f"(target < {MAX_TIME_VS_BASELINE}: {_verdict(time_ratio < MAX_TIME_VS_BASELINE)}), "
+                      f"memory {memory_ratio:.2f} (target < {MAX_MEMORY_VS_BASELINE:g}: "
+                      f"{_verdict(memory_ratio < MAX_MEMORY_VS_BASELINE)})")
+    if 20_000 in results and 100_000 in results:
+        for audit in AUDITS:
+            growth = results[100_000][audit][0] / results[20_000][audit][0]
+            print(f"{audit} time 100k/20k: {growth:.2f} (target <= {MAX_GROWTH_100K_VS_20K:g}: "
+                  f"{_verdict(growth <= MAX_GROWTH_100K_VS_20K)})")
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, nargs="+", default=[20_000, 100_000], metavar="N",
+                        help="inventory sizes to measure (default: 20000 100000)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per step; the fastest and smallest are shown")
+    parser.add_argument("--keep", action="store_true", help="keep the generated inventories and print where")
+    parser.add_argument("--child", nargs=2, metavar=("STEP", "FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(*args.child)
+        return
+    directory = Path(tempfile.mkdtemp(prefix="drcheck-bench-"))
+    try:
+        run(args.services, max(1, args.repeat), directory)
+    finally:
+        if args.keep:
+            print(f"inventories kept in {directory}")
+        else:
+            shutil.rmtree(directory)
+
+
+if __name__ == "__main__":
+    main()
