@@ -36,6 +36,17 @@ def main() -> None:
         sys.exit(130)
 
 
+@app.callback(invoke_without_command=True)
+def _options(ctx: typer.Context,
+             version: bool = typer.Option(False, "--version", help="print drcheck's version and exit")) -> None:
+    if version:
+        typer.echo(f"drcheck {__version__}")
+        raise typer.Exit(0)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+
+
 def _errors_exit_2(command):
     """A user's mistake is a located message on stderr and exit 2, never a traceback."""
 

@@ -501,9 +501,6 @@ def json_schema() -> dict:
     for section, spec in (("sites", SITE), ("services", SERVICE)):
         top["properties"][section] = {"type": "object", "description": top["properties"][section]["description"],
                                       "additionalProperties": _json_object(spec)}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://drcheck.dev/schema/inventory-v1.json",
-        "title": "drcheck inventory (format version 1)",
-        **top,
-    }
+    # drcheck has no web address of its own: the schema is named, not located
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:drcheck:inventory:1",
+            **top, "title": "drcheck inventory (format version 1)"}

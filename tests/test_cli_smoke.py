@@ -33,3 +33,14 @@ def test_json_report_lists_every_service_with_its_failing_rules(tmp_path):
     assert services["service:off"]["has_dr"] is False
     assert services["service:auth"]["has_dr"] is True
     assert {"dr-site-too-close", "dr-untested"} <= set(services["service:auth"]["findings"])
+
+
+def test_version_option_and_command_agree():
+    assert drcheck("--version").stdout == drcheck("version").stdout
+    assert drcheck("--version").stdout.startswith("drcheck ")
+
+
+def test_schema_is_named_after_the_inventory_format():
+    schema = json.loads(drcheck("schema").stdout)
+    assert schema["title"] == "drcheck inventory (format version 1)"
+    assert schema["required"] == ["version"] and "services" in schema["properties"]

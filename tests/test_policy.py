@@ -1,4 +1,4 @@
-"""The policy file, waivers and baselines (SPEC section 6), through the real command line."""
+"""The policy file, waivers and baselines, through the real command line."""
 from __future__ import annotations
 
 import json

@@ -94,7 +94,7 @@ def test_sarif_is_valid_sarif_2_1_0_and_locates_every_finding(estate):
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
     assert log["version"] == "2.1.0"
     driver = log["runs"][0]["tool"]["driver"]
-    assert driver["name"] == "drcheck" and driver["informationUri"].startswith("https://")
+    assert driver["name"] == "drcheck" and "informationUri" not in driver  # no web address to point at
     # every rule that ran is described, in the order results refer to by index
     assert [r["id"] for r in driver["rules"]] == ["dr-site-too-close", "no-dr"]
     no_dr = driver["rules"][1]

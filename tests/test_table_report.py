@@ -23,3 +23,18 @@ def test_findings_show_rule_subject_location_and_message(tmp_path):
     assert "Score " in out and "gate FAILED" in out
     assert f"dr-site-too-close  service:talk  {inventory}:6:3" in out
     assert "DR site anyang is 13.0 km from primary pangyo; policy requires 40 km" in out
+
+
+def test_waived_findings_are_counted_apart_and_unused_waivers_are_named(tmp_path):
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text("version: 1\nsites:\n  a: {}\nservices:\n"
+                         "  auth:\n    tier: 0\n    placements: [{site: a}]\n"
+                         "  login:\n    tier: 0\n    placements: [{site: a}]\n")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("waivers:\n"
+                      "  - {rule: no-dr, subject: service:auth, reason: moving in Q1, expires: 2027-03-31}\n"
+                      "  - {rule: no-dr, subject: service:gone, reason: was removed, expires: 2027-03-31}\n")
+    out = drcheck("audit", inventory, "--select", "no-dr", "--policy", policy, "--as-of", "2026-11-01").stdout
+    assert " CRITICAL (1 + 1 waived) " in out
+    assert "waived: moving in Q1" in out
+    assert "unused waiver (matches no finding; remove it): no-dr service:gone" in out

@@ -18,7 +18,6 @@ from ..report import Report, RuleInfo
 from .safe import json_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://drcheck.dev"
 FINGERPRINT_KEY = "drcheck/v1"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 # GitHub code scanning reads this (0.0-10.0) to show critical/high/medium/low for rules tagged "security"
@@ -34,7 +33,6 @@ def render(report: Report) -> str:
             "name": "drcheck",
             "version": report.version,
             "semanticVersion": report.version,
-            "informationUri": INFORMATION_URI,
             "rules": [_rule(rule) for rule in report.rules],
         }},
         "results": [_result(f, index, report.baseline is not None) for f in report.findings],

@@ -41,7 +41,9 @@ def render(report: Report, color: bool = False, width: int | None = None) -> str
         group = [f for f in report.failures if f.severity == severity]
         if group:
             line()
-            line(Text(f" {severity.upper()} ({len(group)}) ", style=STYLES[severity]))
+            waived = sum(f.waived for f in group)
+            counted = f"{len(group) - waived} + {waived} waived" if waived else f"{len(group)}"
+            line(Text(f" {severity.upper()} ({counted}) ", style=STYLES[severity]))
             _findings(line, group)
     if report.unknowns:
         line()
@@ -64,6 +66,9 @@ def render(report: Report, color: bool = False, width: int | None = None) -> str
     for waiver in report.expired_waivers:
         line(Text(terminal(f"expired waiver ({waiver.expires}) no longer applies: {waiver.rule} {waiver.subject}"),
                   style="yellow"))
+    for waiver in report.unused_waivers:
+        line(Text(terminal(f"unused waiver (matches no finding; remove it): {waiver.rule} {waiver.subject}"),
+                  style="dim"))
     if report.baseline:
         b = report.baseline
         line(Text(f"baseline {terminal(b['file'])}: {b['matched']} finding(s) already known, {b['fixed']} fixed since",
