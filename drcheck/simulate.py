@@ -266,6 +266,7 @@ class Simulation:
             if self.all_lost[current] & bit:
                 memo[current] = Cause("placements")
                 break
+            on_path.add(current)  # a service is never its own explanation, nor one already on the chain
             nxt = None
             for d in self.deps[current]:
                 if self.down[d] & bit and d not in on_path:
@@ -276,7 +277,6 @@ class Simulation:
                 memo[current] = Cause("recovery", missing=missing)
                 break
             path.append(current)
-            on_path.add(current)
             current = nxt
         for node in reversed(path):
             below = memo[current]

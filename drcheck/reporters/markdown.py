@@ -6,7 +6,7 @@ import json
 from ..api import SEVERITIES
 from ..report import Report
 from ..scoring import FORMULA
-from .safe import markdown as md
+from .safe import html, markdown as md
 
 ICONS = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
 
@@ -52,7 +52,7 @@ def render(report: Report) -> str:
             add(f"| {lost} | {s.impact:.1%} | {len(s.down)}: {md(_names(s.down))} | {md(_names(s.data_lost)) or '—'} |")
         add("")
         for s in report.scenarios[:3]:
-            add(f"<details><summary>Why losing {md(', '.join(str(d) for d in s.lost))} takes {len(s.down)} services down</summary>")
+            add(f"<details><summary>Why losing {html(', '.join(str(d) for d in s.lost))} takes {len(s.down)} services down</summary>")
             add("")
             for name, cause in list(s.causes.items())[:50]:
                 add(f"- {md(name)}: {md(cause.describe())}")
@@ -62,7 +62,7 @@ def render(report: Report) -> str:
             add("</details>")
             add("")
     if report.graph_mermaid:
-        worst = f": losing {md(', '.join(str(d) for d in report.scenarios[0].lost))} in red" if report.scenarios else ""
+        worst = f": losing {html(', '.join(str(d) for d in report.scenarios[0].lost))} in red" if report.scenarios else ""
         add(f"<details><summary>Dependency map{worst}</summary>")
         add("")
         add("```mermaid")

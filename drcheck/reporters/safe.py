@@ -29,13 +29,17 @@ def _escape(char: str) -> str:
 
 def markdown(text: str) -> str:
     """Safe inside Markdown text and table cells: no markup, no HTML, no line breaks."""
-    text = terminal(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html(text))
 
 
 def xml(text: str) -> str:
     """Only characters XML 1.0 allows (the XML writer escapes markup); the rest become visible escapes."""
     return _NOT_XML.sub(lambda m: _escape(m.group()), terminal(text))
+
+
+def html(text: str) -> str:
+    """Safe inside an HTML element such as <summary>, where Markdown escapes would show literally."""
+    return terminal(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def json_text(text: str) -> str:

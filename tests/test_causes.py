@@ -1,0 +1,49 @@
+"""Why a service is down: the chain a report tells must be the one the simulation followed."""
+import textwrap
+
+from drcheck.loader import parse
+from drcheck.schema import build_inventory
+from drcheck.simulate import Simulation
+
+
+def simulate(text: str, lost: set[str]) -> Simulation:
+    inventory = build_inventory([parse("inv.yaml", textwrap.dedent(text))])
+    return Simulation(inventory, [frozenset(lost)])
+
+
+def test_a_dependency_on_itself_is_not_part_of_the_story():
+    sim = simulate("""
+        version: 1
+        sites: {a: {}, b: {}}
+        services:
+          auth: {placements: [{site: a}]}
+          talk:
+            placements: [{site: a}, {site: b, role: standby}]
+            depends_on: [talk, auth]
+    """, {"a"})
+    assert sim.cause("talk", 0).chain == ("talk", "auth")
+    assert sim.cause("auth", 0).kind == "placements"
+
+
+def test_a_long_chain_keeps_its_first_hops_and_its_root():
+    services = "".join(f"  s{i}:\n    placements: [{{site: b}}]\n    depends_on: [s{i + 1}]\n" for i in range(11))
+    sim = simulate("version: 1\nsites: {a: {}, b: {}}\nservices:\n" + services + "  s11: {placements: [{site: a}]}\n", {"a"})
+    chain = sim.cause("s0", 0).chain
+    assert chain[:6] == ("s0", "s1", "s2", "s3", "s4", "s5") and chain[-2:] == ("…", "s11")
+    assert len(chain) == 8
+
+
+def test_blocked_failover_names_the_tooling_that_is_down():
+    sim = simulate("""
+        version: 1
+        sites: {a: {}, b: {}}
+        services:
+          switchover: {kind: ops, placements: [{site: a}]}
+          store:
+            kind: data
+            placements: [{site: a}, {site: b, role: standby}]
+            backups: [{site: b}]
+    """, {"a"})
+    cause = sim.cause("store", 0)
+    assert cause.kind == "recovery" and cause.missing == ("switchover",)
+    assert sim.data_lost_in(0) == []
