@@ -36,8 +36,32 @@ def build_graph(inventory: Inventory) -> nx.MultiDiGraph:
 
 
 def hard_dependency_graph(inventory: Inventory) -> nx.DiGraph:
-    """Services only, with an edge to each hard dependency."""
+    """Services with an edge to each hard dependency, less those that cannot lie on a cycle.
+
+    A service with no hard dependency left, or that nothing left depends on,
+    is on no cycle; peeling them off repeatedly keeps every cycle and usually
+    leaves a small graph, which is cheaper to build than the whole estate."""
+    needs = {s.name: {d.service for d in s.depends_on if d.hard} for s in inventory.services.values()}
+    needed_by: dict[str, set[str]] = {name: set() for name in needs}
+    for name, targets in needs.items():
+        for target in targets:
+            needed_by[target].add(name)
+    peel = [name for name in needs if not needs[name] or not needed_by[name]]
+    alive = set(needs)
+    while peel:
+        name = peel.pop()
+        if name not in alive:
+            continue
+        alive.discard(name)
+        for target in needs[name]:
+            needed_by[target].discard(name)
+            if target in alive and not needed_by[target]:
+                peel.append(target)
+        for source in needed_by[name]:
+            needs[source].discard(name)
+            if source in alive and not needs[source]:
+                peel.append(source)
     graph = nx.DiGraph()
-    graph.add_nodes_from(inventory.services)
-    graph.add_edges_from((s.name, d.service) for s in inventory.services.values() for d in s.depends_on if d.hard)
+    graph.add_nodes_from(sorted(alive))
+    graph.add_edges_from((name, target) for name in sorted(alive) for target in sorted(needs[name]) if target in alive)
     return graph
