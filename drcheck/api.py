@@ -18,7 +18,7 @@ from geopy.distance import geodesic
 
 from .domains import Domain, DomainGroup, DomainIndex, site_domains
 from .errors import Location
-from .model import TIER_WEIGHTS, Inventory, Service, Site
+from .model import Inventory, Service, Site
 from .simulate import scenarios_in
 from .schema import format_duration, parse_duration
 
@@ -258,10 +258,6 @@ def _great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def tier_weight(tier: int) -> int:
-    return TIER_WEIGHTS[tier]
-
-
 def primary_alternatives(service: Service) -> list[tuple[str, list[str]]]:
     """For each primary site of a service, the sites of its other placements (the places it could fail over to).
 
@@ -401,7 +397,7 @@ def stale_penalty(age_days: int | None, max_age_days: int) -> float:
 
 
 __all__ = ["Rule", "Param", "Finding", "Context", "SEVERITIES", "SCOPES", "subject_id", "Domain", "DomainGroup",
-           "Service", "Site", "Inventory", "Location", "tier_weight", "primary_alternatives", "Alternative",
+           "Service", "Site", "Inventory", "Location", "primary_alternatives", "Alternative",
            "alternatives_sharing", "domain_phrase", "parse_duration",
            "format_duration", "strategy_basis", "at_least", "within", "listing", "duration_table", "stale_penalty",
            "scenarios_in"]

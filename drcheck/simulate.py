@@ -162,9 +162,6 @@ class Simulation:
         return lost
 
     # -- queries ---------------------------------------------------------------------------
-    def is_down(self, service: str, k: int) -> bool:
-        return bool(self.down[self.index[service]] >> k & 1)
-
     def down_in(self, k: int) -> list[str]:
         bit = 1 << k
         return [self.services[i].name for i in sorted(i for value, members in self._sharing_down.items()
@@ -213,13 +210,6 @@ class Simulation:
     @cached_property
     def _by_weight(self) -> list[int]:
         return sorted(range(len(self.services)), key=lambda i: -self.services[i].weight)
-
-    def dependency_down(self, i: int) -> int:
-        """Scenarios in which some hard dependency of service i is down."""
-        value = 0
-        for d in self.deps[i]:
-            value |= self.down[d]
-        return value
 
     def needs_down(self, i: int) -> int:
         """Scenarios in which some service in the recovery needs of service i is down."""
