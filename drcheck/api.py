@@ -226,9 +226,8 @@ class Context:
 
     @cached_property
     def ranked_scenarios(self) -> list[int]:
-        """Every single-domain scenario, worst first: highest impact, then fewer sites lost, then group order."""
-        groups, impacts = self.domains.groups, self.impacts
-        return sorted(range(len(groups)), key=lambda k: (-impacts[k], len(groups[k].sites), k))
+        """Every single-domain scenario, worst first (see `Simulation.ranked`)."""
+        return self.simulation.ranked(self.impacts)
 
     @cached_property
     def _rank(self) -> list[int]:

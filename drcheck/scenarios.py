@@ -31,7 +31,7 @@ def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int) 
     site_sets = [frozenset().union(*(g.sites for g in combo)) for combo in combos]
     simulation = Simulation(inventory, site_sets)
     impacts = simulation.impacts()
-    ranked = sorted(range(len(combos)), key=lambda k: (-impacts[k], len(site_sets[k]), k))
+    ranked = simulation.ranked(impacts)
     if top:
         ranked = ranked[:top]
     return [

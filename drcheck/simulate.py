@@ -184,6 +184,11 @@ class Simulation:
     def _losable(self) -> list[int]:
         return [i for i, value in enumerate(self.data_lost) if value]
 
+    def ranked(self, impacts: list[float]) -> list[int]:
+        """Every scenario, worst first: highest impact, then fewer sites lost (the smaller
+        domain tells the sharper story), then the order they were given in."""
+        return sorted(range(len(self.scenarios)), key=lambda k: (-impacts[k], len(self.scenarios[k]), k))
+
     def impacts(self) -> list[float]:
         """Tier-weighted share of services down in each scenario (0..1)."""
         total = sum(s.weight for s in self.services) or 1
