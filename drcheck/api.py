@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import inspect
 import math
+from itertools import islice
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Any, Callable, ClassVar, Iterable, Union
+from typing import Any, Callable, ClassVar, Iterable, NamedTuple, Union
 
 from geopy.distance import geodesic
 
@@ -150,6 +151,19 @@ class Rule:
         )
 
 
+SCENARIOS_LISTED = 10  # domains named in a `ScenarioSet`
+
+
+class ScenarioSet(NamedTuple):
+    """Scenarios in which something happens, for a finding: the worst one and the first few domains."""
+
+    worst: int  # the scenario (index of `ctx.domains.groups`)
+    group: DomainGroup  # its domain group
+    impact: float  # its impact, rounded to 4 places
+    names: tuple[str, ...]  # the first SCENARIOS_LISTED domains, in scenario order
+    count: int  # how many scenarios
+
+
 class Context:
     """What rules read: the inventory and shared, lazily computed views of it."""
 
@@ -159,6 +173,8 @@ class Context:
         self._distances: dict[tuple[str, str], float | None] = {}
         self._domains_of: dict[str, tuple[list[Domain], frozenset[Domain]]] = {}
         self._shared: dict[tuple[str, str], list[Domain]] = {}
+        self._scenario_sets: dict[int, ScenarioSet] = {}
+        self._alternatives: dict[str, list[tuple[str, list[str]]]] = {}
 
     def site(self, name: str) -> Site:
         return self.inventory.sites[name]
@@ -200,6 +216,22 @@ class Context:
             domains = site_domains(self.site(name))
             cached = self._domains_of[name] = (domains, frozenset(domains))
         return cached
+
+    def primary_alternatives(self, service: Service) -> list[tuple[str, list[str]]]:
+        """For each primary site of a service, the sites of its other placements (the places it could fail over to).
+
+        Several primaries (active-active) are alternatives for each other; a second
+        placement on the same site counts as an alternative at distance zero."""
+        found = self._alternatives.get(service.name)
+        if found is None:  # asked by several rules for every service
+            found = self._alternatives[service.name] = []
+            placements = service.placements
+            for i, primary in enumerate(placements):
+                if primary.role != "primary" or any(p.site == primary.site and p.role == "primary" for p in placements[:i]):
+                    continue
+                others = [p.site for j, p in enumerate(placements) if j != i]
+                found.append((primary.site, list(dict.fromkeys(others))))
+        return found
 
     def age_days(self, when: date | None) -> int | None:
         return None if when is None else (self.as_of - when).days
@@ -243,6 +275,19 @@ class Context:
         # among many, one of the first few in rank order is set: scan from the worst
         return next(k for k in self.ranked_scenarios if scenarios >> k & 1)
 
+    def scenario_set(self, scenarios: int) -> "ScenarioSet":
+        """A set of single-domain scenarios (bits of `simulation` scenarios, not 0) as findings describe it."""
+        found = self._scenario_sets.get(scenarios)
+        if found is None:
+            # many services fail in the same set of scenarios: describe each set once
+            groups = self.domains.groups
+            worst = self.worst_scenario(scenarios)
+            found = self._scenario_sets[scenarios] = ScenarioSet(
+                worst, groups[worst], round(self.impacts[worst], 4),
+                tuple(str(groups[k].name) for k in islice(scenarios_in(scenarios), SCENARIOS_LISTED)),
+                scenarios.bit_count())
+        return found
+
     @cached_property
     def graph(self):
         from .graph import build_graph
@@ -255,20 +300,6 @@ def _great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
-
-
-def primary_alternatives(service: Service) -> list[tuple[str, list[str]]]:
-    """For each primary site of a service, the sites of its other placements (the places it could fail over to).
-
-    Several primaries (active-active) are alternatives for each other; a second
-    placement on the same site counts as an alternative at distance zero."""
-    result = []
-    for i, primary in enumerate(service.placements):
-        if primary.role != "primary" or any(p.site == primary.site and p.role == "primary" for p in service.placements[:i]):
-            continue
-        others = [p.site for j, p in enumerate(service.placements) if j != i]
-        result.append((primary.site, list(dict.fromkeys(others))))
-    return result
 
 
 @dataclass(frozen=True)
@@ -291,7 +322,7 @@ def alternatives_sharing(ctx: Context, service: Service, kinds: tuple[str, ...])
     those kinds.  This is the "for some primary, every other placement ..."
     test of the rules about shared buildings, campuses and utilities."""
     found = []
-    for primary, others in primary_alternatives(service):
+    for primary, others in ctx.primary_alternatives(service):
         alternatives = []
         for other in others:
             shared = [d for d in ctx.shared_domains(primary, other) if d.kind in kinds]
@@ -396,7 +427,7 @@ def stale_penalty(age_days: int | None, max_age_days: int) -> float:
 
 
 __all__ = ["Rule", "Param", "Finding", "Context", "SEVERITIES", "SCOPES", "subject_id", "Domain", "DomainGroup",
-           "Service", "Site", "Inventory", "Location", "primary_alternatives", "Alternative",
+           "Service", "Site", "Inventory", "Location", "Alternative",
            "alternatives_sharing", "domain_phrase", "parse_duration",
            "format_duration", "strategy_basis", "at_least", "within", "listing", "duration_table", "stale_penalty",
            "scenarios_in"]

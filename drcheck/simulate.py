@@ -218,10 +218,18 @@ class Simulation:
 
     def needs_down(self, i: int) -> int:
         """Scenarios in which some service in the recovery needs of service i is down."""
+        listed = self.needs[i]
+        if listed is None:
+            ops_any, ops_others = self._ops_down
+            return ops_others.get(i, ops_any)
         value = 0
-        for d in self.needs_of(i):
+        for d in listed:
             value |= self.down[d]
         return value
+
+    @cached_property
+    def _ops_down(self) -> tuple[int, dict[int, int]]:
+        return _ops_summary(self.ops, self.down)
 
     def needs_of(self, i: int) -> list[int]:
         listed = self.needs[i]

@@ -1,8 +1,4 @@
-from itertools import islice
-
-from drcheck.api import Rule, domain_phrase, listing, scenarios_in
-
-DOMAINS_LISTED = 10
+from drcheck.api import Rule, domain_phrase, listing
 
 
 class DrDependsOnSingleSite(Rule):
@@ -48,9 +44,8 @@ class DrDependsOnSingleSite(Rule):
         scenarios = simulation.down[i] & ~simulation.all_lost[i] & dependency_down
         if not scenarios:
             return None
-        groups = ctx.domains.groups
-        k = ctx.worst_scenario(scenarios)
-        group = groups[k]
+        described = ctx.scenario_set(scenarios)
+        k, group = described.worst, described.group
         chain = simulation.cause(service.name, k).chain
         dependency, root = chain[1], chain[-1]
         surviving = [p for p in service.placements if p.site not in group.sites]
@@ -61,10 +56,9 @@ class DrDependsOnSingleSite(Rule):
             f"{_why_down(simulation, root, k)}: losing {domain_phrase(group.name)} takes {service.name} down anyway "
             f"({' → '.join(chain)})",
             {"domain": str(group.name), "chain": list(chain), "dependency": root,
-             "domains": [str(groups[j].name) for j in islice(scenarios_in(scenarios), DOMAINS_LISTED)],
-             "domain_count": scenarios.bit_count(),
+             "domains": list(described.names), "domain_count": described.count,
              "surviving": [{"site": p.site, "role": p.role} for p in surviving],
-             "impact": round(ctx.impacts[k], 4)},
+             "impact": described.impact},
             # the finding's story is the service, whatever scenario tells it best today
             cause="",
             location=next(d.location for d in service.depends_on if d.service == dependency and d.hard),

@@ -1,4 +1,4 @@
-from drcheck.api import Param, Rule, domain_phrase, primary_alternatives
+from drcheck.api import Param, Rule, domain_phrase
 
 
 class DrSiteTooClose(Rule):
@@ -29,7 +29,7 @@ class DrSiteTooClose(Rule):
 
     def check(self, ctx, service):
         minimum = self.param("min_distance_km")
-        for primary, others in primary_alternatives(service):
+        for primary, others in ctx.primary_alternatives(service):
             if any(ctx.within_km(primary, other, minimum) is False for other in others):
                 continue  # one placement far enough away is all a primary needs
             missing = sorted(s for s in [primary, *others] if ctx.site(s).coordinates is None)

@@ -1,8 +1,5 @@
-from itertools import islice
+from drcheck.api import Param, Rule, domain_phrase, listing
 
-from drcheck.api import Param, Rule, domain_phrase, listing, scenarios_in
-
-DOMAINS_LISTED = 10
 LISTED = 20  # recovery tooling named in the evidence (by default every ops service counts)
 
 
@@ -47,9 +44,8 @@ class RecoveryToolingColocated(Rule):
                      & simulation.needs_down(i))
         if not scenarios:
             return None
-        groups = ctx.domains.groups
-        k = ctx.worst_scenario(scenarios)
-        group = groups[k]
+        described = ctx.scenario_set(scenarios)
+        k, group = described.worst, described.group
         tooling = simulation.needs_down_in(i, k)
         listed = [simulation.services[d] for d in tooling[:LISTED]]
         tooling_sites = list(dict.fromkeys(p.site for tool in listed for p in tool.placements))
@@ -64,7 +60,5 @@ class RecoveryToolingColocated(Rule):
             {"domain": str(group.name), "tooling_down": [t.name for t in listed], "tooling_down_count": len(tooling),
              "tooling_sites": tooling_sites,
              "recovery_needs_default": service.recovery_needs is None, "standby": standbys,
-             "domains": [str(groups[j].name) for j in islice(scenarios_in(scenarios), DOMAINS_LISTED)],
-             "domain_count": scenarios.bit_count(),
-             "impact": round(ctx.impacts[k], 4)},
+             "domains": list(described.names), "domain_count": described.count, "impact": described.impact},
         )
