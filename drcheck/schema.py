@@ -118,8 +118,18 @@ def parse_duration(text: str) -> float:
 _DISPLAY_UNITS = (("d", 86400), ("h", 3600), ("m", 60))
 
 
+_formatted: dict[float, str] = {}
+
+
 def format_duration(seconds: float) -> str:
     """Seconds as people write them, largest units first: 300 -> '5m', 14400 -> '4h', 93600 -> '1d 2h', 0 -> '0s'."""
+    cached = _formatted.get(seconds)
+    if cached is None:  # an estate uses a handful of objectives, each printed for thousands of services
+        cached = _formatted[seconds] = _format_duration(seconds)
+    return cached
+
+
+def _format_duration(seconds: float) -> str:
     rest = round(seconds, 3)  # 0.1h is 360.00000000000006 s
     parts = []
     for unit, size in _DISPLAY_UNITS:
@@ -224,43 +234,42 @@ class ObjectSpec:
     title: str
     fields: tuple[Field, ...]
 
-    def index(self) -> dict[str, Field]:
-        return {f.name: f for f in self.fields}
+    @cached_property
+    def readers(self) -> dict[str, tuple[str, Parser]]:
+        """Each field name -> (model attribute, parser): what validation looks up for every key it reads."""
+        return {f.name: (f.attribute or f.name, f.parse) for f in self.fields}
 
     @cached_property
     def required(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.required)
 
 
-def _read_object(ctx: _Context, node, mark, spec: ObjectSpec, what: str, index: dict[str, Field]) -> dict | None:
-    if not isinstance(node, Mapping):
+def _read_object(ctx: _Context, node, mark, spec: ObjectSpec, what: str) -> dict | None:
+    if type(node) is not Mapping:
         ctx.problem(mark, f"{what}: found {describe(node)}; expected a mapping ({spec.title})")
         return None
     values = {}
+    readers = spec.readers
     value_at = node.value_at
     for key, value in node.items():
-        field = index.get(key)
-        if field is None:
-            ctx.problem(node.key_at[key], f"{what}: unknown field {key!r}; expected one of: {', '.join(index)}")
+        reader = readers.get(key)
+        if reader is None:
+            ctx.problem(node.key_at[key], f"{what}: unknown field {key!r}; expected one of: {', '.join(readers)}")
             continue
         try:
-            values[field.attribute or key] = field.parse(ctx, value, value_at[key])
+            values[reader[0]] = reader[1](ctx, value, value_at[key])
         except _Invalid as bad:
             ctx.problem(value_at[key], f"{what}.{key}: {bad}")
     for field in spec.required:
         if field.name not in node:
             ctx.problem(node.where, f"{what}: missing required field {field.name!r} ({field.doc})")
-            values = None
-            break
-    if values is not None:
-        values["location"] = ctx.at(node.where)
+            return None
+    values["location"] = ctx.at(node.where)
     return values
 
 
 def _objects(spec: ObjectSpec, build: Callable[[dict], Any], what: str, shorthand: Callable | None = None) -> Parser:
     """A parser for a list of objects of one spec; `shorthand` turns a bare string into an object."""
-    index = spec.index()
-
     def parse(ctx, value, mark):
         if not isinstance(value, Sequence):
             raise _Invalid(f"found {describe(value)}; expected a list of {spec.title}s")
@@ -269,7 +278,7 @@ def _objects(spec: ObjectSpec, build: Callable[[dict], Any], what: str, shorthan
             if shorthand is not None and type(item) is str:
                 items.append(shorthand(item, ctx.at(item_mark)))
                 continue
-            values = _read_object(ctx, item, item_mark, spec, what, index)
+            values = _read_object(ctx, item, item_mark, spec, what)
             if values is not None:
                 items.append(build(values))
         return items
@@ -299,11 +308,10 @@ DR = ObjectSpec("dr", (
     Field("strategy", _enum(STRATEGIES), "disaster-recovery strategy"),
     Field("last_tested", _date, "date of the last real failover test or drill"),
 ))
-_DR_INDEX = DR.index()
 
 
 def _dr(ctx, value, mark):
-    return _read_object(ctx, value, mark, DR, "dr", _DR_INDEX) or {}
+    return _read_object(ctx, value, mark, DR, "dr") or {}
 
 
 _dr.object_spec = DR
@@ -345,7 +353,6 @@ TOP = ObjectSpec("inventory", (
     Field("sites", _section, "datacenters, cloud regions/zones, colos, vaults"),
     Field("services", _section, "the services and their placements"),
 ))
-_SITE_INDEX, _SERVICE_INDEX, _TOP_INDEX = SITE.index(), SERVICE.index(), TOP.index()
 
 
 # ---- documents -> inventory -----------------------------------------------------------------
@@ -382,12 +389,12 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
     if not isinstance(root, Mapping):
         ctx.problem(getattr(root, "where", None), f"found {describe(root)} at the top of the file; expected a mapping with 'version: 1', 'sites' and 'services'")
         return
-    values = _read_object(ctx, root, root.where, TOP, "inventory", _TOP_INDEX)
+    values = _read_object(ctx, root, root.where, TOP, "inventory")
     if values is None or ctx.problems:
         return  # a wrong version or unknown top-level key makes the rest meaningless
-    for section, spec, index, target, make in (
-        ("sites", SITE, _SITE_INDEX, sites, lambda name, fields: Site(name=name, **fields)),
-        ("services", SERVICE, _SERVICE_INDEX, services, _make_service),
+    for section, spec, target, make in (
+        ("sites", SITE, sites, lambda name, fields: Site(name=name, **fields)),
+        ("services", SERVICE, services, _make_service),
     ):
         entries = root.get(section)
         if entries is None:
@@ -400,7 +407,7 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
             if node is None:
                 node = Mapping()
                 node.key_at, node.value_at, node.where = {}, {}, entries.value_at[key]
-            fields = _read_object(ctx, node, entries.value_at[key], spec, what, index)
+            fields = _read_object(ctx, node, entries.value_at[key], spec, what)
             if fields is None:
                 continue
             fields["location"] = ctx.at(entries.key_at[key])
