@@ -22,8 +22,12 @@ def chunks(data: object) -> Iterator[str]:
     yield "\n"
 
 
+# one encoder for the whole report: json.dumps with options builds a new one per call
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
 def _compact(value: object) -> str:
-    return json_text(json.dumps(value, ensure_ascii=False, separators=(", ", ": ")))
+    return json_text(_ENCODE(value))
 
 
 def _layout(value: object, depth: int) -> Iterator[str]:
