@@ -7,6 +7,7 @@ can use pass ratios without rules reporting passes.  Rules never print.
 """
 from __future__ import annotations
 
+import hashlib
 import inspect
 import math
 from itertools import islice
@@ -80,7 +81,7 @@ def _typed(raw: Any, default: Any) -> Any:
     raise ValueError(f"found {shown}; expected {expected.__name__} like {default!r}")
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     rule: str
     severity: str
@@ -92,10 +93,15 @@ class Finding:
     cause: str = ""  # what distinguishes findings of one rule on one subject; part of the fingerprint
     penalty: float = 1.0  # share of the subject's weight this finding costs the score (0..1)
     weight: int = 8  # the subject's tier weight
-    fingerprint: str = ""
     waived: bool = False
     waiver_reason: str | None = None
     baseline: bool = False
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across runs and edits that move lines: rule, subject and cause only."""
+        key = "\0".join((self.rule, self.subject, self.cause))
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 class Rule:

@@ -146,8 +146,6 @@ def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
                 evaluated += 1
                 evaluated_weight += weight
             findings += found
-        for finding in findings:
-            finding.fingerprint = fingerprint(finding)
         outcomes.append(RuleOutcome(rule, evaluated, evaluated_weight, unknown, findings))
     return outcomes
 
@@ -161,8 +159,3 @@ def _subjects(scope: str, ctx: Context):
         return ctx.domains.groups
     return [ctx.inventory]
 
-
-def fingerprint(finding: Finding) -> str:
-    """Stable across runs and edits that move lines: rule, subject and cause only."""
-    key = "\0".join((finding.rule, finding.subject, finding.cause))
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
