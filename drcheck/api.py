@@ -16,8 +16,6 @@ from datetime import date
 from functools import cached_property
 from typing import Any, Callable, ClassVar, Iterable, NamedTuple, Union
 
-from geopy.distance import geodesic
-
 from .domains import Domain, DomainGroup, DomainIndex, site_domains
 from .errors import Location
 from .model import Inventory, Service, Site
@@ -190,6 +188,9 @@ class Context:
         key = (a, b) if a <= b else (b, a)
         if key not in self._distances:
             pa, pb = self.site(a).coordinates, self.site(b).coordinates
+            # geopy pulls in its geocoders (and asyncio) on import: a tenth of a small audit's start-up
+            from geopy.distance import geodesic
+
             self._distances[key] = None if pa is None or pb is None else geodesic(pa, pb).km
         return self._distances[key]
 

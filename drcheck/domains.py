@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import InputError
 from .model import Inventory, Site
@@ -12,8 +13,9 @@ DOMAIN_KINDS = ("site", "building", "campus", "operator", "region", "power", "ne
 _NAMING_PREFERENCE = ("building", "site", "campus", "power", "network", "hazard", "operator", "region")
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Domain:
+class Domain(NamedTuple):
+    """One failure domain.  (A tuple: rules compare and hash domains of site pairs by the hundred thousand.)"""
+
     kind: str
     value: str
 

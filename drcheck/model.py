@@ -70,10 +70,12 @@ class Service:
     recovery_needs: list[str] | None = None  # None: every ops service but itself
     backups: list[Backup] = field(default_factory=list)
     sites: list[str] = field(init=False)  # distinct placement sites, in inventory order
+    has_dr: bool = field(init=False)  # runs on two or more sites
 
     def __post_init__(self) -> None:
         # asked by nearly every rule for every service: worked out once
         self.sites = list(dict.fromkeys(p.site for p in self.placements))
+        self.has_dr = len(self.sites) >= 2
 
     @property
     def weight(self) -> int:
@@ -82,10 +84,6 @@ class Service:
     @property
     def primaries(self) -> list[Placement]:
         return [p for p in self.placements if p.role == "primary"]
-
-    @property
-    def has_dr(self) -> bool:
-        return len(self.sites) >= 2
 
     @property
     def effective_strategy(self) -> str | None:
