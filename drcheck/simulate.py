@@ -11,10 +11,9 @@ operations instead of one graph traversal per domain.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from .model import Inventory, Service
 
@@ -22,9 +21,9 @@ MAX_CHAIN = 8
 _OPS = -1  # the virtual node standing for "every ops service" in default recovery needs
 
 
-@dataclass(frozen=True, slots=True)
-class Cause:
-    """Why a service is down in one scenario."""
+class Cause(NamedTuple):
+    """Why a service is down in one scenario.  (A tuple: a report explains every service down in each of
+    its worst scenarios, tens of thousands of them in a large estate.)"""
 
     kind: str  # "placements" | "dependency" | "recovery"
     chain: tuple[str, ...] = ()  # for "dependency": service -> ... -> the service that went down first

@@ -44,6 +44,8 @@ def html(text: str) -> str:
 
 def json_text(text: str) -> str:
     """JSON already escapes C0 controls; escape the rest that terminals act on, losslessly."""
+    if text.isascii() and "\x7f" not in text:  # most of a report, and isascii() is free on Python's str
+        return text
     return _UNSAFE_AFTER_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
