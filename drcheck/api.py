@@ -176,7 +176,7 @@ class Context:
         self.as_of = as_of
         self._distances: dict[tuple[str, str], float | None] = {}
         self._domains_of: dict[str, tuple[list[Domain], frozenset[Domain]]] = {}
-        self._shared: dict[tuple[str, str], list[Domain]] = {}
+        self._shared: dict[tuple[str, str, tuple[str, ...] | None], list[Domain]] = {}
         self._scenario_sets: dict[int, ScenarioSet] = {}
         self._alternatives: dict[str, list[tuple[str, list[str]]]] = {}
 
@@ -209,12 +209,18 @@ class Context:
             return False
         return self.distance_km(a, b) < km
 
-    def shared_domains(self, a: str, b: str) -> list[Domain]:
-        """Failure domains two sites share, smallest first (the same site shares everything)."""
-        shared = self._shared.get((a, b))
-        if shared is None:
-            theirs = self._site_domains(b)[1]
-            shared = self._shared[a, b] = [d for d in self._site_domains(a)[0] if d in theirs]
+    def shared_domains(self, a: str, b: str, kinds: tuple[str, ...] | None = None) -> list[Domain]:
+        """Failure domains two sites share, smallest first (the same site shares everything); with `kinds`,
+        only domains of those kinds.  The list is shared between callers: do not change it."""
+        key = (a, b, kinds)
+        shared = self._shared.get(key)
+        if shared is None:  # rules ask this of the same site pairs for thousands of services
+            if kinds is None:
+                theirs = self._site_domains(b)[1]
+                shared = [d for d in self._site_domains(a)[0] if d in theirs]
+            else:
+                shared = [d for d in self.shared_domains(a, b) if d.kind in kinds]
+            self._shared[key] = shared
         return shared
 
     def _site_domains(self, name: str) -> tuple[list[Domain], frozenset[Domain]]:
@@ -332,7 +338,7 @@ def alternatives_sharing(ctx: Context, service: Service, kinds: tuple[str, ...])
     for primary, others in ctx.primary_alternatives(service):
         alternatives = []
         for other in others:
-            shared = [d for d in ctx.shared_domains(primary, other) if d.kind in kinds]
+            shared = ctx.shared_domains(primary, other, kinds)
             if not shared:
                 break  # this alternative stands apart: the primary is fine
             roles = [p.role for p in service.placements if p.site == other]

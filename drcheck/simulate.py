@@ -80,9 +80,9 @@ class Simulation:
         self.running_down = self._step_one(primary, floating)
         self.down = self._step_two()
         self.data_lost = self._data_lost(site_mask, everything)
-        self._memos: dict[int, dict[int, Cause]] = {}
+        self._memos: dict[int, dict[int, Cause]] = {}  # per scenario: causes found so far (chains share tails)
         self._ops_but: dict[int, list[int]] = {}  # default recovery needs of each ops service
-        self._needs_down: dict[tuple[int, int], list[int]] = {}  # per scenario: causes found so far (chains share tails)
+        self._needs_down: dict[tuple[int, int], list[int]] = {}  # (recovery needs list, scenario) -> those down
 
     # -- step 1: down = least fixpoint of primary_lost | OR(down of hard deps)
     def _step_one(self, primary: list[int], floating: list[bool]) -> list[int]:

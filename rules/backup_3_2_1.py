@@ -101,7 +101,7 @@ class Backup321(Rule):
 
 
 def _on_campus(ctx, site, primary):
-    return any(d.kind in _ON_CAMPUS for d in ctx.shared_domains(site, primary))
+    return bool(ctx.shared_domains(site, primary, _ON_CAMPUS))
 
 
 def _campuses(ctx, sites):

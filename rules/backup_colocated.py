@@ -73,7 +73,7 @@ class BackupColocated(Rule):
         without a location that kept a distance from being measured."""
         candidates, lacking = [], set()
         for primary in primaries:
-            shared = [d for d in ctx.shared_domains(backup_site, primary) if d.kind in _NEXT_TO_PRIMARY]
+            shared = ctx.shared_domains(backup_site, primary, _NEXT_TO_PRIMARY)
             near = ctx.within_km(backup_site, primary, minimum)
             if shared:
                 rank, kind, value = _NEXT_TO_PRIMARY.index(shared[0].kind), shared[0].kind, shared[0].value

@@ -34,6 +34,21 @@ class RecoveryToolingColocated(Rule):
     references = ("NIST SP 800-34 Rev. 1, section 3.4 (recovery strategies)",
                   "MSIT/KCC/NFA findings on the SK C&C Pangyo fire, 6 Dec 2022")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the simulation hands every service with the default recovery needs the same list of tooling
+        # down in a scenario: name it once per list (kept with it, so an id is never reused)
+        self._named: dict[int, tuple[list[int], list[str], list[str]]] = {}
+
+    def _listed(self, simulation, tooling: list[int]) -> tuple[list[str], list[str]]:
+        """The names of the first LISTED services of `tooling`, and the sites they run on."""
+        named = self._named.get(id(tooling))
+        if named is None or named[0] is not tooling:
+            tools = [simulation.services[d] for d in tooling[:LISTED]]
+            named = self._named[id(tooling)] = (
+                tooling, [t.name for t in tools], list(dict.fromkeys(p.site for t in tools for p in t.placements)))
+        return named[1], named[2]
+
     def applies(self, ctx, service):
         return service.tier <= self.param("max_tier") and any(p.role == "standby" for p in service.placements)
 
@@ -47,8 +62,7 @@ class RecoveryToolingColocated(Rule):
         described = ctx.scenario_set(scenarios)
         k, group = described.worst, described.group
         tooling = simulation.needs_down_in(i, k)
-        listed = [simulation.services[d] for d in tooling[:LISTED]]
-        tooling_sites = list(dict.fromkeys(p.site for tool in listed for p in tool.placements))
+        listed, tooling_sites = self._listed(simulation, tooling)
         standbys = list(dict.fromkeys(p.site for p in service.placements
                                       if p.role == "standby" and p.site not in group.sites))
         where = f" (only in {listing(tooling_sites)})" if tooling_sites and set(tooling_sites) <= group.sites else ""
@@ -56,9 +70,9 @@ class RecoveryToolingColocated(Rule):
             service,
             f"{service.name} has {'a standby' if len(standbys) == 1 else 'standbys'} in {', '.join(standbys)}, but "
             f"losing {domain_phrase(group.name)} also takes down its recovery tooling "
-            f"{listing([t.name for t in listed], total=len(tooling))}{where}: it cannot be failed over",
-            {"domain": str(group.name), "tooling_down": [t.name for t in listed], "tooling_down_count": len(tooling),
-             "tooling_sites": tooling_sites,
+            f"{listing(listed, total=len(tooling))}{where}: it cannot be failed over",
+            {"domain": str(group.name), "tooling_down": list(listed), "tooling_down_count": len(tooling),
+             "tooling_sites": list(tooling_sites),
              "recovery_needs_default": service.recovery_needs is None, "standby": standbys,
              "domains": list(described.names), "domain_count": described.count, "impact": described.impact},
         )
