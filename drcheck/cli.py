@@ -83,8 +83,13 @@ def write_output(text: str | Iterable[str], path: Optional[str]) -> None:
     `text` may come in pieces (large JSON reports do), written as they come."""
     pieces = [text] if isinstance(text, str) else text
     if path is None or path == "-":
-        sys.stdout.writelines(pieces)
-        sys.stdout.flush()
+        try:
+            sys.stdout.writelines(pieces)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader has gone (`| head`): click leaves quietly
+        except OSError as exc:  # a full disk behind a redirection
+            raise InputError(f"cannot write report to standard output: {exc.strerror or exc}") from None
         return
     target = Path(path)
     try:

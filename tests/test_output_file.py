@@ -2,7 +2,12 @@
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
+from pathlib import Path
+
+import pytest
 
 from conftest import drcheck
 
@@ -55,3 +60,15 @@ def test_unwritable_destination_is_exit_2(tmp_path):
     result = drcheck("audit", inventory, "-o", tmp_path / "missing-dir" / "r.txt")
     assert result.returncode == 2
     assert "cannot write report" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+def test_full_disk_behind_stdout_is_exit_2(tmp_path):
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text(INVENTORY)
+    exe = Path(sys.executable).with_name("drcheck")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([str(exe), "audit", str(inventory)], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot write report to standard output: No space left on device")
+    assert "Traceback" not in result.stderr
