@@ -32,6 +32,7 @@ _STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
 # Only the core schema's tags: "!!python/..." also starts with the standard prefix.
 _ALLOWED_TAGS = frozenset(["!", *(_STANDARD_TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))])
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_NULL_TAG = _STANDARD_TAG_PREFIX + "null"
 
 
 class Mapping(dict):
@@ -152,6 +153,8 @@ def _build(name: str, parser) -> object:
             node = event.value
             if event.tag is not None:
                 _check_tag(name, event)
+                if event.tag == _NULL_TAG:
+                    node = None
             elif (not node or node[0] in "~nN") and node in nulls and not event.style:  # plain style: None or ""
                 node = None
             pos = event.start_mark

@@ -55,8 +55,8 @@ def test_yaml_1_1_words_as_names_and_owners_reach_the_model(write):
     assert inventory.services["NO"].owner == "on"
 
 
-@pytest.mark.parametrize("source", ["~", "null", "Null", "NULL", ""])
-def test_plain_nulls_are_none(source):
+@pytest.mark.parametrize("source", ["~", "null", "Null", "NULL", "", "!!null ''", "!!null null"])
+def test_plain_and_tagged_nulls_are_none(source):
     assert root_of(f"a: {source}\nb: 1\n") == {"a": None, "b": "1"}
 
 
