@@ -25,6 +25,11 @@ class _Context:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self.entry = ""  # the site or service being read, e.g. "service 'web'", to name in nested messages
+
+    def within(self, what: str) -> str:
+        """A nested object as messages name it: "service 'web' placement"."""
+        return f"{self.entry} {what}" if self.entry else what
 
     def at(self, mark) -> Location:
         return position(self.file, mark)
@@ -233,6 +238,11 @@ class Field:
 class ObjectSpec:
     title: str
     fields: tuple[Field, ...]
+    plural: str = ""  # for messages; default: title + "s"
+
+    def __post_init__(self) -> None:
+        if not self.plural:
+            object.__setattr__(self, "plural", self.title + "s")
 
     @cached_property
     def readers(self) -> dict[str, tuple[str, Parser]]:
@@ -272,13 +282,13 @@ def _objects(spec: ObjectSpec, build: Callable[[dict], Any], what: str, shorthan
     """A parser for a list of objects of one spec; `shorthand` turns a bare string into an object."""
     def parse(ctx, value, mark):
         if not isinstance(value, Sequence):
-            raise _Invalid(f"found {describe(value)}; expected a list of {spec.title}s")
+            raise _Invalid(f"found {describe(value)}; expected a list of {spec.plural}")
         items = []
         for item, item_mark in zip(value, value.item_at):
             if shorthand is not None and type(item) is str:
                 items.append(shorthand(item, ctx.at(item_mark)))
                 continue
-            values = _read_object(ctx, item, item_mark, spec, what)
+            values = _read_object(ctx, item, item_mark, spec, ctx.within(what))
             if values is not None:
                 items.append(build(values))
         return items
@@ -295,7 +305,7 @@ PLACEMENT = ObjectSpec("placement", (
 DEPENDENCY = ObjectSpec("dependency", (
     Field("service", _text, "the service depended on", required=True),
     Field("hard", _boolean, "true (default): it cannot work without it"),
-))
+), plural="dependencies")
 BACKUP = ObjectSpec("backup", (
     Field("site", _text, "where the copy is kept", required=True),
     Field("frequency", _duration, "how often a copy is taken"),
@@ -311,7 +321,7 @@ DR = ObjectSpec("dr", (
 
 
 def _dr(ctx, value, mark):
-    return _read_object(ctx, value, mark, DR, "dr") or {}
+    return _read_object(ctx, value, mark, DR, ctx.within("dr")) or {}
 
 
 _dr.object_spec = DR
@@ -400,10 +410,10 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
         if entries is None:
             continue
         if not isinstance(entries, Mapping):
-            ctx.problem(root.value_at[section], f"{section}: found {describe(entries)}; expected a mapping of names to {spec.title}s")
+            ctx.problem(root.value_at[section], f"{section}: found {describe(entries)}; expected a mapping of names to {spec.plural}")
             continue
         for key, node in entries.items():
-            what = f"{spec.title} {key!r}"
+            what = ctx.entry = f"{spec.title} {key!r}"
             if node is None:
                 node = Mapping()
                 node.key_at, node.value_at, node.where = {}, {}, entries.value_at[key]
@@ -478,8 +488,8 @@ def _json_for(parse: Parser, doc: str) -> dict:
         ]}
     elif parse is _text_list or parse is _service_names:
         schema = {"type": "array", "items": {"type": "string"}}
-    elif parse is _version:
-        schema = {"const": 1}
+    elif parse is _version:  # drcheck reads every scalar as text, so a quoted "1" is the same version
+        schema = {"enum": [1, "1"]}
     elif hasattr(parse, "item_spec"):
         item = _json_object(parse.item_spec)
         schema = {"type": "array", "items": {"oneOf": [{"type": "string"}, item]} if parse.shorthand else item}
@@ -506,8 +516,10 @@ def _json_object(spec: ObjectSpec) -> dict:
 def json_schema() -> dict:
     top = _json_object(TOP)
     for section, spec in (("sites", SITE), ("services", SERVICE)):
+        # an entry with nothing after its name ("a:") takes every default, as drcheck reads it
+        entry = _json_object(spec) | {"type": ["object", "null"]}
         top["properties"][section] = {"type": "object", "description": top["properties"][section]["description"],
-                                      "additionalProperties": _json_object(spec)}
+                                      "additionalProperties": entry}
     # drcheck has no web address of its own: the schema is named, not located
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:drcheck:inventory:1",
             **top, "title": "drcheck inventory (format version 1)"}

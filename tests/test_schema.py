@@ -107,13 +107,13 @@ def test_dates_and_booleans():
                                     "2022-06-01T10:00:00"])
 def test_bad_dates_are_refused(source):
     [problem] = problems(service_with(f"dr: {{last_tested: {source}}}"))
-    assert problem == f"{FILE}:8:23: dr.last_tested: found {source!r}; expected a date YYYY-MM-DD"
+    assert problem == f"{FILE}:8:23: service 's' dr.last_tested: found {source!r}; expected a date YYYY-MM-DD"
 
 
 @pytest.mark.parametrize("source", ["yes", "no", "on", "1", "y"])
 def test_yaml_1_1_booleans_are_refused(source):
     [problem] = problems(service_with(f"backups: [{{site: b, immutable: {source}}}]"))
-    assert problem == f"{FILE}:8:36: backup.immutable: found {source!r}; expected true or false"
+    assert problem == f"{FILE}:8:36: service 's' backup.immutable: found {source!r}; expected true or false"
 
 
 @pytest.mark.parametrize("source, tier", [("0", 0), ("3", 3), ('"1"', 1)])
@@ -197,13 +197,13 @@ def test_recovery_needs_absent_means_every_other_ops_service():
 
 
 @pytest.mark.parametrize("fields, problem", [
-    (["placements: [{role: primary}]"], "7:18: placement: missing required field 'site'"),
-    (["depends_on: [{hard: true}]"], "8:18: dependency: missing required field 'service'"),
-    (["depends_on: [[x]]"], "8:18: dependency: found a list; expected a mapping (dependency)"),
-    (["depends_on: x"], "8:17: service 's'.depends_on: found 'x'; expected a list of dependencys"),
-    (["backups: [{site: b, media: floppy}]"], "8:32: backup.media: found 'floppy'; expected one of: disk, tape"),
-    (["placements: [{site: a, role: leader}]"], "7:34: placement.role: found 'leader'; expected one of: primary, standby"),
-    (["dr: {strategy: hope}"], "8:20: dr.strategy: found 'hope'; expected one of: active-active"),
+    (["placements: [{role: primary}]"], "7:18: service 's' placement: missing required field 'site'"),
+    (["depends_on: [{hard: true}]"], "8:18: service 's' dependency: missing required field 'service'"),
+    (["depends_on: [[x]]"], "8:18: service 's' dependency: found a list; expected a mapping (dependency)"),
+    (["depends_on: x"], "8:17: service 's'.depends_on: found 'x'; expected a list of dependencies"),
+    (["backups: [{site: b, media: floppy}]"], "8:32: service 's' backup.media: found 'floppy'; expected one of: disk, tape"),
+    (["placements: [{site: a, role: leader}]"], "7:34: service 's' placement.role: found 'leader'; expected one of: primary, standby"),
+    (["dr: {strategy: hope}"], "8:20: service 's' dr.strategy: found 'hope'; expected one of: active-active"),
     (["kind: db"], "8:11: service 's'.kind: found 'db'; expected one of: app, data, ops, external"),
     (["owner: [a]"], "8:12: service 's'.owner: found a list; expected text"),
     (["owner:"], "8:11: service 's'.owner: found nothing; expected text"),
@@ -310,3 +310,16 @@ def test_schema_requires_version(validator):
 @pytest.mark.parametrize("duration", ["30s", "15m", "4h", "2d", "1w", "PT4H", "P1DT2H", "0", "0s", "pt4h"])
 def test_schema_durations_match_drcheck(validator, duration):
     assert validator.is_valid(_with(("services", "s", "rto"), duration))
+
+
+@pytest.mark.parametrize("path, value", [
+    (("version",), "1"),
+    (("sites", "b"), None),
+])
+def test_schema_accepts_what_drcheck_accepts(validator, path, value, tmp_path):
+    document = _with(path, value)
+    del document["services"]["s"]["depends_on"]  # a reference the schema cannot check
+    assert validator.is_valid(document)
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(yaml.safe_dump(document))
+    assert drcheck("validate", inventory).returncode == 0
