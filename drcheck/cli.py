@@ -104,7 +104,9 @@ def write_output(text: str | Iterable[str], path: Optional[str]) -> None:
             sys.stdout.writelines(pieces)
             sys.stdout.flush()
         except BrokenPipeError:
-            raise  # the reader has gone (`| head`): click leaves quietly
+            # The reader has gone (`| head`) and took what it wanted: not an error, and the exit code
+            # must still say whether the gate passed.  What is left unwritten goes nowhere.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except OSError as exc:  # a full disk behind a redirection
             raise InputError(f"cannot write report to standard output: {exc.strerror or exc}") from None
         return

@@ -72,3 +72,16 @@ def test_full_disk_behind_stdout_is_exit_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("error: cannot write report to standard output: No space left on device")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("sample, gate", [("naver-2022", 0), ("kakao-2022", 1)])
+def test_a_reader_that_leaves_early_does_not_change_the_exit_code(sample, gate):
+    """`drcheck audit ... | head`: the pipe breaks, the exit code still says whether the gate passed."""
+    exe = Path(sys.executable).with_name("drcheck")
+    inventory = Path(__file__).parent.parent / "sample_topologies" / f"{sample}.yaml"
+    process = subprocess.Popen([str(exe), "audit", str(inventory), "--format", "json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # long before the report is written: start-up alone takes a tenth of a second
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == gate
+    assert stderr == b""
