@@ -67,8 +67,6 @@ class DrDependsOnSingleSite(Rule):
 
 def _placements(placements) -> str:
     """'a standby in anyang', 'a primary in a and standbys in b, c'."""
-    if len(placements) == 1:  # the usual story: the one standby that survives
-        return f"a {placements[0].role} in {placements[0].site}"
     parts = []
     for role in ("primary", "standby"):
         sites = list(dict.fromkeys(p.site for p in placements if p.role == role))
