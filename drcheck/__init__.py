@@ -2,6 +2,6 @@
 from importlib.metadata import PackageNotFoundError, version
 
 try:
-    __version__ = version("drcheck")
+    __version__ = version("drcheck-audit")
 except PackageNotFoundError:  # running from a checkout that was never installed
     __version__ = "0.0.0"

@@ -12,7 +12,7 @@ from conftest import ROOT, SAMPLES
 def test_wheel_contains_rules_as_a_subpackage_and_runs_from_another_folder(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
                    check=True, capture_output=True)
-    wheel = next(tmp_path.glob("drcheck-*.whl"))
+    wheel = next(tmp_path.glob("drcheck_audit-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     shipped_rules = {Path(n).name for n in names if n.startswith("drcheck/rules/") and n.endswith(".py")}
     assert shipped_rules == {p.name for p in (ROOT / "rules").glob("*.py")}
@@ -37,3 +37,14 @@ def test_wheel_contains_rules_as_a_subpackage_and_runs_from_another_folder(tmp_p
                               "--as-of", "2026-11-01"], cwd=elsewhere, env=env, capture_output=True, text=True)
     assert audited.returncode == 1, audited.stderr
     assert any(f["rule"] == "no-dr" for f in json.loads(audited.stdout)["findings"])
+
+
+def test_distribution_name_is_not_the_unrelated_drcheck_on_pypi_and_version_comes_from_it():
+    from importlib.metadata import distribution
+
+    import drcheck
+
+    dist = distribution("drcheck-audit")
+    assert dist.metadata["Name"] == "drcheck-audit"
+    assert drcheck.__version__ == dist.version != "0.0.0"
+    assert "drcheck = drcheck.cli:main" in dist.read_text("entry_points.txt")
