@@ -25,8 +25,9 @@ class Cause(NamedTuple):
     """Why a service is down in one scenario.  (A tuple: a report explains every service down in each of
     its worst scenarios, tens of thousands of them in a large estate.)"""
 
-    kind: str  # "placements" | "dependency" | "recovery"
-    chain: tuple[str, ...] = ()  # for "dependency": service -> ... -> the service that went down first
+    kind: str  # "placements" | "dependency" | "cycle" | "recovery"
+    chain: tuple[str, ...] = ()  # "dependency": service -> ... -> the service that went down first;
+    #                              "cycle": service -> ... -> service, each needing the next
     missing: tuple[str, ...] = ()  # for "recovery": recovery needs that are down
 
     def describe(self) -> str:
@@ -34,6 +35,8 @@ class Cause(NamedTuple):
             return "every placement is lost"
         if self.kind == "dependency":
             return "hard dependency chain " + " → ".join(self.chain)
+        if self.kind == "cycle":
+            return "hard dependency cycle " + " → ".join(self.chain) + ": none can be recovered before the others"
         return "standby survives but recovery needs are down: " + ", ".join(self.missing)
 
 
@@ -259,36 +262,52 @@ class Simulation:
         return {s.name: self._cause(i, bit, memo) for i, s in enumerate(self.services) if self.down[i] & bit}
 
     def _cause(self, i: int, bit: int, memo: dict[int, Cause]) -> Cause:
-        # Iterative: follow the first down hard dependency until a service whose own
-        # placements are lost (or one already explained, or a cycle), then unwind.
+        # Iterative: follow the first down hard dependency until a service whose own placements are
+        # lost, one already explained, or one whose down dependencies are all on the chain already:
+        # a cycle whose members cannot come back before each other.  Then unwind.
         path = []
         on_path = set()
         current = i
+        cycle: list[int] = []
         while current not in memo:
             if self.all_lost[current] & bit:
                 memo[current] = Cause("placements")
                 break
-            on_path.add(current)  # a service is never its own explanation, nor one already on the chain
-            nxt = None
+            on_path.add(current)
+            nxt = back = None
             for d in self.deps[current]:
-                if self.down[d] & bit and d not in on_path:
-                    nxt = d
-                    break
+                if self.down[d] & bit:
+                    if d not in on_path:
+                        nxt = d
+                        break
+                    if back is None:
+                        back = d
+            if nxt is None and back is not None:
+                cycle = (path[path.index(back):] if back != current else []) + [current]
+                break
             if nxt is None:
                 missing = tuple(self.services[d].name for d in self.needs_down_in(current, bit.bit_length() - 1))
                 memo[current] = Cause("recovery", missing=missing)
                 break
             path.append(current)
             current = nxt
+        if cycle:
+            names = [self.services[c].name for c in cycle]
+            for j, member in enumerate(cycle):  # each member's story starts from itself
+                memo[member] = Cause("cycle", chain=_shortened(tuple(names[j:] + names[:j] + names[j:j + 1])))
+            path = path[: len(path) - len(cycle) + 1]
+            current = cycle[0]
         for node in reversed(path):
             below = memo[current]
-            tail = below.chain if below.kind == "dependency" else (self.services[current].name,)
-            chain = (self.services[node].name,) + tail
-            if len(chain) > MAX_CHAIN:  # keep the first hops and the root cause readable
-                chain = chain[: MAX_CHAIN - 2] + ("…", chain[-1])
-            memo[node] = Cause("dependency", chain=chain)
+            tail = below.chain if below.chain else (self.services[current].name,)
+            memo[node] = Cause("dependency", chain=_shortened((self.services[node].name,) + tail))
             current = node
         return memo[i]
+
+
+def _shortened(chain: tuple[str, ...]) -> tuple[str, ...]:
+    """Keep the first hops and the root cause of a long chain readable."""
+    return chain[: MAX_CHAIN - 2] + ("…", chain[-1]) if len(chain) > MAX_CHAIN else chain
 
 
 def scenarios_in(bits: int) -> Iterator[int]:

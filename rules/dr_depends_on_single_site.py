@@ -46,14 +46,19 @@ class DrDependsOnSingleSite(Rule):
             return None
         described = ctx.scenario_set(scenarios)
         k, group = described.worst, described.group
-        chain = simulation.cause(service.name, k).chain
+        cause = simulation.cause(service.name, k)
+        chain = cause.chain
         dependency, root = chain[1], chain[-1]
         surviving = [p for p in service.placements if p.site not in group.sites]
-        through = f" needs {root}, which" if len(chain) > 2 else ""
+        if cause.kind == "cycle":
+            why = f"needs {service.name} in turn, so neither can be failed over before the other"
+        else:
+            through = f"needs {root}, which " if len(chain) > 2 else ""
+            why = through + _why_down(simulation, root, k)
         return self.fail(
             service,
-            f"{service.name} has {_placements(surviving)}, but its hard dependency {dependency}{through} "
-            f"{_why_down(simulation, root, k)}: losing {domain_phrase(group.name)} takes {service.name} down anyway "
+            f"{service.name} has {_placements(surviving)}, but its hard dependency {dependency} "
+            f"{why}: losing {domain_phrase(group.name)} takes {service.name} down anyway "
             f"({' → '.join(chain)})",
             {"domain": str(group.name), "chain": list(chain), "dependency": root,
              "domains": list(described.names), "domain_count": described.count,

@@ -47,3 +47,37 @@ def test_blocked_failover_names_the_tooling_that_is_down():
     cause = sim.cause("store", 0)
     assert cause.kind == "recovery" and cause.missing == ("switchover",)
     assert sim.data_lost_in(0) == []
+
+
+def test_services_that_need_each_other_are_down_in_a_cycle_whichever_is_asked_first():
+    text = """
+        version: 1
+        sites: {a: {}, b: {}}
+        services:
+          web: {placements: [{site: b}], depends_on: [config]}
+          config:
+            placements: [{site: a}, {site: b, role: standby}]
+            depends_on: [secrets]
+          secrets:
+            placements: [{site: a}, {site: b, role: standby}]
+            depends_on: [config]
+    """
+    for first in ("web", "config", "secrets"):
+        sim = simulate(text, {"a"})
+        sim.cause(first, 0)
+        assert sim.cause("config", 0) == ("cycle", ("config", "secrets", "config"), ())
+        assert sim.cause("secrets", 0) == ("cycle", ("secrets", "config", "secrets"), ())
+        assert sim.cause("web", 0) == ("dependency", ("web", "config", "secrets", "config"), ())
+        assert "none can be recovered before the others" in sim.cause("config", 0).describe()
+
+
+def test_a_service_that_needs_only_itself_is_a_cycle_of_one():
+    sim = simulate("""
+        version: 1
+        sites: {a: {}, b: {}}
+        services:
+          talk:
+            placements: [{site: a}, {site: b, role: standby}]
+            depends_on: [talk]
+    """, {"a"})
+    assert sim.cause("talk", 0) == ("cycle", ("talk", "talk"), ())

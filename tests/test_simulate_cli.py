@@ -337,3 +337,36 @@ def test_markdown_report_leaves_the_map_out_of_a_large_inventory(write):
     result = drcheck("audit", path, "--format", "markdown", "--as-of", "2026-11-01")
     assert result.returncode in (0, 1), result.stderr
     assert "Dependency map" not in result.stdout and "```mermaid" not in result.stdout
+
+
+CYCLE = """\
+version: 1
+sites:
+  a: {location: [37.0, 127.0]}
+  b: {location: [35.0, 129.0]}
+services:
+  config-service:
+    tier: 1
+    placements: [{site: a, role: primary}, {site: b, role: standby}]
+    dr: {strategy: warm-standby}
+    depends_on: [secrets]
+  secrets:
+    tier: 1
+    placements: [{site: a, role: primary}, {site: b, role: standby}]
+    dr: {strategy: warm-standby}
+    depends_on: [config-service]
+"""
+
+
+def test_a_cycle_with_standbys_is_audited_and_stays_down_when_its_primary_site_is_lost(write):
+    path = write(CYCLE)
+    audit = drcheck("audit", path, "--format", "json")
+    assert audit.returncode == 1, audit.stderr
+    report = json.loads(audit.stdout)
+    cycle = [f for f in report["findings"] if f["rule"] == "dependency-cycle"]
+    assert [f["evidence"]["cycle"] for f in cycle] == [["config-service", "secrets", "config-service"]]
+    simulated = drcheck("simulate", path, "--fail", "site=a", "--format", "json")
+    assert simulated.returncode == 0, simulated.stderr
+    [scenario] = json.loads(simulated.stdout)["scenarios"]
+    assert scenario["down"] == ["config-service", "secrets"]
+    assert scenario["why"]["secrets"] == {"cause": "cycle", "chain": ["secrets", "config-service", "secrets"]}
