@@ -142,6 +142,9 @@ def _apply_baseline(findings: list[Finding], path: str) -> dict:
 def _gate(findings: list[Finding], score: float, policy: Policy) -> list[str]:
     threshold = SEVERITIES.index(policy.fail_on)
     reasons = []
+    errors = sum(f.status == "error" for f in findings)
+    if errors:
+        reasons.append(f"{errors} check(s) could not be made (internal error)")
     blocking = [f for f in findings if f.status == "fail" and not f.waived and not f.baseline
                 and SEVERITIES.index(f.severity) <= threshold]
     if blocking:

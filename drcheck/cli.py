@@ -193,7 +193,9 @@ def audit(
     render = renderer(fmt)
     text = render(report, color=_color(output), width=_width(output)) if fmt == "table" else render(report)
     write_output(text, output)
-    raise typer.Exit(0 if report.passed else 1)
+    for error in report.errors:
+        typer.echo(f"error: {terminal(error.message)}", err=True)
+    raise typer.Exit(2 if report.errors else 0 if report.passed else 1)
 
 
 @app.command()
@@ -340,7 +342,9 @@ def diff(
     else:
         text = render_markdown(comparison) if fmt == "markdown" else render_table(comparison)
     write_output(text, output)
-    raise typer.Exit(0 if comparison.passed else 1)
+    for error in comparison.errors:
+        typer.echo(f"error: {terminal(error.message)}", err=True)
+    raise typer.Exit(2 if comparison.errors else 0 if comparison.passed else 1)
 
 
 @app.command()

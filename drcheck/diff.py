@@ -61,7 +61,12 @@ class Comparison:
 
     @property
     def passed(self) -> bool:
-        return not self.blocking
+        return not self.blocking and not self.errors
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Checks that could not be made on either side: the comparison is incomplete (exit 2)."""
+        return self.base.errors + self.head.errors
 
     def as_json(self) -> dict:
         return {

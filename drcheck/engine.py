@@ -13,12 +13,13 @@ import importlib.util
 import pkgutil
 import re
 import sys
+import traceback
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
-from .api import SCOPES, SEVERITIES, Context, Finding, Rule, Subject
+from .api import SCOPES, SEVERITIES, Context, Finding, Rule, Subject, subject_id
 from .errors import InputError
 
 ENTRY_POINT_GROUP = "drcheck.rules"
@@ -129,17 +130,27 @@ def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
         evaluated = evaluated_weight = unknown = 0
         findings: list[Finding] = []
         for subject, weight in subjects:
-            if not applies(ctx, subject):
+            # A rule that raises, or returns something else than findings, fails this one check: the
+            # audit goes on, and the report and the exit code say which check could not be made.
+            try:
+                if not applies(ctx, subject):
+                    continue
+                result = check(ctx, subject)
+                if result is None:
+                    evaluated += 1
+                    evaluated_weight += weight
+                    continue
+                if isinstance(result, Finding):
+                    found = [result]
+                else:
+                    found = list(result)
+                    for f in found:
+                        if not isinstance(f, Finding):
+                            raise TypeError(f"check returned {type(f).__name__} {_clipped(repr(f))}; expected a "
+                                            "Finding (from self.fail or self.unknown), a list of them, or None")
+            except Exception as exc:  # noqa: BLE001 - any failure of a rule is reported, never a traceback
+                findings.append(_error(rule, subject, exc))
                 continue
-            result = check(ctx, subject)
-            if result is None:
-                evaluated += 1
-                evaluated_weight += weight
-                continue
-            if isinstance(result, Finding):
-                found = [result]
-            else:
-                found = list(result)
             if found and all(f.status == "unknown" for f in found):
                 unknown += 1
             else:
@@ -148,6 +159,29 @@ def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
             findings += found
         outcomes.append(RuleOutcome(rule, evaluated, evaluated_weight, unknown, findings))
     return outcomes
+
+
+def _error(rule: Rule, subject: Subject, exc: Exception) -> Finding:
+    """The check of `rule` on `subject` raised: a finding with status `error` that names both and where it broke."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    detail = _clipped(f"{type(exc).__name__}: {exc}")
+    subject_name = subject_id(subject)
+    return Finding(
+        rule=rule.id,
+        severity=rule.effective_severity,
+        subject=subject_name,
+        message=f"internal error: rule {rule.id} failed on {subject_name}" + (f" at {where}" if where else "")
+                + f": {detail}",
+        location=getattr(subject, "location", None),
+        evidence={"error": detail, "at": where},
+        status="error",
+        weight=getattr(subject, "weight", 8),
+    )
+
+
+def _clipped(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _subjects(scope: str, ctx: Context):

@@ -117,6 +117,11 @@ class Report:
     def unknowns(self) -> list[Finding]:
         return [f for f in self.findings if f.status == "unknown"]
 
+    @property
+    def errors(self) -> list[Finding]:
+        """Checks that could not be made: a rule raised on a subject (exit 2)."""
+        return [f for f in self.findings if f.status == "error"]
+
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(SEVERITIES, 0)
         for f in self.failures:
@@ -137,7 +142,7 @@ class Report:
             "grade": self.score.grade,
             "scoring": {"formula": FORMULA, "rules": [r.as_json() for r in self.score.rules]},
             "passed": self.passed,
-            "summary": {"by_severity": self.counts(), "unknown": len(self.unknowns),
+            "summary": {"by_severity": self.counts(), "unknown": len(self.unknowns), "error": len(self.errors),
                         "waived": sum(f.waived for f in self.findings)},
             "findings": [finding_json(f) for f in self.findings],
             "scenarios": [s.as_json() for s in self.scenarios],

@@ -30,7 +30,9 @@ def render(report: Report) -> str:
 
 
 def _finding(finding: Finding, remediation: str | None) -> str:
-    if finding.status == "unknown":
+    if finding.status == "error":
+        command, note = "error", ""
+    elif finding.status == "unknown":
         command, note = "notice", "unknown (not enough data): "
     elif finding.waived:
         command, note = "notice", f"waived ({finding.waiver_reason}): "

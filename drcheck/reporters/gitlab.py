@@ -30,7 +30,8 @@ def _issue(finding: Finding, fallback_file: str) -> dict:
         "check_name": finding.rule,
         "description": ("unknown (not enough data): " if unknown else "") + f"{finding.message} [{finding.subject}]",
         "categories": ["Bug Risk"],
-        "severity": "info" if unknown else SEVERITIES[finding.severity],
+        # an internal error is no finding about the estate, but it must not pass unseen
+        "severity": "info" if unknown else "blocker" if finding.status == "error" else SEVERITIES[finding.severity],
         "fingerprint": finding.fingerprint,
         "location": {"path": where.file if where else fallback_file, "lines": {"begin": where.line if where else 1}},
     }

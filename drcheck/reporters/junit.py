@@ -42,7 +42,7 @@ def render(report: Report) -> str:
 def _count(element: ET.Element, skipped: bool) -> None:
     element.set("tests", str(len(element.findall(".//testcase"))))
     element.set("failures", str(len(element.findall(".//testcase/failure"))))
-    element.set("errors", "0")
+    element.set("errors", str(len(element.findall(".//testcase/error"))))
     if skipped:  # the schema allows `skipped` on a suite, not on <testsuites>
         element.set("skipped", str(len(element.findall(".//testcase/skipped"))))
 
@@ -53,7 +53,9 @@ def _finding_case(suite: ET.Element, finding: Finding) -> None:
     if finding.location is not None:
         case.set("file", xml(finding.location.file))
         case.set("line", str(finding.location.line))
-    if finding.status == "unknown":
+    if finding.status == "error":
+        outcome = ET.SubElement(case, "error", message=xml(finding.message), type="internal-error")
+    elif finding.status == "unknown":
         outcome = ET.SubElement(case, "skipped", message=xml(f"unknown: {finding.message}"))
     elif finding.waived:
         outcome = ET.SubElement(case, "skipped", message=xml(f"waived: {finding.waiver_reason or ''}"))

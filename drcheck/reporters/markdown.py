@@ -26,6 +26,8 @@ def render(report: Report) -> str:
     for severity in SEVERITIES:
         add(f"| {ICONS[severity]} {severity} | {counts[severity]} |")
     add(f"| unknown (not enough data) | {len(report.unknowns)} |")
+    if report.errors:
+        add(f"| error (could not be checked) | {len(report.errors)} |")
     add(f"| waived | {sum(f.waived for f in report.findings)} |")
     add("")
     if report.findings:
@@ -34,7 +36,7 @@ def render(report: Report) -> str:
         add("| | Rule | Subject | Where | Message |")
         add("|---|---|---|---|---|")
         for f in report.findings:
-            mark = "unknown" if f.status == "unknown" else f"{ICONS[f.severity]} {f.severity}"
+            mark = f.status if f.status != "fail" else f"{ICONS[f.severity]} {f.severity}"
             if f.waived:
                 mark += " (waived)"
             if f.baseline:

@@ -5,6 +5,8 @@ severity as the default level), every finding is a result located at the
 inventory line, and `partialFingerprints` carries drcheck's own stable
 fingerprint so alerts survive edits that move lines.  Waived findings are
 results with an external suppression; unknown results are kind "review".
+A check that a rule could not make (it raised) is no result: it is a tool
+execution notification of level error, and the run is not successful.
 """
 from __future__ import annotations
 
@@ -35,7 +37,10 @@ def render(report: Report) -> str:
             "semanticVersion": report.version,
             "rules": [_rule(rule) for rule in report.rules],
         }},
-        "results": [_result(f, index, report.baseline is not None) for f in report.findings],
+        "results": [_result(f, index, report.baseline is not None) for f in report.findings if f.status != "error"],
+        # a check a rule could not make is no result about the inventory, but the run did not succeed
+        "invocations": [{"executionSuccessful": not report.errors,
+                         "toolExecutionNotifications": [_notification(f, index) for f in report.errors]}],
         "columnKind": "unicodeCodePoints",
         "properties": {"score": report.score.value, "grade": report.score.grade, "passed": report.passed,
                        "gate": report.gate, "asOf": report.as_of.isoformat(), "profile": report.profile},
@@ -76,14 +81,8 @@ def _result(finding: Finding, index: dict[str, int], with_baseline: bool) -> dic
     else:
         result["kind"] = "fail"
         result["level"] = LEVELS[finding.severity]
-    result["message"] = {"text": _BRACKET.sub(r"\\\1", finding.message)}
-    location = {"logicalLocations": [{"fullyQualifiedName": finding.subject, "kind": _subject_kind(finding.subject)}]}
-    if finding.location is not None and finding.location.file != "<stdin>":
-        location["physicalLocation"] = {
-            "artifactLocation": {"uri": file_uri(finding.location.file)},
-            "region": {"startLine": finding.location.line, "startColumn": finding.location.column},
-        }
-    result["locations"] = [location]
+    result["message"] = _message(finding)
+    result["locations"] = [_location(finding)]
     result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     if finding.waived:
         result["suppressions"] = [{"kind": "external", "status": "accepted",
@@ -93,6 +92,26 @@ def _result(finding: Finding, index: dict[str, int], with_baseline: bool) -> dic
     result["properties"] = {"severity": finding.severity, "status": finding.status, "subject": finding.subject,
                             "evidence": finding.evidence}
     return result
+
+
+def _notification(finding: Finding, index: dict[str, int]) -> dict:
+    return {"level": "error", "message": _message(finding), "locations": [_location(finding)],
+            "associatedRule": {"id": finding.rule, "index": index[finding.rule]},
+            "properties": {"subject": finding.subject, "evidence": finding.evidence}}
+
+
+def _message(finding: Finding) -> dict:
+    return {"text": _BRACKET.sub(r"\\\1", finding.message)}
+
+
+def _location(finding: Finding) -> dict:
+    location = {"logicalLocations": [{"fullyQualifiedName": finding.subject, "kind": _subject_kind(finding.subject)}]}
+    if finding.location is not None and finding.location.file != "<stdin>":
+        location["physicalLocation"] = {
+            "artifactLocation": {"uri": file_uri(finding.location.file)},
+            "region": {"startLine": finding.location.line, "startColumn": finding.location.column},
+        }
+    return location
 
 
 def _subject_kind(subject: str) -> str:

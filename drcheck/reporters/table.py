@@ -11,7 +11,7 @@ from ..report import Report
 from .safe import terminal
 
 STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim",
-          "unknown": "magenta"}
+          "unknown": "magenta", "error": "bold white on magenta"}
 SHOWN_PER_GROUP = 50
 GRADE_STYLES = {"A": "bold green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}
 
@@ -36,6 +36,11 @@ def render(report: Report, color: bool = False, width: int | None = None) -> str
     line(score)
     counts = report.counts()
     line(Text("  ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "no findings", style="dim"))
+    if report.errors:
+        line()
+        line(Text(f" ERROR ({len(report.errors)}) — checks that could not be made; the audit is incomplete ",
+                  style=STYLES["error"]))
+        _findings(line, report.errors)
 
     for severity in SEVERITIES:
         group = [f for f in report.failures if f.severity == severity]

@@ -1,0 +1,130 @@
+"""A rule that raises is an internal error: exit 2, rule and subject named, the other findings still
+reported, the failed check listed with status `error` in every format (SPEC section 3)."""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import drcheck
+
+INVENTORY = """\
+version: 1
+sites:
+  a: {}
+  b: {}
+services:
+  talk: {tier: 0, placements: [{site: a}]}
+  crashy: {tier: 2, placements: [{site: a}, {site: b, role: standby}]}
+"""
+
+CRASHING_RULE = '''
+from drcheck.api import Rule
+
+
+class Crashes(Rule):
+    """Raises on one service, to show what a broken plug-in does to an audit."""
+
+    id = "org-crashes"
+    title = "crashes on one service"
+    severity = "medium"
+    remediation = "fix the rule"
+
+    def check(self, ctx, service):
+        if service.name == "crashy":
+            return {"not": "a finding"}["missing"]
+        return self.fail(service, f"{service.name} looked at")
+'''
+
+
+@pytest.fixture
+def crashing(write, tmp_path):
+    rules = tmp_path / "org_rules"
+    rules.mkdir()
+    (rules / "crashes.py").write_text(CRASHING_RULE, encoding="utf-8")
+    return write(INVENTORY), rules
+
+
+def test_a_rule_that_raises_is_exit_2_naming_rule_and_subject_and_the_rest_is_reported(crashing):
+    inventory, rules = crashing
+    result = drcheck("audit", inventory, "--rules-dir", rules, "--format", "json")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "error: internal error: rule org-crashes failed on service:crashy at " in result.stderr
+    assert "crashes.py:15: KeyError: 'missing'" in result.stderr
+    report = json.loads(result.stdout)
+    assert report["passed"] is False
+    assert report["summary"]["error"] == 1
+    [error] = [f for f in report["findings"] if f["status"] == "error"]
+    assert (error["rule"], error["subject"]) == ("org-crashes", "service:crashy")
+    assert error["evidence"]["error"] == "KeyError: 'missing'"
+    assert error["location"]["line"] == 7
+    # the same rule's other subject, and every other rule, still report
+    assert {(f["rule"], f["subject"]) for f in report["findings"] if f["status"] == "fail"} >= {
+        ("org-crashes", "service:talk"), ("no-dr", "service:talk")}
+
+
+@pytest.mark.parametrize("fmt, shown", [
+    ("table", "ERROR (1) — checks that could not be made"),
+    ("markdown", "| error | `org-crashes` | service:crashy |"),
+    ("github", "::error file="),
+])
+def test_the_failed_check_is_shown_in_text_formats(crashing, fmt, shown):
+    inventory, rules = crashing
+    result = drcheck("audit", inventory, "--rules-dir", rules, "--format", fmt)
+    assert result.returncode == 2
+    assert shown in result.stdout
+    assert "failed on service:crashy at " in result.stdout
+
+
+def test_sarif_reports_the_failed_check_as_a_tool_notification(crashing):
+    inventory, rules = crashing
+    result = drcheck("audit", inventory, "--rules-dir", rules, "--format", "sarif")
+    assert result.returncode == 2
+    run = json.loads(result.stdout)["runs"][0]
+    [invocation] = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    [note] = invocation["toolExecutionNotifications"]
+    assert note["associatedRule"]["id"] == "org-crashes" and note["properties"]["subject"] == "service:crashy"
+    assert all(r["properties"]["status"] != "error" for r in run["results"])
+
+
+def test_junit_counts_the_failed_check_as_an_error(crashing):
+    inventory, rules = crashing
+    result = drcheck("audit", inventory, "--rules-dir", rules, "--format", "junit")
+    assert result.returncode == 2
+    root = ET.fromstring(result.stdout)
+    assert root.get("errors") == "1"
+    [case] = [c for c in root.iter("testcase") if c.find("error") is not None]
+    assert case.get("name") == "service:crashy"
+
+
+def test_a_rule_that_returns_something_else_than_findings_fails_its_check(write, tmp_path):
+    rules = tmp_path / "org_rules"
+    rules.mkdir()
+    (rules / "odd.py").write_text(CRASHING_RULE.replace('return {"not": "a finding"}["missing"]', 'return ["text"]'),
+                                  encoding="utf-8")
+    result = drcheck("audit", write(INVENTORY), "--rules-dir", rules, "--format", "json")
+    assert result.returncode == 2
+    assert "check returned str 'text'; expected a Finding" in result.stderr
+
+
+def test_a_rule_that_raises_in_applies_fails_its_check_too(write, tmp_path):
+    rules = tmp_path / "org_rules"
+    rules.mkdir()
+    (rules / "applies.py").write_text(CRASHING_RULE + "\n    def applies(self, ctx, service):\n        return 1 / 0\n",
+                                      encoding="utf-8")
+    result = drcheck("audit", write(INVENTORY), "--rules-dir", rules, "--format", "json")
+    assert result.returncode == 2
+    errors = [f for f in json.loads(result.stdout)["findings"] if f["status"] == "error"]
+    assert [f["subject"] for f in errors] == ["service:crashy", "service:talk"]
+    assert all(f["evidence"]["error"] == "ZeroDivisionError: division by zero" for f in errors)
+
+
+def test_diff_with_a_rule_that_raises_is_exit_2(crashing, write):
+    inventory, rules = crashing
+    head = write(INVENTORY.replace("tier: 0", "tier: 1"), "head.yaml")
+    result = drcheck("diff", inventory, head, "--rules-dir", rules)
+    assert result.returncode == 2
+    assert "rule org-crashes failed on service:crashy" in result.stderr
