@@ -184,23 +184,30 @@ class Context:
         return self.inventory.sites[name]
 
     def distance_km(self, a: str, b: str) -> float | None:
-        """Geodesic (WGS-84) distance between two sites; None when either has no location."""
+        """Geodesic (WGS-84) distance between two sites; None when it is not known (see `same_named_region`)."""
         key = (a, b) if a <= b else (b, a)
         if key not in self._distances:
             pa, pb = self.site(a).coordinates, self.site(b).coordinates
             # geopy pulls in its geocoders (and asyncio) on import: a tenth of a small audit's start-up
             from geopy.distance import geodesic
 
-            self._distances[key] = None if pa is None or pb is None else geodesic(pa, pb).km
+            unknown = pa is None or pb is None or self.same_named_region(a, b)
+            self._distances[key] = None if unknown else geodesic(pa, pb).km
         return self._distances[key]
 
+    def same_named_region(self, a: str, b: str) -> bool:
+        """Two different sites located at the same named cloud region (zones of one region, say): nobody
+        publishes where a region's zones are, so the distance between them is unknown, not 0 km."""
+        region = self.site(a).cloud_location
+        return region is not None and a != b and region == self.site(b).cloud_location
+
     def within_km(self, a: str, b: str, km: float) -> bool | None:
-        """Whether two sites are nearer than `km` (None when either has no location).
+        """Whether two sites are nearer than `km` (None when the distance is not known, see `distance_km`).
 
         A great-circle distance on the mean sphere is within 1% of the geodesic
         one, so only pairs near the limit pay for the exact (slow) geodesic."""
         pa, pb = self.site(a).coordinates, self.site(b).coordinates
-        if pa is None or pb is None:
+        if pa is None or pb is None or self.same_named_region(a, b):
             return None
         rough = _great_circle_km(pa, pb)
         if rough < km * 0.99:

@@ -359,3 +359,28 @@ def init(
     for path in write_starter(directory, force):
         typer.echo(f"wrote {terminal(str(path))}")
     typer.echo("next: fill in inventory.yaml, then run `drcheck validate` and `drcheck audit` on it")
+
+
+@app.command()
+@_errors_exit_2
+def locations(
+    provider: Optional[str] = typer.Argument(None, help="aws, gcp or azure (default: all)"),
+    fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
+) -> None:
+    """List the named cloud locations (`location: aws:eu-west-1`): metro, country, point, and its source."""
+    from .locations import regions_of
+
+    if fmt not in ("table", "json"):
+        raise InputError(f"--format: found {fmt!r}; expected table or json")
+    try:
+        regions = regions_of(provider)
+    except ValueError as bad:
+        raise InputError(f"PROVIDER: {bad}") from None
+    if fmt == "json":
+        write_output(json.dumps({"locations": [r.as_json() for r in regions]}, indent=2, ensure_ascii=False) + "\n", None)
+        return
+    rows = [("NAME", "PUBLISHED AS", "METRO", "COUNTRY", "LAT", "LON", "PRECISION", "SOURCE")]
+    rows += [(r.name, r.published_location, r.metro, r.country, f"{r.lat:g}", f"{r.lon:g}", r.precision, r.source)
+             for r in regions]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    write_output("".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in rows), None)

@@ -20,6 +20,7 @@ class Site:
     location: Location
     kind: str = "datacenter"
     coordinates: tuple[float, float] | None = None  # (lat, lon), WGS-84 degrees
+    cloud_location: str | None = None  # "aws:eu-west-1" when the location names a region (coordinates: its metro's)
     building: str | None = None
     campus: str | None = None
     operator: str | None = None

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from .errors import InputError, Location, Problem
 from .loader import Document, Mapping, Sequence, position
+from .locations import CloudRegion, catalogue, closest_names, is_named_location
 from .model import (
     MEDIA, ROLES, SERVICE_KINDS, SITE_KINDS, STRATEGIES, Backup, Dependency, Inventory, Placement, Service, Site,
 )
@@ -185,6 +186,8 @@ def _number(text: Any, what: str, limit: float) -> float:
 
 
 def _coordinates(ctx, value, mark):
+    if type(value) is str and is_named_location(value):
+        return _cloud_location(value)
     if isinstance(value, Sequence) and len(value) == 2:
         lat, lon = value
     elif isinstance(value, Mapping) and set(value) == {"lat", "lon"}:
@@ -194,6 +197,15 @@ def _coordinates(ctx, value, mark):
     else:
         raise _Invalid(f"found {describe(value)}; expected [lat, lon], {{lat: .., lon: ..}} or \"lat, lon\"")
     return (_number(lat, "latitude", 90), _number(lon, "longitude", 180))
+
+
+def _cloud_location(name: str) -> CloudRegion:
+    region = catalogue().get(name.strip())
+    if region is None:
+        suggestions = ", ".join(closest_names(name))
+        raise _Invalid(f"found unknown cloud location {describe(name)}; expected a known region such as {suggestions} "
+                       "(`drcheck locations` lists them)")
+    return region
 
 
 def _text_list(ctx, value, mark):
@@ -328,7 +340,8 @@ _dr.object_spec = DR
 
 SITE = ObjectSpec("site", (
     Field("kind", _enum(SITE_KINDS), "what the site is; default datacenter"),
-    Field("location", _coordinates, "lat, lon in degrees (WGS-84)", attribute="coordinates"),
+    Field("location", _coordinates, "lat, lon in degrees (WGS-84), or a named cloud region such as aws:eu-west-1",
+          attribute="coordinates"),
     Field("building", _text, "sites with the same building share a building; absent = its own building"),
     Field("campus", _text, "absent = the building is its own campus"),
     Field("operator", _text, "who runs the facility"),
@@ -362,6 +375,7 @@ TOP = ObjectSpec("inventory", (
     Field("name", _text, "label shown in reports"),
     Field("sites", _section, "datacenters, cloud regions/zones, colos, vaults"),
     Field("services", _section, "the services and their placements"),
+    Field("overrides", _section, "hand-kept facts that patch sites and services of any file, field by field"),
 ))
 
 
@@ -370,14 +384,16 @@ TOP = ObjectSpec("inventory", (
 def build_inventory(documents: list[Document]) -> Inventory:
     """Validate and merge documents; raise InputError listing every problem found."""
     problems: list[Problem] = []
-    sites: dict[str, Site] = {}
-    services: dict[str, Service] = {}
+    # fields of each site and service as read, patched by the overrides, and only then built
+    site_fields: dict[str, dict] = {}
+    service_fields: dict[str, dict] = {}
+    overrides: list[_Override] = []
     name: str | None = None
     name_at: Location | None = None
     for document in documents:
         ctx = _Context(document.file)
         try:
-            _read_document(ctx, document, sites, services)
+            _read_document(ctx, document, site_fields, service_fields, overrides)
         except InputError as stop:
             raise InputError(problems + stop.problems) from None
         root = document.root
@@ -388,13 +404,25 @@ def build_inventory(documents: list[Document]) -> Inventory:
                 name, name_at = root["name"], ctx.at(root.value_at["name"])
         problems.extend(ctx.problems)
     if not problems:
+        problems.extend(_apply_overrides(overrides, {"sites": site_fields, "services": service_fields}))
+    sites = {key: _make_site(key, fields) for key, fields in site_fields.items()}
+    services = {key: _make_service(key, fields) for key, fields in service_fields.items()}
+    if not problems:
         problems.extend(_check_references(sites, services))
     if problems:
         raise InputError(problems)
     return Inventory(name, [d.file for d in documents], sites, services)
 
 
-def _read_document(ctx: _Context, document: Document, sites: dict, services: dict) -> None:
+@dataclass(frozen=True)
+class _Override:
+    section: str  # sites | services
+    name: str
+    fields: dict  # as `_read_object` read them, without its location
+    where: Location  # the overriding key
+
+
+def _read_document(ctx: _Context, document: Document, sites: dict, services: dict, overrides: list[_Override]) -> None:
     root = document.root
     if not isinstance(root, Mapping):
         ctx.problem(getattr(root, "where", None), f"found {describe(root)} at the top of the file; expected a mapping with 'version: 1', 'sites' and 'services'")
@@ -402,10 +430,7 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
     values = _read_object(ctx, root, root.where, TOP, "inventory")
     if values is None or ctx.problems:
         return  # a wrong version or unknown top-level key makes the rest meaningless
-    for section, spec, target, make in (
-        ("sites", SITE, sites, lambda name, fields: Site(name=name, **fields)),
-        ("services", SERVICE, services, _make_service),
-    ):
+    for section, spec, target in (("sites", SITE, sites), ("services", SERVICE, services)):
         entries = root.get(section)
         if entries is None:
             continue
@@ -422,9 +447,70 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
                 continue
             fields["location"] = ctx.at(entries.key_at[key])
             if key in target:
-                ctx.problem(entries.key_at[key], f"{spec.title} {key!r} is defined twice: here and at {target[key].location}")
+                ctx.problem(entries.key_at[key], f"{spec.title} {key!r} is defined twice: here and at {target[key]['location']}")
                 continue
-            target[key] = make(key, fields)
+            target[key] = fields
+    ctx.entry = ""
+    if root.get("overrides") is not None:
+        _read_overrides(ctx, root["overrides"], root.value_at["overrides"], overrides)
+
+
+def _read_overrides(ctx: _Context, node, mark, overrides: list[_Override]) -> None:
+    """`overrides: {sites: {NAME: {field: value}}, services: {...}}`, each entry checked by the same spec as a
+    definition (every field optional)."""
+    if type(node) is not Mapping:
+        ctx.problem(mark, f"overrides: found {describe(node)}; expected a mapping with sites and/or services")
+        return
+    for section, entries in node.items():
+        spec = {"sites": SITE, "services": SERVICE}.get(section)
+        if spec is None:
+            ctx.problem(node.key_at[section], f"overrides: unknown section {section!r}; expected sites or services")
+            continue
+        if type(entries) is not Mapping:
+            ctx.problem(node.value_at[section], f"overrides.{section}: found {describe(entries)}; expected a mapping of "
+                                                f"names to the fields to change")
+            continue
+        for key, patch in entries.items():
+            ctx.entry = f"override of {spec.title} {key!r}"
+            fields = _read_object(ctx, patch, entries.value_at[key], spec, ctx.entry)
+            if fields is not None:
+                del fields["location"]
+                overrides.append(_Override(section, key, fields, ctx.at(entries.key_at[key])))
+        ctx.entry = ""
+
+
+def _apply_overrides(overrides: list[_Override], targets: dict[str, dict[str, dict]]) -> list[Problem]:
+    """Patch the fields read for each named site or service: a field given replaces the one read (a list as a
+    whole), except `dr`, whose own fields are patched one by one."""
+    problems = []
+    first_at: dict[tuple[str, str], Location] = {}
+    for override in overrides:
+        title = override.section[:-1]
+        target = targets[override.section].get(override.name)
+        if target is None:
+            known = sorted(targets[override.section])
+            sample = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
+            problems.append(Problem(override.where, f"overrides.{override.section}: {title} {override.name!r} is not "
+                                                    f"defined in any file; expected one of the defined {title}s "
+                                                    f"({sample or 'none defined'})"))
+            continue
+        earlier = first_at.setdefault((override.section, override.name), override.where)
+        if earlier != override.where:
+            problems.append(Problem(override.where, f"overrides.{override.section}: {title} {override.name!r} is "
+                                                    f"overridden twice: here and at {earlier}; expected one override"))
+            continue
+        for attribute, value in override.fields.items():
+            if attribute == "dr":
+                value = (target.get("dr") or {}) | {k: v for k, v in value.items() if k != "location"}
+            target[attribute] = value
+    return problems
+
+
+def _make_site(name: str, fields: dict) -> Site:
+    where = fields.get("coordinates")
+    if isinstance(where, CloudRegion):  # a named region: its catalogue point, and the name for distance rules
+        fields = fields | {"coordinates": where.coordinates, "cloud_location": where.name}
+    return Site(name=name, **fields)
 
 
 def _make_service(name: str, fields: dict) -> Service:
@@ -455,8 +541,6 @@ def _check_references(sites: dict[str, Site], services: dict[str, Service]) -> l
         for backup in service.backups:
             if backup.site not in sites:
                 unknown("site", backup.site, sites, backup.location, f"{label} backup")
-        if not service.placements and service.kind != "external":
-            problems.append(Problem(service.location, f"{label}: found no placements; expected at least one (only kind: external may have none)"))
         if len(problems) >= MAX_PROBLEMS:
             break
     return problems
@@ -485,6 +569,7 @@ def _json_for(parse: Parser, doc: str) -> dict:
             {"type": "object", "properties": {"lat": lat, "lon": lon}, "required": ["lat", "lon"],
              "additionalProperties": False},
             {"type": "string", "pattern": r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$"},
+            {"enum": list(catalogue())},
         ]}
     elif parse is _text_list or parse is _service_names:
         schema = {"type": "array", "items": {"type": "string"}}
@@ -515,11 +600,14 @@ def _json_object(spec: ObjectSpec) -> dict:
 
 def json_schema() -> dict:
     top = _json_object(TOP)
+    patches = {}
     for section, spec in (("sites", SITE), ("services", SERVICE)):
         # an entry with nothing after its name ("a:") takes every default, as drcheck reads it
         entry = _json_object(spec) | {"type": ["object", "null"]}
         top["properties"][section] = {"type": "object", "description": top["properties"][section]["description"],
                                       "additionalProperties": entry}
+        patches[section] = {"type": "object", "additionalProperties": _json_object(spec) | {"required": []}}
+    top["properties"]["overrides"] |= {"type": "object", "properties": patches, "additionalProperties": False}
     # drcheck has no web address of its own: the schema is named, not located
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:drcheck:inventory:1",
             **top, "title": "drcheck inventory (format version 1)"}

@@ -24,8 +24,9 @@ class BackupColocated(Rule):
     backup site, the smallest domain it shares and with which primary.  One
     backup outside all of them is enough to pass.  If no backup is known to be
     outside and some could only be judged by distance from a site without a
-    location, the result is unknown; so is a service with no primary
-    placement.
+    location, or in the same named cloud region as a primary (where zone
+    positions are not published), the result is unknown; so is a service
+    with no primary placement.
     """
 
     id = "backup-colocated"
@@ -50,35 +51,44 @@ class BackupColocated(Rule):
             return self.unknown(service, f"cannot tell whether the backups of {service.name} are away from its data: "
                                          "it has no primary placement", {"backup_sites": backup_sites})
         minimum = self.param("min_distance_km")
-        colocated, unlocated = [], set()
+        colocated, unlocated, same_region = [], set(), set()
         for site in backup_sites:
-            nearest, lacking = self._nearest_domain(ctx, site, primaries, minimum)
+            nearest, lacking, unmeasured = self._nearest_domain(ctx, site, primaries, minimum)
             if nearest is not None:
                 colocated.append(nearest)
-            elif lacking:
+            elif lacking or unmeasured:
                 unlocated |= lacking
+                same_region |= unmeasured
             else:
                 return None  # this backup is outside every primary's failure domains
-        if unlocated:
+        if unlocated or same_region:
+            reasons = ([f"site(s) {', '.join(sorted(unlocated))} have no location"] if unlocated else []) + [
+                f"backup site {b} and primary {p} are both at cloud region {r}, where zone positions are not published"
+                for b, p, r in sorted(same_region)]
+            evidence = {"sites_without_location": sorted(unlocated), "backups": colocated, "min_distance_km": minimum}
+            if same_region:
+                evidence["same_cloud_region"] = [{"site": b, "primary": p, "region": r} for b, p, r in sorted(same_region)]
             return self.unknown(service, f"cannot tell whether any backup of {service.name} is outside its primaries' "
-                                         f"failure domains: site(s) {', '.join(sorted(unlocated))} have no location",
-                                {"sites_without_location": sorted(unlocated), "backups": colocated,
-                                 "min_distance_km": minimum})
+                                         f"failure domains: {'; '.join(reasons)}", evidence)
         return self.fail(service, self._story(service.name, colocated, minimum),
                          {"backups": colocated, "min_distance_km": minimum})
 
     @staticmethod
     def _nearest_domain(ctx, backup_site, primaries, minimum):
-        """The smallest failure domain the backup site shares with any primary (None if none), and the sites
-        without a location that kept a distance from being measured."""
-        candidates, lacking = [], set()
+        """The smallest failure domain the backup site shares with any primary (None if none), the sites
+        without a location and the (backup, primary, region) pairs in one cloud region that kept a distance from
+        being measured."""
+        candidates, lacking, unmeasured = [], set(), set()
         for primary in primaries:
             shared = ctx.shared_domains(backup_site, primary, _NEXT_TO_PRIMARY)
             near = ctx.within_km(backup_site, primary, minimum)
             if shared:
                 rank, kind, value = _NEXT_TO_PRIMARY.index(shared[0].kind), shared[0].kind, shared[0].value
             elif near is None:
-                lacking |= {s for s in (backup_site, primary) if ctx.site(s).coordinates is None}
+                if ctx.same_named_region(backup_site, primary):
+                    unmeasured.add((backup_site, primary, ctx.site(primary).cloud_location))
+                else:
+                    lacking |= {s for s in (backup_site, primary) if ctx.site(s).coordinates is None}
                 continue
             elif near:
                 rank, kind, value = len(_NEXT_TO_PRIMARY), "distance", None
@@ -88,8 +98,8 @@ class BackupColocated(Rule):
             candidates.append((rank, {"site": backup_site, "primary": primary, "domain": kind, "value": value,
                                       "distance_km": None if distance is None else round(distance, 1)}))
         if not candidates:
-            return None, lacking
-        return min(candidates, key=lambda c: c[0])[1], set()
+            return None, lacking, unmeasured
+        return min(candidates, key=lambda c: c[0])[1], set(), set()
 
     @staticmethod
     def _story(name, colocated, minimum):

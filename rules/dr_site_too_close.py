@@ -13,7 +13,8 @@ class DrSiteTooClose(Rule):
     nearer than `min_distance_km` (geodesic on WGS-84).  The message names
     the smallest failure domain the primary and that placement share, besides
     distance (say, "they share campus X").  A placement on a site without a
-    location makes the result unknown.
+    location makes the result unknown, and so does one at the same named cloud
+    region as the primary: no provider publishes where its zones are.
     """
 
     id = "dr-site-too-close"
@@ -36,6 +37,14 @@ class DrSiteTooClose(Rule):
             if missing:
                 yield self.unknown(service, f"cannot measure distances: site(s) {', '.join(missing)} have no location",
                                    {"primary": primary, "sites_without_location": missing}, cause=primary)
+                continue
+            same_region = [other for other in others if ctx.same_named_region(primary, other)]
+            if same_region:
+                region = ctx.site(primary).cloud_location
+                yield self.unknown(service, f"no known distance from primary {primary} to {', '.join(same_region)}: "
+                                            f"they are all at cloud region {region}, and no provider publishes where "
+                                            "its zones are (dr-shares-region judges them)",
+                                   {"primary": primary, "same_cloud_region": same_region, "region": region}, cause=primary)
                 continue
             distances = {other: ctx.distance_km(primary, other) for other in others}
             farthest = max(distances, key=distances.get)
