@@ -58,6 +58,7 @@ def audit(inventory: Inventory, options: AuditOptions) -> Report:
         files=inventory.files,
         service_count=len(inventory.services),
         site_count=len(inventory.sites),
+        unplaced_count=sum(not s.placements and s.kind != "external" for s in inventory.services.values()),
         as_of=options.as_of,
         profile=policy.profile,
         fail_on=policy.fail_on,

@@ -93,6 +93,7 @@ class Report:
     files: list[str]
     service_count: int
     site_count: int
+    unplaced_count: int  # services (not external) not yet placed on any site
     as_of: date
     profile: str
     fail_on: str
@@ -134,7 +135,7 @@ class Report:
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "drcheck", "version": self.version},
             "inventory": {"name": self.inventory_name, "files": self.files, "services": self.service_count,
-                          "sites": self.site_count},
+                          "sites": self.site_count, "unplaced": self.unplaced_count},
             "as_of": self.as_of.isoformat(),
             "profile": self.profile,
             "gate": {"fail_on": self.fail_on, "min_score": self.min_score, "failed_because": self.gate},

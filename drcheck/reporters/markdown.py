@@ -17,7 +17,8 @@ def render(report: Report) -> str:
     verdict = "✅ passed" if report.passed else "❌ failed: " + md("; ".join(report.gate))
     add(f"## drcheck: {md(report.inventory_name or 'inventory')} — score {report.score.value:g}/100 ({report.score.grade}), gate {verdict}")
     add("")
-    add(f"{report.service_count} services, {report.site_count} sites; profile {md(report.profile)}, fail on "
+    unplaced = f" ({report.unplaced_count} not yet placed)" if report.unplaced_count else ""
+    add(f"{report.service_count} services{unplaced}, {report.site_count} sites; profile {md(report.profile)}, fail on "
         f"{report.fail_on}; as of {report.as_of}.")
     add("")
     counts = report.counts()

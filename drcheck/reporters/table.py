@@ -25,7 +25,8 @@ def render(report: Report, color: bool = False, width: int | None = None) -> str
     line = console.print
     title = Text("drcheck ", style="bold")
     title.append(terminal(report.inventory_name or "inventory"), style="bold")
-    title.append(f" · {report.service_count} services · {report.site_count} sites · as of {report.as_of} · "
+    unplaced = f" ({report.unplaced_count} not yet placed)" if report.unplaced_count else ""
+    title.append(f" · {report.service_count} services{unplaced} · {report.site_count} sites · as of {report.as_of} · "
                  f"profile {report.profile}", style="dim")
     line(title)
     score = Text("Score ")

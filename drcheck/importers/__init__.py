@@ -1,0 +1,42 @@
+"""`drcheck import SOURCE PATH...`: another system's data in, an inventory out.
+
+Each source is one module here with a `read(paths) -> Imported` function: it
+maps what the source says onto inventory fields, and lists as gaps what the
+source cannot say.  It never fills a gap with a guess.  `render` (writer.py)
+turns the result into the inventory file."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from ..errors import InputError
+
+SOURCES = {
+    "backstage": "Backstage catalog-info.yaml files (Components, Resources, Systems, dependsOn, APIs)",
+    "terraform": "`terraform show -json` output (state or plan) or terraform.tfstate (format 4)",
+    "netbox": "NetBox REST API JSON files, or live from NETBOX_URL and NETBOX_TOKEN",
+    "csv": "CSV rows of services or sites, with a mapping file naming the columns",
+}
+
+
+@dataclass
+class Imported:
+    """An inventory as plain data (the YAML the writer emits), with what the source could not say."""
+
+    source: str
+    inputs: list[str]
+    sites: dict[str, dict] = field(default_factory=dict)
+    services: dict[str, dict] = field(default_factory=dict)
+    gaps: list[str] = field(default_factory=list)  # what the source could not say, for the header
+    notes: list[str] = field(default_factory=list)  # how the source was read, for the header
+
+    def gap(self, text: str) -> None:
+        if text not in self.gaps:
+            self.gaps.append(text)
+
+
+def run_import(source: str, paths: list[str]) -> Imported:
+    if source not in SOURCES:
+        raise InputError(f"unknown import source {source!r}; expected one of: {', '.join(SOURCES)}")
+    module = import_module(f"{__name__}.{source}")
+    return module.read(paths)

@@ -1,0 +1,77 @@
+"""Reading importers' input files: located errors, never a traceback."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import yaml
+
+from ..errors import InputError, Location
+from ..loader import Mapping, Sequence, position, read_source
+
+
+def input_files(paths: list[str], suffixes: tuple[str, ...]) -> list[str]:
+    """Files given, and the files with one of `suffixes` below directories given, sorted per directory."""
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            found = sorted(str(p) for p in Path(path).rglob("*") if p.is_file() and p.name.endswith(suffixes))
+            if not found:
+                raise InputError(f"{path}: directory holds no {' or '.join('*' + s for s in suffixes)} files")
+            files.extend(found)
+        elif not os.path.exists(path):
+            raise InputError(f"{path}: no such file or directory")
+        else:
+            files.append(path)
+    return files
+
+
+def read_json(path: str):
+    name, text = read_source(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError.at(Location(name, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}") from None
+
+
+def read_yaml_documents(path: str) -> list[Mapping | Sequence | str | None]:
+    """Every document of a YAML file, as the loader's containers (each value's position kept; scalars stay text)."""
+    name, text = read_source(path)
+    try:
+        return [_plain(name, node, set()) for node in yaml.compose_all(text, Loader=yaml.SafeLoader) if node is not None]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
+        raise InputError.at(where, f"invalid YAML: {' '.join(p for p in (exc.context, exc.problem) if p)}") from None
+    except yaml.YAMLError as exc:
+        raise InputError.at(Location(name, 1, 1), f"invalid YAML: {exc}") from None
+
+
+def _plain(name: str, node: yaml.Node, seen: set[int]):
+    if id(node) in seen:  # an alias: expanding them is how "billion laughs" bombs work
+        raise InputError.at(position(name, node.start_mark), "found a YAML alias; write the value out")
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        return None if node.tag.endswith(":null") else node.value
+    if isinstance(node, yaml.SequenceNode):
+        items = Sequence(_plain(name, item, seen) for item in node.value)
+        items.where, items.item_at = node.start_mark, [item.start_mark for item in node.value]
+        return items
+    mapping = Mapping()
+    mapping.where, mapping.key_at, mapping.value_at = node.start_mark, {}, {}
+    for key_node, value_node in node.value:
+        key = _plain(name, key_node, seen)
+        if not isinstance(key, str):
+            raise InputError.at(position(name, key_node.start_mark), "found a mapping key that is not text")
+        if key in mapping:
+            raise InputError.at(position(name, key_node.start_mark), f"duplicate key {key!r} in one mapping")
+        mapping[key] = _plain(name, value_node, seen)
+        mapping.key_at[key], mapping.value_at[key] = key_node.start_mark, value_node.start_mark
+    return mapping
+
+
+def where(file: str, node, key: str | None = None) -> Location:
+    """The position of a node (or of one of its keys' values) read by `read_yaml_documents`."""
+    mark = node.value_at.get(key, node.where) if key is not None and isinstance(node, Mapping) else getattr(node, "where", None)
+    return position(file, mark) if mark is not None else Location(file, 1, 1)

@@ -1,0 +1,54 @@
+"""The inventory an importer made, as a YAML file: the same input always gives the same bytes."""
+from __future__ import annotations
+
+import yaml
+
+from . import Imported
+
+# Field order in the output: the order the README documents them in.
+_SITE_ORDER = ("kind", "location", "building", "campus", "operator", "region", "power", "network", "hazards",
+               "description", "tags", "links")
+_SERVICE_ORDER = ("kind", "tier", "owner", "rto", "rpo", "placements", "dr", "depends_on", "recovery_needs", "backups",
+                  "description", "tags", "links")
+
+
+def _ordered(fields: dict, order: tuple[str, ...]) -> dict:
+    known = [k for k in order if k in fields]
+    return {k: fields[k] for k in known + sorted(k for k in fields if k not in order)}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, with short lists of scalars (coordinates, feeds, tags) and placements kept on one line."""
+
+
+def _represent_list(dumper, data):
+    flow = all(not isinstance(item, (dict, list)) for item in data) or all(
+        isinstance(item, dict) and all(not isinstance(v, (dict, list)) for v in item.values()) and len(item) <= 3
+        for item in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _represent_list)
+
+
+def _comment(lines: list[str]) -> str:
+    return "".join(f"# {line}".rstrip() + "\n" for line in lines)
+
+
+def render(imported: Imported) -> str:
+    header = [f"Imported by `drcheck import {imported.source}` from:", *(f"  {path}" for path in imported.inputs)]
+    if imported.notes:
+        header += ["", *imported.notes]
+    header += ["", "What the source could not say (left out, never guessed):"]
+    header += [f"  - {gap}" for gap in imported.gaps] or ["  - nothing"]
+    header += ["", "Keep hand-written facts in a separate file under `overrides:`, so that they survive",
+               "the next import (drcheck reads both when given the directory or both files)."]
+    document = {"version": 1}
+    if imported.sites:
+        document["sites"] = {name: _ordered(imported.sites[name], _SITE_ORDER) for name in sorted(imported.sites)}
+    if imported.services:
+        document["services"] = {name: _ordered(imported.services[name], _SERVICE_ORDER)
+                                for name in sorted(imported.services)}
+    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096,
+                     default_flow_style=False)
+    return _comment(header) + body
