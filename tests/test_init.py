@@ -34,7 +34,8 @@ def test_the_starter_validates_and_audits_with_its_policy(tmp_path):
     audit = drcheck("audit", "inventory.yaml", "--format", "json", "--as-of", "2026-11-01", cwd=tmp_path)
     assert audit.returncode in (0, 1), audit.stderr
     report = json.loads(audit.stdout)
-    assert report["inventory"] == {"name": "example-estate", "files": ["inventory.yaml"], "services": 3, "sites": 3}
+    assert report["inventory"] == {"name": "example-estate", "files": ["inventory.yaml"], "services": 3, "sites": 3,
+                                   "unplaced": 0}
     # the examples leave the test dates for the user to fill in, and the audit says so
     untested = {f["subject"] for f in report["findings"] if f["rule"] == "dr-untested"}
     assert untested == {"service:web", "service:database", "service:deploy"}
