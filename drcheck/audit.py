@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import __version__
-from .api import SEVERITIES, Context, Finding
+from .context import Context
+from .findings import SEVERITIES, Finding
 from .engine import discover, run
 from .errors import InputError
 from .export import Loss, mermaid

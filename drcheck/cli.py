@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 import typer
 
 from . import __version__
-from .api import SEVERITIES
+from .findings import SEVERITIES
 from .errors import InputError
 from .reporters import FORMATS, renderer
 from .reporters.safe import terminal

@@ -10,7 +10,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .api import SEVERITIES, Context, Finding
+from .context import Context
+from .findings import SEVERITIES, Finding
 from .audit import AuditOptions, audit
 from .domains import Domain
 from .errors import InputError

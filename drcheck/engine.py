@@ -19,7 +19,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
-from .api import SCOPES, SEVERITIES, Context, Finding, Rule, Subject, subject_id
+from .context import Context
+from .findings import SEVERITIES, Finding, Subject, subject_id
+from .rule import SCOPES, Rule
 from .errors import InputError
 
 ENTRY_POINT_GROUP = "drcheck.rules"

@@ -12,7 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .api import SEVERITIES, Rule
+from .findings import SEVERITIES
+from .rule import Rule
 from .engine import RuleSource
 from .errors import InputError, Location, Problem
 from .loader import Mapping, Sequence, parse, position, read_source

@@ -6,7 +6,8 @@ from datetime import date
 from functools import cached_property
 from typing import Callable
 
-from .api import SEVERITIES, Finding, Rule
+from .findings import SEVERITIES, Finding
+from .rule import Rule
 from .domains import Domain
 from .errors import Location
 from .policy import Waiver

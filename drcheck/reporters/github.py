@@ -7,7 +7,7 @@ plain summary for the log.
 """
 from __future__ import annotations
 
-from ..api import Finding
+from ..findings import Finding
 from ..errors import Location
 from ..report import Report
 from .safe import terminal

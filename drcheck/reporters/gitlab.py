@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from ..api import Finding
+from ..findings import Finding
 from ..report import Report
 from .safe import json_text
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from ..api import Finding
+from ..findings import Finding
 from ..report import Report
 from .safe import xml
 

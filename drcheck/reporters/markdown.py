@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..api import SEVERITIES
+from ..findings import SEVERITIES
 from ..report import Report
 from ..scoring import FORMULA
 from .safe import html, markdown as md

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from ..api import Finding
+from ..findings import Finding
 from ..report import Report, RuleInfo
 from .safe import json_text
 

@@ -6,7 +6,7 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from ..api import SEVERITIES, Finding
+from ..findings import SEVERITIES, Finding
 from ..report import Report
 from .safe import terminal
 

@@ -1,0 +1,216 @@
+"""What rules read: the inventory and shared, lazily computed views of it (distances, failure domains,
+the failure simulation)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from itertools import islice
+from typing import NamedTuple
+
+from .domains import Domain, DomainGroup, DomainIndex, site_domains
+from .model import Inventory, Service, Site
+from .simulate import scenarios_in
+
+
+SCENARIOS_LISTED = 10  # domains named in a `ScenarioSet`
+
+
+class ScenarioSet(NamedTuple):
+    """Scenarios in which something happens, for a finding: the worst one and the first few domains."""
+
+    worst: int  # the scenario (index of `ctx.domains.groups`)
+    group: DomainGroup  # its domain group
+    impact: float  # its impact, rounded to 4 places
+    names: tuple[str, ...]  # the first SCENARIOS_LISTED domains, in scenario order
+    count: int  # how many scenarios
+
+
+class Context:
+    """What rules read: the inventory and shared, lazily computed views of it."""
+
+    def __init__(self, inventory: Inventory, as_of: date):
+        self.inventory = inventory
+        self.as_of = as_of
+        self._distances: dict[tuple[str, str], float | None] = {}
+        self._domains_of: dict[str, tuple[list[Domain], frozenset[Domain]]] = {}
+        self._shared: dict[tuple[str, str, tuple[str, ...] | None], list[Domain]] = {}
+        self._scenario_sets: dict[int, ScenarioSet] = {}
+        self._alternatives: dict[str, list[tuple[str, list[str]]]] = {}
+
+    def site(self, name: str) -> Site:
+        return self.inventory.sites[name]
+
+    def distance_km(self, a: str, b: str) -> float | None:
+        """Geodesic (WGS-84) distance between two sites; None when it is not known (see `same_named_region`)."""
+        key = (a, b) if a <= b else (b, a)
+        if key not in self._distances:
+            pa, pb = self.site(a).coordinates, self.site(b).coordinates
+            # geopy pulls in its geocoders (and asyncio) on import: a tenth of a small audit's start-up
+            from geopy.distance import geodesic
+
+            unknown = pa is None or pb is None or self.same_named_region(a, b)
+            self._distances[key] = None if unknown else geodesic(pa, pb).km
+        return self._distances[key]
+
+    def same_named_region(self, a: str, b: str) -> bool:
+        """Two different sites located at the same named cloud region (zones of one region, say): nobody
+        publishes where a region's zones are, so the distance between them is unknown, not 0 km."""
+        region = self.site(a).cloud_location
+        return region is not None and a != b and region == self.site(b).cloud_location
+
+    def within_km(self, a: str, b: str, km: float) -> bool | None:
+        """Whether two sites are nearer than `km` (None when the distance is not known, see `distance_km`).
+
+        A great-circle distance on the mean sphere is within 1% of the geodesic
+        one, so only pairs near the limit pay for the exact (slow) geodesic."""
+        pa, pb = self.site(a).coordinates, self.site(b).coordinates
+        if pa is None or pb is None or self.same_named_region(a, b):
+            return None
+        rough = _great_circle_km(pa, pb)
+        if rough < km * 0.99:
+            return True
+        if rough > km * 1.01:
+            return False
+        return self.distance_km(a, b) < km
+
+    def shared_domains(self, a: str, b: str, kinds: tuple[str, ...] | None = None) -> list[Domain]:
+        """Failure domains two sites share, smallest first (the same site shares everything); with `kinds`,
+        only domains of those kinds.  The list is shared between callers: do not change it."""
+        key = (a, b, kinds)
+        shared = self._shared.get(key)
+        if shared is None:  # rules ask this of the same site pairs for thousands of services
+            if kinds is None:
+                theirs = self._site_domains(b)[1]
+                shared = [d for d in self._site_domains(a)[0] if d in theirs]
+            else:
+                shared = [d for d in self.shared_domains(a, b) if d.kind in kinds]
+            self._shared[key] = shared
+        return shared
+
+    def _site_domains(self, name: str) -> tuple[list[Domain], frozenset[Domain]]:
+        cached = self._domains_of.get(name)
+        if cached is None:
+            domains = site_domains(self.site(name))
+            cached = self._domains_of[name] = (domains, frozenset(domains))
+        return cached
+
+    def primary_alternatives(self, service: Service) -> list[tuple[str, list[str]]]:
+        """For each primary site of a service, the sites of its other placements (the places it could fail over to).
+
+        Several primaries (active-active) are alternatives for each other; a second
+        placement on the same site counts as an alternative at distance zero."""
+        found = self._alternatives.get(service.name)
+        if found is None:  # asked by several rules for every service
+            found = self._alternatives[service.name] = []
+            placements = service.placements
+            for i, primary in enumerate(placements):
+                if primary.role != "primary" or any(p.site == primary.site and p.role == "primary" for p in placements[:i]):
+                    continue
+                others = [p.site for j, p in enumerate(placements) if j != i]
+                found.append((primary.site, list(dict.fromkeys(others))))
+        return found
+
+    def age_days(self, when: date | None) -> int | None:
+        return None if when is None else (self.as_of - when).days
+
+    @cached_property
+    def domains(self) -> DomainIndex:
+        return DomainIndex(self.inventory)
+
+    @cached_property
+    def simulation(self):
+        """The loss of every single failure domain (one scenario per domain group)."""
+        from .simulate import Simulation
+
+        return Simulation(self.inventory, [g.sites for g in self.domains.groups])
+
+    @cached_property
+    def impacts(self) -> list[float]:
+        return self.simulation.impacts()
+
+    @cached_property
+    def scenario_of(self) -> dict[DomainGroup, int]:
+        """The scenario of `simulation` (and entry of `impacts`) that is the loss of each domain group."""
+        return {group: k for k, group in enumerate(self.domains.groups)}
+
+    @cached_property
+    def ranked_scenarios(self) -> list[int]:
+        """Every single-domain scenario, worst first (see `Simulation.ranked`)."""
+        return self.simulation.ranked(self.impacts)
+
+    @cached_property
+    def _rank(self) -> list[int]:
+        rank = [0] * len(self.ranked_scenarios)
+        for position, k in enumerate(self.ranked_scenarios):
+            rank[k] = position
+        return rank
+
+    def worst_scenario(self, scenarios: int) -> int:
+        """The worst (in `ranked_scenarios` order) of the scenarios whose bits are set in `scenarios` (not 0)."""
+        if scenarios.bit_count() <= 32:
+            return min(scenarios_in(scenarios), key=self._rank.__getitem__)
+        # among many, one of the first few in rank order is set: scan from the worst
+        return next(k for k in self.ranked_scenarios if scenarios >> k & 1)
+
+    def scenario_set(self, scenarios: int) -> "ScenarioSet":
+        """A set of single-domain scenarios (bits of `simulation` scenarios, not 0) as findings describe it."""
+        found = self._scenario_sets.get(scenarios)
+        if found is None:
+            # many services fail in the same set of scenarios: describe each set once
+            groups = self.domains.groups
+            worst = self.worst_scenario(scenarios)
+            found = self._scenario_sets[scenarios] = ScenarioSet(
+                worst, groups[worst], round(self.impacts[worst], 4),
+                tuple(str(groups[k].name) for k in islice(scenarios_in(scenarios), SCENARIOS_LISTED)),
+                scenarios.bit_count())
+        return found
+
+    @cached_property
+    def graph(self):
+        from .graph import build_graph
+
+        return build_graph(self.inventory)
+
+
+def _great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance on the mean Earth sphere (radius 6371.0088 km)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A site a primary could fail over to, with the failure domains it shares with that primary."""
+
+    site: str
+    role: str  # "primary" for an active-active peer, else "standby"
+    same_site: bool  # a second placement on the primary's own site
+    shared: list[Domain]  # smallest first
+
+    def __str__(self) -> str:
+        return f"{self.role} on {self.site} itself" if self.same_site else f"{self.role} {self.site}"
+
+
+def alternatives_sharing(ctx: Context, service: Service, kinds: tuple[str, ...]) -> list[tuple[str, list[Alternative]]]:
+    """The primaries of a service whose every other placement shares a failure domain of one of `kinds` with them.
+
+    For each such primary: its alternatives, each with the shared domains of
+    those kinds.  This is the "for some primary, every other placement ..."
+    test of the rules about shared buildings, campuses and utilities."""
+    found = []
+    for primary, others in ctx.primary_alternatives(service):
+        alternatives = []
+        for other in others:
+            shared = ctx.shared_domains(primary, other, kinds)
+            if not shared:
+                break  # this alternative stands apart: the primary is fine
+            roles = [p.role for p in service.placements if p.site == other]
+            if other == primary:
+                roles.remove("primary")  # the primary placement itself is not its own alternative
+            alternatives.append(Alternative(other, "primary" if "primary" in roles else "standby", other == primary, shared))
+        else:
+            found.append((primary, alternatives))
+    return found

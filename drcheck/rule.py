@@ -1,0 +1,68 @@
+"""The base class of every rule: its metadata, its parameters, and how it words a finding."""
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+from .errors import Location
+from .findings import Finding, Subject, subject_id
+from .model import Service
+from .params import Param
+
+if TYPE_CHECKING:
+    from .context import Context
+
+SCOPES = ("service", "site", "domain", "inventory")
+
+
+class Rule:
+    """Subclass, set the class attributes, write the rationale as the class docstring, implement `check`."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    severity: ClassVar[str]
+    scope: ClassVar[str] = "service"
+    params: ClassVar[dict[str, Param]] = {}
+    remediation: ClassVar[str]
+    references: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, values: dict[str, Any] | None = None, severity: str | None = None):
+        self.values = {name: p.default for name, p in self.params.items()} | (values or {})
+        self.effective_severity = severity or self.severity
+
+    @classmethod
+    def rationale(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    def param(self, name: str) -> Any:
+        return self.values[name]
+
+    def applies(self, ctx: "Context", subject: Subject) -> bool:
+        """Whether the rule has anything to say about this subject (it then counts as evaluated)."""
+        return True
+
+    def check(self, ctx: "Context", subject: Subject) -> Iterable[Finding] | Finding | None:
+        raise NotImplementedError
+
+    def fail(self, subject: Subject, message: str, evidence: dict[str, Any] | None = None, *, cause: str = "",
+             location: Location | None = None, severity: str | None = None, penalty: float = 1.0) -> Finding:
+        return self._finding("fail", subject, message, evidence, cause, location, severity, penalty)
+
+    def unknown(self, subject: Subject, message: str, evidence: dict[str, Any] | None = None, *, cause: str = "",
+                location: Location | None = None) -> Finding:
+        return self._finding("unknown", subject, message, evidence, cause, location, None, 0.0)
+
+    def _finding(self, status, subject, message, evidence, cause, location, severity, penalty) -> Finding:
+        return Finding(
+            rule=self.id,
+            # a policy's severity override beats the rule's own per-finding choice
+            severity=self.effective_severity if self.effective_severity != self.severity else (severity or self.severity),
+            subject=subject_id(subject),
+            message=message,
+            location=location or getattr(subject, "location", None),
+            evidence=evidence or {},
+            status=status,
+            cause=cause,
+            penalty=max(0.0, min(1.0, penalty)),
+            weight=subject.weight if isinstance(subject, Service) else 8,
+        )
