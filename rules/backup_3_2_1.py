@@ -2,6 +2,7 @@ from drcheck.api import Param, Rule, at_least
 
 # The live data sits on the primaries' own storage; 3-2-1 counts it as one copy on one medium.
 PRODUCTION_MEDIUM = "disk"
+PARTS = 4  # copies, media, off-site, immutable
 _ON_CAMPUS = ("site", "building", "campus")
 
 
@@ -23,7 +24,9 @@ class Backup321(Rule):
     there are fewer than `min_copies` copies, fewer than `min_media` media,
     no copy off the primaries' campuses, or (with `require_immutable`) no
     backup that is immutable or offline.  The message names exactly the parts
-    that are missing; the penalty is the share of the checked parts missing.
+    that are missing; each missing part costs a quarter of the penalty (a
+    share of the four parts, not of those checked, so that requiring the
+    immutable copy never makes the other missing parts cost less).
     It reports unknown when nothing is missing but it cannot tell: backups
     without a media might or might not reach `min_media`, or the service has
     no primary placement to be off-site from.  Services with no backups at
@@ -89,7 +92,7 @@ class Backup321(Rule):
             }
             return self.fail(service, f"backups of {service.name} fall short of 3-2-1: "
                                       + "; ".join(shortfalls[part] for part in missing),
-                             evidence, penalty=len(missing) / len(parts))
+                             evidence, penalty=len(missing) / PARTS)
         if undetermined:
             reasons = {
                 "media": f"backup(s) at {', '.join(dict.fromkeys(unstated_media))} do not say their media",
