@@ -17,7 +17,7 @@ from .model import Inventory
 from .policy import Policy, Waiver, configure
 from .report import Report, RuleInfo, Scenario, ServiceSummary
 from .schema import build_inventory
-from .scoring import compute
+from .scoring import compute, grade
 
 SCENARIOS_IN_REPORT = 5
 # a dependency map beyond this many nodes is unreadable in a pull-request comment
@@ -49,9 +49,10 @@ def audit(inventory: Inventory, options: AuditOptions) -> Report:
     findings = [f for o in outcomes for f in o.findings]
     expired, unused = _apply_waivers(findings, policy.waivers if options.use_waivers else [], options.as_of)
     baseline = _apply_baseline(findings, options.baseline) if options.baseline else None
-    score = compute(outcomes)
+    score = compute(outcomes, sum(s.weight for s in inventory.services.values()))
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.status != "fail", f.rule, f.subject, f.cause))
     gate = _gate(findings, score.value, policy)
+    score.grade = grade(score.value, passed=not gate)
     scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
     return Report(
         version=__version__,

@@ -11,7 +11,7 @@ from .rule import Rule
 from .domains import Domain
 from .errors import Location
 from .policy import Waiver
-from .scoring import FORMULA, Score
+from .scoring import Score
 from .simulate import Cause
 
 SCHEMA_VERSION = 1
@@ -142,7 +142,7 @@ class Report:
             "gate": {"fail_on": self.fail_on, "min_score": self.min_score, "failed_because": self.gate},
             "score": self.score.value,
             "grade": self.score.grade,
-            "scoring": {"formula": FORMULA, "rules": [r.as_json() for r in self.score.rules]},
+            "scoring": self.score.as_json(),
             "passed": self.passed,
             "summary": {"by_severity": self.counts(), "unknown": len(self.unknowns), "error": len(self.errors),
                         "waived": sum(f.waived for f in self.findings)},

@@ -1,32 +1,49 @@
-"""The score: a published, monotone formula over what the rules evaluated.
+"""The score: a published formula that moves the way a reader expects.
 
-For each rule that evaluated at least one subject with a known result:
+Only failing findings count that are neither waived nor unknown.  A finding
+costs `severity weight x penalty` (critical 1, high 0.5, medium 0.25, low 0.1,
+info 0; the penalty is 1 unless the rule grades its finding):
 
-    rule ratio = 1 - (sum over failing subjects of tier weight x penalty)
-                     / (sum over evaluated subjects of tier weight)        service rules
-    rule ratio = 1 - (largest penalty among its failures)                  site, domain and inventory rules
+    health of a service = product over its findings of (1 - cost); 0 with a critical finding
+    services = sum(tier weight x health) / sum(tier weight), over every service of the inventory
+    estate   = product over the site, domain and inventory rules of (1 - their largest cost)
 
-    score = 100 x sum(severity weight x rule ratio) / sum(severity weight)
+    score = 50 x services                    when there is a critical finding
+    score = 50 + 50 x services x estate      otherwise
 
-Tier weights 8/4/2/1 (tier 0..3); severity weights critical 10, high 7.5,
-medium 5, low 2.5, info 0.  A penalty is 1 unless a rule grades a finding
-(stale evidence costs less than none).  Waived findings and unknown results
-are left out; rules that evaluated nothing are left out.  Fixing a finding
-only removes a penalty, so it never lowers the score.
+Why each piece is there (the README's "Score and gate" says it at length):
+- every finding only multiplies something by a factor <= 1, so fixing one
+  never lowers the score, and a stricter policy (more findings, higher
+  severities or penalties) never raises it;
+- the mean is over every service of the inventory, not over the subjects a
+  rule evaluated, so a rule that evaluates more services cannot dilute what it
+  already found;
+- a service with a critical finding has health 0, so adding it cannot raise
+  the services part, and every estate with a critical finding scores at most
+  50, below every estate without one: the estate part, whose share-based
+  findings a new service can dilute away, only counts above 50.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from math import prod
+from typing import Iterable
 
+from .api import Finding
 from .engine import RuleOutcome
 
-SEVERITY_WEIGHTS = {"critical": 10.0, "high": 7.5, "medium": 5.0, "low": 2.5, "info": 0.0}
+SEVERITY_WEIGHTS = {"critical": 1.0, "high": 0.5, "medium": 0.25, "low": 0.1, "info": 0.0}
+CRITICAL_CEILING = 50.0
 GRADES = ((90, "A"), (80, "B"), (70, "C"), (60, "D"), (0, "F"))
 FORMULA = (
-    "score = 100 × Σ(severity weight × rule ratio) / Σ(severity weight); rule ratio = 1 − Σ(tier weight × penalty of "
-    "failing services) / Σ(tier weight of evaluated services) (site, domain and inventory rules: 1 − largest penalty); "
-    "severity weights critical 10, high 7.5, medium 5, low 2.5, info 0; tier weights 8/4/2/1; waived and unknown "
-    "results and rules that evaluated nothing are left out"
+    "score = 50 × services when a finding is critical, else 50 + 50 × services × estate; "
+    "services = Σ(tier weight × health) / Σ(tier weight) over every service, "
+    "health = Π(1 − cost) of the service's findings, 0 with a critical one; "
+    "estate = Π over site, domain and inventory rules of (1 − their largest cost); "
+    "cost = severity weight × penalty (critical 1, high 0.5, medium 0.25, low 0.1, info 0); "
+    "tier weights 8/4/2/1; waived and unknown findings cost nothing; "
+    "grade A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, else F, and never A when the gate fails"
 )
 
 
@@ -34,47 +51,99 @@ FORMULA = (
 class RuleScore:
     rule: str
     severity: str
-    weight: float
-    evaluated: int
+    weight: float  # severity weight of the rule's effective severity
+    evaluated: int  # subjects with a known result
     unknown: int
-    failed: int
-    ratio: float | None  # None: nothing evaluated, left out of the score
+    failed: int  # subjects with a counted finding
+    gain: float  # what the score would gain if every counted finding of this rule were fixed
 
     def as_json(self) -> dict:
         return {"rule": self.rule, "severity": self.severity, "weight": self.weight, "evaluated": self.evaluated,
-                "unknown": self.unknown, "failed": self.failed,
-                "ratio": None if self.ratio is None else round(self.ratio, 4)}
+                "unknown": self.unknown, "failed": self.failed, "gain": self.gain}
 
 
 @dataclass
 class Score:
     value: float
-    grade: str
+    services: float  # the tier-weighted mean health of the services, 0..1
+    estate: float  # the factor of the site, domain and inventory rules, 0..1
+    critical: bool  # a counted critical finding caps the score at 50
     rules: list[RuleScore]
+    grade: str = ""  # set by `graded` once the gate is known
+
+    def as_json(self) -> dict:
+        return {"formula": FORMULA, "services": round(self.services, 4), "estate": round(self.estate, 4),
+                "critical": self.critical, "rules": [r.as_json() for r in self.rules]}
 
 
-def compute(outcomes: list[RuleOutcome]) -> Score:
-    rows = []
-    total = achieved = 0.0
-    for outcome in outcomes:
-        rule = outcome.rule
-        weight = SEVERITY_WEIGHTS[rule.effective_severity]
-        counted = [f for f in outcome.findings if f.status == "fail" and not f.waived]
-        ratio = None
-        if outcome.evaluated:
-            worst: dict[str, tuple[int, float]] = {}
-            for f in counted:
-                previous = worst.get(f.subject, (f.weight, 0.0))
-                worst[f.subject] = (f.weight, max(previous[1], f.penalty))
-            if rule.scope == "service":
-                lost = sum(w * p for w, p in worst.values())
-                ratio = max(0.0, 1 - lost / outcome.evaluated_weight)
-            else:
-                ratio = 1 - max((p for _, p in worst.values()), default=0.0)
-            total += weight
-            achieved += weight * ratio
-        failing = len({f.subject for f in counted})
-        rows.append(RuleScore(rule.id, rule.effective_severity, weight, outcome.evaluated, outcome.unknown, failing, ratio))
-    value = round(100 * achieved / total, 1) if total else 100.0
-    grade = next(letter for floor, letter in GRADES if value >= floor)
-    return Score(value, grade, rows)
+def grade(value: float, passed: bool) -> str:
+    """The letter for a score; a failed gate is never an A."""
+    letter = next(letter for floor, letter in GRADES if value >= floor)
+    return "B" if letter == "A" and not passed else letter
+
+
+def cost(finding: Finding) -> float:
+    return SEVERITY_WEIGHTS[finding.severity] * finding.penalty
+
+
+def counted(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings the score counts: failing, not waived."""
+    return [f for f in findings if f.status == "fail" and not f.waived]
+
+
+def compute(outcomes: list[RuleOutcome], service_weight: int) -> Score:
+    """The score of the rules' outcomes; `service_weight` is the total tier weight of the inventory's services."""
+    by_rule = {o.rule.id: counted(o.findings) for o in outcomes}
+    service_rules = {o.rule.id for o in outcomes if o.rule.scope == "service"}
+    parts = _Parts(by_rule, service_rules, service_weight)
+    value = parts.value()
+    rows = [RuleScore(o.rule.id, o.rule.effective_severity, SEVERITY_WEIGHTS[o.rule.effective_severity], o.evaluated,
+                      o.unknown, len({f.subject for f in by_rule[o.rule.id]}),
+                      round(parts.value(without=o.rule.id) - value, 1))
+            for o in outcomes]
+    return Score(value, parts.services(), parts.estate(), parts.critical(), rows)
+
+
+class _Parts:
+    """The pieces of the formula, also with one rule's findings left out (for each rule's gain)."""
+
+    def __init__(self, by_rule: dict[str, list[Finding]], service_rules: set[str], service_weight: int):
+        self.total = service_weight
+        # per service: its tier weight and, per rule with a counted finding on it, that finding's factor
+        factors: dict[str, dict[str, float]] = defaultdict(dict)
+        weights: dict[str, int] = {}
+        self.estate_costs: dict[str, float] = {}  # per site, domain or inventory rule: its largest cost
+        self.criticals: dict[str, int] = {}
+        for rule, findings in by_rule.items():
+            self.criticals[rule] = sum(f.severity == "critical" for f in findings)
+            if rule in service_rules:
+                for f in findings:  # one finding per rule and subject; should a rule give more, the worst counts
+                    weights[f.subject] = f.weight
+                    factor = 0.0 if f.severity == "critical" else 1 - cost(f)
+                    factors[f.subject][rule] = min(factor, factors[f.subject].get(rule, 1.0))
+            elif findings:
+                self.estate_costs[rule] = max(map(cost, findings))
+        self.health = {s: prod(by.values()) for s, by in factors.items()}
+        self.lost = sum(weights[s] * (1 - h) for s, h in self.health.items())
+        # what each rule's findings take from the services part: only the services it hit change without it
+        self.lost_to: dict[str, float] = defaultdict(float)
+        for s, by in factors.items():
+            for rule in by:
+                without = prod(f for other, f in by.items() if other != rule)
+                self.lost_to[rule] += weights[s] * (without - self.health[s])
+
+    def services(self, without: str | None = None) -> float:
+        if not self.total:
+            return 1.0  # no service can fail
+        return min(1.0, max(0.0, 1 - (self.lost - self.lost_to.get(without, 0.0)) / self.total))
+
+    def estate(self, without: str | None = None) -> float:
+        return prod(1 - c for rule, c in self.estate_costs.items() if rule != without)
+
+    def critical(self, without: str | None = None) -> bool:
+        return any(n for rule, n in self.criticals.items() if rule != without)
+
+    def value(self, without: str | None = None) -> float:
+        if self.critical(without):
+            return round(CRITICAL_CEILING * self.services(without), 1)
+        return round(CRITICAL_CEILING + (100 - CRITICAL_CEILING) * self.services(without) * self.estate(without), 1)

@@ -71,7 +71,9 @@ def test_findings_added_and_removed_by_fingerprint(pair):
     assert data["added"][1]["evidence"]["distance_km"] == pytest.approx(13.3, abs=0.15)
     assert [(f["rule"], f["subject"], f["location"]["file"]) for f in data["removed"]] == [
         ("no-dr", "service:crm", "base.yaml")]
-    assert (data["base"]["score"], data["head"]["score"]) == (81.0, 48.6)
+    # base: crm (tier 1, weight 4 of 12) at health 0.5 → 50 + 50 × (1 − 2/12); head: auth's no-dr is critical
+    # (weight 8, health 0) and talk (weight 8) is at 0.5, of 20 → 50 × (1 − 12/20)
+    assert (data["base"]["score"], data["head"]["score"]) == (91.7, 20.0)
     assert [f["subject"] for f in data["gate"]["blocking"]] == ["service:auth | <b>x</b>", "service:talk"]
 
 

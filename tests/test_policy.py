@@ -85,11 +85,11 @@ def test_fail_on_from_the_policy_and_the_command_line_overrides_it(estate):
 
 def test_min_score_from_the_policy(estate):
     _, plain, _ = audit(estate, "--fail-on", "critical")
-    assert plain["passed"] and plain["score"] < 70
-    write_policy(estate, "fail_on: critical\nmin_score: 70\n")
+    assert plain["passed"] and plain["score"] < 90
+    write_policy(estate, "fail_on: critical\nmin_score: 90\n")
     code, report, _ = audit(estate, "--policy", "policy.yaml")
     assert code == 1
-    assert report["gate"]["failed_because"] == [f"score {plain['score']} is below the minimum 70"]
+    assert report["gate"]["failed_because"] == [f"score {plain['score']} is below the minimum 90"]
     code, _, _ = audit(estate, "--policy", "policy.yaml", "--min-score", "10")
     assert code == 0
 
@@ -127,7 +127,7 @@ def test_rule_severity_from_the_policy(estate):
     assert findings(report, "dr-site-too-close")["service:talk"]["severity"] == "medium"
     assert code == 0
     weights = {r["rule"]: r["weight"] for r in report["scoring"]["rules"]}
-    assert weights == {"no-dr": 2.5, "dr-site-too-close": 5.0}
+    assert weights == {"no-dr": 0.1, "dr-site-too-close": 0.25}
 
 
 def test_enabled_false_turns_a_rule_off(estate):

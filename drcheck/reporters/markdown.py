@@ -87,11 +87,10 @@ def render(report: Report) -> str:
     add("")
     add(md(FORMULA))
     add("")
-    add("| Rule | Severity | Evaluated | Failing | Unknown | Ratio |")
+    add("| Rule | Severity | Evaluated | Failing | Unknown | Gain if fixed |")
     add("|---|---|---:|---:|---:|---:|")
     for r in report.score.rules:
-        ratio = "—" if r.ratio is None else f"{r.ratio:.2f}"
-        add(f"| `{r.rule}` | {r.severity} | {r.evaluated} | {r.failed} | {r.unknown} | {ratio} |")
+        add(f"| `{r.rule}` | {r.severity} | {r.evaluated} | {r.failed} | {r.unknown} | {r.gain:+g} |")
     add("")
     add("</details>")
     for waiver in report.expired_waivers:

@@ -80,7 +80,8 @@ def render(report: Report, color: bool = False, width: int | None = None) -> str
         line(Text(f"baseline {terminal(b['file'])}: {b['matched']} finding(s) already known, {b['fixed']} fixed since",
                   style="dim"))
     line()
-    line(Text("score = weighted pass ratio of every rule; `drcheck audit --format json` shows the breakdown, "
+    line(Text("score = tier-weighted health of the services (50 or less with a critical finding); "
+              "`drcheck audit --format json` shows the breakdown, "
               "`drcheck explain RULE` explains a rule", style="dim"))
     return buffer.getvalue()
 
