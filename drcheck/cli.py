@@ -16,7 +16,7 @@ import typer
 
 from . import __version__
 from .findings import SEVERITIES
-from .errors import InputError
+from .errors import InputError, Problem
 from .reporters import FORMATS, renderer
 from .reporters.safe import terminal
 
@@ -384,3 +384,30 @@ def locations(
              for r in regions]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     write_output("".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in rows), None)
+
+
+@app.command("import")
+@_errors_exit_2
+def import_(
+    source: str = typer.Argument(..., help="backstage, terraform, netbox or csv"),
+    paths: Optional[list[str]] = typer.Argument(None, help="files or directories to read (netbox: none reads "
+                                                           "NETBOX_URL with NETBOX_TOKEN)", show_default=False),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="write the inventory to FILE (atomically)"),
+    mapping: Optional[str] = typer.Option(None, "--mapping", help="csv: the mapping file naming the columns"),
+    service_tag: str = typer.Option("drcheck:service", "--service-tag",
+                                    help="terraform: the tag naming each resource's service"),
+) -> None:
+    """Write an inventory from another system's data; what the source could not say is listed at the top."""
+    from .importers import ImportOptions, run_import
+    from .importers.writer import render
+    from .loader import parse
+    from .schema import build_inventory
+
+    imported = run_import(source, paths or [], ImportOptions(mapping=mapping, service_tag=service_tag))
+    text = render(imported)
+    try:  # what an importer writes must pass `drcheck validate`
+        build_inventory([parse(output or "<import>", text)])
+    except InputError as invalid:
+        raise InputError([Problem(None, f"drcheck import {source} wrote an invalid inventory, which is a bug in "
+                                        "drcheck; please report it with these messages:"), *invalid.problems]) from None
+    write_output(text, output)

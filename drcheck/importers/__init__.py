@@ -1,6 +1,6 @@
 """`drcheck import SOURCE PATH...`: another system's data in, an inventory out.
 
-Each source is one module here with a `read(paths) -> Imported` function: it
+Each source is one module here with a `read(paths, options) -> Imported` function: it
 maps what the source says onto inventory fields, and lists as gaps what the
 source cannot say.  It never fills a gap with a guess.  `render` (writer.py)
 turns the result into the inventory file."""
@@ -34,9 +34,23 @@ class Imported:
         if text not in self.gaps:
             self.gaps.append(text)
 
+    def count_missing(self, fields: tuple[str, ...], hint: str = "") -> None:
+        """A gap for each field that some services lack: "rpo: 2 of 4 services"."""
+        total = len(self.services)
+        for name in fields:
+            missing = sum(name not in service for service in self.services.values())
+            if missing:
+                self.gap(f"{name}: {missing} of {total} services{hint}")
 
-def run_import(source: str, paths: list[str]) -> Imported:
+
+@dataclass(frozen=True)
+class ImportOptions:
+    mapping: str | None = None  # csv: the mapping file
+    service_tag: str = "drcheck:service"  # terraform: the tag that names a resource's service
+
+
+def run_import(source: str, paths: list[str], options: ImportOptions) -> Imported:
     if source not in SOURCES:
         raise InputError(f"unknown import source {source!r}; expected one of: {', '.join(SOURCES)}")
     module = import_module(f"{__name__}.{source}")
-    return module.read(paths)
+    return module.read(paths, options)

@@ -12,9 +12,15 @@ _SERVICE_ORDER = ("kind", "tier", "owner", "rto", "rpo", "placements", "dr", "de
                   "description", "tags", "links")
 
 
+_DR_ORDER = ("strategy", "last_tested")
+
+
 def _ordered(fields: dict, order: tuple[str, ...]) -> dict:
     known = [k for k in order if k in fields]
-    return {k: fields[k] for k in known + sorted(k for k in fields if k not in order)}
+    ordered = {k: fields[k] for k in known + sorted(k for k in fields if k not in order)}
+    if isinstance(ordered.get("dr"), dict):
+        ordered["dr"] = _ordered(ordered["dr"], _DR_ORDER)
+    return ordered
 
 
 class _Dumper(yaml.SafeDumper):

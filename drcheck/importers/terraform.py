@@ -1,0 +1,497 @@
+"""Terraform state or plan -> cloud regions and zones as sites, resources grouped into services.
+
+Reads the JSON of `terraform show -json` (a state, or a plan: its planned
+values) and raw `terraform.tfstate` files (format version 4).  AWS resources
+are mapped (see `_MAPPERS`); every other resource is counted and named in the
+header, never guessed at.  Only the mapped attributes are read: state files
+hold secrets (passwords, keys), and none of them can reach the output."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+from . import Imported, ImportOptions
+from .common import input_files, read_json
+
+AWS = "registry.terraform.io/hashicorp/aws"
+_ZONE = re.compile(r"([a-z]{2}(?:-[a-z]+)+-\d+)([a-z])")  # eu-west-1a -> (eu-west-1, a)
+_ARN_REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d+):")
+
+
+@dataclass
+class _Resource:
+    address: str  # as Terraform names it: module.db.aws_db_instance.main[0]
+    type: str
+    name: str
+    module: str  # "" for the root module, else "module.a.module.b"
+    values: dict
+    file: str
+
+    @property
+    def region(self) -> str | None:
+        """The AWS region, from the resource's own attributes (provider settings are not in a state)."""
+        values = self.values
+        for key in ("region", "region_name"):
+            if isinstance(values.get(key), str) and values[key]:
+                return values[key]
+        zone = values.get("availability_zone")
+        if isinstance(zone, str) and _ZONE.fullmatch(zone):
+            return _ZONE.fullmatch(zone).group(1)
+        match = _ARN_REGION.match(str(values.get("arn", "")))
+        return match.group(1) if match else None
+
+    def tags(self) -> dict:
+        tags = self.values.get("tags_all") or self.values.get("tags") or {}
+        return tags if isinstance(tags, dict) else {}
+
+
+@dataclass
+class _Service:
+    name: str
+    kind: str | None = None
+    placements: dict[str, str] = field(default_factory=dict)  # site -> role (primary wins)
+    backups: dict[str, dict] = field(default_factory=dict)  # site -> backup fields
+    resources: list[str] = field(default_factory=list)
+
+    def place(self, site: str, role: str) -> None:
+        if self.placements.get(site) != "primary":
+            self.placements[site] = role
+
+    def backup(self, site: str, **fields) -> None:
+        known = self.backups.setdefault(site, {"site": site})
+        for key, value in fields.items():
+            if key == "immutable":
+                if value:  # one immutable copy at a site makes the copies there immutable
+                    known[key] = True
+            elif value is not None and key not in known:
+                known[key] = value
+
+
+def read(paths: list[str], options: ImportOptions) -> Imported:
+    files = input_files(paths, (".json", ".tfstate"))
+    imported = Imported("terraform", files)
+    resources = [r for file in files for r in _resources(file)]
+    _Estate(imported, resources, options.service_tag).build()
+    return imported
+
+
+# ---- reading the three shapes of input ------------------------------------------------------
+
+def _resources(file: str) -> list[_Resource]:
+    data = read_json(file)
+    if not isinstance(data, dict):
+        raise InputError.at(None, f"{file}: found a JSON {type(data).__name__}; expected the output of "
+                                  "`terraform show -json` or a terraform.tfstate file")
+    if "values" in data or "planned_values" in data:
+        module = (data.get("planned_values") or data.get("values") or {}).get("root_module")
+        return list(_module_resources(file, module or {}, "planned_values" if "planned_values" in data else "values"))
+    if "resources" in data and "version" in data:
+        if data["version"] != 4:
+            raise InputError.at(None, f"{file}: found state format version {data['version']!r}; expected 4 "
+                                      "(written by Terraform 0.12 and later)")
+        return list(_state_resources(file, data["resources"]))
+    if "format_version" in data:  # `terraform show -json` of an empty state
+        return []
+    raise InputError.at(None, f"{file}: found a JSON object with keys {', '.join(sorted(data)[:6])}; expected "
+                              "'values' or 'planned_values' (terraform show -json) or 'version' 4 and 'resources' "
+                              "(terraform.tfstate)")
+
+
+def _module_resources(file: str, module: dict, path: str):
+    if not isinstance(module, dict):
+        raise InputError.at(None, f"{file}: {path}: found {type(module).__name__}; expected a module object")
+    for i, resource in enumerate(module.get("resources") or []):
+        where = f"{path}.resources[{i}]"
+        if not isinstance(resource, dict) or not all(isinstance(resource.get(k), str) for k in ("address", "type", "name")):
+            raise InputError.at(None, f"{file}: {where}: expected a resource with address, type and name")
+        if resource.get("mode", "managed") != "managed":
+            continue
+        values = resource.get("values") or {}
+        if not isinstance(values, dict):
+            raise InputError.at(None, f"{file}: {where}.values: expected an object")
+        module_address = module.get("address", "") if isinstance(module.get("address", ""), str) else ""
+        yield _Resource(resource["address"], resource["type"], resource["name"], module_address, values, file)
+    for j, child in enumerate(module.get("child_modules") or []):
+        yield from _module_resources(file, child, f"{path}.child_modules[{j}]")
+
+
+def _state_resources(file: str, resources):
+    if not isinstance(resources, list):
+        raise InputError.at(None, f"{file}: resources: expected a list")
+    for i, resource in enumerate(resources):
+        where = f"resources[{i}]"
+        if not isinstance(resource, dict) or not all(isinstance(resource.get(k), str) for k in ("type", "name")):
+            raise InputError.at(None, f"{file}: {where}: expected a resource with type and name")
+        if resource.get("mode", "managed") != "managed":
+            continue
+        module = resource.get("module", "")
+        for j, instance in enumerate(resource.get("instances") or []):
+            if not isinstance(instance, dict) or not isinstance(instance.get("attributes", {}), dict):
+                raise InputError.at(None, f"{file}: {where}.instances[{j}]: expected an object with attributes")
+            key = instance.get("index_key")
+            index = "" if key is None else f"[{key}]" if isinstance(key, int) else f'["{key}"]'
+            address = f"{module + '.' if module else ''}{resource['type']}.{resource['name']}{index}"
+            yield _Resource(address, resource["type"], resource["name"], module, instance.get("attributes") or {}, file)
+
+
+# ---- mapping -----------------------------------------------------------------------------------
+
+class _Estate:
+    def __init__(self, imported: Imported, resources: list[_Resource], service_tag: str):
+        self.imported = imported
+        self.resources = resources
+        self.service_tag = service_tag
+        self.services: dict[str, _Service] = {}
+        self.service_of: dict[str, _Service] = {}  # resource address -> its service
+        self.by_arn = {r.values["arn"]: r for r in resources if isinstance(r.values.get("arn"), str)}
+        self.unmapped: dict[str, int] = {}
+        # buckets that replication rules write to: copies of another bucket's data, not places it serves from
+        self.replica_buckets = {str(d.get("bucket", "")).removeprefix("arn:aws:s3:::")
+                                for r in resources if r.type == "aws_s3_bucket_replication_configuration"
+                                for rule in r.values.get("rule") or [] if isinstance(rule, dict)
+                                for d in rule.get("destination") or [] if isinstance(d, dict)}
+
+    # sites: one per region, one per zone, named after them
+    def region_site(self, region: str) -> str:
+        site = f"aws-{region}"
+        self.imported.sites.setdefault(site, {"kind": "cloud-region", "location": f"aws:{region}", "operator": "AWS",
+                                              "region": f"aws-{region}"})
+        return site
+
+    def zone_site(self, zone: str) -> str | None:
+        match = _ZONE.fullmatch(zone) if isinstance(zone, str) else None
+        if match is None:
+            return None
+        region = match.group(1)
+        site = f"aws-{zone}"
+        self.imported.sites.setdefault(site, {"kind": "cloud-zone", "location": f"aws:{region}", "operator": "AWS",
+                                              "region": f"aws-{region}"})
+        return site
+
+    def service(self, resource: _Resource) -> _Service:
+        found = self.service_of.get(resource.address)
+        if found is None:
+            tag = resource.tags().get(self.service_tag)
+            if isinstance(tag, str) and tag.strip():
+                name = tag.strip()
+            elif resource.module:
+                name = ".".join(part for part in resource.module.split(".") if part != "module")
+                name = re.sub(r"\[.*?\]", "", name)
+            else:
+                name = resource.name
+            found = self.services.setdefault(name, _Service(name))
+            self.service_of[resource.address] = found
+            found.resources.append(resource.address)
+        return found
+
+    def build(self) -> None:
+        for resource in self.resources:
+            mapper = _MAPPERS.get(resource.type)
+            if mapper is None:
+                if resource.type not in _READ_ONLY:
+                    self.unmapped[resource.type] = self.unmapped.get(resource.type, 0) + 1
+                continue
+            mapper(self, resource)
+        for resource in self.resources:  # second pass: what refers to other resources
+            follow = _FOLLOW_UP.get(resource.type)
+            if follow is not None:
+                follow(self, resource)
+        self.write()
+
+    def write(self) -> None:
+        imported = self.imported
+        for service in self.services.values():
+            if not service.placements:
+                continue  # only backup plans or configuration pointed at it: nothing runs
+            fields: dict = {}
+            if service.kind:
+                fields["kind"] = service.kind
+            fields["placements"] = [{"site": s, "role": r} for s, r in sorted(
+                service.placements.items(), key=lambda item: (item[1] != "primary", item[0]))]
+            if service.backups:
+                fields["backups"] = [service.backups[s] for s in sorted(service.backups)]
+            imported.services[service.name] = fields
+        used = {p["site"] for s in imported.services.values() for p in s["placements"]} | {
+            b["site"] for s in imported.services.values() for b in s.get("backups", [])}
+        for site in [s for s in imported.sites if s not in used]:
+            del imported.sites[site]
+        imported.notes += [
+            f"Services are resources grouped by their {self.service_tag!r} tag (--service-tag), else by module, "
+            "else by resource name.",
+            "Sites are AWS regions (aws-REGION) and zones (aws-ZONE) at their region's named location.",
+        ]
+        for gap in (
+            "tier, owner, rto, rpo and dr (strategy, last test): not in Terraform",
+            "depends_on: Terraform's references are not runtime dependencies",
+            "zones: zone names are the account's own (eu-west-1a need not be the same zone in another account), "
+            "and no provider publishes where zones are",
+            "restore_tested: not in Terraform",
+        ):
+            imported.gap(gap)
+        for kind, count in sorted(self.unmapped.items()):
+            imported.gap(f"{count} {kind} resource(s): not mapped by drcheck")
+
+
+# ---- AWS resources ------------------------------------------------------------------------------
+
+def _instance(estate: _Estate, r: _Resource) -> None:
+    site = estate.zone_site(r.values.get("availability_zone"))
+    if site is None:
+        estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
+        return
+    estate.service(r).place(site, "primary")
+
+
+def _retention_backup(estate: _Estate, r: _Resource, service: _Service, region: str | None, days_key: str) -> None:
+    days = r.values.get(days_key)
+    if region and isinstance(days, (int, str)) and str(days).isdigit() and int(days) > 0:
+        # automated snapshots, daily, kept by AWS in the same region
+        service.backup(estate.region_site(region), frequency="1d")
+
+
+def _db_instance(estate: _Estate, r: _Resource) -> None:
+    values = r.values
+    source = values.get("replicate_source_db")
+    if isinstance(source, str) and source:
+        return  # a read replica: placed with its source in the second pass
+    service = estate.service(r)
+    service.kind = "data"
+    site = estate.zone_site(values.get("availability_zone"))
+    if site is None:
+        estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
+        return
+    service.place(site, "primary")
+    if values.get("multi_az") is True:
+        # the standby's zone is chosen by AWS and not recorded: the region is all that is known
+        service.place(estate.region_site(r.region), "standby")
+        estate.imported.gap("the standby zone of a Multi-AZ RDS instance: AWS does not record it in Terraform, so "
+                            "the standby is placed at the region's site (aws-REGION), not at a zone")
+    _retention_backup(estate, r, service, r.region, "backup_retention_period")
+
+
+def _db_replica(estate: _Estate, r: _Resource) -> None:
+    source = r.values.get("replicate_source_db")
+    if not isinstance(source, str) or not source:
+        return
+    primary = estate.by_arn.get(source) or next(
+        (x for x in estate.resources if x.type == "aws_db_instance" and x.values.get("identifier") == source), None)
+    if primary is None or primary.address not in estate.service_of:
+        estate.imported.gap(f"{r.address}: replica of {source}, which is not in the state read, so not placed")
+        return
+    service = estate.service_of[primary.address]
+    estate.service_of[r.address] = service
+    service.resources.append(r.address)
+    site = estate.zone_site(r.values.get("availability_zone"))
+    service.place(site or estate.region_site(r.region), "standby")
+
+
+def _rds_cluster(estate: _Estate, r: _Resource) -> None:
+    service = estate.service(r)
+    service.kind = "data"
+    _retention_backup(estate, r, service, r.region, "backup_retention_period")
+
+
+def _rds_cluster_instance(estate: _Estate, r: _Resource) -> None:
+    cluster = next((x for x in estate.resources if x.type == "aws_rds_cluster"
+                    and x.values.get("cluster_identifier") == r.values.get("cluster_identifier")), None)
+    service = estate.service(cluster) if cluster is not None else estate.service(r)
+    estate.service_of[r.address] = service
+    service.kind = "data"
+    site = estate.zone_site(r.values.get("availability_zone"))
+    if site is None:
+        estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
+        return
+    writer = r.values.get("writer")
+    if writer is None:
+        estate.imported.gap(f"{r.address}: the state does not say whether it is the writer; placed as standby")
+    service.place(site, "primary" if writer is True else "standby")
+
+
+def _global_cluster(estate: _Estate, r: _Resource) -> None:
+    """Aurora global database: the writer cluster's region is primary, the others standbys."""
+    members = r.values.get("global_cluster_members") or []
+    clusters = [(estate.by_arn.get(m.get("db_cluster_arn")), m.get("is_writer")) for m in members if isinstance(m, dict)]
+    services = [estate.service_of.get(c.address) for c, _ in clusters if c is not None]
+    if not services or services[0] is None:
+        return
+    service = services[0]
+    for cluster, is_writer in clusters:
+        if cluster is None or estate.service_of.get(cluster.address) is None:
+            continue
+        member = estate.service_of[cluster.address]
+        if member is not service:  # one global database is one service, whatever its clusters are tagged
+            for site, role in member.placements.items():
+                service.place(site, "primary" if is_writer is True and role == "primary" else "standby")
+            for site, backup in member.backups.items():
+                service.backup(site, **{k: v for k, v in backup.items() if k != "site"})
+            member.placements.clear()
+            member.backups.clear()
+        elif is_writer is not True:
+            for site in list(member.placements):
+                member.placements[site] = "standby"
+
+
+def _dynamodb_table(estate: _Estate, r: _Resource) -> None:
+    service = estate.service(r)
+    service.kind = "data"
+    region = r.region
+    if region is None:
+        estate.imported.gap(f"{r.address}: no region or arn in the state, so not placed")
+        return
+    service.place(estate.region_site(region), "primary")
+    for replica in r.values.get("replica") or []:
+        if isinstance(replica, dict) and isinstance(replica.get("region_name"), str):
+            # global tables take writes in every replica region
+            service.place(estate.region_site(replica["region_name"]), "primary")
+    recovery = r.values.get("point_in_time_recovery") or []
+    if any(isinstance(p, dict) and p.get("enabled") is True for p in recovery):
+        # continuous backups, kept by AWS in the table's region
+        service.backup(estate.region_site(region))
+
+
+def _elasticache_group(estate: _Estate, r: _Resource) -> None:
+    service = estate.service(r)
+    zones = [z for z in r.values.get("preferred_cache_cluster_azs") or [] if isinstance(z, str)]
+    if not zones:
+        estate.imported.gap(f"{r.address}: no preferred_cache_cluster_azs in the state, so its zones are unknown; "
+                            "placed at its region")
+        if r.region:
+            service.place(estate.region_site(r.region), "primary")
+        return
+    # the first zone listed is where the primary node is created; the others hold replicas
+    for i, zone in enumerate(zones):
+        site = estate.zone_site(zone)
+        if site is not None:
+            service.place(site, "primary" if i == 0 else "standby")
+    _retention_backup(estate, r, service, r.region, "snapshot_retention_limit")
+
+
+def _elasticache_cluster(estate: _Estate, r: _Resource) -> None:
+    if r.values.get("replication_group_id"):
+        return  # a member of a replication group, placed with it
+    site = estate.zone_site(r.values.get("availability_zone"))
+    service = estate.service(r)
+    if site is not None:
+        service.place(site, "primary")
+    _retention_backup(estate, r, service, r.region, "snapshot_retention_limit")
+
+
+def _s3_bucket(estate: _Estate, r: _Resource) -> None:
+    if r.values.get("bucket") in estate.replica_buckets:
+        return  # a backup of its source bucket (see _s3_replication)
+    service = estate.service(r)
+    service.kind = "data"
+    if r.region is None:
+        estate.imported.gap(f"{r.address}: no region in the state, so not placed")
+        return
+    service.place(estate.region_site(r.region), "primary")
+
+
+def _bucket_by_name(estate: _Estate, name_or_arn) -> _Resource | None:
+    name = str(name_or_arn or "").removeprefix("arn:aws:s3:::")
+    return next((x for x in estate.resources if x.type == "aws_s3_bucket" and x.values.get("bucket") == name), None)
+
+
+def _locked_buckets(estate: _Estate) -> set[str]:
+    locked = {x.values.get("bucket") for x in estate.resources
+              if x.type == "aws_s3_bucket_object_lock_configuration"}
+    return locked | {x.values.get("bucket") for x in estate.resources
+                     if x.type == "aws_s3_bucket" and x.values.get("object_lock_enabled") is True}
+
+
+def _s3_replication(estate: _Estate, r: _Resource) -> None:
+    """Replication rules copy objects to another bucket: a copy of the data where that bucket is."""
+    source = _bucket_by_name(estate, r.values.get("bucket"))
+    if source is None or source.address not in estate.service_of:
+        estate.imported.gap(f"{r.address}: source bucket {r.values.get('bucket')} is not in the state read")
+        return
+    service = estate.service_of[source.address]
+    locked = _locked_buckets(estate)
+    for rule in r.values.get("rule") or []:
+        if not isinstance(rule, dict) or rule.get("status") != "Enabled":
+            continue
+        for destination in rule.get("destination") or []:
+            target = _bucket_by_name(estate, destination.get("bucket") if isinstance(destination, dict) else None)
+            if target is None or target.region is None:
+                estate.imported.gap(f"{r.address}: replication destination is not in the state read")
+                continue
+            service.backup(estate.region_site(target.region), media="object",
+                           immutable=target.values.get("bucket") in locked)
+
+
+def _backup_schedule(expression) -> str | None:
+    """The interval of an AWS Backup schedule, where the cron expression says it plainly (hourly, daily, weekly)."""
+    match = re.fullmatch(r"cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)", str(expression or "").strip())
+    if not match:
+        return None
+    minute, hour, day, month, weekday, year = match.groups()
+    if not minute.isdigit() or month != "*" or year != "*":
+        return None
+    if hour == "*" and day in ("*", "?") and weekday in ("*", "?"):
+        return "1h"
+    if hour.isdigit() and day in ("*", "?") and weekday in ("*", "?"):
+        return "1d"
+    if hour.isdigit() and day == "?" and re.fullmatch(r"[A-Z]{3}|[1-7]", weekday):
+        return "1w"
+    return None
+
+
+def _backup_plans(estate: _Estate, r: _Resource) -> None:
+    """aws_backup_selection: the resources a plan protects get a copy in each vault its rules write to."""
+    plan = next((x for x in estate.resources if x.type == "aws_backup_plan" and x.values.get("id") == r.values.get("plan_id")), None)
+    if plan is None:
+        estate.imported.gap(f"{r.address}: its backup plan is not in the state read")
+        return
+    protected = [estate.by_arn[a] for a in r.values.get("resources") or [] if a in estate.by_arn]
+    for condition in r.values.get("selection_tag") or []:
+        if isinstance(condition, dict) and condition.get("type") == "STRINGEQUALS":
+            protected += [x for x in estate.resources if x.tags().get(condition.get("key")) == condition.get("value")]
+    if "*" in (r.values.get("resources") or []):
+        estate.imported.gap(f"{r.address}: selects every resource ('*'); only resources named by ARN or tag are mapped")
+    vaults = {x.values.get("name"): x for x in estate.resources if x.type == "aws_backup_vault"}
+    locks = {x.values.get("backup_vault_name"): x for x in estate.resources
+             if x.type == "aws_backup_vault_lock_configuration"}
+    for rule in plan.values.get("rule") or []:
+        if not isinstance(rule, dict):
+            continue
+        frequency = _backup_schedule(rule.get("schedule"))
+        if frequency is None:
+            estate.imported.gap(f"{plan.address} rule {rule.get('rule_name')}: schedule {rule.get('schedule')!r} has "
+                                "no plain interval, so no frequency is given")
+        targets = [vaults.get(rule.get("target_vault_name"))]
+        targets += [estate.by_arn.get(c.get("destination_vault_arn")) for c in rule.get("copy_action") or []
+                    if isinstance(c, dict)]
+        for vault in targets:
+            if vault is None or vault.region is None:
+                estate.imported.gap(f"{plan.address} rule {rule.get('rule_name')}: a vault it writes to is not in the "
+                                    "state read")
+                continue
+            lock = locks.get(vault.values.get("name"))
+            # only a lock in compliance mode (one with a grace period, changeable_for_days) binds the root user too
+            immutable = lock is not None and lock.values.get("changeable_for_days") not in (None, 0, "")
+            for resource in protected:
+                service = estate.service_of.get(resource.address)
+                if service is not None:
+                    service.backup(estate.region_site(vault.region), frequency=frequency, immutable=immutable)
+
+
+_MAPPERS = {
+    "aws_instance": _instance,
+    "aws_db_instance": _db_instance,
+    "aws_rds_cluster": _rds_cluster,
+    "aws_rds_cluster_instance": _rds_cluster_instance,
+    "aws_dynamodb_table": _dynamodb_table,
+    "aws_elasticache_replication_group": _elasticache_group,
+    "aws_elasticache_cluster": _elasticache_cluster,
+    "aws_s3_bucket": _s3_bucket,
+}
+_FOLLOW_UP = {
+    "aws_db_instance": _db_replica,
+    "aws_rds_global_cluster": _global_cluster,
+    "aws_s3_bucket_replication_configuration": _s3_replication,
+    "aws_backup_selection": _backup_plans,
+}
+# read by the mappers above, not services of their own
+_READ_ONLY = frozenset(_FOLLOW_UP) | {"aws_backup_plan", "aws_backup_vault", "aws_backup_vault_lock_configuration",
+                                      "aws_s3_bucket_object_lock_configuration"}

@@ -1,0 +1,323 @@
+"""`drcheck import SOURCE PATH...`: each source's mapping, the header of gaps, determinism, located errors,
+no secrets copied, and the round trip import -> validate -> audit."""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import drcheck
+from drcheck.errors import InputError
+from drcheck.importers import ImportOptions, run_import
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+TERRAFORM = FIXTURES / "terraform"
+BACKSTAGE = FIXTURES / "backstage"
+CSV = FIXTURES / "csv"
+NETBOX = FIXTURES / "netbox"
+
+
+def imported(tmp_path, *args, name="out.yaml"):
+    """Run `drcheck import ARGS -o FILE` and return (text, parsed YAML); the output must validate on its own."""
+    out = tmp_path / name
+    result = drcheck("import", *args, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert drcheck("validate", out).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    return text, yaml.safe_load(text)
+
+
+def header(text: str) -> str:
+    return "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+
+
+def audit(path, *extra):
+    result = drcheck("audit", path, "--format", "json", "--as-of", "2026-11-01", *extra)
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)["findings"]
+
+
+def finding(findings, rule, subject):
+    [found] = [f for f in findings if f["rule"] == rule and f["subject"] == subject]
+    return found
+
+
+# ---- backstage ---------------------------------------------------------------------------------
+
+def test_backstage_components_and_resources_become_services_with_their_dependencies(tmp_path):
+    text, inventory = imported(tmp_path, "backstage", BACKSTAGE / "catalog-info.yaml")
+    services = inventory["services"]
+    assert sorted(services) == ["audio-files", "auth", "player-api", "recommendations", "tracks-db", "users-db"]
+    player = services["player-api"]
+    # dependsOn, the API it consumes (provided by auth), dependencyOf from audio-files, and the soft annotation
+    assert player["depends_on"] == ["audio-files", "auth", {"service": "recommendations", "hard": False}, "tracks-db"]
+    assert (player["tier"], player["rto"], player["rpo"], player["owner"]) == (0, "15m", "0", "playback")
+    assert player["dr"] == {"strategy": "active-active", "last_tested": "2026-06-02"}
+    assert services["tracks-db"]["kind"] == services["audio-files"]["kind"] == "data"  # database and s3-bucket
+    assert services["auth"]["kind"] == "ops" and services["auth"]["owner"] == "identity"
+    assert all("placements" not in s for s in services.values()) and "sites" not in inventory
+    said = header(text)
+    assert "#   teams/playback.yaml" in said.replace(str(BACKSTAGE) + "/", "")  # the Location was followed
+    assert "placements and sites: a catalogue does not say where services run" in said
+    assert "tier: 3 of 6 services" in said
+    assert "dependency component:feature-store (dependsOn of recommendations) is not in the catalogue read" in said
+
+
+def test_backstage_import_is_byte_for_byte_deterministic(tmp_path):
+    first, _ = imported(tmp_path, "backstage", BACKSTAGE, name="a.yaml")
+    second, _ = imported(tmp_path, "backstage", BACKSTAGE, name="b.yaml")
+    assert first == second
+
+
+@pytest.mark.parametrize("document, message", [
+    ("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n  annotations:\n"
+     "    drcheck.io/tier: critical\n", "6:22: tier: found 'critical'; expected 0, 1, 2 or 3"),
+    ("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n  annotations:\n"
+     "    drcheck.io/rto: soon\n", "6:21: rto: found 'soon'; expected a duration"),
+    ("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n  annotations:\n"
+     "    drcheck.io/tear: '1'\n", "6:5: unknown annotation 'drcheck.io/tear'; expected one of: drcheck.io/tier"),
+    ("apiVersion: backstage.io/v1alpha1\nmetadata: {name: x}\n", "1:1: found an entity without 'kind'"),
+    ("kind: Component\nmetadata: {name: x}\n---\n- a list\n", "1:1: found an entity without 'apiVersion'"),
+    ("apiVersion: v1\nkind: Component\nmetadata: {name: [x]}\n", "3:11: found metadata without a name"),
+    ("apiVersion: v1\nkind: Location\nmetadata: {name: l}\nspec: {target: ./missing/*.yaml}\n",
+     "4:7: Location l: target './missing/*.yaml' matches no file"),
+    ("a: [unclosed\n", "invalid YAML"),
+])
+def test_bad_backstage_input_is_exit_2_with_file_line_and_column(tmp_path, document, message):
+    path = tmp_path / "catalog-info.yaml"
+    path.write_text(document, encoding="utf-8")
+    result = drcheck("import", "backstage", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message in result.stderr and str(path) in result.stderr, result.stderr
+
+
+# ---- terraform ---------------------------------------------------------------------------------
+
+def test_terraform_state_maps_aws_resources_to_sites_services_and_backups(tmp_path):
+    text, inventory = imported(tmp_path, "terraform", TERRAFORM / "show-state.json")
+    sites, services = inventory["sites"], inventory["services"]
+    assert sites["aws-eu-west-1a"] == {"kind": "cloud-zone", "location": "aws:eu-west-1", "operator": "AWS",
+                                       "region": "aws-eu-west-1"}
+    assert sites["aws-eu-central-1"]["kind"] == "cloud-region"
+    # Multi-AZ: the standby's zone is not in Terraform, so it is at the region; the cross-region replica at its zone
+    assert services["orders"]["placements"] == [{"site": "aws-eu-west-1a", "role": "primary"},
+                                                {"site": "aws-eu-central-1a", "role": "standby"},
+                                                {"site": "aws-eu-west-1", "role": "standby"}]
+    # AWS Backup: nightly into the main vault, copied to the locked (compliance-mode) vault in eu-central-1
+    assert services["orders"]["backups"] == [{"site": "aws-eu-central-1", "frequency": "1d", "immutable": True},
+                                             {"site": "aws-eu-west-1", "frequency": "1d"}]
+    assert services["orders"]["kind"] == "data"
+    assert services["storefront"]["placements"] == [{"site": "aws-eu-west-1a", "role": "primary"},
+                                                    {"site": "aws-eu-west-1b", "role": "primary"}]
+    assert services["carts"]["placements"] == [{"site": "aws-eu-central-1", "role": "primary"},
+                                               {"site": "aws-eu-west-1", "role": "primary"}]  # a global table
+    assert services["assets"]["placements"] == [{"site": "aws-eu-west-1", "role": "primary"}]
+    assert services["assets"]["backups"] == [{"site": "aws-eu-central-1", "media": "object", "immutable": True}]
+    assert services["ledger"]["placements"] == [{"site": "aws-eu-west-1a", "role": "primary"},
+                                                {"site": "aws-eu-west-1c", "role": "standby"}]
+    assert services["sessions"]["placements"] == [{"site": "aws-eu-west-1b", "role": "primary"},
+                                                  {"site": "aws-eu-west-1c", "role": "standby"}]
+    said = header(text)
+    assert "the standby zone of a Multi-AZ RDS instance: AWS does not record it" in said
+    assert "1 aws_iam_role resource(s): not mapped by drcheck" in said
+    assert "tier, owner, rto, rpo and dr (strategy, last test): not in Terraform" in said
+
+
+def test_terraform_never_copies_secrets_from_the_state(tmp_path):
+    text, _ = imported(tmp_path, "terraform", TERRAFORM)
+    source = (TERRAFORM / "show-state.json").read_text(encoding="utf-8")
+    for secret in ("hunter2-never-copied", "do-not-copy-this-token", "not-this-either", "c2VjcmV0LXRva2VuPXMzY3IzdA==",
+                   "210987654321", "orders_admin"):
+        assert secret in source and secret not in text
+
+
+def test_terraform_reads_raw_state_files_and_plans(tmp_path):
+    _, raw = imported(tmp_path, "terraform", TERRAFORM / "batch.tfstate", name="raw.yaml")
+    assert raw["services"] == {"batch": {"placements": [{"site": "aws-us-east-1d", "role": "primary"}]}}
+    plan = {"format_version": "1.2", "terraform_version": "1.9.8", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_dynamodb_table.sessions", "mode": "managed", "type": "aws_dynamodb_table", "name": "sessions",
+         "values": {"name": "sessions", "region": "ap-northeast-2", "tags": {"drcheck:service": "login"},
+                    "replica": [{"region_name": "ap-northeast-1"}]}}]}},
+        "resource_changes": [], "configuration": {}}
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    _, planned = imported(tmp_path, "terraform", tmp_path / "plan.json", name="plan.yaml")
+    assert planned["services"]["login"]["placements"] == [{"site": "aws-ap-northeast-1", "role": "primary"},
+                                                          {"site": "aws-ap-northeast-2", "role": "primary"}]
+    assert planned["sites"]["aws-ap-northeast-2"]["location"] == "aws:ap-northeast-2"
+
+
+def test_terraform_service_tag_can_be_named(tmp_path):
+    state = {"version": 4, "resources": [{"mode": "managed", "type": "aws_instance", "name": "a", "instances": [
+        {"attributes": {"availability_zone": "eu-north-1a", "tags": {"app": "search"}}}]}]}
+    (tmp_path / "s.tfstate").write_text(json.dumps(state), encoding="utf-8")
+    _, inventory = imported(tmp_path, "terraform", tmp_path / "s.tfstate", "--service-tag", "app")
+    assert list(inventory["services"]) == ["search"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"version": 3, "resources": []}', "found state format version 3; expected 4"),
+    ('{"hello": "world"}', "found a JSON object with keys hello; expected 'values' or 'planned_values'"),
+    ('[1, 2]', "found a JSON list; expected the output of `terraform show -json`"),
+    ('{"version": 4,\n "resources": [}', ":2:16: invalid JSON"),
+    ('{"values": {"root_module": {"resources": [{"type": "aws_instance"}]}}}',
+     "values.resources[0]: expected a resource with address, type and name"),
+])
+def test_bad_terraform_input_is_exit_2_saying_what_and_where(tmp_path, content, message):
+    path = tmp_path / "state.json"
+    path.write_text(content, encoding="utf-8")
+    result = drcheck("import", "terraform", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message in result.stderr and str(path) in result.stderr, result.stderr
+
+
+# ---- csv ---------------------------------------------------------------------------------------
+
+def test_csv_rows_become_services_and_sites_through_the_mapping(tmp_path):
+    text, inventory = imported(tmp_path, "csv", CSV / "services.csv", CSV / "sites.csv", "--mapping", CSV / "mapping.yaml")
+    core = inventory["services"]["Core banking"]
+    assert (core["tier"], core["owner"], core["rto"], core["rpo"]) == (0, "core-team", "1h", "5m")
+    assert core["placements"] == [{"site": "Seoul DC1", "role": "primary"}, {"site": "Busan DC2", "role": "standby"}]
+    assert core["depends_on"] == ["Customer DB", "Auth"]
+    assert inventory["services"]["Customer DB"]["backups"] == [{"site": "Daejeon vault", "frequency": "1d", "media": "tape"}]
+    assert "rpo" not in inventory["services"]["Auth"]  # an empty cell says nothing
+    assert inventory["sites"]["Busan DC2"]["location"] == "azure:koreasouth"
+    assert inventory["sites"]["Seoul DC1"] == {"location": [37.5665, 126.978], "building": "seoul-b1",
+                                               "operator": "Acme DC", "power": ["KEPCO-Gangnam"]}
+    assert "rpo: 2 of 4 services (no column mapped, or the cell is empty)" in header(text)
+
+
+@pytest.mark.parametrize("services, message", [
+    ("Application,Criticality,Data centre\nWeb,Urgent,Seoul DC1\n", "services.csv:2:1: column 'Criticality': tier: found 'Urgent'"),
+    ("Application,Data centre\nWeb,Nowhere\n", "service 'Web' is placed or backed up at site 'Nowhere', which no CSV row defines"),
+    ("Application,Data centre\nWeb,Seoul DC1\nWeb,Seoul DC1\n", "services.csv:3:1: service 'Web' appears on two rows"),
+    ("App,Data centre\nWeb,Seoul DC1\n", "no column 'Application'; the header has: App, Data centre"),
+])
+def test_bad_csv_input_is_exit_2_saying_what_and_where(tmp_path, services, message):
+    (tmp_path / "services.csv").write_text(services, encoding="utf-8")
+    (tmp_path / "sites.csv").write_text("Site,Coordinates\nSeoul DC1,\"37.5, 127.0\"\n", encoding="utf-8")
+    (tmp_path / "mapping.yaml").write_text(
+        "services:\n  file: services.csv\n  name: Application\n  columns: {placements.primary: Data centre, tier: Criticality}\n"
+        "  values: {tier: {Critical: 0}}\n"
+        "sites: {file: sites.csv, name: Site, columns: {location: Coordinates}}\n", encoding="utf-8")
+    if "Criticality" not in services:
+        text = (tmp_path / "mapping.yaml").read_text().replace(", tier: Criticality", "")
+        (tmp_path / "mapping.yaml").write_text(text, encoding="utf-8")
+    result = drcheck("import", "csv", tmp_path / "services.csv", tmp_path / "sites.csv", "--mapping", tmp_path / "mapping.yaml")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message in result.stderr, result.stderr
+
+
+def test_csv_needs_a_mapping_and_checks_it(tmp_path):
+    assert "--mapping FILE is required" in drcheck("import", "csv", CSV / "services.csv").stderr
+    (tmp_path / "m.yaml").write_text("services:\n  name: Application\n  columns: {tyre: Criticality}\n", encoding="utf-8")
+    result = drcheck("import", "csv", CSV / "services.csv", "--mapping", tmp_path / "m.yaml")
+    assert result.returncode == 2 and f"{tmp_path / 'm.yaml'}:3:13: services.columns: unknown field 'tyre'" in result.stderr
+
+
+# ---- netbox ------------------------------------------------------------------------------------
+
+def test_netbox_sites_keep_coordinates_facility_region_feeds_and_carriers(tmp_path):
+    text, inventory = imported(tmp_path, "netbox", NETBOX)
+    assert inventory["sites"]["pangyo-idc"] == {
+        "location": [37.4005, 127.107], "operator": "Example DC Co Pangyo", "region": "KR Capital",
+        "power": ["PP-A/KEPCO-Seongnam-1", "PP-A/KEPCO-Seongnam-2"], "network": ["KT", "SK Broadband"]}
+    assert inventory["sites"]["gasan-idc"]["network"] == ["KT"]  # a NetBox 4.2 termination
+    assert inventory["sites"]["busan-dr"] == {"region": "KR Southeast"}  # no coordinates, no facility: left out
+    assert "location: 1 of 3 sites have no latitude and longitude in NetBox" in header(text)
+
+
+class _NetBox(BaseHTTPRequestHandler):
+    """A stand-in for a NetBox API: two pages of sites, nothing else, and only for the right token."""
+
+    def do_GET(self):  # noqa: N802 - the name http.server calls
+        if self.headers.get("Authorization") != "Token s3cret":
+            return self._send(403, {"detail": "Invalid token"})
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        if self.path.startswith("/api/dcim/sites/") and "offset=1" not in self.path:
+            site = {"id": 1, "url": f"{base}/api/dcim/sites/1/", "name": "hq", "latitude": 48.2, "longitude": 16.37,
+                    "facility": "Vienna DC", "region": None}
+            return self._send(200, {"count": 2, "next": f"{base}/api/dcim/sites/?limit=1&offset=1", "results": [site]})
+        if self.path.startswith("/api/dcim/sites/"):
+            site = {"id": 2, "url": f"{base}/api/dcim/sites/2/", "name": "dr", "latitude": 47.07, "longitude": 15.44}
+            return self._send(200, {"count": 2, "next": None, "results": [site]})
+        return self._send(200, {"count": 0, "next": None, "results": []})
+
+    def _send(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def netbox_server():
+    server = HTTPServer(("127.0.0.1", 0), _NetBox)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_netbox_live_follows_pages_with_the_token(netbox_server, monkeypatch):
+    monkeypatch.setenv("NETBOX_URL", netbox_server)
+    monkeypatch.setenv("NETBOX_TOKEN", "s3cret")
+    result = run_import("netbox", [], ImportOptions())
+    assert result.sites == {"hq": {"location": [48.2, 16.37], "operator": "Vienna DC"}, "dr": {"location": [47.07, 15.44]}}
+    assert result.inputs == [f"{netbox_server}/api/ (live)"]
+
+
+def test_netbox_live_refusal_is_an_error_without_the_token(netbox_server, monkeypatch):
+    monkeypatch.setenv("NETBOX_URL", netbox_server)
+    monkeypatch.setenv("NETBOX_TOKEN", "wrong")
+    with pytest.raises(InputError) as refused:
+        run_import("netbox", [], ImportOptions())
+    assert str(refused.value) == f"NETBOX_URL: GET {netbox_server}/api/dcim/sites/: HTTP 403 Forbidden"
+    assert "wrong" not in str(refused.value)
+
+
+def test_netbox_without_files_or_environment_says_what_it_needs():
+    result = drcheck("import", "netbox")
+    assert result.returncode == 2 and "set NETBOX_URL and NETBOX_TOKEN" in result.stderr
+
+
+def test_an_unknown_source_is_exit_2():
+    result = drcheck("import", "puppet", "x")
+    assert result.returncode == 2 and "unknown import source 'puppet'; expected one of: backstage, terraform, netbox, csv" in result.stderr
+
+
+# ---- round trips: import -> validate -> audit -------------------------------------------------
+
+def test_terraform_round_trip_gives_the_findings_a_user_would_expect(tmp_path):
+    imported(tmp_path, "terraform", TERRAFORM)
+    findings = audit(tmp_path / "out.yaml")
+    # two zones of one region: no known distance, so unknown rather than a pass or a 0 km failure
+    too_close = [f for f in findings if f["rule"] == "dr-site-too-close" and f["subject"] == "service:storefront"]
+    assert too_close and all(f["status"] == "unknown" and f["evidence"]["region"] == "aws:eu-west-1" for f in too_close)
+    # DynamoDB point-in-time recovery is kept in the table's own region site
+    carts = finding(findings, "backup-colocated", "service:carts")
+    assert carts["status"] == "fail" and carts["evidence"]["backups"][0]["site"] == "aws-eu-west-1"
+    # the orders database has a copy in the locked vault of another region: its backups are not colocated
+    assert not [f for f in findings if f["rule"] == "backup-colocated" and f["subject"] == "service:orders"]
+    # a catalogue-free import knows no tiers: every service is tier 2, and losing AWS takes everything
+    blast = finding(findings, "blast-radius", "domain:operator=AWS")
+    assert blast["status"] == "fail"
+
+
+def test_csv_round_trip_finds_the_shared_building_and_passes_the_distant_standby(tmp_path):
+    imported(tmp_path, "csv", CSV / "services.csv", CSV / "sites.csv", "--mapping", CSV / "mapping.yaml")
+    findings = audit(tmp_path / "out.yaml")
+    building = [f for f in findings if f["rule"] == "dr-shares-building" and f["subject"] == "service:Branch portal"]
+    assert building and all("building seoul-b1" in f["message"] for f in building)
+    assert not [f for f in findings if f["rule"] == "dr-site-too-close" and f["subject"] == "service:Core banking"]
+    assert finding(findings, "no-dr", "service:Auth")["severity"] == "high"
