@@ -15,7 +15,7 @@ from .findings import SEVERITIES, Finding, Subject, stale_penalty, subject_id
 from .model import Inventory, Service, Site
 from .params import Param, at_least, duration_table, within
 from .rule import SCOPES, Rule
-from .schema import format_duration, parse_duration
+from .scalars import format_duration, parse_duration
 from .simulate import scenarios_in
 from .wording import domain_phrase, listing, strategy_basis
 

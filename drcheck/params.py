@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .schema import parse_duration
+from .scalars import parse_duration, parse_integer, parse_number
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,9 @@ def _typed(raw: Any, default: Any) -> Any:
             if isinstance(raw, str) and raw.lower() in ("true", "false"):
                 return raw.lower() == "true"
         elif expected is int:
-            return int(raw)
-        elif expected is float:
-            number = float(raw)
-            if number == number:
-                return number
+            return parse_integer(raw)
+        elif expected is float:  # finite, as YAML writes numbers: 1e999 or .inf would put Infinity in a report
+            return parse_number(raw)
         elif expected is dict and isinstance(raw, dict):
             return {str(k): v for k, v in raw.items()}
         elif expected is list and isinstance(raw, list):

@@ -2,7 +2,6 @@
 loaded documents into the model and is published as JSON Schema (`drcheck schema`)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import date
@@ -11,6 +10,7 @@ from typing import Any, Callable
 from .errors import InputError, Location, Problem
 from .loader import Document, Mapping, Sequence, position
 from .locations import CloudRegion, catalogue, closest_names, is_named_location
+from .scalars import DURATION_PATTERN, NUMBER_PATTERN, parse_date, parse_duration, parse_number
 from .model import (
     MEDIA, ROLES, SERVICE_KINDS, SITE_KINDS, STRATEGIES, Backup, Dependency, Inventory, Placement, Service, Site,
 )
@@ -67,7 +67,7 @@ def _enum(choices: tuple[str, ...]) -> Parser:
     allowed = frozenset(choices)
 
     def parse(ctx, value, mark):
-        if value not in allowed:
+        if type(value) is not str or value not in allowed:
             raise _Invalid(f"found {describe(value)}; expected one of: {', '.join(choices)}")
         return value
 
@@ -87,99 +87,31 @@ def _boolean(ctx, value, mark):
     raise _Invalid(f"found {describe(value)}; expected true or false")
 
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_NUMBER = r"(\d+(?:\.\d+)?)"
-_SIMPLE_DURATION = re.compile(rf"{_NUMBER}\s*([smhdw])")
-# ISO 8601 in any case; the lookaheads demand a number somewhere and no bare trailing T ("P", "PT", "P1DT")
-_ISO_DURATION = re.compile(
-    rf"[Pp](?=.*\d)(?!.*[Tt]$)(?:{_NUMBER}[Ww])?(?:{_NUMBER}[Dd])?"
-    rf"(?:[Tt](?:{_NUMBER}[Hh])?(?:{_NUMBER}[Mm])?(?:{_NUMBER}[Ss])?)?"
-)
-# The same grammar for the JSON Schema (these patterns are also valid ECMA-262)
-_DURATION_PATTERN = rf"^\s*(?:{_SIMPLE_DURATION.pattern}|0|{_ISO_DURATION.pattern})\s*$"
-_durations: dict[str, float] = {}
-
-
-def parse_duration(text: str) -> float:
-    """Seconds in '30s', '15m', '4h', '2d', '1w', '0' or ISO-8601 'PT4H'; ValueError otherwise."""
-    cached = _durations.get(text)
-    if cached is not None:
-        return cached
-    stripped = text.strip()
-    simple = _SIMPLE_DURATION.fullmatch(stripped)
-    if simple:
-        seconds = float(simple.group(1)) * _UNITS[simple.group(2)]
-    elif stripped == "0":
-        seconds = 0.0
-    else:
-        iso = _ISO_DURATION.fullmatch(stripped)
-        if not iso:
-            raise ValueError(text)
-        w, d, h, m, s = (float(g) if g else 0.0 for g in iso.groups())
-        seconds = w * 604800 + d * 86400 + h * 3600 + m * 60 + s
-    _durations[text] = seconds
-    return seconds
-
-
-_DISPLAY_UNITS = (("d", 86400), ("h", 3600), ("m", 60))
-
-
-_formatted: dict[float, str] = {}
-
-
-def format_duration(seconds: float) -> str:
-    """Seconds as people write them, largest units first: 300 -> '5m', 14400 -> '4h', 93600 -> '1d 2h', 0 -> '0s'."""
-    cached = _formatted.get(seconds)
-    if cached is None:  # an estate uses a handful of objectives, each printed for thousands of services
-        cached = _formatted[seconds] = _format_duration(seconds)
-    return cached
-
-
-def _format_duration(seconds: float) -> str:
-    rest = round(seconds, 3)  # 0.1h is 360.00000000000006 s
-    parts = []
-    for unit, size in _DISPLAY_UNITS:
-        count, rest = divmod(rest, size)
-        if count:
-            parts.append(f"{int(count)}{unit}")
-    rest = round(rest, 3)
-    if rest or not parts:
-        parts.append(f"{rest:g}s")
-    return " ".join(parts)
-
-
 def _duration(ctx, value, mark):
     if type(value) is str:
         try:
             return parse_duration(value)
-        except ValueError:
-            pass
+        except ValueError as bad:
+            raise _Invalid(f"found {describe(value)}; {bad}") from None
     raise _Invalid(f"found {describe(value)}; expected a duration such as 30s, 15m, 4h, 2d or PT4H")
 
 
-_dates: dict[str, date] = {}
-
-
 def _date(ctx, value, mark):
-    cached = _dates.get(value) if type(value) is str else None
-    if cached is not None:
-        return cached
-    if type(value) is str and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if type(value) is str:
         try:
-            _dates[value] = parsed = date.fromisoformat(value)
-            return parsed
-        except ValueError:
-            pass
+            return parse_date(value)
+        except ValueError as bad:
+            raise _Invalid(f"found {describe(value)}; {bad}") from None
     raise _Invalid(f"found {describe(value)}; expected a date YYYY-MM-DD")
 
 
-def _number(text: Any, what: str, limit: float) -> float:
-    try:
-        number = float(text) if type(text) is str else None
-    except ValueError:
-        number = None
-    if number is None or number != number:
+def _degrees(text: Any, what: str, limit: float) -> float:
+    if type(text) is not str:
         raise _Invalid(f"found {describe(text)} for {what}; expected a number of degrees")
+    try:
+        number = parse_number(text)
+    except ValueError:
+        raise _Invalid(f"found {describe(text)} for {what}; expected a number of degrees") from None
     if not -limit <= number <= limit:
         raise _Invalid(f"found {what} {text}; expected {what} between -{limit:g} and {limit:g} degrees")
     return number
@@ -193,10 +125,11 @@ def _coordinates(ctx, value, mark):
     elif isinstance(value, Mapping) and set(value) == {"lat", "lon"}:
         lat, lon = value["lat"], value["lon"]
     elif type(value) is str and value.count(",") == 1:
-        lat, lon = (part.strip() for part in value.split(","))
+        lat, lon = value.split(",")
+        lat, lon = lat.rstrip(" "), lon.lstrip(" ")  # spaces beside the comma only
     else:
         raise _Invalid(f"found {describe(value)}; expected [lat, lon], {{lat: .., lon: ..}} or \"lat, lon\"")
-    return (_number(lat, "latitude", 90), _number(lon, "longitude", 180))
+    return (_degrees(lat, "latitude", 90), _degrees(lon, "longitude", 180))
 
 
 def _cloud_location(name: str) -> CloudRegion:
@@ -273,6 +206,7 @@ def _read_object(ctx: _Context, node, mark, spec: ObjectSpec, what: str) -> dict
     values = {}
     readers = spec.readers
     value_at = node.value_at
+    found = len(ctx.problems)
     for key, value in node.items():
         reader = readers.get(key)
         if reader is None:
@@ -285,7 +219,8 @@ def _read_object(ctx: _Context, node, mark, spec: ObjectSpec, what: str) -> dict
     for field in spec.required:
         if field.name not in node:
             ctx.problem(node.where, f"{what}: missing required field {field.name!r} ({field.doc})")
-            return None
+    if len(ctx.problems) > found:
+        return None  # never build from part of an object: a reference read as nothing is no reference
     values["location"] = ctx.at(node.where)
     return values
 
@@ -558,7 +493,7 @@ def _json_for(parse: Parser, doc: str) -> dict:
     elif parse is _boolean:
         schema = {"type": "boolean"}
     elif parse is _duration:  # the same grammar as parse_duration; YAML readers make a bare 0 a number
-        schema = {"oneOf": [{"type": "string", "pattern": _DURATION_PATTERN}, {"const": 0}]}
+        schema = {"oneOf": [{"type": "string", "pattern": DURATION_PATTERN}, {"const": 0}]}
     elif parse is _date:
         schema = {"type": "string", "format": "date"}
     elif parse is _coordinates:
@@ -568,7 +503,7 @@ def _json_for(parse: Parser, doc: str) -> dict:
             {"type": "array", "prefixItems": [lat, lon], "minItems": 2, "maxItems": 2},
             {"type": "object", "properties": {"lat": lat, "lon": lon}, "required": ["lat", "lon"],
              "additionalProperties": False},
-            {"type": "string", "pattern": r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$"},
+            {"type": "string", "pattern": f"^{NUMBER_PATTERN} *, *{NUMBER_PATTERN}$"},
             {"enum": list(catalogue())},
         ]}
     elif parse is _text_list or parse is _service_names:

@@ -12,7 +12,8 @@ from jsonschema import Draft202012Validator
 from conftest import SAMPLES, drcheck
 from drcheck.errors import InputError, Location
 from drcheck.loader import parse
-from drcheck.schema import MAX_PROBLEMS, build_inventory, json_schema, parse_duration
+from drcheck.scalars import parse_duration
+from drcheck.schema import MAX_PROBLEMS, build_inventory, json_schema
 
 FILE = "inv.yaml"
 
@@ -42,13 +43,15 @@ def service_with(*fields: str) -> str:
 # ---- coordinates ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("source", ["[37.4005, 127.107]", "{lat: 37.4005, lon: 127.107}", '"37.4005, 127.107"',
-                                    "{lon: 127.107, lat: 37.4005}", "' 37.4005 ,127.107 '"])
+                                    "{lon: 127.107, lat: 37.4005}", "'37.4005 ,127.107'",
+                                    "[3.74005e1, 127.107]"])
 def test_three_coordinate_forms_give_lat_lon(source):
     assert load(site_with(f"location: {source}")).sites["a"].coordinates == (37.4005, 127.107)
 
 
 @pytest.mark.parametrize("source, coordinates", [("[-90, -180]", (-90, -180)), ("[90, 180]", (90, 180)),
-                                                 ('"-0.5,0"', (-0.5, 0))])
+                                                 ('"-0.5,0"', (-0.5, 0)), ("[0x10, 0o10]", (16, 8)),
+                                                 ("[+.5, -1.]", (0.5, -1))])
 def test_coordinate_limits_are_inclusive(source, coordinates):
     assert load(site_with(f"location: {source}")).sites["a"].coordinates == coordinates
 
@@ -59,7 +62,14 @@ def test_coordinate_limits_are_inclusive(source, coordinates):
     ("[0, 181]", "found longitude 181; expected longitude between -180 and 180 degrees"),
     ('"0, -180.01"', "found longitude -180.01; expected longitude between -180 and 180 degrees"),
     ("[nan, 0]", "found 'nan' for latitude; expected a number of degrees"),
-    ("[inf, 0]", "found latitude inf; expected latitude between -90 and 90 degrees"),
+    ("[inf, 0]", "found 'inf' for latitude; expected a number of degrees"),
+    ("[.inf, 0]", "found '.inf' for latitude; expected a number of degrees"),
+    ("[1e999, 0]", "found '1e999' for latitude; expected a number of degrees"),
+    ('"1_0, 2_0"', "found '1_0' for latitude; expected a number of degrees"),
+    ('["١٠", 20]', "found '١٠' for latitude; expected a number of degrees"),
+    ('["１０", 20]', "found '１０' for latitude; expected a number of degrees"),
+    ('[" 5 ", 20]', "found ' 5 ' for latitude; expected a number of degrees"),
+    ('" 5, 20"', "found ' 5' for latitude; expected a number of degrees"),
     ("[north, 0]", "found 'north' for latitude; expected a number of degrees"),
     ("[1, 2, 3]", 'found a list; expected [lat, lon], {lat: .., lon: ..} or "lat, lon"'),
     ("{lat: 1}", 'found a mapping; expected [lat, lon]'),
@@ -77,14 +87,15 @@ def test_bad_coordinates_say_what_was_found(source, found):
 @pytest.mark.parametrize("text, seconds", [
     ("30s", 30), ("15m", 900), ("4h", 14400), ("2d", 172800), ("1w", 604800), ("1.5h", 5400), ("10 m", 600),
     ("PT4H", 14400), ("P1DT2H", 93600), ("PT1H30M", 5400), ("P1W", 604800), ("PT0.5S", 0.5), ("pt4h", 14400),
-    ("0", 0), ("0s", 0), ("PT0S", 0),
+    ("0", 0), ("0s", 0), ("PT0S", 0), ("PT0,5H", 1800), ("P36500D", 36500 * 86400),
 ])
 def test_durations_in_seconds(text, seconds):
     assert parse_duration(text) == seconds
     assert load(service_with(f"rto: {text}")).services["s"].rto == seconds
 
 
-@pytest.mark.parametrize("text", ["soon", "5x", "PT", "P", "P1DT", "-1m", "30", "1h30m", "4 hours", "T4H", "m"])
+@pytest.mark.parametrize("text", ["soon", "5x", "PT", "P", "P1DT", "-1m", "30", "1h30m", "4 hours", "T4H", "m",
+                                  "٥m", "５m", "1_0m", "P1Y", "P1M", "PT1_0H", "PT٥H", "1e3s"])
 def test_bad_durations_are_refused(text):
     with pytest.raises(ValueError):
         parse_duration(text)
@@ -322,3 +333,35 @@ def test_schema_accepts_what_drcheck_accepts(validator, path, value, tmp_path):
     inventory = tmp_path / "inventory.yaml"
     inventory.write_text(yaml.safe_dump(document))
     assert drcheck("validate", inventory).returncode == 0
+
+
+@pytest.mark.parametrize("text", ['" 5m "', '"5m "', "1" + "0" * 400 + "s", "P" + "9" * 400 + "D", "P36501D", "1e999s"])
+def test_padded_and_overflowing_durations_are_refused_with_their_place(text):
+    [problem] = problems(service_with(f"rto: {text}"))
+    assert problem.startswith(f"{FILE}:8:10: service 's'.rto: found ")
+    assert "expected a duration" in problem
+
+
+def test_a_duration_past_a_century_says_so():
+    [problem] = problems(service_with("rpo: P99999999D"))
+    assert problem == f"{FILE}:8:10: service 's'.rpo: found 'P99999999D'; expected a duration of at most 36500d (a century)"
+
+
+@pytest.mark.parametrize("field, column, found", [
+    ("kind: [app]", 11, "service 's'.kind: found a list; expected one of: app, data, ops, external"),
+    ("kind: {app: 1}", 11, "service 's'.kind: found a mapping; expected one of: app, data, ops, external"),
+    ("dr: {strategy: [none]}", 20, "service 's' dr.strategy: found a list; expected one of: active-active"),
+    ("backups: [{site: b, media: {tape: 1}}]", 32, "service 's' backup.media: found a mapping; expected one of: disk"),
+    ("placements: [{site: a, role: [primary]}]", 34, "service 's' placement.role: found a list; expected one of: primary"),
+    ("placements: [{site: null}]", 25, "service 's' placement.site: found nothing; expected text"),
+    ("placements: [{site: [a]}]", 25, "service 's' placement.site: found a list; expected text"),
+    ("placements: [{site: {a: 1}}]", 25, "service 's' placement.site: found a mapping; expected text"),
+    ("backups: [{site: ~}]", 22, "service 's' backup.site: found nothing; expected text"),
+    ("depends_on: [{service: null}]", 28, "service 's' dependency.service: found nothing; expected text"),
+    ("depends_on: [{service: [s]}]", 28, "service 's' dependency.service: found a list; expected text"),
+])
+def test_a_list_mapping_or_nothing_where_a_name_or_choice_belongs_is_a_located_error(field, column, found):
+    fields = (field,) if field.startswith("placements") else ("placements: [{site: a}]", field)
+    line = 7 if field.startswith("placements") else 8
+    [problem] = problems(service_with(*fields))
+    assert problem.startswith(f"{FILE}:{line}:{column}: {found}")
