@@ -12,7 +12,7 @@ from .findings import SEVERITIES, Finding
 from .engine import discover, run
 from .errors import InputError
 from .export import Loss, mermaid
-from .loader import load_documents
+from .loader import load_documents, read_source
 from .model import Inventory
 from .policy import Policy, Waiver, configure
 from .report import Report, RuleInfo, Scenario, ServiceSummary
@@ -126,14 +126,15 @@ def _apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) 
 
 
 def _apply_baseline(findings: list[Finding], path: str) -> dict:
+    name, text = read_source(path, role="baseline")
     try:
-        with open(path, encoding="utf-8") as handle:
-            old = json.load(handle)
+        old = json.loads(text)
         known = {f["fingerprint"] for f in old["findings"] if f.get("status", "fail") == "fail"}
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise InputError(f"--baseline {name}: JSON nested too deeply; expected a drcheck JSON report") from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError(f"{path}: not a drcheck JSON report (expected 'findings' with fingerprints): {exc}") from None
+        raise InputError(f"--baseline {name}: not a drcheck JSON report (expected 'findings' with fingerprints): "
+                         f"{exc}") from None
     current = set()
     for f in findings:
         if f.status == "fail":

@@ -1,6 +1,7 @@
 """The command line.  The only module that prints; everything else returns data."""
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import json
@@ -8,6 +9,7 @@ import os
 import shutil
 import sys
 import tempfile
+import traceback
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Optional
@@ -16,7 +18,7 @@ import typer
 
 from . import __version__
 from .findings import SEVERITIES
-from .errors import InputError, Problem
+from .errors import InputError, Problem, path_error
 from .reporters import FORMATS, renderer
 from .reporters.safe import terminal
 
@@ -34,6 +36,12 @@ def main() -> None:
         app()  # standalone: always ends in SystemExit
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - a bug of drcheck's own: exit 2 (never 1, a failed gate), no traceback
+        frames = traceback.extract_tb(error.__traceback__)
+        where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+        typer.echo(f"error: internal error{where}: {type(error).__name__}: {terminal(str(error))[:500]}; "
+                   "please report it with the input that caused it", err=True)
+        _exit_now(2)
     except SystemExit as done:
         if done.code is not None and not isinstance(done.code, int):
             raise
@@ -75,8 +83,9 @@ def _errors_exit_2(command):
             for problem in error.problems:
                 typer.echo(f"error: {terminal(str(problem))}", err=True)
             raise typer.Exit(2)
-        except RecursionError:  # pragma: no cover - guarded by the loader's depth limit
-            typer.echo("error: input nested too deeply", err=True)
+        except OSError as error:  # on a path the user named (-o, --rules-dir, init DIR, ...)
+            where = error.filename if error.filename is not None else "drcheck"
+            typer.echo(f"error: {terminal(str(path_error(os.fsdecode(where), error)))}", err=True)
             raise typer.Exit(2)
 
     return wrapper
@@ -117,7 +126,10 @@ def write_output(text: str | Iterable[str], path: Optional[str]) -> None:
             with open(target, "w", encoding="utf-8") as handle:
                 handle.writelines(pieces)
             return
-        target = target.resolve()  # replace what a symlink points at, not the link
+        try:
+            target = target.resolve()  # replace what a symlink points at, not the link
+        except RuntimeError:  # how Python before 3.13 reports a symbolic link loop
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path) from None
         mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
         fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
@@ -174,7 +186,8 @@ def audit(
     from .audit import AuditOptions, audit as run_audit, load_inventory
     from .policy import load_policy
 
-    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table")
+    if fmt is None:
+        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table"
     if fmt not in FORMATS:
         raise InputError(f"--format: found {fmt!r}; expected one of: {', '.join(FORMATS)}")
     policy = load_policy(policy_file, profile)

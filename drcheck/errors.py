@@ -26,6 +26,14 @@ class Problem:
         return f"{self.location}: {self.message}" if self.location else self.message
 
 
+def path_error(path: str, error: OSError, doing: str = "") -> "InputError":
+    """An operating-system error on a path the user named, as a message: 'inv.yaml: cannot read: Permission denied'."""
+    reason = error.strerror or str(error)
+    if isinstance(error, FileNotFoundError):
+        reason = "no such file or directory"
+    return InputError(f"{path or repr(path)}: {doing + ': ' if doing else ''}{reason}")
+
+
 class InputError(Exception):
     """The inventory, policy or an option is unusable; the CLI prints it and exits 2."""
 

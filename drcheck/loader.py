@@ -8,13 +8,14 @@ string: the schema, not YAML 1.1 guessing, decides what it means.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from sys import intern
 from pathlib import Path
 
 import yaml
 
-from .errors import InputError, Location
+from .errors import InputError, Location, path_error
 
 try:  # libyaml's parser; the pure-Python one behaves the same, only slower
     from yaml._yaml import CParser as _Parser
@@ -28,6 +29,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 64
 STDIN_NAME = "<stdin>"
+ROLES = {"inventory": "a YAML inventory", "policy": "a YAML policy", "baseline": "a drcheck JSON report"}
 _STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
 # Only the core schema's tags: "!!python/..." also starts with the standard prefix.
 _ALLOWED_TAGS = frozenset(["!", *(_STANDARD_TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))])
@@ -57,8 +59,10 @@ class Document:
         self.root = root
 
 
-def read_source(path: str, stdin=None) -> tuple[str, str]:
-    """Return (display name, text) of a file or of stdin ("-")."""
+def read_source(path: str, stdin=None, role: str = "inventory") -> tuple[str, str]:
+    """Return (display name, text) of a file or of stdin ("-"): every file a user names is read here,
+    never more than MAX_INPUT_BYTES of it (a device such as /dev/zero, a FIFO, has no size to ask).
+    `role` is one of ROLES, for messages."""
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         data = stream.read(MAX_INPUT_BYTES + 1)
@@ -66,21 +70,21 @@ def read_source(path: str, stdin=None) -> tuple[str, str]:
     else:
         name = path
         try:
-            size = os.path.getsize(path)
-            if size > MAX_INPUT_BYTES:
-                raise _too_big(name)
-            data = Path(path).read_bytes()
+            with open(path, "rb") as handle:
+                if os.fstat(handle.fileno()).st_size > MAX_INPUT_BYTES:
+                    raise _too_big(name, role)
+                data = handle.read(MAX_INPUT_BYTES + 1)
         except OSError as exc:
-            raise InputError.at(None, f"{path}: cannot read: {exc.strerror or exc}") from None
+            raise path_error(path, exc, f"cannot read {role}") from None
     if len(data) > MAX_INPUT_BYTES:
-        raise _too_big(name)
+        raise _too_big(name, role)
     return name, _decode(name, data)
 
 
-def _too_big(name: str) -> InputError:
+def _too_big(name: str, role: str) -> InputError:
     return InputError.at(
         Location(name, 1, 1),
-        f"file is larger than the limit of {_size(MAX_INPUT_BYTES)}; expected a YAML inventory",
+        f"file is larger than the limit of {_size(MAX_INPUT_BYTES)}; expected {ROLES[role]}",
     )
 
 
@@ -254,15 +258,20 @@ def collect_sources(paths: list[str]) -> list[str]:
     """Expand directories into their *.yaml/*.yml files, sorted, so merges are deterministic."""
     files: list[str] = []
     for path in paths:
-        if path != "-" and os.path.isdir(path):
+        if path == "-":
+            files.append(path)
+            continue
+        try:
+            is_directory = stat.S_ISDIR(os.stat(path).st_mode)
+        except OSError as exc:  # missing, a symbolic link loop, a name too long, no permission
+            raise path_error(path, exc) from None
+        if is_directory:
             found = sorted(
                 str(p) for p in Path(path).rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
             )
             if not found:
                 raise InputError.at(None, f"{path}: directory holds no *.yaml or *.yml inventory files")
             files.extend(found)
-        elif path != "-" and not os.path.exists(path):
-            raise InputError.at(None, f"{path}: no such file or directory")
         else:
             files.append(path)
     return files

@@ -74,9 +74,9 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
     `profile` (from the command line) replaces the file's profile."""
     if path is None:
         if not Path(DEFAULT_POLICY_FILE).is_file():
-            return _with_profile(Policy(profile=profile or "default"), None)
+            return _with_profile(Policy(profile="default" if profile is None else profile), None)
         path = DEFAULT_POLICY_FILE
-    name, text = read_source(path)
+    name, text = read_source(path, role="policy")
     if not text.strip():
         raise InputError.at(Location(name, 1, 1), "the policy file is empty; expected keys such as profile, fail_on, rules, waivers")
     root = parse(name, text).root
@@ -112,7 +112,7 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
             policy.waivers = _read_waivers(name, value, at, bad)
     if problems:
         raise InputError(problems)
-    policy.profile = profile or policy.profile
+    policy.profile = policy.profile if profile is None else profile
     return _with_profile(policy, root)
 
 

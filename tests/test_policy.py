@@ -353,7 +353,7 @@ def test_baseline_counts_in_table_and_markdown(estate):
 def test_bad_baseline_exits_2(estate, content, message):
     (estate / "old.json").write_text(content, encoding="utf-8")
     code, _, stderr = audit(estate, "--baseline", "old.json")
-    assert code == 2 and stderr.startswith(f"error: old.json: {message}")
+    assert code == 2 and stderr.startswith(f"error: --baseline old.json: {message}")
 
 
 def test_missing_baseline_exits_2(estate):
