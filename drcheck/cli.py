@@ -20,6 +20,7 @@ from . import __version__
 from .findings import SEVERITIES
 from .errors import InputError, Problem, path_error
 from .reporters import FORMATS, renderer
+from .scalars import parse_date
 from .reporters.safe import terminal
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
@@ -95,7 +96,7 @@ def _as_of(value: Optional[str]) -> date:
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value)
+        return parse_date(value)
     except ValueError:
         raise InputError(f"--as-of: found {value!r}; expected a date YYYY-MM-DD") from None
 

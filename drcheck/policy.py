@@ -5,7 +5,6 @@ policy file's `rules:`, then command-line options.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -16,12 +15,12 @@ from .findings import SEVERITIES
 from .rule import Rule
 from .engine import RuleSource
 from .errors import InputError, Location, Problem
+from .scalars import parse_date, parse_number
 from .loader import Mapping, Sequence, parse, position, read_source
 
 DEFAULT_POLICY_FILE = "drcheck.yaml"
 _POLICY_KEYS = ("profile", "fail_on", "min_score", "fail_on_unknown", "rules_dirs", "rules", "waivers")
 _RULE_KEYS = ("severity", "enabled")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -234,8 +233,7 @@ def _read_waivers(name: str, value, at, bad) -> list[Waiver]:
             bad(item_at, f"waiver: missing {', '.join(missing)}; every waiver needs a rule, a subject, a reason and an expiry date")
             continue
         try:
-            # fromisoformat alone would also take 20270331 or 2027-W13
-            expires = date.fromisoformat(item["expires"]) if _DATE.fullmatch(str(item["expires"])) else None
+            expires = parse_date(item["expires"]) if isinstance(item["expires"], str) else None
         except ValueError:
             expires = None
         if expires is None:
@@ -294,10 +292,10 @@ def _boolean(value, at, what, bad) -> bool:
 
 def _score(value, at, bad) -> float | None:
     try:
-        score = float(value)
-        if 0 <= score <= 100:
+        score = parse_number(value) if isinstance(value, str) else None
+        if score is not None and 0 <= score <= 100:
             return score
-    except (TypeError, ValueError):
+    except ValueError:
         pass
     bad(at, f"min_score: found {_describe(value)}; expected a number from 0 to 100")
     return None

@@ -247,6 +247,12 @@ def test_waivers_show_in_the_table_and_markdown(estate):
     ("waivers:\n  - {rule: no-dr, subject: service:crm, reason: a, expires: 2027-03-31}\n"
      "  - {rule: no-dr, subject: service:crm, reason: b, expires: 2028-03-31}\n", "3:5", "a second waiver for no-dr on service:crm (first at policy.yaml:2:5)"),
     ("rules_dirs: [missing_rules]\n", "1:14", "rules_dirs: 'missing_rules' is not a directory"),
+    ("rules:\n  dr-site-too-close: {min_distance_km: 1e999}\n", "2:40", "expected float like 40.0"),
+    ("rules:\n  dr-site-too-close: {min_distance_km: .inf}\n", "2:40", "expected float like 40.0"),
+    ("rules:\n  dr-site-too-close: {min_distance_km: 1_0}\n", "2:40", "expected float like 40.0"),
+    ("rules:\n  rto-infeasible: {achievable_rto: {warm-standby: P99999999999D}}\n", "2:36", "expected a duration"),
+    ("min_score: ５０\n", "1:12", "min_score: found '５０'; expected a number from 0 to 100"),
+    ("waivers:\n  - {rule: no-dr, subject: service:crm, reason: x, expires: ２０２７-03-31}\n", "2:61", "expected a date"),
     ("fail_on: high\nfail_on: low\n", "2:1", "duplicate key 'fail_on'"),
     ("", "1:1", "the policy file is empty"),
     ("- fail_on\n", "1:1", "found no mapping at the top of the policy"),
