@@ -410,17 +410,24 @@ def import_(
     mapping: Optional[str] = typer.Option(None, "--mapping", help="csv: the mapping file naming the columns"),
     service_tag: str = typer.Option("drcheck:service", "--service-tag",
                                     help="terraform: the tag naming each resource's service"),
+    onto: Optional[str] = typer.Option(None, "--onto", help="an inventory this import adds to (say, a catalogue "
+                                                            "import): what it defines is patched under overrides:"),
 ) -> None:
     """Write an inventory from another system's data; what the source could not say is listed at the top."""
     from .importers import ImportOptions, run_import
     from .importers.writer import render
-    from .loader import parse
+    from .loader import load_documents, parse
     from .schema import build_inventory
 
     imported = run_import(source, paths or [], ImportOptions(mapping=mapping, service_tag=service_tag))
-    text = render(imported)
-    try:  # what an importer writes must pass `drcheck validate`
-        build_inventory([parse(output or "<import>", text)])
+    base = load_documents([onto]) if onto is not None else []
+    if onto is not None:
+        existing = build_inventory(base)
+        text = render(imported, onto, (set(existing.sites), set(existing.services)))
+    else:
+        text = render(imported)
+    try:  # what an importer writes must pass `drcheck validate` (with the inventory it was written onto)
+        build_inventory([*base, parse(output or "<import>", text)])
     except InputError as invalid:
         raise InputError([Problem(None, f"drcheck import {source} wrote an invalid inventory, which is a bug in "
                                         "drcheck; please report it with these messages:"), *invalid.problems]) from None

@@ -418,7 +418,7 @@ def _apply_overrides(overrides: list[_Override], targets: dict[str, dict[str, di
     """Patch the fields read for each named site or service: a field given replaces the one read (a list as a
     whole), except `dr`, whose own fields are patched one by one."""
     problems = []
-    first_at: dict[tuple[str, str], Location] = {}
+    first_at: dict[tuple[str, str, str], Location] = {}
     for override in overrides:
         title = override.section[:-1]
         target = targets[override.section].get(override.name)
@@ -429,10 +429,15 @@ def _apply_overrides(overrides: list[_Override], targets: dict[str, dict[str, di
                                                     f"defined in any file; expected one of the defined {title}s "
                                                     f"({sample or 'none defined'})"))
             continue
-        earlier = first_at.setdefault((override.section, override.name), override.where)
-        if earlier != override.where:
-            problems.append(Problem(override.where, f"overrides.{override.section}: {title} {override.name!r} is "
-                                                    f"overridden twice: here and at {earlier}; expected one override"))
+        # several files may patch one name (an import's placements, a person's tiers), but not one field twice
+        patched = [f"dr.{k}" for k in override.fields.get("dr", {}) if k != "location"]
+        patched += [k for k in override.fields if k != "dr"]
+        twice = [(f, first_at[override.section, override.name, f]) for f in patched
+                 if first_at.setdefault((override.section, override.name, f), override.where) != override.where]
+        if twice:
+            problems.append(Problem(override.where, f"overrides.{override.section}: {title} {override.name!r} field "
+                                                    f"{twice[0][0]} is overridden twice: here and at {twice[0][1]}; "
+                                                    "expected one value"))
             continue
         for attribute, value in override.fields.items():
             if attribute == "dr":

@@ -89,13 +89,17 @@ def test_override_values_are_validated_by_the_same_schema_and_located_in_their_f
     assert any(m.startswith(f"{kept}:7:3: overrides: unknown section 'hosts'") for m in messages), messages
 
 
-def test_the_same_name_overridden_in_two_places_is_an_error_naming_both(tmp_path):
+def test_two_files_may_patch_one_name_but_not_one_field(tmp_path):
     _files(tmp_path, imported=IMPORTED,
-           a="version: 1\noverrides:\n  services:\n    artists-db: {tier: 0}\n",
-           b="version: 1\noverrides:\n  services:\n    artists-db: {tier: 1}\n")
+           a="version: 1\noverrides:\n  services:\n    artists-db: {tier: 0, dr: {strategy: warm-standby}}\n",
+           b="version: 1\noverrides:\n  services:\n    artists-db: {rpo: 1m, dr: {last_tested: 2026-01-05}}\n")
+    db = load_inventory([str(tmp_path)]).services["artists-db"]
+    assert (db.tier, db.rpo, db.strategy, str(db.last_tested)) == (0, 60.0, "warm-standby", "2026-01-05")
+    (tmp_path / "c.yaml").write_text("version: 1\noverrides:\n  services:\n    artists-db: {dr: {strategy: none}}\n")
     result = drcheck("validate", tmp_path)
     assert result.returncode == 2
-    assert f"{tmp_path / 'b.yaml'}:4:5: overrides.services: service 'artists-db' is overridden twice: here and at {tmp_path / 'a.yaml'}:4:5" in result.stderr
+    assert (f"{tmp_path / 'c.yaml'}:4:5: overrides.services: service 'artists-db' field dr.strategy is overridden "
+            f"twice: here and at {tmp_path / 'a.yaml'}:4:5") in result.stderr
 
 
 def test_an_override_placing_a_service_references_sites_checked_like_any_other(tmp_path):

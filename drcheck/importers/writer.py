@@ -41,20 +41,31 @@ def _comment(lines: list[str]) -> str:
     return "".join(f"# {line}".rstrip() + "\n" for line in lines)
 
 
-def render(imported: Imported) -> str:
+def render(imported: Imported, onto: str | None = None, defined: tuple[set[str], set[str]] = (set(), set())) -> str:
+    """The inventory file; with `onto`, the sites and services that inventory already `defined` (site names,
+    service names) are written as `overrides:` of it, so that both imports load together."""
     header = [f"Imported by `drcheck import {imported.source}` from:", *(f"  {path}" for path in imported.inputs)]
     if imported.notes:
         header += ["", *imported.notes]
+    if onto is not None:
+        header += ["", f"Sites and services that {onto} defines are patched under overrides: here; validate and",
+                   "audit this file together with it."]
     header += ["", "What the source could not say (left out, never guessed):"]
     header += [f"  - {gap}" for gap in imported.gaps] or ["  - nothing"]
     header += ["", "Keep hand-written facts in a separate file under `overrides:`, so that they survive",
                "the next import (drcheck reads both when given the directory or both files)."]
-    document = {"version": 1}
-    if imported.sites:
-        document["sites"] = {name: _ordered(imported.sites[name], _SITE_ORDER) for name in sorted(imported.sites)}
-    if imported.services:
-        document["services"] = {name: _ordered(imported.services[name], _SERVICE_ORDER)
-                                for name in sorted(imported.services)}
+    document: dict = {"version": 1}
+    patches: dict = {}
+    for section, entries, order, known in (("sites", imported.sites, _SITE_ORDER, defined[0]),
+                                           ("services", imported.services, _SERVICE_ORDER, defined[1])):
+        new = {name: _ordered(entries[name], order) for name in sorted(entries) if name not in known}
+        patched = {name: _ordered(entries[name], order) for name in sorted(entries) if name in known}
+        if new:
+            document[section] = new
+        if patched:
+            patches[section] = patched
+    if patches:
+        document["overrides"] = patches
     body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096,
                      default_flow_style=False)
     return _comment(header) + body
