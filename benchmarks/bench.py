@@ -71,7 +71,7 @@ def _child(step: str, path: str) -> None:
         inventory = load_inventory([path])
         groups = DomainIndex(inventory).groups
         started = time.perf_counter()
-        Simulation(inventory, [g.sites for g in groups]).impacts()
+        Simulation(inventory, [g.failure for g in groups]).impacts()
     else:
         raise SystemExit(f"unknown step {step!r}")
     print(json.dumps({"seconds": time.perf_counter() - started}))

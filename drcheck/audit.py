@@ -95,8 +95,7 @@ def worst_scenarios(ctx: Context, limit: int) -> list[Scenario]:
     groups = ctx.domains.groups
     impacts = ctx.impacts
     ranked = [k for k in ctx.ranked_scenarios[:limit] if impacts[k] > 0]
-    return [scenario(ctx.simulation, k, [groups[k].name], list(groups[k].domains[1:]), groups[k].sites, impacts[k])
-            for k in ranked]
+    return [scenario(ctx.simulation, k, [groups[k].name], list(groups[k].domains[1:]), impacts[k]) for k in ranked]
 
 
 def dependency_map(inventory: Inventory, worst: Scenario | None) -> str | None:
@@ -106,10 +105,11 @@ def dependency_map(inventory: Inventory, worst: Scenario | None) -> str | None:
     return mermaid(inventory, worst and Loss.of(worst.lost, worst.sites, worst.down))
 
 
-def scenario(simulation, k: int, lost, same_as, sites, impact: float) -> Scenario:
-    down = simulation.down_in(k)
-    return Scenario(lost=lost, same_as=same_as, sites=sorted(sites), down=down, data_lost=simulation.data_lost_in(k),
-                    impact=impact, explain=partial(simulation.causes_in, k))
+def scenario(simulation, k: int, lost, same_as, impact: float) -> Scenario:
+    failure = simulation.scenarios[k]
+    return Scenario(lost=lost, same_as=same_as, sites=sorted(failure.sites), loss=failure.loss,
+                    destroyed=sorted(failure.destroyed), down=simulation.down_in(k),
+                    data_lost=simulation.data_lost_in(k), impact=impact, explain=partial(simulation.causes_in, k))
 
 
 def _apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) -> tuple[list[Waiver], list[Waiver]]:

@@ -124,7 +124,7 @@ class Context:
         """The loss of every single failure domain (one scenario per domain group)."""
         from .simulate import Simulation
 
-        return Simulation(self.inventory, [g.sites for g in self.domains.groups])
+        return Simulation(self.inventory, [g.failure for g in self.domains.groups])
 
     @cached_property
     def impacts(self) -> list[float]:

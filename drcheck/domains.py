@@ -1,16 +1,33 @@
-"""Failure domains: the things that can be lost at once, and the sites each one takes with it."""
+"""Failure domains: the things that can be lost at once, and what losing them takes with it.
+
+A site is lost when one of its own domains is lost (the site, its building,
+campus, operator or region, any one of its hazard zones), or when *every* one
+of its power feeds, or every one of its network carriers, is lost: feeds and
+carriers listed together are redundant.  Losing a site, building, campus or
+hazard zone destroys what is there (fire, flood); an operator, region, power or
+carrier outage only makes it unavailable.  Every external service is also a
+domain of its own, `service=NAME` (a third-party outage); `--fail` accepts
+`service=NAME` for any service.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from .errors import InputError
 from .model import Inventory, Site
 
-DOMAIN_KINDS = ("site", "building", "campus", "operator", "region", "power", "network", "hazard")
-# When several domains hold exactly the same sites, scenarios are named after the
-# first of these kinds: "losing building X" tells the story better than "operator Y".
-_NAMING_PREFERENCE = ("building", "site", "campus", "power", "network", "hazard", "operator", "region")
+DOMAIN_KINDS = ("site", "building", "campus", "operator", "region", "power", "network", "hazard", "service")
+# kinds that destroy what they hold; the others (and `service`) only make it unavailable
+DESTROYING = frozenset({"site", "building", "campus", "hazard"})
+# kinds a site may list several of, any one of which keeps it up
+REDUNDANT = frozenset({"power", "network"})
+# The physical and infrastructure domains: what the rules about sites and DR look at (not third-party outages).
+SITE_KINDS = DOMAIN_KINDS[:-1]
+# When several domains hold exactly the same sites, the scenario is named after the first of these kinds: the
+# kinds that destroy come first (the scenario is the worst of its domains), and "losing building X" tells the
+# story better than "operator Y".
+_NAMING_PREFERENCE = ("building", "site", "campus", "hazard", "power", "network", "operator", "region", "service")
 
 
 class Domain(NamedTuple):
@@ -24,6 +41,25 @@ class Domain(NamedTuple):
 
     def as_json(self) -> dict:
         return {"domain": self.kind, "value": self.value}
+
+    @property
+    def destroys(self) -> bool:
+        return self.kind in DESTROYING
+
+
+class Failure(NamedTuple):
+    """What losing some domains takes: the sites lost, those of them destroyed, and the services out by their
+    own outage.  One scenario of the simulation."""
+
+    domains: tuple[Domain, ...]  # the domains lost
+    sites: frozenset[str]  # destroyed or unavailable
+    destroyed: frozenset[str]  # the sites among `sites` destroyed (fire, flood): their data is gone
+    services: frozenset[str] = frozenset()  # down by their own outage (service=NAME)
+
+    @property
+    def loss(self) -> str:
+        """"destroyed" when some site is destroyed (data may be lost), else "unavailable" (an outage)."""
+        return "destroyed" if self.destroyed else "unavailable"
 
 
 def site_domains(site: Site) -> list[Domain]:
@@ -39,30 +75,76 @@ def site_domains(site: Site) -> list[Domain]:
 
 @dataclass(frozen=True, slots=True)
 class DomainGroup:
-    """Domains that hold exactly the same sites: losing any of them is one scenario."""
+    """Domains that, each lost alone, take exactly the same sites and services: one single-failure scenario,
+    named after its first domain (the one that does the most harm: destroying kinds first)."""
 
     domains: tuple[Domain, ...]  # the first names the group
-    sites: frozenset[str]
+    failure: Failure  # losing the first domain
 
     @property
     def name(self) -> Domain:
         return self.domains[0]
 
+    @property
+    def sites(self) -> frozenset[str]:
+        return self.failure.sites
+
 
 class DomainIndex:
     def __init__(self, inventory: Inventory):
+        self.inventory = inventory
         members: dict[Domain, set[str]] = {}
         for site in inventory.sites.values():
             for domain in site_domains(site):
                 members.setdefault(domain, set()).add(site.name)
-        self.sites_of: dict[Domain, frozenset[str]] = {d: frozenset(members[d]) for d in sorted(members, key=_kind_order)}
-        by_sites: dict[frozenset[str], list[Domain]] = {}
-        for domain, sites in self.sites_of.items():
-            by_sites.setdefault(sites, []).append(domain)
+        for service in inventory.services.values():
+            if service.kind == "external":
+                members[Domain("service", service.name)] = set()
+        # domains that lose a site with any one of them; feeds that are one of several of some site
+        self._any: dict[Domain, frozenset[str]] = {}
+        self._fed: dict[Domain, list[Site]] = {}
+        for domain in sorted(members, key=kind_order):
+            if domain.kind in REDUNDANT:
+                self._fed[domain] = [inventory.sites[s] for s in sorted(members[domain])]
+            else:
+                self._any[domain] = frozenset(members[domain])
+        self.known: list[Domain] = sorted(members, key=kind_order)
+        # each domain lost alone
+        self.sites_of: dict[Domain, frozenset[str]] = {d: self.failure([d]).sites for d in self.known}
+        by_effect: dict[tuple[frozenset[str], frozenset[str]], list[Domain]] = {}
+        for domain in self.known:
+            effect = (self.sites_of[domain], frozenset([domain.value]) if domain.kind == "service" else frozenset())
+            if effect != (frozenset(), frozenset()):  # a feed backed up on every site it serves loses nothing alone
+                by_effect.setdefault(effect, []).append(domain)
+        groups = [tuple(sorted(ds, key=_naming_order)) for ds in by_effect.values()]
         self.groups: list[DomainGroup] = sorted(
-            (DomainGroup(tuple(sorted(ds, key=_naming_order)), sites) for sites, ds in by_sites.items()),
-            key=lambda g: _kind_order(g.name),
-        )
+            (DomainGroup(ds, self.failure(ds[:1])) for ds in groups), key=lambda g: kind_order(g.name))
+
+    def failure(self, domains: Iterable[Domain]) -> Failure:
+        """What losing all of `domains` together takes."""
+        lost = tuple(domains)
+        sites: set[str] = set()
+        destroyed: set[str] = set()
+        services = frozenset(d.value for d in lost if d.kind == "service")
+        lost_set = frozenset(lost)
+        for domain in lost:
+            if domain.kind in REDUNDANT:
+                for site in self._fed.get(domain, ()):
+                    feeds = site.power if domain.kind == "power" else site.network
+                    if all(Domain(domain.kind, f) in lost_set for f in feeds):
+                        sites.add(site.name)
+            elif domain.kind != "service":
+                held = self._any.get(domain, frozenset())
+                sites |= held
+                if domain.destroys:
+                    destroyed |= held
+        return Failure(lost, frozenset(sites), frozenset(destroyed), services)
+
+    def redundant_feeds(self) -> list[Domain]:
+        """Feeds and carriers that are one of several on some site: losing them alone may lose nothing, but
+        together with another they can (what the search for pairs of failures must try one by one)."""
+        return [d for d, fed in self._fed.items()
+                if any(len(site.power if d.kind == "power" else site.network) > 1 for site in fed)]
 
     def parse(self, fails: list[str]) -> list[Domain]:
         """The domains named by command-line options --fail KIND=VALUE; InputError naming the bad one."""
@@ -78,18 +160,20 @@ class DomainIndex:
         return lost
 
     def resolve(self, kind: str, value: str) -> Domain:
-        """The domain a user named with --fail KIND=VALUE; ValueError listing the known ones."""
+        """The domain a user named with --fail KIND=VALUE; ValueError listing the known ones.
+        `service=NAME` names any service (an outage of that service alone)."""
         if kind not in DOMAIN_KINDS:
             raise ValueError(f"unknown failure-domain kind {kind!r}; expected one of: {', '.join(DOMAIN_KINDS)}")
         domain = Domain(kind, value)
-        if domain not in self.sites_of:
-            known = sorted(d.value for d in self.sites_of if d.kind == kind)
-            listed = ", ".join(known[:20]) + (f", ... ({len(known)} in all)" if len(known) > 20 else "")
-            raise ValueError(f"unknown {kind} {value!r}; known {kind} values: {listed or 'none in this inventory'}")
-        return domain
+        if domain in self.sites_of or (kind == "service" and value in self.inventory.services):
+            return domain
+        known = sorted(self.inventory.services) if kind == "service" else sorted(d.value for d in self.sites_of if d.kind == kind)
+        listed = ", ".join(known[:20]) + (f", ... ({len(known)} in all)" if len(known) > 20 else "")
+        raise ValueError(f"unknown {kind} {value!r}; known {kind} values: {listed or 'none in this inventory'}")
 
 
-def _kind_order(domain: Domain) -> tuple[int, str]:
+def kind_order(domain: Domain) -> tuple[int, str]:
+    """Domains in the order of DOMAIN_KINDS, then by value: how lists of domains are shown."""
     return (DOMAIN_KINDS.index(domain.kind), domain.value)
 
 

@@ -35,9 +35,8 @@ def render_graph(inventory: Inventory, fmt: str, fails: list[str]) -> str:
     loss = None
     if fails:
         index = DomainIndex(inventory)
-        lost = index.parse(fails)
-        sites = frozenset().union(*(index.sites_of[d] for d in lost))
-        loss = Loss.of(lost, sites, Simulation(inventory, [sites]).down_in(0))
+        failure = index.failure(index.parse(fails))
+        loss = Loss.of(failure.domains, failure.sites, Simulation(inventory, [failure]).down_in(0))
     return dot(inventory, loss) if fmt == "dot" else mermaid(inventory, loss)
 
 

@@ -67,8 +67,9 @@ class Service:
     placements: list[Placement] = field(default_factory=list)
     strategy: str | None = None  # as declared; see `effective_strategy`
     last_tested: date | None = None
+    automatic: bool = False  # dr.automatic: failover needs no people or tooling
     depends_on: list[Dependency] = field(default_factory=list)
-    recovery_needs: list[str] | None = None  # None: every ops service but itself
+    recovery_needs: list[str] | None = None  # None: the default, see `Inventory.recovery_needs`
     backups: list[Backup] = field(default_factory=list)
     sites: list[str] = field(init=False)  # distinct placement sites, in inventory order
     has_dr: bool = field(init=False)  # runs on two or more sites
@@ -103,6 +104,12 @@ class Inventory:
     services: dict[str, Service]
 
     def recovery_needs(self, service: Service) -> list[str]:
+        """The services that must be up to fail `service` over to a standby.  Absent from the inventory: none
+        when its failover is automatic, else every ops service but itself that is as critical or more (tier <=):
+        a tier-3 wiki does not stand between a tier-1 database and its standby."""
         if service.recovery_needs is not None:
             return service.recovery_needs
-        return [s.name for s in self.services.values() if s.kind == "ops" and s.name != service.name]
+        if service.automatic:
+            return []
+        return [s.name for s in self.services.values()
+                if s.kind == "ops" and s.name != service.name and s.tier <= service.tier]

@@ -22,6 +22,8 @@ class Scenario:
     lost: list[Domain]
     same_as: list[Domain]  # other domains that hold exactly the same sites
     sites: list[str]
+    loss: str  # "destroyed" (some site is: fire, flood) or "unavailable" (an outage only)
+    destroyed: list[str]  # the sites destroyed, among `sites`
     down: list[str]
     data_lost: list[str]
     impact: float
@@ -37,7 +39,9 @@ class Scenario:
         return {
             "lost": [d.as_json() for d in self.lost],
             "same_as": [d.as_json() for d in self.same_as],
+            "loss": self.loss,
             "sites_lost": self.sites,
+            "sites_destroyed": self.destroyed,
             "down": self.down,
             "data_lost": self.data_lost,
             "impact": round(self.impact, 4),

@@ -264,6 +264,8 @@ BACKUP = ObjectSpec("backup", (
 DR = ObjectSpec("dr", (
     Field("strategy", _enum(STRATEGIES), "disaster-recovery strategy"),
     Field("last_tested", _date, "date of the last real failover test or drill"),
+    Field("automatic", _boolean, "true = failover needs no people or tooling (health-checked DNS, managed Multi-AZ); "
+                                 "recovery_needs then defaults to none"),
 ))
 
 
@@ -278,7 +280,7 @@ SITE = ObjectSpec("site", (
     Field("location", _coordinates, "lat, lon in degrees (WGS-84), or a named cloud region such as aws:eu-west-1",
           attribute="coordinates"),
     Field("building", _text, "sites with the same building share a building; absent = its own building"),
-    Field("campus", _text, "absent = the building is its own campus"),
+    Field("campus", _text, "absent = the campus another site of this building declares, else the building is its own campus"),
     Field("operator", _text, "who runs the facility"),
     Field("region", _text, "coarse region label"),
     Field("power", _text_list, "shared power feeds / substations"),
@@ -295,7 +297,7 @@ SERVICE = ObjectSpec("service", (
     Field("dr", _dr, "disaster-recovery strategy and evidence"),
     Field("depends_on", _objects(DEPENDENCY, lambda v: Dependency(v["service"], v.get("hard", True), v["location"]), "dependency",
                                  shorthand=lambda name, loc: Dependency(name, True, loc)), "services it needs (a bare name is a hard dependency)"),
-    Field("recovery_needs", _service_names, "services that must be up to fail it over; absent = every ops service but itself"),
+    Field("recovery_needs", _service_names, "services that must be up to fail it over; absent = none when dr.automatic, else every ops service but itself as critical or more (tier <=)"),
     Field("backups", _objects(BACKUP, lambda v: Backup(**v), "backup"), "copies of its data"),
 ))
 
@@ -344,6 +346,7 @@ def build_inventory(documents: list[Document]) -> Inventory:
     services = {key: _make_service(key, fields) for key, fields in service_fields.items()}
     if not problems:
         problems.extend(_check_references(sites, services))
+        problems.extend(_inherit_campuses(sites))
     if problems:
         raise InputError(problems)
     return Inventory(name, [d.file for d in documents], sites, services)
@@ -456,7 +459,8 @@ def _make_site(name: str, fields: dict) -> Site:
 def _make_service(name: str, fields: dict) -> Service:
     dr = fields.pop("dr", None) or {}
     dr.pop("location", None)
-    return Service(name=name, strategy=dr.get("strategy"), last_tested=dr.get("last_tested"), **fields)
+    return Service(name=name, strategy=dr.get("strategy"), last_tested=dr.get("last_tested"),
+                   automatic=dr.get("automatic", False), **fields)
 
 
 def _check_references(sites: dict[str, Site], services: dict[str, Service]) -> list[Problem]:
@@ -483,6 +487,26 @@ def _check_references(sites: dict[str, Site], services: dict[str, Service]) -> l
                 unknown("site", backup.site, sites, backup.location, f"{label} backup")
         if len(problems) >= MAX_PROBLEMS:
             break
+    return problems
+
+
+def _inherit_campuses(sites: dict[str, Site]) -> list[Problem]:
+    """A building stands on one campus: a site without `campus` takes the one the other sites of its building
+    declare.  Two campuses for one building are an error naming both places."""
+    declared: dict[str, Site] = {}
+    problems = []
+    for site in sites.values():
+        if site.building is None or site.campus is None:
+            continue
+        first = declared.setdefault(site.building, site)
+        if first.campus != site.campus:
+            problems.append(Problem(site.location, f"site {site.name!r}: building {site.building!r} is on campus "
+                                                   f"{site.campus!r} here, but on campus {first.campus!r} at "
+                                                   f"{first.location} (site {first.name!r}); expected one campus per "
+                                                   "building"))
+    for site in sites.values():
+        if site.campus is None and site.building in declared:
+            site.campus = declared[site.building].campus
     return problems
 
 

@@ -15,17 +15,18 @@ from functools import cached_property
 from itertools import islice
 from typing import Iterable, Iterator, NamedTuple
 
+from .domains import Failure
 from .model import Inventory, Service
 
 MAX_CHAIN = 8
-_OPS = -1  # the virtual node standing for "every ops service" in default recovery needs
+_OPS = -1  # the virtual node standing for the ops services in default recovery needs
 
 
 class Cause(NamedTuple):
     """Why a service is down in one scenario.  (A tuple: a report explains every service down in each of
     its worst scenarios, tens of thousands of them in a large estate.)"""
 
-    kind: str  # "placements" | "dependency" | "cycle" | "recovery"
+    kind: str  # "placements" | "outage" | "dependency" | "cycle" | "recovery"
     chain: tuple[str, ...] = ()  # "dependency": service -> ... -> the service that went down first;
     #                              "cycle": service -> ... -> service, each needing the next
     missing: tuple[str, ...] = ()  # for "recovery": recovery needs that are down
@@ -33,6 +34,8 @@ class Cause(NamedTuple):
     def describe(self) -> str:
         if self.kind == "placements":
             return "every placement is lost"
+        if self.kind == "outage":
+            return "the service itself is out (its own outage)"
         if self.kind == "dependency":
             return "hard dependency chain " + " → ".join(self.chain)
         if self.kind == "cycle":
@@ -41,9 +44,9 @@ class Cause(NamedTuple):
 
 
 class Simulation:
-    """The outcome of a list of scenarios (each a set of lost site names)."""
+    """The outcome of a list of scenarios (each a `Failure`: the sites lost, those destroyed, the services out)."""
 
-    def __init__(self, inventory: Inventory, scenarios: list[frozenset[str]]):
+    def __init__(self, inventory: Inventory, scenarios: list[Failure]):
         self.inventory = inventory
         self.services: list[Service] = list(inventory.services.values())
         self.scenarios = scenarios
@@ -51,17 +54,26 @@ class Simulation:
         self.index = index
         everything = (1 << len(scenarios)) - 1
         site_mask: dict[str, int] = dict.fromkeys(inventory.sites, 0)
-        for k, lost in enumerate(scenarios):
-            bit = 1 << k
-            for site in lost:
-                site_mask[site] |= bit
-
+        destroyed_mask: dict[str, int] = dict.fromkeys(inventory.sites, 0)
         n = len(self.services)
+        out = [0] * n  # scenarios in which the service itself is out (service=NAME)
+        for k, failure in enumerate(scenarios):
+            bit = 1 << k
+            for site in failure.sites:
+                site_mask[site] |= bit
+            for site in failure.destroyed:
+                destroyed_mask[site] |= bit
+            for name in failure.services:
+                out[index[name]] |= bit
+
         self.deps: list[list[int]] = [[index[d.service] for d in s.depends_on if d.hard] for s in self.services]
+        # None: the default recovery needs (ops services as critical or more), read through a summary
         self.needs: list[list[int] | None] = [
-            None if s.recovery_needs is None else [index[x] for x in s.recovery_needs] for s in self.services
-        ]
-        self.ops = [i for i, s in enumerate(self.services) if s.kind == "ops"]
+            [index[x] for x in s.recovery_needs] if s.recovery_needs is not None else [] if s.automatic else None
+            for s in self.services]
+        self.ops = sorted((i for i, s in enumerate(self.services) if s.kind == "ops"),
+                          key=lambda i: self.services[i].tier)
+        self.tiers = [s.tier for s in self.services]
         primary = [everything] * n
         standby = [everything] * n
         all_lost = [everything] * n
@@ -70,7 +82,6 @@ class Simulation:
             if not service.placements:
                 floating[i] = True
                 primary[i] = standby[i] = all_lost[i] = 0
-                continue
             for p in service.placements:
                 mask = site_mask[p.site]
                 if p.role == "primary":
@@ -78,13 +89,16 @@ class Simulation:
                 else:
                     standby[i] &= mask
                 all_lost[i] &= mask
-        self.primary_lost, self.standby_lost, self.all_lost = primary, standby, all_lost
+            # a service out by its own outage has neither a primary nor a standby to run on
+            primary[i] |= out[i]
+            standby[i] |= out[i]
+        self.primary_lost, self.standby_lost, self.all_lost, self.out = primary, standby, all_lost, out
         self.floating = floating
         self.running_down = self._step_one(primary, floating)
         self.down = self._step_two()
-        self.data_lost = self._data_lost(site_mask, everything)
+        self.data_lost = self._data_lost(destroyed_mask)
         self._memos: dict[int, dict[int, Cause]] = {}  # per scenario: causes found so far (chains share tails)
-        self._ops_but: dict[int, list[int]] = {}  # default recovery needs of each ops service
+        self._default_needs: dict[tuple[int, int], list[int]] = {}  # (tier, ops service or -1) -> default needs
         self._needs_down: dict[tuple[int, int], list[int]] = {}  # (recovery needs list, scenario) -> those down
 
     # -- step 1: down = least fixpoint of primary_lost | OR(down of hard deps)
@@ -100,19 +114,19 @@ class Simulation:
                 for d in deps[i]:
                     value |= down[d]  # inside the component these are still 0 and so harmless
             for i in component:
-                down[i] = 0 if floating[i] else value
+                down[i] = self.out[i] if floating[i] else value
         return down
 
     # -- step 2: down = greatest fixpoint below step 1 of
     #    running_down & (deps down | (primary lost & (standby lost | needs down)))
     def _step_two(self) -> list[int]:
-        deps, needs, ops = self.deps, self.needs, self.ops
+        deps, needs, ops, tiers = self.deps, self.needs, self.ops, self.tiers
         primary, standby, running = self.primary_lost, self.standby_lost, self.running_down
         down = list(running)
-        # Default recovery needs read a summary of the ops services: bits where any is down, and for each
-        # ops service bits where another one is down.  Taken first from the running state (the top), it
-        # keeps every value decreasing, so the iteration ends at the greatest fixpoint.
-        ops_any, ops_others = _ops_summary(ops, down)
+        # Default recovery needs read a summary of the ops services: per tier, bits where one of that tier or
+        # more critical is down, and for each ops service bits where another one is.  Taken first from the
+        # running state (the top), it keeps every value decreasing, so the iteration ends at the greatest fixpoint.
+        ops_any, ops_others = _ops_summary(ops, tiers, down)
 
         def edges(i: int) -> list[int]:
             if i == _OPS:
@@ -127,7 +141,7 @@ class Simulation:
                 changed = False
                 for i in component:
                     if i == _OPS:
-                        summary = _ops_summary(ops, down)
+                        summary = _ops_summary(ops, tiers, down)
                         if summary != (ops_any, ops_others):
                             (ops_any, ops_others), changed = summary, True
                         continue
@@ -138,8 +152,8 @@ class Simulation:
                     for d in deps[i]:
                         dep_down |= down[d]
                     listed = needs[i]
-                    if listed is None:
-                        need_down = ops_others.get(i, ops_any)  # default: every ops service but itself
+                    if listed is None:  # default: the ops services as critical or more, but itself
+                        need_down = ops_others[i] if i in ops_others else ops_any[tiers[i]]
                     else:
                         need_down = 0
                         for d in listed:
@@ -152,14 +166,16 @@ class Simulation:
                     break
         return down
 
-    def _data_lost(self, site_mask: dict[str, int], everything: int) -> list[int]:
+    def _data_lost(self, destroyed_mask: dict[str, int]) -> list[int]:
+        """A data service's data is lost where every placement and every backup site is destroyed: an outage
+        (operator, region, power, carrier) loses none."""
         lost = [0] * len(self.services)
         for i, service in enumerate(self.services):
-            if service.kind != "data":
+            if service.kind != "data" or not service.placements:
                 continue
-            value = self.all_lost[i]
-            for backup in service.backups:
-                value &= site_mask[backup.site]
+            value = -1
+            for where in (*service.placements, *service.backups):
+                value &= destroyed_mask[where.site]
             lost[i] = value
         return lost
 
@@ -189,7 +205,7 @@ class Simulation:
     def ranked(self, impacts: list[float]) -> list[int]:
         """Every scenario, worst first: highest impact, then fewer sites lost (the smaller
         domain tells the sharper story), then the order they were given in."""
-        return sorted(range(len(self.scenarios)), key=lambda k: (-impacts[k], len(self.scenarios[k]), k))
+        return sorted(range(len(self.scenarios)), key=lambda k: (-impacts[k], len(self.scenarios[k].sites), k))
 
     def impacts(self) -> list[float]:
         """Tier-weighted share of services down in each scenario (0..1)."""
@@ -223,7 +239,7 @@ class Simulation:
         listed = self.needs[i]
         if listed is None:
             ops_any, ops_others = self._ops_down
-            return ops_others.get(i, ops_any)
+            return ops_others[i] if i in ops_others else ops_any[self.tiers[i]]
         value = 0
         for d in listed:
             value |= self.down[d]
@@ -231,15 +247,18 @@ class Simulation:
 
     @cached_property
     def _ops_down(self) -> tuple[int, dict[int, int]]:
-        return _ops_summary(self.ops, self.down)
+        return _ops_summary(self.ops, self.tiers, self.down)
 
     def needs_of(self, i: int) -> list[int]:
         listed = self.needs[i]
         if listed is not None:
             return listed
-        if self.services[i].kind != "ops":
-            return self.ops
-        return self._ops_but.setdefault(i, [o for o in self.ops if o != i])
+        tier = self.tiers[i]
+        key = (tier, i if self.services[i].kind == "ops" else -1)
+        found = self._default_needs.get(key)
+        if found is None:  # shared by every service of a tier: `needs_down_in` answers each list once
+            found = self._default_needs[key] = sorted(o for o in self.ops if o != i and self.tiers[o] <= tier)
+        return found
 
     def needs_down_in(self, i: int, k: int) -> list[int]:
         """The services in the recovery needs of service i that are down in scenario k."""
@@ -270,6 +289,9 @@ class Simulation:
         current = i
         cycle: list[int] = []
         while current not in memo:
+            if self.out[current] & bit:
+                memo[current] = Cause("outage")
+                break
             if self.all_lost[current] & bit:
                 memo[current] = Cause("placements")
                 break
@@ -318,19 +340,27 @@ def scenarios_in(bits: int) -> Iterator[int]:
         bits ^= low
 
 
-def _ops_summary(ops: list[int], down: list[int]) -> tuple[int, dict[int, int]]:
-    """Bits where some ops service is down, and per ops service bits where some other one is (prefix/suffix ORs)."""
+def _ops_summary(ops: list[int], tiers: list[int], down: list[int]) -> tuple[list[int], dict[int, int]]:
+    """For each tier t, bits where some ops service of tier <= t is down; and for each ops service, bits where
+    another ops service of its tier or a more critical one is down.  `ops` is sorted by tier, so each of these
+    is a prefix of it, minus the service itself (prefix ORs, and suffix ORs within a tier)."""
+    any_by_tier = [0] * 4
     before = [0] * len(ops)
     seen = 0
     for j, o in enumerate(ops):
         before[j] = seen
         seen |= down[o]
+        any_by_tier[tiers[o]] = seen
+    for t in range(1, 4):  # a tier without ops services sees those of the tiers above it
+        any_by_tier[t] |= any_by_tier[t - 1]
     others: dict[int, int] = {}
     after = 0
     for j in range(len(ops) - 1, -1, -1):
+        if j + 1 < len(ops) and tiers[ops[j + 1]] != tiers[ops[j]]:
+            after = 0  # the rest of the list is less critical than this one
         others[ops[j]] = before[j] | after
         after |= down[ops[j]]
-    return seen, others
+    return any_by_tier, others
 
 
 def _bit_counts(sets: list[int], width: int) -> list[int]:

@@ -1,6 +1,7 @@
 """Why a service is down: the chain a report tells must be the one the simulation followed."""
 import textwrap
 
+from drcheck.domains import Domain, DomainIndex
 from drcheck.loader import parse
 from drcheck.schema import build_inventory
 from drcheck.simulate import Simulation
@@ -8,7 +9,8 @@ from drcheck.simulate import Simulation
 
 def simulate(text: str, lost: set[str]) -> Simulation:
     inventory = build_inventory([parse("inv.yaml", textwrap.dedent(text))])
-    return Simulation(inventory, [frozenset(lost)])
+    index = DomainIndex(inventory)
+    return Simulation(inventory, [index.failure(Domain("site", name) for name in sorted(lost))])
 
 
 def test_a_dependency_on_itself_is_not_part_of_the_story():
@@ -38,8 +40,9 @@ def test_blocked_failover_names_the_tooling_that_is_down():
         version: 1
         sites: {a: {}, b: {}}
         services:
-          switchover: {kind: ops, placements: [{site: a}]}
+          switchover: {kind: ops, tier: 1, placements: [{site: a}]}
           store:
+            tier: 1
             kind: data
             placements: [{site: a}, {site: b, role: standby}]
             backups: [{site: b}]

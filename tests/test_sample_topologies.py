@@ -195,9 +195,10 @@ def test_kakao_worst_loss_is_the_pangyo_building_and_no_data_is_lost(kakao):
     assert worst.causes["kakaotalk-store"].kind == "recovery"
     assert "ops-switchover" in worst.causes["kakaotalk-store"].missing
     assert one(kakao, "blast-radius", f"domain:{PANGYO_BUILDING}").evidence["impact"] == 1.0
-    # the whole capital region is as bad, and loses the data too
+    # the whole capital region is as bad, but a region-wide outage destroys nothing: no data is lost
     region = next(s for s in kakao.scenarios if s.lost == [Domain("region", "kr-capital")])
-    assert sorted(region.data_lost) == ["daum-mail", "kakaotalk-store"]
+    assert region.loss == "unavailable" and region.data_lost == []
+    assert worst.loss == "destroyed"
 
 
 def test_kakao_fails_the_gate_with_grade_f(kakao):
@@ -279,10 +280,18 @@ def test_startup_payment_provider_is_unknown_to_no_dr(startup):
 def test_startup_loses_its_data_whichever_domain_goes():
     inventory = inventory_of("startup-single-dc")
     domains = list(DomainIndex(inventory).sites_of)
-    assert len(domains) == 7  # site, building, campus, operator, region, power, network
+    # site, building, campus, operator, region, power, network, and the payment provider's own outage
+    assert len(domains) == 8
     for domain in domains:
         loss = simulate(inventory, str(domain))
-        assert sorted(loss.data_lost) == ["postgres", "redis-sessions", "uploads-store"], domain
+        if domain.kind == "service":
+            assert loss.down == ["payment-provider"] and loss.data_lost == [], domain  # checkout depends softly
+            continue
+        # a fire loses the data; an operator, region, power or carrier outage only stops the services
+        destroyed = domain.kind in ("site", "building", "campus")
+        assert loss.loss == ("destroyed" if destroyed else "unavailable"), domain
+        expected = ["postgres", "redis-sessions", "uploads-store"] if destroyed else []
+        assert sorted(loss.data_lost) == expected, domain
         assert "payment-provider" not in loss.down, domain
 
 

@@ -191,20 +191,47 @@ def test_placement_role_defaults_to_primary_and_positions_are_kept():
     assert inventory.services["u"].placements == []
 
 
-def test_recovery_needs_absent_means_every_other_ops_service():
-    inventory = load("""\
+def test_recovery_needs_absent_means_the_ops_services_as_critical_or_more():
+    inventory = load("""
         version: 1
         sites: {a: {}}
         services:
-          deploy: {kind: ops, placements: [{site: a}]}
-          console: {kind: ops, placements: [{site: a}]}
+          deploy: {kind: ops, tier: 1, placements: [{site: a}]}
+          console: {kind: ops, tier: 1, placements: [{site: a}]}
+          wiki: {kind: ops, tier: 3, placements: [{site: a}]}
           app: {placements: [{site: a}]}
-          pinned: {placements: [{site: a}], recovery_needs: [console]}
+          db: {tier: 0, placements: [{site: a}]}
+          pinned: {placements: [{site: a}], recovery_needs: [wiki]}
           none: {placements: [{site: a}], recovery_needs: []}
+          auto: {tier: 3, placements: [{site: a}], dr: {automatic: true}}
         """)
     needs = {name: inventory.recovery_needs(service) for name, service in inventory.services.items()}
-    assert needs == {"deploy": ["console"], "console": ["deploy"], "app": ["deploy", "console"],
-                     "pinned": ["console"], "none": []}
+    assert needs == {"deploy": ["console"], "console": ["deploy"], "wiki": ["deploy", "console"],
+                     "app": ["deploy", "console"], "db": [], "pinned": ["wiki"], "none": [], "auto": []}
+    assert inventory.services["auto"].automatic and not inventory.services["app"].automatic
+
+
+def test_a_site_without_campus_is_on_its_buildings_campus():
+    inventory = load("""
+        version: 1
+        sites:
+          hall-1: {building: b1}
+          hall-2: {building: b1, campus: north}
+          alone: {building: b2}
+        """)
+    assert inventory.sites["hall-1"].campus == "north"
+    assert inventory.sites["alone"].campus is None  # the building is its own campus
+
+
+def test_two_campuses_for_one_building_name_both_places():
+    assert problems("""
+        version: 1
+        sites:
+          hall-1: {building: b1, campus: north}
+          hall-2: {building: b1}
+          hall-3: {building: b1, campus: south}
+        """) == ["inv.yaml:6:3: site 'hall-3': building 'b1' is on campus 'south' here, but on campus 'north' at "
+                 "inv.yaml:4:3 (site 'hall-1'); expected one campus per building"]
 
 
 @pytest.mark.parametrize("fields, problem", [

@@ -10,9 +10,10 @@ import pytest
 
 from conftest import drcheck
 
-# Weights: auth 8, talk 8, store 4, switchover 2, search 1, wiki 1 = 24.
+# Weights: auth 8, talk 8, store 4, switchover 4, search 1, wiki 1 = 26.
 # Losing building bldg-a (= site pangyo) takes auth and switchover with their only site, talk through
-# its hard dependency on auth, and store because its standby needs switchover to take over: 22/24.
+# its hard dependency on auth, and store because its standby needs switchover (an ops service as
+# critical as store, so among its default recovery needs) to take over: 24/26.
 MINI = """\
 version: 1
 name: mini
@@ -33,7 +34,7 @@ services:
     tier: 1
     placements: [{site: pangyo}, {site: anyang, role: standby}]
     backups: [{site: vault}]
-  switchover: {kind: ops, placements: [{site: pangyo}]}
+  switchover: {kind: ops, tier: 1, placements: [{site: pangyo}]}
   wiki: {tier: 3, placements: [{site: anyang}]}
 """
 
@@ -54,8 +55,8 @@ def test_fail_one_building_explains_every_service_down(mini):
     result = drcheck("simulate", mini, "--fail", "building=bldg-a")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "Losing building=bldg-a (sites: pangyo)"
-    assert lines[1] == "impact 91.7% of tier-weighted services; 4 down"
+    assert lines[0] == "Losing building=bldg-a (destroyed; sites: pangyo)"
+    assert lines[1] == "impact 92.3% of tier-weighted services; 4 down"
     assert "  ✗ auth: every placement is lost" in lines
     assert "  ✗ talk: hard dependency chain talk → auth" in lines
     assert "  ✗ store: standby survives but recovery needs are down: switchover" in lines
@@ -70,7 +71,8 @@ def test_fail_one_building_as_json(mini):
     assert scenario["sites_lost"] == ["pangyo"]
     assert scenario["down"] == ["auth", "talk", "store", "switchover"]
     assert scenario["data_lost"] == []
-    assert scenario["impact"] == pytest.approx(22 / 24, abs=1e-4)
+    assert scenario["impact"] == pytest.approx(24 / 26, abs=1e-4)
+    assert scenario["loss"] == "destroyed" and scenario["sites_destroyed"] == ["pangyo"]
     assert scenario["why"]["talk"] == {"cause": "dependency", "chain": ["talk", "auth"]}
     assert scenario["why"]["store"] == {"cause": "recovery", "recovery_needs_down": ["switchover"]}
 
@@ -104,15 +106,15 @@ def test_without_fail_every_single_domain_is_ranked_by_impact(mini):
     scenarios = _json(drcheck("simulate", mini, "--format", "json"))
     ranked = [(s["lost"][0]["value"], s["impact"]) for s in scenarios]
     assert [name for name, _ in ranked] == ["pg-campus", "bldg-a", "anyang", "bldg-b", "vault"]
-    assert [impact for _, impact in ranked] == pytest.approx([23 / 24, 22 / 24, 1 / 24, 1 / 24, 0], abs=1e-4)
+    assert [impact for _, impact in ranked] == pytest.approx([25 / 26, 24 / 26, 1 / 26, 1 / 26, 0], abs=1e-4)
     building = scenarios[1]
     assert building["same_as"] == [{"domain": "site", "value": "pangyo"}, {"domain": "power", "value": "ups-b3"}]
     table = drcheck("simulate", mini)
     assert table.returncode == 0, table.stderr
     rows = table.stdout.splitlines()
-    assert rows[0].split() == ["rank", "impact", "down", "lost"]
-    assert rows[1].split() == ["1", "95.8%", "5", "campus=pg-campus"]
-    assert rows[2].split()[:4] == ["2", "91.7%", "4", "building=bldg-a"]
+    assert rows[0].split() == ["rank", "impact", "down", "loss", "lost"]
+    assert rows[1].split() == ["1", "96.2%", "5", "destroyed", "campus=pg-campus"]
+    assert rows[2].split()[:5] == ["2", "92.3%", "4", "destroyed", "building=bldg-a"]
     assert "(= site=pangyo, power=ups-b3)" in rows[2]
 
 
@@ -130,6 +132,74 @@ def test_depth_2_ranks_pairs_that_add_something(mini):
     assert len(scenarios) == 8
     impacts = [s["impact"] for s in scenarios]
     assert impacts == sorted(impacts, reverse=True)
+
+
+# Two feeds and two carriers on the main site: redundant, so no single one of them is a failure; the
+# office has one feed of its own.  Okta is a third party every login needs.
+FEEDS = """\
+version: 1
+sites:
+  main: {operator: dc-co, power: [grid-north, grid-south], network: [carrier-x, carrier-y]}
+  office: {operator: dc-co, power: [grid-south]}
+services:
+  okta: {kind: external, tier: 0}
+  web: {tier: 0, placements: [{site: main}], depends_on: [okta]}
+  db: {kind: data, tier: 0, placements: [{site: main}], backups: [{site: office}]}
+  wiki: {tier: 3, placements: [{site: office}]}
+"""
+
+
+def test_one_of_two_feeds_or_carriers_loses_nothing_and_both_lose_the_site(write):
+    path = write(FEEDS)
+    names = [[str_domain(d) for d in s["lost"]] for s in _json(drcheck("simulate", path, "--top", "0", "--format", "json"))]
+    assert ["power=grid-north"] not in names and ["network=carrier-x"] not in names
+    assert ["site=office"] in names  # grid-south alone takes only the office (its one feed): the same loss
+    [both] = _json(drcheck("simulate", path, "--fail", "network=carrier-x", "--fail", "network=carrier-y",
+                           "--format", "json"))
+    assert both["sites_lost"] == ["main"] and both["down"] == ["web", "db"]
+    assert both["loss"] == "unavailable" and both["data_lost"] == []  # a carrier outage destroys nothing
+    [one_feed] = _json(drcheck("simulate", path, "--fail", "power=grid-north", "--format", "json"))
+    assert one_feed["sites_lost"] == [] and one_feed["down"] == []
+
+
+def test_depth_2_finds_the_pair_of_feeds_of_a_site(write):
+    scenarios = _json(drcheck("simulate", write(FEEDS), "--depth", "2", "--top", "0", "--format", "json"))
+    pairs = {tuple(str_domain(d) for d in s["lost"]): s for s in scenarios}
+    feeds = pairs[("power=grid-north", "power=grid-south")]
+    assert feeds["sites_lost"] == ["main", "office"] and feeds["impact"] == 17 / 25  # okta stays up
+    assert ("site=main", "operator=dc-co") not in pairs  # the operator alone already takes main
+    assert ("network=carrier-x", "network=carrier-y") in pairs
+    assert ("power=grid-north", "network=carrier-x") not in pairs  # one feed and one carrier: main stays up
+
+
+def test_an_external_service_is_a_failure_domain_of_its_own(write):
+    path = write(FEEDS)
+    scenarios = _json(drcheck("simulate", path, "--format", "json"))
+    okta = next(s for s in scenarios if s["lost"] == [{"domain": "service", "value": "okta"}])
+    assert okta["down"] == ["okta", "web"] and okta["sites_lost"] == [] and okta["loss"] == "unavailable"
+    assert okta["why"] == {"okta": {"cause": "outage"}, "web": {"cause": "dependency", "chain": ["web", "okta"]}}
+    # any service can be failed on its own, not only third parties
+    [wiki] = _json(drcheck("simulate", path, "--fail", "service=wiki", "--format", "json"))
+    assert wiki["down"] == ["wiki"]
+    table = drcheck("simulate", path, "--fail", "service=okta")
+    assert table.stdout.splitlines()[0] == "Losing service=okta (unavailable; sites: )"
+    assert "  ✗ okta: the service itself is out (its own outage)" in table.stdout
+    unknown = drcheck("simulate", path, "--fail", "service=stripe")
+    assert unknown.returncode == 2
+    assert "unknown service 'stripe'; known service values: db, okta, web, wiki" in unknown.stderr
+
+
+def test_an_operator_outage_loses_no_data(write):
+    [outage] = _json(drcheck("simulate", write(FEEDS), "--fail", "operator=dc-co", "--format", "json"))
+    assert outage["down"] == ["web", "db", "wiki"] and outage["loss"] == "unavailable"
+    assert outage["data_lost"] == [] and outage["sites_destroyed"] == []
+    [fire] = _json(drcheck("simulate", write(FEEDS), "--fail", "site=main", "--fail", "site=office",
+                           "--format", "json"))
+    assert fire["data_lost"] == ["db"] and fire["loss"] == "destroyed"
+
+
+def str_domain(d: dict) -> str:
+    return f"{d['domain']}={d['value']}"
 
 
 def test_bad_depth_is_exit_2(mini):

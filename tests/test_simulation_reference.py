@@ -1,18 +1,23 @@
 """The bitset Simulation against a plain, one-scenario-at-a-time reading of the failure simulation's rules.
 
-`reference` below is written straight from their definition, with no shared code:
-step 1 removes services until the running set is stable (the largest such set),
-step 2 brings services back round by round until nothing changes.  Hypothesis
-builds small inventories with cycles, self-loops, ops tooling, external
-services without placements, standby-only services and backups, and every
-single-domain scenario plus random multi-site scenarios must agree exactly.
+`reference` below is written straight from their definition (SPEC sections 1
+and 4), with no shared code: it takes the lost failure domains themselves,
+decides which sites are lost (any one of a site's own domains or hazard zones;
+every one of its power feeds, or every one of its carriers) and destroyed
+(site, building, campus, hazard), which services are out by their own outage
+(service=NAME); step 1 removes services until the running set is stable (the
+largest such set), step 2 brings services back round by round until nothing
+changes.  Hypothesis builds small inventories with cycles, self-loops, ops
+tooling of several tiers, automatic failover, external services without
+placements, standby-only services, redundant feeds and backups, and every
+single-domain scenario plus random sets of domains must agree exactly.
 """
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drcheck.domains import DomainIndex
+from drcheck.domains import Domain, DomainIndex
 from drcheck.errors import Location
 from drcheck.model import Backup, Dependency, Inventory, Placement, Service, Site
 from drcheck.simulate import Simulation
@@ -20,23 +25,41 @@ from drcheck.simulate import Simulation
 HERE = Location("generated.yaml", 1, 1)
 
 
-def reference(inventory: Inventory, lost: frozenset[str]) -> tuple[set[str], set[str]]:
-    """(services down, data services whose data is lost) when the sites in `lost` are lost."""
+def reference(inventory: Inventory, lost: set[Domain]) -> tuple[set[str], set[str]]:
+    """(services down, data services whose data is lost) when the domains in `lost` are lost."""
     services = inventory.services
+    lost_values = {kind: {d.value for d in lost if d.kind == kind} for kind in
+                   ("site", "building", "campus", "operator", "region", "power", "network", "hazard", "service")}
+
+    def site_lost(site: Site) -> bool:
+        return (site_destroyed(site)
+                or site.operator in lost_values["operator"] or site.region in lost_values["region"]
+                or bool(site.power) and all(p in lost_values["power"] for p in site.power)
+                or bool(site.network) and all(c in lost_values["network"] for c in site.network))
+
+    def site_destroyed(site: Site) -> bool:
+        return (site.name in lost_values["site"] or site.building in lost_values["building"]
+                or site.campus in lost_values["campus"] or any(h in lost_values["hazard"] for h in site.hazards))
+
+    lost_sites = {name for name, site in inventory.sites.items() if site_lost(site)}
+    destroyed_sites = {name for name, site in inventory.sites.items() if site_destroyed(site)}
+    out = lost_values["service"]
     floating = {name for name, s in services.items() if not s.placements}  # external, outside every domain
     hard = {name: [d.service for d in s.depends_on if d.hard] for name, s in services.items()}
 
     def survives(name: str, role: str) -> bool:
-        return any(p.role == role and p.site not in lost for p in services[name].placements)
+        return name not in out and any(p.role == role and p.site not in lost_sites for p in services[name].placements)
 
     def recovery_needs(name: str) -> list[str]:
-        listed = services[name].recovery_needs
-        if listed is not None:
-            return listed
-        return [other for other, s in services.items() if s.kind == "ops" and other != name]
+        service = services[name]
+        if service.recovery_needs is not None:
+            return service.recovery_needs
+        if service.automatic:
+            return []
+        return [other for other, s in services.items() if s.kind == "ops" and other != name and s.tier <= service.tier]
 
     # step 1: start from everything with a surviving primary, drop what lacks a running dependency
-    running = {name for name in services if name in floating or survives(name, "primary")}
+    running = {name for name in services if (name in floating and name not in out) or survives(name, "primary")}
     while True:
         dropped = {name for name in running if name not in floating and any(d not in running for d in hard[name])}
         if not dropped:
@@ -59,9 +82,9 @@ def reference(inventory: Inventory, lost: frozenset[str]) -> tuple[set[str], set
     down = set(services) - up
     data_lost = {
         name for name, s in services.items()
-        if s.kind == "data"
-        and all(p.site in lost for p in s.placements)
-        and all(b.site in lost for b in s.backups)
+        if s.kind == "data" and s.placements
+        and all(p.site in destroyed_sites for p in s.placements)
+        and all(b.site in destroyed_sites for b in s.backups)
     }
     return down, data_lost
 
@@ -82,6 +105,8 @@ def inventories(draw) -> Inventory:
             operator=draw(optional(["op1", "op2"])),
             region=draw(optional(["r1", "r2"])),
             power=draw(st.lists(st.sampled_from(["p1", "p2", "p3"]), max_size=2, unique=True)),
+            network=draw(st.lists(st.sampled_from(["n1", "n2"]), max_size=2, unique=True)),
+            hazards=draw(st.lists(st.sampled_from(["h1", "h2"]), max_size=2, unique=True)),
         )
         for name in site_names
     }
@@ -107,16 +132,17 @@ def inventories(draw) -> Inventory:
         backups = [Backup(site, HERE) for site in draw(st.lists(st.sampled_from(site_names), max_size=2))]
         services[name] = Service(name=name, location=HERE, kind=kind, tier=draw(st.integers(0, 3)),
                                  placements=placements, depends_on=depends_on, recovery_needs=recovery_needs,
-                                 backups=backups if kind == "data" else [])
+                                 automatic=draw(st.booleans()), backups=backups if kind == "data" else [])
     return Inventory(name="generated", files=["generated.yaml"], sites=sites, services=services)
 
 
-def _assert_matches_reference(inventory: Inventory, scenarios: list[frozenset[str]]) -> Simulation:
-    simulation = Simulation(inventory, scenarios)
+def _assert_matches_reference(inventory: Inventory, scenarios: list[list[Domain]]) -> Simulation:
+    index = DomainIndex(inventory)
+    simulation = Simulation(inventory, [index.failure(lost) for lost in scenarios])
     for k, lost in enumerate(scenarios):
-        down, data_lost = reference(inventory, lost)
-        assert set(simulation.down_in(k)) == down, f"scenario {k}: lost sites {sorted(lost)}"
-        assert set(simulation.data_lost_in(k)) == data_lost, f"scenario {k}: lost sites {sorted(lost)}"
+        down, data_lost = reference(inventory, set(lost))
+        assert set(simulation.down_in(k)) == down, f"scenario {k}: lost {sorted(map(str, lost))}"
+        assert set(simulation.data_lost_in(k)) == data_lost, f"scenario {k}: lost {sorted(map(str, lost))}"
     return simulation
 
 
@@ -124,28 +150,42 @@ def _assert_matches_reference(inventory: Inventory, scenarios: list[frozenset[st
 @given(st.data())
 def test_bitset_simulation_equals_reference(data):
     inventory = data.draw(inventories())
-    single = [group.sites for group in DomainIndex(inventory).groups]
-    sites = sorted(inventory.sites)
-    multi = data.draw(st.lists(st.frozensets(st.sampled_from(sites)), max_size=6))
+    index = DomainIndex(inventory)
+    single = [[domain] for domain in index.known]
+    every = index.known + [Domain("service", name) for name in inventory.services]
+    multi = data.draw(st.lists(st.lists(st.sampled_from(every), max_size=4), max_size=6))
     _assert_matches_reference(inventory, single + multi)
+
+
+def test_the_single_failure_groups_are_the_domains_that_take_something():
+    inventory = _inventory({"x": {"primary": ["a"]}, "saas": {"kind": "external"}}, sites=("a", "b"),
+                           site_fields={"a": {"power": ["p1", "p2"]}, "b": {"power": ["p2"]}})
+    groups = {tuple(map(str, g.domains)): sorted(g.sites) for g in DomainIndex(inventory).groups}
+    # p1 alone loses nothing (a keeps p2); p2 alone loses b, whose only feed it is, as losing b does
+    assert groups == {("site=a",): ["a"], ("site=b", "power=p2"): ["b"], ("service=saas",): []}
 
 
 # ---- hand-written cases -------------------------------------------------------------------------
 
-def _inventory(services: dict[str, dict], sites=("a", "b")) -> Inventory:
-    def service(name, kind="app", primary=(), standby=(), hard=(), needs=None, backups=()):
+def _inventory(services: dict[str, dict], sites=("a", "b"), site_fields=None) -> Inventory:
+    def service(name, kind="app", tier=2, primary=(), standby=(), hard=(), needs=None, backups=(), automatic=False):
         placements = [Placement(s, "primary", HERE) for s in primary] + [Placement(s, "standby", HERE) for s in standby]
-        return Service(name=name, location=HERE, kind=kind, placements=placements,
+        return Service(name=name, location=HERE, kind=kind, tier=tier, placements=placements,
                        depends_on=[Dependency(d, True, HERE) for d in hard], recovery_needs=needs,
-                       backups=[Backup(s, HERE) for s in backups])
+                       backups=[Backup(s, HERE) for s in backups], automatic=automatic)
 
-    return Inventory(name="hand", files=["hand.yaml"], sites={s: Site(s, HERE) for s in sites},
+    site_fields = site_fields or {}
+    return Inventory(name="hand", files=["hand.yaml"], sites={s: Site(s, HERE, **site_fields.get(s, {})) for s in sites},
                      services={name: service(name, **fields) for name, fields in services.items()})
+
+
+def _sites(*names: str) -> list[Domain]:
+    return [Domain("site", name) for name in names]
 
 
 def test_a_running_cycle_keeps_running():
     inventory = _inventory({"x": {"primary": ["a"], "hard": ["y"]}, "y": {"primary": ["a"], "hard": ["x"]}})
-    simulation = _assert_matches_reference(inventory, [frozenset(), frozenset({"b"}), frozenset({"a"})])
+    simulation = _assert_matches_reference(inventory, [[], _sites("b"), _sites("a")])
     assert simulation.down_in(0) == [] and simulation.down_in(1) == []
     assert simulation.down_in(2) == ["x", "y"]
 
@@ -156,7 +196,7 @@ def test_a_cycle_whose_failover_needs_each_other_stays_down():
         "x": {"primary": ["a"], "standby": ["b"], "needs": ["y"]},
         "y": {"primary": ["a"], "standby": ["b"], "needs": ["x"]},
     })
-    simulation = _assert_matches_reference(inventory, [frozenset({"a"})])
+    simulation = _assert_matches_reference(inventory, [_sites("a")])
     assert simulation.down_in(0) == ["x", "y"]
     assert simulation.cause("x", 0).missing == ("y",)
 
@@ -166,7 +206,7 @@ def test_two_ops_tools_that_each_need_the_other_by_default_stay_down():
         "deploy": {"kind": "ops", "primary": ["a"], "standby": ["b"]},
         "switchover": {"kind": "ops", "primary": ["a"], "standby": ["b"]},
     })
-    simulation = _assert_matches_reference(inventory, [frozenset({"a"}), frozenset({"b"})])
+    simulation = _assert_matches_reference(inventory, [_sites("a"), _sites("b")])
     assert simulation.down_in(0) == ["deploy", "switchover"]
     assert simulation.down_in(1) == []
 
@@ -176,7 +216,7 @@ def test_recovery_tooling_down_blocks_failover():
         "talk": {"primary": ["a"], "standby": ["b"]},  # default needs: the ops service below
         "switchover": {"kind": "ops", "primary": ["a"]},
     })
-    simulation = _assert_matches_reference(inventory, [frozenset({"a"})])
+    simulation = _assert_matches_reference(inventory, [_sites("a")])
     assert simulation.down_in(0) == ["talk", "switchover"]
     assert simulation.cause("talk", 0).missing == ("switchover",)
 
@@ -186,7 +226,7 @@ def test_tooling_that_survives_lets_the_standby_take_over():
         "talk": {"primary": ["a"], "standby": ["b"]},
         "switchover": {"kind": "ops", "primary": ["b"]},
     })
-    simulation = _assert_matches_reference(inventory, [frozenset({"a"})])
+    simulation = _assert_matches_reference(inventory, [_sites("a")])
     assert simulation.down_in(0) == []
 
 
@@ -196,7 +236,7 @@ def test_external_without_placements_stays_up_even_when_its_dependency_is_down()
         "db": {"kind": "data", "primary": ["a"]},
         "shop": {"primary": ["b"], "hard": ["pg"]},
     })
-    simulation = _assert_matches_reference(inventory, [frozenset({"a"}), frozenset({"a", "b"})])
+    simulation = _assert_matches_reference(inventory, [_sites("a"), _sites("a", "b")])
     assert simulation.down_in(0) == ["db"]
     assert simulation.data_lost_in(0) == ["db"]
     assert simulation.down_in(1) == ["db", "shop"]
@@ -204,7 +244,7 @@ def test_external_without_placements_stays_up_even_when_its_dependency_is_down()
 
 def test_data_survives_in_a_backup_site():
     inventory = _inventory({"db": {"kind": "data", "primary": ["a"], "backups": ["b"]}})
-    simulation = _assert_matches_reference(inventory, [frozenset({"a"}), frozenset({"a", "b"})])
+    simulation = _assert_matches_reference(inventory, [_sites("a"), _sites("a", "b")])
     assert simulation.data_lost_in(0) == []
     assert simulation.data_lost_in(1) == ["db"]
 
@@ -217,5 +257,71 @@ def test_a_cycle_through_an_external_without_placements_ignores_the_externals_de
         "y": {"primary": ["b"], "hard": ["x"]},
         "z": {"primary": ["a"]},
     })
-    simulation = _assert_matches_reference(inventory, [frozenset({"a"})])
+    simulation = _assert_matches_reference(inventory, [_sites("a")])
     assert simulation.down_in(0) == ["z"]
+
+
+def test_a_dual_fed_site_survives_one_feed_and_falls_to_both():
+    inventory = _inventory({"x": {"primary": ["a"]}, "y": {"primary": ["b"]}},
+                           site_fields={"a": {"power": ["p1", "p2"], "network": ["n1", "n2"]}, "b": {"power": ["p2"]}})
+    p1, p2, n1, n2 = Domain("power", "p1"), Domain("power", "p2"), Domain("network", "n1"), Domain("network", "n2")
+    simulation = _assert_matches_reference(inventory, [[p1], [p2], [p1, p2], [n1], [n1, n2], [p1, n1]])
+    assert simulation.down_in(0) == []
+    assert simulation.down_in(1) == ["y"]  # b has only p2
+    assert simulation.down_in(2) == ["x", "y"]
+    assert simulation.down_in(3) == [] and simulation.down_in(4) == ["x"]
+    assert simulation.down_in(5) == []  # one feed and one carrier: a keeps the others
+
+
+def test_a_hazard_zone_is_a_threat_on_its_own():
+    inventory = _inventory({"x": {"primary": ["a"]}}, site_fields={"a": {"hazards": ["flood", "quake"]}})
+    simulation = _assert_matches_reference(inventory, [[Domain("hazard", "flood")]])
+    assert simulation.down_in(0) == ["x"]
+
+
+def test_an_outage_makes_data_unavailable_and_a_fire_destroys_it():
+    inventory = _inventory({"db": {"kind": "data", "primary": ["a"], "backups": ["b"]}},
+                           site_fields={"a": {"operator": "op", "building": "b1", "power": ["p"]},
+                                        "b": {"operator": "op", "region": "r", "building": "b2"}})
+    lost = [[Domain("operator", "op")], [Domain("region", "r"), Domain("building", "b1")], [Domain("power", "p")],
+            [Domain("building", "b1"), Domain("building", "b2")]]
+    simulation = _assert_matches_reference(inventory, lost)
+    assert [simulation.down_in(k) for k in range(4)] == [["db"]] * 4
+    assert [simulation.data_lost_in(k) for k in range(4)] == [[], [], [], ["db"]]
+    assert [f.loss for f in simulation.scenarios] == ["unavailable", "destroyed", "unavailable", "destroyed"]
+
+
+def test_a_service_outage_takes_its_hard_dependants_down():
+    inventory = _inventory({
+        "okta": {"kind": "external"},
+        "shop": {"primary": ["a"], "standby": ["b"], "hard": ["okta"]},
+        "blog": {"primary": ["a"]},
+    })
+    simulation = _assert_matches_reference(inventory, [[Domain("service", "okta")], [Domain("service", "blog")]])
+    assert simulation.down_in(0) == ["okta", "shop"]
+    assert simulation.cause("okta", 0).kind == "outage"
+    assert simulation.cause("shop", 0).chain == ("shop", "okta")
+    assert simulation.down_in(1) == ["blog"]  # --fail service=NAME takes down any service
+    assert simulation.data_lost_in(0) == []
+
+
+def test_default_recovery_needs_are_the_ops_services_as_critical_or_more():
+    inventory = _inventory({
+        "store": {"tier": 1, "primary": ["a"], "standby": ["b"]},
+        "wiki": {"kind": "ops", "tier": 3, "primary": ["a"]},
+        "deploy": {"kind": "ops", "tier": 1, "primary": ["b"]},
+        "batch": {"tier": 3, "primary": ["a"], "standby": ["b"]},
+    })
+    simulation = _assert_matches_reference(inventory, [_sites("a")])
+    # the tier-3 wiki does not block the tier-1 store's failover; it does block the tier-3 batch job
+    assert simulation.down_in(0) == ["wiki", "batch"]
+    assert simulation.cause("batch", 0).missing == ("wiki",)
+
+
+def test_automatic_failover_needs_no_tooling():
+    inventory = _inventory({
+        "db": {"tier": 0, "primary": ["a"], "standby": ["b"], "automatic": True},
+        "switchover": {"kind": "ops", "tier": 0, "primary": ["a"]},
+    })
+    simulation = _assert_matches_reference(inventory, [_sites("a")])
+    assert simulation.down_in(0) == ["switchover"]
