@@ -57,15 +57,19 @@ def case_id(value: Any) -> str | None:
 
 
 def check_case(rule: str, case: dict, workdir: str | Path, rules_dirs: list[str] = ()) -> None:
-    """Audit the case's inventory with only `rule` and assert the expected findings, and no others."""
+    """Audit the case's inventory with only `rule` and assert the expected findings, and no others.
+
+    The case holds every setting: the default profile and the case's `params`; a drcheck.yaml in the
+    working directory is not read."""
     workdir = Path(workdir)
     inventory = workdir / "inventory.yaml"
     inventory.write_text(case["inventory"], encoding="utf-8")
-    policy = None
-    if case.get("params"):
-        policy = workdir / "policy.yaml"
-        policy.write_text(yaml.safe_dump({"rules": {rule: case["params"]}}), encoding="utf-8")
-    options = AuditOptions(policy=load_policy(str(policy) if policy else None), as_of=case.get("as_of") or DEFAULT_AS_OF,
+    # always an explicit policy file: without one, an audit reads ./drcheck.yaml, and a case's result
+    # would depend on the directory the tests run from
+    policy = workdir / "policy.yaml"
+    settings = {"profile": "default"} | ({"rules": {rule: case["params"]}} if case.get("params") else {})
+    policy.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    options = AuditOptions(policy=load_policy(str(policy)), as_of=case.get("as_of") or DEFAULT_AS_OF,
                            select=[rule], rules_dirs=[str(d) for d in rules_dirs])
     actual = [f for f in audit(load_inventory([str(inventory)]), options).findings if f.rule == rule]
     expected = case["expect"] or []

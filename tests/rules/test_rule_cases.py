@@ -35,3 +35,20 @@ def test_a_case_that_does_not_hold_fails(tmp_path):
                           "services:\n  talk:\n    placements: [{site: a}, {site: b, role: standby}]\n"}
     with pytest.raises(AssertionError, match="no finding matches"):
         check_case("dr-site-too-close", wrong, tmp_path)
+
+
+def test_a_case_ignores_the_policy_in_the_working_directory(tmp_path, monkeypatch):
+    """The 13 km case fires at the default 40 km, whatever ./drcheck.yaml says."""
+    here = tmp_path / "project"
+    here.mkdir()
+    (here / "drcheck.yaml").write_text("rules:\n  dr-site-too-close: {min_distance_km: 5}\n", encoding="utf-8")
+    monkeypatch.chdir(here)
+    case = {"name": "anyang is 13 km from pangyo",
+            "expect": [{"subject": "service:talk", "evidence": {"distance_km": 13.0, "min_distance_km": 40.0}}],
+            "inventory": "version: 1\nsites:\n  a: {location: [37.401, 127.106]}\n  b: {location: [37.39, 126.96]}\n"
+                         "services:\n  talk:\n    placements: [{site: a}, {site: b, role: standby}]\n"}
+    work = tmp_path / "work"
+    work.mkdir()
+    check_case("dr-site-too-close", case, work)
+    with_params = dict(case, params={"min_distance_km": 5}, expect=[])
+    check_case("dr-site-too-close", with_params, work)
