@@ -111,27 +111,26 @@ def _metadata_problem(rule: type[Rule]) -> str | None:
 
 @dataclass
 class RuleOutcome:
-    """What one rule found, and how much it evaluated (for pass ratios in the score)."""
+    """What one rule found, and how many subjects it evaluated (the report's per-rule counts)."""
 
     rule: Rule
     evaluated: int = 0  # subjects with a known result
-    evaluated_weight: int = 0
     unknown: int = 0
     findings: list[Finding] = field(default_factory=list)
 
 
 def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
     outcomes = []
-    weighted: dict[str, list[tuple[Subject, int]]] = {}  # each scope's subjects with their tier weights
+    by_scope: dict[str, list[Subject]] = {}
     for rule in rules:
-        subjects = weighted.get(rule.scope)
+        subjects = by_scope.get(rule.scope)
         if subjects is None:
-            subjects = weighted[rule.scope] = [(s, getattr(s, "weight", 8)) for s in _subjects(rule.scope, ctx)]
+            subjects = by_scope[rule.scope] = list(_subjects(rule.scope, ctx))
         # the hot loop of an audit: 20,000 services times every rule
         applies, check = rule.applies, rule.check
-        evaluated = evaluated_weight = unknown = 0
+        evaluated = unknown = 0
         findings: list[Finding] = []
-        for subject, weight in subjects:
+        for subject in subjects:
             # A rule that raises, or returns something else than findings, fails this one check: the
             # audit goes on, and the report and the exit code say which check could not be made.
             try:
@@ -140,7 +139,6 @@ def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
                 result = check(ctx, subject)
                 if result is None:
                     evaluated += 1
-                    evaluated_weight += weight
                     continue
                 if isinstance(result, Finding):
                     found = [result]
@@ -157,9 +155,8 @@ def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
                 unknown += 1
             else:
                 evaluated += 1
-                evaluated_weight += weight
             findings += found
-        outcomes.append(RuleOutcome(rule, evaluated, evaluated_weight, unknown, findings))
+        outcomes.append(RuleOutcome(rule, evaluated, unknown, findings))
     return outcomes
 
 
