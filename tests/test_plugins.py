@@ -1,0 +1,193 @@
+"""Rule plugins through the real command line: --rules-dir that works, and every way a plugin can be
+broken that the README promises is a clear error (exit 2, no traceback): a file that does not
+import, missing or wrong metadata, an id that is not kebab-case or is defined twice, a rules
+directory that does not exist, an installed plugin that does not import, and `explain` of a rule
+nobody defines."""
+from __future__ import annotations
+
+import json
+from importlib.metadata import EntryPoint
+
+import pytest
+
+from conftest import drcheck
+from drcheck import engine
+from drcheck.errors import InputError
+
+INVENTORY = """\
+version: 1
+sites:
+  pangyo: {location: [37.4005, 127.1070]}
+  busan: {location: [35.1796, 129.0756]}
+services:
+  talk:
+    tier: 0
+    owner: chat-team
+    placements: [{site: pangyo}, {site: busan, role: standby}]
+  maps:
+    tier: 2
+    placements: [{site: pangyo}]
+"""
+
+GOOD_RULE = '''\
+from drcheck.api import Param, Rule
+
+
+class OwnerMissing(Rule):
+    """A service nobody owns is a service nobody fails over."""
+
+    id = "org-owner-missing"
+    title = "Service without an owner"
+    severity = "medium"
+    params = {"max_tier": Param(3, "services of this tier and more critical must name an owner")}
+    remediation = "Set owner: to the team that is paged."
+
+    def applies(self, ctx, service):
+        return service.tier <= self.param("max_tier")
+
+    def check(self, ctx, service):
+        if service.owner is None:
+            return self.fail(service, f"{service.name} names no owner", {"tier": service.tier})
+        return None
+'''
+
+
+def rule_source(**changes: str | None) -> str:
+    """GOOD_RULE with class attributes replaced (a value) or removed (None); docstring=None drops the rationale."""
+    text = GOOD_RULE
+    for attribute, value in changes.items():
+        if attribute == "docstring":
+            text = text.replace('    """A service nobody owns is a service nobody fails over."""\n\n', "")
+            continue
+        line = next(line for line in text.splitlines() if line.startswith(f"    {attribute} = "))
+        text = text.replace(line + "\n", "" if value is None else f"    {attribute} = {value}\n")
+    return text
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "inventory.yaml").write_text(INVENTORY, encoding="utf-8")
+    (tmp_path / "org_rules").mkdir()
+    return tmp_path
+
+
+def add_rule(project, text: str, name: str = "owner_missing.py"):
+    path = project / "org_rules" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def refused(result, message: str) -> None:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr == f"error: {message}\n"
+    assert result.stdout == ""
+
+
+# ---- --rules-dir itself --------------------------------------------------------------------------------------------
+
+def test_rules_dir_adds_a_rule_to_audit_rules_and_explain(project):
+    path = add_rule(project, GOOD_RULE)
+    audit = drcheck("audit", "inventory.yaml", "--rules-dir", "org_rules", "--select", "org-owner-missing",
+                    "--format", "json", cwd=project)
+    assert audit.returncode == 0, audit.stderr  # a medium finding does not fail the default gate
+    report = json.loads(audit.stdout)
+    assert [(f["rule"], f["subject"], f["severity"], f["message"], f["evidence"]) for f in report["findings"]] == [
+        ("org-owner-missing", "service:maps", "medium", "maps names no owner", {"tier": 2})]
+    assert [(r["rule"], r["evaluated"], r["failed"]) for r in report["scoring"]["rules"]] == [("org-owner-missing", 2, 1)]
+
+    listed = drcheck("rules", "--rules-dir", "org_rules", cwd=project)
+    assert listed.returncode == 0, listed.stderr
+    line = next(line for line in listed.stdout.splitlines() if line.startswith("org-owner-missing"))
+    assert "medium" in line and "Service without an owner" in line and line.endswith(f"[org_rules/{path.name}]")
+
+    explained = drcheck("explain", "org-owner-missing", "--rules-dir", "org_rules", cwd=project)
+    assert explained.returncode == 0, explained.stderr
+    assert "A service nobody owns is a service nobody fails over." in explained.stdout
+    assert "max_tier" in explained.stdout and "Set owner: to the team that is paged." in explained.stdout
+
+
+def test_rules_dir_skips_private_files(project):
+    add_rule(project, "raise RuntimeError('a helper module, never loaded as rules')\n", name="_helpers.py")
+    add_rule(project, GOOD_RULE)
+    result = drcheck("audit", "inventory.yaml", "--rules-dir", "org_rules", "--select", "org-owner-missing", cwd=project)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("command", [["audit", "inventory.yaml"], ["rules"], ["explain", "no-dr"]])
+def test_a_rules_dir_that_does_not_exist(project, command):
+    refused(drcheck(*command, "--rules-dir", "no_such_dir", cwd=project), "no_such_dir: rules directory not found")
+
+
+# ---- plugins that cannot be loaded ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, problem", [
+    ("import drcheck_no_such_module\n", "ModuleNotFoundError: No module named 'drcheck_no_such_module'"),
+    ("from drcheck.api import Rule\nclass Broken(Rule:\n    pass\n", "SyntaxError: "),
+    ("raise RuntimeError('configuration missing')\n", "RuntimeError: configuration missing"),
+])
+def test_a_rule_file_that_does_not_import(project, text, problem):
+    path = add_rule(project, text, name="broken.py")
+    result = drcheck("audit", "inventory.yaml", "--rules-dir", "org_rules", cwd=project)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: cannot load rule file org_rules/{path.name}: {problem}")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("changes, problem", [
+    ({"title": None}, "missing title"),
+    ({"title": '"  "'}, "missing title"),
+    ({"remediation": None}, "missing remediation"),
+    ({"docstring": None}, "missing rationale (the class docstring)"),
+    ({"severity": '"urgent"'}, "severity must be one of critical, high, medium, low, info"),
+    ({"severity": None}, "severity must be one of critical, high, medium, low, info"),
+    ({"severity": '"medium"\n    scope = "galaxy"'}, "scope must be one of service, site, domain, inventory"),
+])
+def test_a_rule_with_bad_metadata(project, changes, problem):
+    path = add_rule(project, rule_source(**changes))
+    result = drcheck("rules", "--rules-dir", "org_rules", cwd=project)
+    refused(result, f"rule 'org-owner-missing' from org_rules/{path.name}: {problem}")
+
+
+@pytest.mark.parametrize("rule_id", ['"Org_Owner"', '"org owner"', '"-org"', '"org--owner"', '"org-"', "42"])
+def test_a_rule_id_that_is_not_kebab_case(project, rule_id):
+    path = add_rule(project, rule_source(id=rule_id))
+    shown = repr(eval(rule_id))  # noqa: S307 - the literal written into the test's own rule file
+    refused(drcheck("rules", "--rules-dir", "org_rules", cwd=project),
+            f"rule {shown} from org_rules/{path.name}: id {shown} is not kebab-case (like 'dr-site-too-close')")
+
+
+def test_a_rule_id_defined_twice_in_two_files(project):
+    first = add_rule(project, GOOD_RULE, name="a_first.py")
+    second = add_rule(project, GOOD_RULE.replace("class OwnerMissing", "class OwnerMissingAgain"), name="b_second.py")
+    refused(drcheck("audit", "inventory.yaml", "--rules-dir", "org_rules", cwd=project),
+            f"rule id 'org-owner-missing' is defined twice: in org_rules/{first.name} and in org_rules/{second.name}")
+
+
+def test_a_rule_id_that_a_builtin_rule_has(project):
+    path = add_rule(project, rule_source(id='"no-dr"'))
+    refused(drcheck("rules", "--rules-dir", "org_rules", cwd=project),
+            f"rule id 'no-dr' is defined twice: in builtin and in org_rules/{path.name}")
+
+
+def test_an_installed_plugin_that_does_not_import(monkeypatch):
+    """An entry point of the drcheck.rules group whose module is missing: the message names the entry point."""
+    real = engine.entry_points
+    broken = EntryPoint(name="acme", value="acme_no_such_rules_package", group=engine.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(engine, "entry_points", lambda group: [*real(group=group), broken])
+    with pytest.raises(InputError) as caught:
+        engine.discover()
+    assert [str(p) for p in caught.value.problems] == [
+        "cannot load rule plugin entry point acme (acme_no_such_rules_package): "
+        "ModuleNotFoundError: No module named 'acme_no_such_rules_package'"]
+
+
+# ---- explain ---------------------------------------------------------------------------------------------------------
+
+def test_explain_of_an_unknown_rule(project):
+    refused(drcheck("explain", "no-such-rule", cwd=project), "unknown rule 'no-such-rule'; `drcheck rules` lists the known ones")
+
+
+def test_explain_of_a_builtin_rule():
+    result = drcheck("explain", "dr-site-too-close")
+    assert result.returncode == 0, result.stderr
+    assert "min_distance_km" in result.stdout and "40" in result.stdout
