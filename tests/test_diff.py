@@ -57,15 +57,14 @@ def diff(folder, *args):
     return result
 
 
-def diff_json(folder, *args):
+def diff_json(folder, *args, exit_code: int):
     result = diff(folder, *args, "--format", "json")
-    assert result.returncode in (0, 1), result.stderr
-    return result.returncode, json.loads(result.stdout)
+    assert result.returncode == exit_code, result.stderr
+    return json.loads(result.stdout)
 
 
 def test_findings_added_and_removed_by_fingerprint(pair):
-    code, data = diff_json(pair, "base.yaml", "head.yaml")
-    assert code == 1
+    data = diff_json(pair, "base.yaml", "head.yaml", exit_code=1)
     assert [(f["rule"], f["subject"]) for f in data["added"]] == [
         ("no-dr", "service:auth | <b>x</b>"), ("dr-site-too-close", "service:talk")]
     assert data["added"][1]["evidence"]["distance_km"] == pytest.approx(13.3, abs=0.15)
@@ -78,7 +77,7 @@ def test_findings_added_and_removed_by_fingerprint(pair):
 
 
 def test_failures_that_now_take_down_more(pair):
-    _, data = diff_json(pair, "base.yaml", "head.yaml")
+    data = diff_json(pair, "base.yaml", "head.yaml", exit_code=1)
     worse = data["scenarios_worse"]
     assert worse[0]["lost"] == [{"domain": "building", "value": "pg-b1"}, {"domain": "site", "value": "pangyo"}]
     # before: only crm (tier 1, weight 4) of 12 went down; after: talk (through auth) and auth too
@@ -90,8 +89,7 @@ def test_failures_that_now_take_down_more(pair):
 
 def test_moving_lines_changes_nothing(pair):
     (pair / "moved.yaml").write_text("# a comment\n\n" + BASE.replace("  crm:", "\n\n  crm:"), encoding="utf-8")
-    code, data = diff_json(pair, "base.yaml", "moved.yaml")
-    assert code == 0
+    data = diff_json(pair, "base.yaml", "moved.yaml", exit_code=0)
     assert (data["added"], data["removed"], data["scenarios_worse"]) == ([], [], [])
     assert data["base"]["score"] == data["head"]["score"]
 
@@ -99,8 +97,8 @@ def test_moving_lines_changes_nothing(pair):
 def test_a_change_that_only_fixes_passes(pair):
     fixed = BASE.replace("    placements: [{site: pangyo}]\n", "    placements: [{site: pangyo}, {site: busan, role: standby}]\n")
     (pair / "fixed.yaml").write_text(fixed, encoding="utf-8")
-    code, data = diff_json(pair, "base.yaml", "fixed.yaml")
-    assert code == 0 and data["passed"]
+    data = diff_json(pair, "base.yaml", "fixed.yaml", exit_code=0)
+    assert data["passed"]
     assert [(f["rule"], f["subject"]) for f in data["removed"]] == [("no-dr", "service:crm")]
     assert data["added"] == [] and data["head"]["score"] == 100.0
 
@@ -109,14 +107,13 @@ def test_fail_on_sets_what_a_change_may_add(pair):
     (pair / "high.yaml").write_text(BASE.replace("{site: busan, role: standby}", "{site: anyang, role: standby}"),
                                     encoding="utf-8")
     assert diff(pair, "base.yaml", "high.yaml").returncode == 1
-    code, data = diff_json(pair, "base.yaml", "high.yaml", "--fail-on", "critical")
-    assert code == 0 and [f["rule"] for f in data["added"]] == ["dr-site-too-close"]
+    data = diff_json(pair, "base.yaml", "high.yaml", "--fail-on", "critical", exit_code=0)
+    assert [f["rule"] for f in data["added"]] == ["dr-site-too-close"]
 
 
 def test_raised_severity_counts_as_added_for_the_gate(pair):
     (pair / "tier0.yaml").write_text(BASE.replace("tier: 1", "tier: 0"), encoding="utf-8")
-    code, data = diff_json(pair, "base.yaml", "tier0.yaml", "--fail-on", "critical")
-    assert code == 1
+    data = diff_json(pair, "base.yaml", "tier0.yaml", "--fail-on", "critical", exit_code=1)
     assert data["added"] == [] and data["removed"] == []
     assert [(c["subject"], c["before"], c["after"]) for c in data["severity_raised"]] == [("service:crm", "high", "critical")]
     table = diff(pair, "base.yaml", "tier0.yaml", "--fail-on", "critical").stdout
@@ -129,10 +126,9 @@ def test_waived_additions_do_not_fail(pair):
         "  - {rule: no-dr, subject: 'service:auth | <b>x</b>', reason: moving soon, expires: 2027-01-01}\n"
         "  - {rule: dr-site-too-close, subject: 'service:talk', reason: accepted, expires: 2027-01-01}\n",
         encoding="utf-8")
-    code, data = diff_json(pair, "base.yaml", "head.yaml", "--policy", "policy.yaml")
-    assert code == 0 and all(f["waived"] for f in data["added"])
-    code, _ = diff_json(pair, "base.yaml", "head.yaml", "--policy", "policy.yaml", "--no-waivers")
-    assert code == 1
+    data = diff_json(pair, "base.yaml", "head.yaml", "--policy", "policy.yaml", exit_code=0)
+    assert all(f["waived"] for f in data["added"])
+    diff_json(pair, "base.yaml", "head.yaml", "--policy", "policy.yaml", "--no-waivers", exit_code=1)
 
 
 def test_table_and_markdown(pair):
@@ -181,20 +177,19 @@ def repo(tmp_path):
 
 
 def test_against_a_git_revision(repo):
-    code, data = diff_json(repo, "dr/inventory.yaml", "--base", "HEAD")
-    assert code == 1
+    data = diff_json(repo, "dr/inventory.yaml", "--base", "HEAD", exit_code=1)
     assert data["base"]["files"] == ["HEAD:dr/inventory.yaml"] and data["head"]["files"] == ["dr/inventory.yaml"]
     assert [f["location"]["file"] for f in data["removed"]] == ["HEAD:dr/inventory.yaml"]
     assert len(data["added"]) == 2
     # run from inside the folder too: git runs where the file is
-    code, inside = diff_json(repo / "dr", "inventory.yaml", "--base", "HEAD")
-    assert code == 1 and inside["added"] == [dict(f, location=dict(f["location"], file="inventory.yaml"))
+    inside = diff_json(repo / "dr", "inventory.yaml", "--base", "HEAD", exit_code=1)
+    assert inside["added"] == [dict(f, location=dict(f["location"], file="inventory.yaml"))
                                              for f in data["added"]]
 
 
 def test_against_a_git_revision_of_a_directory(repo):
-    code, data = diff_json(repo, "dr", "--base", "HEAD")
-    assert code == 1 and data["base"]["files"] == ["HEAD:dr/inventory.yaml"]
+    data = diff_json(repo, "dr", "--base", "HEAD", exit_code=1)
+    assert data["base"]["files"] == ["HEAD:dr/inventory.yaml"]
     assert data["head"]["files"] == ["dr/inventory.yaml"]
 
 
