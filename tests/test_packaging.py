@@ -6,7 +6,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, SAMPLES
+
+pytestmark = pytest.mark.slow  # builds and installs wheels
 
 
 def test_wheel_contains_rules_as_a_subpackage_and_runs_from_another_folder(tmp_path):

@@ -17,6 +17,8 @@ import yaml
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # installs hook environments and runs pre-commit
+
 BIN = Path(sys.executable).parent
 GOOD = """\
 version: 1

@@ -31,6 +31,7 @@ from drcheck.schema import build_inventory
 from drcheck.scoring import CRITICAL_CEILING, compute, grade
 
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FORMULA_SETTINGS = settings(max_examples=300, deadline=None)
 
 # ---- generated inventories -----------------------------------------------------------------------------------------
 
@@ -206,6 +207,7 @@ def run(inventory: dict, policy: dict | None = None, *, profile: str | None = No
 
 # ---- the properties, through the whole audit -----------------------------------------------------------------------
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(inventories(), policy_pairs())
 def test_a_stricter_policy_never_raises_the_score(inventory, policies):
@@ -213,6 +215,7 @@ def test_a_stricter_policy_never_raises_the_score(inventory, policies):
     assert strict.score.value <= lax.score.value, (policies, _costs(lax), _costs(strict))
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(inventories(), st.sampled_from([p for p in profile_names() if p != "default"]))
 def test_every_profile_is_stricter_than_default_and_scores_no_higher(inventory, profile):
@@ -220,6 +223,7 @@ def test_every_profile_is_stricter_than_default_and_scores_no_higher(inventory, 
     assert stricter.score.value <= default.score.value, (_costs(default), _costs(stricter))
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(st.data())
 def test_adding_a_service_with_a_critical_finding_never_raises_the_score(data):
@@ -233,6 +237,7 @@ def test_adding_a_service_with_a_critical_finding_never_raises_the_score(data):
     assert after.score.value <= CRITICAL_CEILING
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(st.data())
 def test_a_finding_fixed_never_lowers_the_score(data):
@@ -246,6 +251,7 @@ def test_a_finding_fixed_never_lowers_the_score(data):
     assert after.score.value >= before.score.value, (fixed, _costs(before))
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(inventories(), st.sampled_from(SEVERITIES), st.one_of(st.none(), st.integers(0, 100)), st.booleans())
 def test_a_failed_gate_is_never_graded_a(inventory, fail_on, min_score, fail_on_unknown):
@@ -323,7 +329,8 @@ def _changed(result: list[FakeOutcome], i: int, j: int, new: Finding | None) -> 
     return copy
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.slow
+@FORMULA_SETTINGS
 @given(outcomes(), st.data())
 def test_formula_removing_or_softening_a_finding_never_lowers_the_score(generated, data):
     result, total = generated
@@ -339,7 +346,8 @@ def test_formula_removing_or_softening_a_finding_never_lowers_the_score(generate
     assert compute(_changed(result, i, j, replace(old, status="unknown")), total).value >= before
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.slow
+@FORMULA_SETTINGS
 @given(outcomes(), st.sampled_from([8, 4, 2, 1]), st.sampled_from([*SERVICE_RULES, "no-backup"]), PENALTIES,
        st.data())
 def test_formula_a_new_service_with_a_critical_finding_outweighs_any_dilution(generated, weight, rule, penalty, data):

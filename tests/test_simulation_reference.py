@@ -14,6 +14,7 @@ single-domain scenario plus random sets of domains must agree exactly.
 """
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -146,6 +147,7 @@ def _assert_matches_reference(inventory: Inventory, scenarios: list[list[Domain]
     return simulation
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_bitset_simulation_equals_reference(data):
