@@ -33,7 +33,7 @@ class Context:
     def __init__(self, inventory: Inventory, as_of: date):
         self.inventory = inventory
         self.as_of = as_of
-        self._distances: dict[tuple[str, str], float | None] = {}
+        self._distances: dict[tuple[tuple[float, float], tuple[float, float]], float] = {}
         self._domains_of: dict[str, tuple[list[Domain], frozenset[Domain]]] = {}
         self._shared: dict[tuple[str, str, tuple[str, ...] | None], list[Domain]] = {}
         self._scenario_sets: dict[int, ScenarioSet] = {}
@@ -44,15 +44,20 @@ class Context:
 
     def distance_km(self, a: str, b: str) -> float | None:
         """Geodesic (WGS-84) distance between two sites; None when it is not known (see `same_named_region`)."""
-        key = (a, b) if a <= b else (b, a)
-        if key not in self._distances:
-            pa, pb = self.site(a).coordinates, self.site(b).coordinates
+        pa, pb = self.site(a).coordinates, self.site(b).coordinates
+        if pa is None or pb is None or self.same_named_region(a, b):
+            return None
+        if pa == pb:
+            return 0.0
+        # measured once per pair of points, not of sites: hundreds of sites may share a few points
+        key = (pa, pb) if pa <= pb else (pb, pa)
+        km = self._distances.get(key)
+        if km is None:
             # geopy pulls in its geocoders (and asyncio) on import: a tenth of a small audit's start-up
             from geopy.distance import geodesic
 
-            unknown = pa is None or pb is None or self.same_named_region(a, b)
-            self._distances[key] = None if unknown else geodesic(pa, pb).km
-        return self._distances[key]
+            km = self._distances[key] = geodesic(pa, pb).km
+        return km
 
     def same_named_region(self, a: str, b: str) -> bool:
         """Two different sites located at the same named cloud region (zones of one region, say): nobody
@@ -68,6 +73,8 @@ class Context:
         pa, pb = self.site(a).coordinates, self.site(b).coordinates
         if pa is None or pb is None or self.same_named_region(a, b):
             return None
+        if pa == pb:
+            return km > 0
         rough = _great_circle_km(pa, pb)
         if rough < km * 0.99:
             return True

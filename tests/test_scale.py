@@ -1,0 +1,48 @@
+"""Inputs that are small but wide: work must grow with what the inventory holds, not with its square."""
+from __future__ import annotations
+
+from datetime import date
+
+import geopy.distance
+import pytest
+
+from drcheck.context import Context
+from drcheck.loader import parse
+from drcheck.schema import build_inventory
+
+
+def colocated(sites: int, points: int) -> str:
+    lines = ["version: 1", "sites:"]
+    lines += [f"  s{i}: {{location: [37.{i % points}, 127.0]}}" for i in range(sites)]
+    lines += ["services:", "  web:", "    placements:"]
+    lines += [f"      - {{site: s{i}}}" for i in range(sites)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def geodesics(monkeypatch):
+    """Count the exact (slow) geodesic measurements."""
+    calls = []
+    real = geopy.distance.geodesic
+
+    def counting(*points):
+        calls.append(points)
+        return real(*points)
+
+    monkeypatch.setattr(geopy.distance, "geodesic", counting)
+    return calls
+
+
+def test_distances_are_measured_once_per_pair_of_points_not_of_sites(geodesics):
+    ctx = Context(build_inventory([parse("inv.yaml", colocated(300, 3))]), date(2026, 11, 1))
+    distances = [ctx.distance_km(f"s{i}", f"s{j}") for i in range(300) for j in range(300)]
+    assert sorted({round(d, 1) for d in distances}) == [0.0, 11.1, 22.2]
+    assert len(geodesics) == 3  # 37.0-37.1, 37.0-37.2, 37.1-37.2: 3 pairs of points among 44,850 of sites
+
+
+def test_sites_at_one_point_are_0_km_apart_without_measuring(geodesics):
+    ctx = Context(build_inventory([parse("inv.yaml", colocated(50, 1))]), date(2026, 11, 1))
+    assert {ctx.distance_km("s0", f"s{i}") for i in range(50)} == {0.0}
+    assert {ctx.within_km("s3", f"s{i}", 40) for i in range(50)} == {True}
+    assert ctx.within_km("s3", "s4", 0) is False
+    assert geodesics == []
