@@ -321,3 +321,39 @@ def test_csv_round_trip_finds_the_shared_building_and_passes_the_distant_standby
     assert building and all("building seoul-b1" in f["message"] for f in building)
     assert not [f for f in findings if f["rule"] == "dr-site-too-close" and f["subject"] == "service:Core banking"]
     assert finding(findings, "no-dr", "service:Auth")["severity"] == "high"
+
+
+def test_terraform_maps_google_cloud_and_azure_resources(tmp_path):
+    text, inventory = imported(tmp_path, "terraform", FIXTURES / "terraform-gcp-azure" / "show-state.json")
+    sites, services = inventory["sites"], inventory["services"]
+    assert sites["gcp-europe-west1-b"] == {"kind": "cloud-zone", "location": "gcp:europe-west1",
+                                           "operator": "Google Cloud", "region": "gcp-europe-west1"}
+    assert sites["azure-westeurope-1"]["location"] == "azure:westeurope"
+    # labels stand for tags on Google Cloud (drcheck_service); a regional Cloud SQL names its standby zone
+    assert services["web"]["placements"] == [{"site": "gcp-europe-west1-b", "role": "primary"},
+                                             {"site": "gcp-europe-west1-c", "role": "primary"}]
+    assert services["orders"]["placements"] == [{"site": "gcp-europe-west1-b", "role": "primary"},
+                                                {"site": "gcp-europe-west1-c", "role": "standby"},
+                                                {"site": "gcp-europe-west3-a", "role": "standby"}]
+    assert services["orders"]["backups"] == [{"site": "gcp-europe-west4", "frequency": "1d"}]
+    # a multi-region bucket is a service not yet placed, and the header says why
+    assert services["media"] == {"kind": "data"}
+    assert "google_storage_bucket.media: location EU is a multi- or dual-region" in header(text)
+    assert services["docs"]["backups"] == [{"site": "azure-northeurope", "media": "object"}]  # GRS
+    assert services["carts"]["placements"] == [{"site": "azure-westeurope", "role": "primary"},
+                                               {"site": "azure-northeurope", "role": "standby"}]
+    assert services["ledger"]["placements"] == [{"site": "azure-westeurope", "role": "primary"},
+                                                {"site": "azure-northeurope", "role": "standby"}]
+    source = (FIXTURES / "terraform-gcp-azure" / "show-state.json").read_text(encoding="utf-8")
+    for secret in ("AAAA-not-copied", "gcp-root-password-not-copied", "azure-admin-password-not-copied",
+                   "azure-storage-key-not-copied", "sql-password-not-copied"):
+        assert secret in source and secret not in text
+
+
+def test_a_region_missing_from_the_catalogue_gives_a_site_without_location(tmp_path):
+    state = {"version": 4, "resources": [{"mode": "managed", "type": "aws_instance", "name": "a", "instances": [
+        {"attributes": {"availability_zone": "xx-mars-1a", "tags": {}}}]}]}
+    (tmp_path / "s.tfstate").write_text(json.dumps(state), encoding="utf-8")
+    text, inventory = imported(tmp_path, "terraform", tmp_path / "s.tfstate")
+    assert inventory["sites"]["aws-xx-mars-1a"] == {"kind": "cloud-zone", "operator": "AWS", "region": "aws-xx-mars-1"}
+    assert "region aws:xx-mars-1 is not in drcheck's catalogue of named locations" in header(text)

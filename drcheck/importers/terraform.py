@@ -2,8 +2,8 @@
 
 Reads the JSON of `terraform show -json` (a state, or a plan: its planned
 values) and raw `terraform.tfstate` files (format version 4).  AWS resources
-are mapped (see `_MAPPERS`); every other resource is counted and named in the
-header, never guessed at.  Only the mapped attributes are read: state files
+are mapped here, Google Cloud and Azure ones in terraform_gcp_azure.py; every
+other resource is counted and named in the header, never guessed at.  Only the mapped attributes are read: state files
 hold secrets (passwords, keys), and none of them can reach the output."""
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from . import Imported, ImportOptions
+from ..locations import catalogue
+from . import Imported, ImportOptions, terraform_gcp_azure
 from .common import input_files, read_json
 
-AWS = "registry.terraform.io/hashicorp/aws"
+OPERATORS = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Microsoft Azure"}
 _ZONE = re.compile(r"([a-z]{2}(?:-[a-z]+)+-\d+)([a-z])")  # eu-west-1a -> (eu-west-1, a)
 _ARN_REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d+):")
 
@@ -42,7 +43,8 @@ class _Resource:
         return match.group(1) if match else None
 
     def tags(self) -> dict:
-        tags = self.values.get("tags_all") or self.values.get("tags") or {}
+        """AWS and Azure tags, or Google Cloud labels."""
+        tags = self.values.get("tags_all") or self.values.get("tags") or self.values.get("labels") or {}
         return tags if isinstance(tags, dict) else {}
 
 
@@ -152,27 +154,40 @@ class _Estate:
                                 for rule in r.values.get("rule") or [] if isinstance(rule, dict)
                                 for d in rule.get("destination") or [] if isinstance(d, dict)}
 
-    # sites: one per region, one per zone, named after them
-    def region_site(self, region: str) -> str:
-        site = f"aws-{region}"
-        self.imported.sites.setdefault(site, {"kind": "cloud-region", "location": f"aws:{region}", "operator": "AWS",
-                                              "region": f"aws-{region}"})
-        return site
+    # sites: one per region (PROVIDER-REGION), one per zone (PROVIDER-ZONE), at the region's named location
+    def known_region(self, provider: str, region: str) -> bool:
+        return f"{provider}:{region}" in catalogue()
 
-    def zone_site(self, zone: str) -> str | None:
-        match = _ZONE.fullmatch(zone) if isinstance(zone, str) else None
-        if match is None:
-            return None
-        region = match.group(1)
-        site = f"aws-{zone}"
-        self.imported.sites.setdefault(site, {"kind": "cloud-zone", "location": f"aws:{region}", "operator": "AWS",
-                                              "region": f"aws-{region}"})
-        return site
+    def region_site(self, provider: str, region: str) -> str:
+        return self._site(f"{provider}-{region}", "cloud-region", provider, region)
+
+    def zone_site(self, provider: str, region: str, zone: str) -> str:
+        return self._site(f"{provider}-{zone}", "cloud-zone", provider, region)
+
+    def _site(self, name: str, kind: str, provider: str, region: str) -> str:
+        if name not in self.imported.sites:
+            fields = {"kind": kind, "location": f"{provider}:{region}", "operator": OPERATORS[provider],
+                      "region": f"{provider}-{region}"}
+            if not self.known_region(provider, region):
+                del fields["location"]
+                self.imported.gap(f"region {provider}:{region} is not in drcheck's catalogue of named locations "
+                                  "(`drcheck locations`): its sites have no location")
+            self.imported.sites[name] = fields
+        return name
+
+    def join(self, resource: _Resource, other: _Resource) -> _Service:
+        """Count `resource` (a replica, say) as part of the service `other` belongs to."""
+        service = self.service_of[other.address]
+        self.service_of[resource.address] = service
+        service.resources.append(resource.address)
+        return service
 
     def service(self, resource: _Resource) -> _Service:
         found = self.service_of.get(resource.address)
         if found is None:
-            tag = resource.tags().get(self.service_tag)
+            tags = resource.tags()
+            # Google Cloud label keys cannot hold ':': drcheck:service is written drcheck_service there
+            tag = tags.get(self.service_tag, tags.get(self.service_tag.replace(":", "_")))
             if isinstance(tag, str) and tag.strip():
                 name = tag.strip()
             elif resource.module:
@@ -202,30 +217,29 @@ class _Estate:
     def write(self) -> None:
         imported = self.imported
         for service in self.services.values():
-            if not service.placements:
-                continue  # only backup plans or configuration pointed at it: nothing runs
             fields: dict = {}
             if service.kind:
                 fields["kind"] = service.kind
-            fields["placements"] = [{"site": s, "role": r} for s, r in sorted(
-                service.placements.items(), key=lambda item: (item[1] != "primary", item[0]))]
+            if service.placements:  # else not yet placed: the header says why
+                fields["placements"] = [{"site": s, "role": r} for s, r in sorted(
+                    service.placements.items(), key=lambda item: (item[1] != "primary", item[0]))]
             if service.backups:
                 fields["backups"] = [service.backups[s] for s in sorted(service.backups)]
             imported.services[service.name] = fields
-        used = {p["site"] for s in imported.services.values() for p in s["placements"]} | {
+        used = {p["site"] for s in imported.services.values() for p in s.get("placements", [])} | {
             b["site"] for s in imported.services.values() for b in s.get("backups", [])}
         for site in [s for s in imported.sites if s not in used]:
             del imported.sites[site]
         imported.notes += [
-            f"Services are resources grouped by their {self.service_tag!r} tag (--service-tag), else by module, "
-            "else by resource name.",
-            "Sites are AWS regions (aws-REGION) and zones (aws-ZONE) at their region's named location.",
+            f"Services are resources grouped by their {self.service_tag!r} tag (--service-tag; a Google Cloud label "
+            "writes ':' as '_'), else by module, else by resource name.",
+            "Sites are cloud regions (PROVIDER-REGION) and zones (PROVIDER-ZONE) at their region's named location.",
         ]
         for gap in (
             "tier, owner, rto, rpo and dr (strategy, last test): not in Terraform",
             "depends_on: Terraform's references are not runtime dependencies",
-            "zones: zone names are the account's own (eu-west-1a need not be the same zone in another account), "
-            "and no provider publishes where zones are",
+            "zones: AWS and Azure zone names are the account's own (eu-west-1a, or Azure's zone 1, need not be "
+            "the same zone in another account), and no provider publishes where zones are",
             "restore_tested: not in Terraform",
         ):
             imported.gap(gap)
@@ -235,8 +249,17 @@ class _Estate:
 
 # ---- AWS resources ------------------------------------------------------------------------------
 
+def _zone_site(estate: _Estate, zone) -> str | None:
+    match = _ZONE.fullmatch(zone) if isinstance(zone, str) else None
+    return estate.zone_site("aws", match.group(1), zone) if match else None
+
+
+def _region_site(estate: _Estate, region: str) -> str:
+    return estate.region_site("aws", region)
+
+
 def _instance(estate: _Estate, r: _Resource) -> None:
-    site = estate.zone_site(r.values.get("availability_zone"))
+    site = _zone_site(estate, r.values.get("availability_zone"))
     if site is None:
         estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
         return
@@ -247,7 +270,7 @@ def _retention_backup(estate: _Estate, r: _Resource, service: _Service, region: 
     days = r.values.get(days_key)
     if region and isinstance(days, (int, str)) and str(days).isdigit() and int(days) > 0:
         # automated snapshots, daily, kept by AWS in the same region
-        service.backup(estate.region_site(region), frequency="1d")
+        service.backup(_region_site(estate, region), frequency="1d")
 
 
 def _db_instance(estate: _Estate, r: _Resource) -> None:
@@ -257,14 +280,14 @@ def _db_instance(estate: _Estate, r: _Resource) -> None:
         return  # a read replica: placed with its source in the second pass
     service = estate.service(r)
     service.kind = "data"
-    site = estate.zone_site(values.get("availability_zone"))
+    site = _zone_site(estate, values.get("availability_zone"))
     if site is None:
         estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
         return
     service.place(site, "primary")
     if values.get("multi_az") is True:
         # the standby's zone is chosen by AWS and not recorded: the region is all that is known
-        service.place(estate.region_site(r.region), "standby")
+        service.place(_region_site(estate, r.region), "standby")
         estate.imported.gap("the standby zone of a Multi-AZ RDS instance: AWS does not record it in Terraform, so "
                             "the standby is placed at the region's site (aws-REGION), not at a zone")
     _retention_backup(estate, r, service, r.region, "backup_retention_period")
@@ -279,11 +302,9 @@ def _db_replica(estate: _Estate, r: _Resource) -> None:
     if primary is None or primary.address not in estate.service_of:
         estate.imported.gap(f"{r.address}: replica of {source}, which is not in the state read, so not placed")
         return
-    service = estate.service_of[primary.address]
-    estate.service_of[r.address] = service
-    service.resources.append(r.address)
-    site = estate.zone_site(r.values.get("availability_zone"))
-    service.place(site or estate.region_site(r.region), "standby")
+    service = estate.join(r, primary)
+    site = _zone_site(estate, r.values.get("availability_zone"))
+    service.place(site or _region_site(estate, r.region), "standby")
 
 
 def _rds_cluster(estate: _Estate, r: _Resource) -> None:
@@ -298,7 +319,7 @@ def _rds_cluster_instance(estate: _Estate, r: _Resource) -> None:
     service = estate.service(cluster) if cluster is not None else estate.service(r)
     estate.service_of[r.address] = service
     service.kind = "data"
-    site = estate.zone_site(r.values.get("availability_zone"))
+    site = _zone_site(estate, r.values.get("availability_zone"))
     if site is None:
         estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
         return
@@ -339,15 +360,15 @@ def _dynamodb_table(estate: _Estate, r: _Resource) -> None:
     if region is None:
         estate.imported.gap(f"{r.address}: no region or arn in the state, so not placed")
         return
-    service.place(estate.region_site(region), "primary")
+    service.place(_region_site(estate, region), "primary")
     for replica in r.values.get("replica") or []:
         if isinstance(replica, dict) and isinstance(replica.get("region_name"), str):
             # global tables take writes in every replica region
-            service.place(estate.region_site(replica["region_name"]), "primary")
+            service.place(_region_site(estate, replica["region_name"]), "primary")
     recovery = r.values.get("point_in_time_recovery") or []
     if any(isinstance(p, dict) and p.get("enabled") is True for p in recovery):
         # continuous backups, kept by AWS in the table's region
-        service.backup(estate.region_site(region))
+        service.backup(_region_site(estate, region))
 
 
 def _elasticache_group(estate: _Estate, r: _Resource) -> None:
@@ -357,11 +378,11 @@ def _elasticache_group(estate: _Estate, r: _Resource) -> None:
         estate.imported.gap(f"{r.address}: no preferred_cache_cluster_azs in the state, so its zones are unknown; "
                             "placed at its region")
         if r.region:
-            service.place(estate.region_site(r.region), "primary")
+            service.place(_region_site(estate, r.region), "primary")
         return
     # the first zone listed is where the primary node is created; the others hold replicas
     for i, zone in enumerate(zones):
-        site = estate.zone_site(zone)
+        site = _zone_site(estate, zone)
         if site is not None:
             service.place(site, "primary" if i == 0 else "standby")
     _retention_backup(estate, r, service, r.region, "snapshot_retention_limit")
@@ -370,7 +391,7 @@ def _elasticache_group(estate: _Estate, r: _Resource) -> None:
 def _elasticache_cluster(estate: _Estate, r: _Resource) -> None:
     if r.values.get("replication_group_id"):
         return  # a member of a replication group, placed with it
-    site = estate.zone_site(r.values.get("availability_zone"))
+    site = _zone_site(estate, r.values.get("availability_zone"))
     service = estate.service(r)
     if site is not None:
         service.place(site, "primary")
@@ -385,7 +406,7 @@ def _s3_bucket(estate: _Estate, r: _Resource) -> None:
     if r.region is None:
         estate.imported.gap(f"{r.address}: no region in the state, so not placed")
         return
-    service.place(estate.region_site(r.region), "primary")
+    service.place(_region_site(estate, r.region), "primary")
 
 
 def _bucket_by_name(estate: _Estate, name_or_arn) -> _Resource | None:
@@ -416,7 +437,7 @@ def _s3_replication(estate: _Estate, r: _Resource) -> None:
             if target is None or target.region is None:
                 estate.imported.gap(f"{r.address}: replication destination is not in the state read")
                 continue
-            service.backup(estate.region_site(target.region), media="object",
+            service.backup(_region_site(estate, target.region), media="object",
                            immutable=target.values.get("bucket") in locked)
 
 
@@ -473,10 +494,11 @@ def _backup_plans(estate: _Estate, r: _Resource) -> None:
             for resource in protected:
                 service = estate.service_of.get(resource.address)
                 if service is not None:
-                    service.backup(estate.region_site(vault.region), frequency=frequency, immutable=immutable)
+                    service.backup(_region_site(estate, vault.region), frequency=frequency, immutable=immutable)
 
 
 _MAPPERS = {
+    **terraform_gcp_azure.MAPPERS,
     "aws_instance": _instance,
     "aws_db_instance": _db_instance,
     "aws_rds_cluster": _rds_cluster,
@@ -487,11 +509,12 @@ _MAPPERS = {
     "aws_s3_bucket": _s3_bucket,
 }
 _FOLLOW_UP = {
+    **terraform_gcp_azure.FOLLOW_UP,
     "aws_db_instance": _db_replica,
     "aws_rds_global_cluster": _global_cluster,
     "aws_s3_bucket_replication_configuration": _s3_replication,
     "aws_backup_selection": _backup_plans,
 }
 # read by the mappers above, not services of their own
-_READ_ONLY = frozenset(_FOLLOW_UP) | {"aws_backup_plan", "aws_backup_vault", "aws_backup_vault_lock_configuration",
+_READ_ONLY = frozenset(_FOLLOW_UP) | terraform_gcp_azure.READ_ONLY | {"aws_backup_plan", "aws_backup_vault", "aws_backup_vault_lock_configuration",
                                       "aws_s3_bucket_object_lock_configuration"}
