@@ -9,18 +9,18 @@ The pieces live in focused modules (findings, params, rule, context,
 wording); this module gathers them so that a rule imports one thing.
 """
 from .context import Alternative, Context, alternatives_sharing
-from .domains import Domain, DomainGroup
+from .domains import Domain, DomainGroup, Failure
 from .errors import Location
 from .findings import SEVERITIES, Finding, Subject, stale_penalty, subject_id
 from .model import Inventory, Service, Site
 from .params import Param, at_least, duration_table, within
 from .rule import SCOPES, Rule
 from .scalars import format_duration, parse_duration
-from .simulate import scenarios_in
+from .simulate import BlockedFailover, Cause, DefeatedDr, DependencyDefeat, Scenarios
 from .wording import domain_phrase, listing, strategy_basis
 
 __all__ = ["Rule", "Param", "Finding", "Context", "SEVERITIES", "SCOPES", "Subject", "subject_id", "Domain",
            "DomainGroup", "Service", "Site", "Inventory", "Location", "Alternative",
            "alternatives_sharing", "domain_phrase", "parse_duration",
            "format_duration", "strategy_basis", "at_least", "within", "listing", "duration_table", "stale_penalty",
-           "scenarios_in"]
+           "Failure", "Scenarios", "Cause", "DefeatedDr", "DependencyDefeat", "BlockedFailover"]

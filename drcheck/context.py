@@ -6,25 +6,9 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from itertools import islice
-from typing import NamedTuple
 
 from .domains import Domain, DomainGroup, DomainIndex, site_domains
 from .model import Inventory, Service, Site
-from .simulate import scenarios_in
-
-
-SCENARIOS_LISTED = 10  # domains named in a `ScenarioSet`
-
-
-class ScenarioSet(NamedTuple):
-    """Scenarios in which something happens, for a finding: the worst one and the first few domains."""
-
-    worst: int  # the scenario (index of `ctx.domains.groups`)
-    group: DomainGroup  # its domain group
-    impact: float  # its impact, rounded to 4 places
-    names: tuple[str, ...]  # the first SCENARIOS_LISTED domains, in scenario order
-    count: int  # how many scenarios
 
 
 class Context:
@@ -36,7 +20,6 @@ class Context:
         self._distances: dict[tuple[tuple[float, float], tuple[float, float]], float] = {}
         self._domains_of: dict[str, tuple[list[Domain], frozenset[Domain]]] = {}
         self._shared: dict[tuple[str, str, tuple[str, ...] | None], list[Domain]] = {}
-        self._scenario_sets: dict[int, ScenarioSet] = {}
         self._alternatives: dict[str, list[tuple[str, list[str]]]] = {}
 
     def site(self, name: str) -> Site:
@@ -146,33 +129,6 @@ class Context:
     def ranked_scenarios(self) -> list[int]:
         """Every single-domain scenario, worst first (see `Simulation.ranked`)."""
         return self.simulation.ranked(self.impacts)
-
-    @cached_property
-    def _rank(self) -> list[int]:
-        rank = [0] * len(self.ranked_scenarios)
-        for position, k in enumerate(self.ranked_scenarios):
-            rank[k] = position
-        return rank
-
-    def worst_scenario(self, scenarios: int) -> int:
-        """The worst (in `ranked_scenarios` order) of the scenarios whose bits are set in `scenarios` (not 0)."""
-        if scenarios.bit_count() <= 32:
-            return min(scenarios_in(scenarios), key=self._rank.__getitem__)
-        # among many, one of the first few in rank order is set: scan from the worst
-        return next(k for k in self.ranked_scenarios if scenarios >> k & 1)
-
-    def scenario_set(self, scenarios: int) -> "ScenarioSet":
-        """A set of single-domain scenarios (bits of `simulation` scenarios, not 0) as findings describe it."""
-        found = self._scenario_sets.get(scenarios)
-        if found is None:
-            # many services fail in the same set of scenarios: describe each set once
-            groups = self.domains.groups
-            worst = self.worst_scenario(scenarios)
-            found = self._scenario_sets[scenarios] = ScenarioSet(
-                worst, groups[worst], round(self.impacts[worst], 4),
-                tuple(str(groups[k].name) for k in islice(scenarios_in(scenarios), SCENARIOS_LISTED)),
-                scenarios.bit_count())
-        return found
 
     @cached_property
     def graph(self):

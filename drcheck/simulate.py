@@ -16,9 +16,10 @@ from itertools import islice
 from typing import Iterable, Iterator, NamedTuple
 
 from .domains import Failure
-from .model import Inventory, Service
+from .model import Inventory, Placement, Service
 
 MAX_CHAIN = 8
+SCENARIOS_LISTED = 10  # scenarios named in a `Scenarios`
 _OPS = -1  # the virtual node standing for the ops services in default recovery needs
 
 
@@ -41,6 +42,42 @@ class Cause(NamedTuple):
         if self.kind == "cycle":
             return "hard dependency cycle " + " → ".join(self.chain) + ": none can be recovered before the others"
         return "standby survives but recovery needs are down: " + ", ".join(self.missing)
+
+
+class Scenarios(NamedTuple):
+    """Some of the simulated scenarios, as a finding tells them: the worst one and how many there are."""
+
+    worst: Failure  # the worst of them: highest impact, then fewest sites lost
+    impact: float  # the worst one's impact, rounded to 4 places
+    names: tuple[str, ...]  # the first SCENARIOS_LISTED of them, each named by its first lost domain
+    count: int
+    index: int  # the worst one's position in the simulation's scenarios
+
+
+class DependencyDefeat(NamedTuple):
+    """A hard dependency that takes a service down although one of its placements survives."""
+
+    dependency: str  # the direct hard dependency
+    chain: tuple[str, ...]  # in the worst scenario: service -> dependency -> ... -> the service down first
+    root: Cause  # why the end of the chain is down there (its placements, a cycle, a blocked failover)
+    root_sites: list[str]  # where the end of the chain runs
+    scenarios: Scenarios  # every scenario in which it happens
+    surviving: list[Placement]  # the service's placements that survive the worst one
+
+
+class DefeatedDr(NamedTuple):
+    """A service on several sites that its hard dependencies take down anyway."""
+
+    defeats: list[DependencyDefeat]  # one per direct hard dependency, worst first
+    scenarios: Scenarios  # every scenario in which one of them does it
+
+
+class BlockedFailover(NamedTuple):
+    """A standby that survives its primaries but cannot be brought into service: its recovery tooling is down."""
+
+    tooling: tuple[str, ...]  # the recovery needs down in the worst scenario
+    scenarios: Scenarios  # every scenario in which it happens
+    standbys: list[str]  # the sites of the standbys that survive the worst one
 
 
 class Simulation:
@@ -100,6 +137,8 @@ class Simulation:
         self._memos: dict[int, dict[int, Cause]] = {}  # per scenario: causes found so far (chains share tails)
         self._default_needs: dict[tuple[int, int], list[int]] = {}  # (tier, ops service or -1) -> default needs
         self._needs_down: dict[tuple[int, int], list[int]] = {}  # (recovery needs list, scenario) -> those down
+        self._named: dict[int, tuple[list[int], tuple[str, ...]]] = {}  # id of a shared list -> (it, its names)
+        self._described: dict[int, Scenarios] = {}  # a set of scenarios (bits) -> as findings tell it
 
     # -- step 1: down = least fixpoint of primary_lost | OR(down of hard deps)
     def _step_one(self, primary: list[int], floating: list[bool]) -> list[int]:
@@ -179,6 +218,99 @@ class Simulation:
             lost[i] = value
         return lost
 
+    # -- questions rules ask, in the domain's words ------------------------------------------
+    def defeated_dr(self, service: str) -> "DefeatedDr | None":
+        """Whether hard dependencies of `service` take it down, in some scenario that loses sites (not a
+        service outage), although one of its placements survives: every such dependency, each with its
+        chain in the worst scenario where it does so, worst first.  None when none does."""
+        i = self.index[service]
+        defeated = self.down[i] & ~self.all_lost[i] & self._site_scenarios
+        defeats = []
+        for d in dict.fromkeys(self.deps[i]) if defeated else ():
+            scenarios = defeated & self.down[d] if d != i else 0  # a service needing itself is a cycle's story
+            if not scenarios:
+                continue
+            told = self._scenarios(scenarios)
+            dependency = self.services[d].name
+            below = self.cause(dependency, told.index)
+            if below.kind == "cycle" and service in below.chain:  # the cycle runs through the service itself
+                members = below.chain[:-1]
+                at = members.index(service)
+                chain = members[at:] + members[:at] + (service,)
+            else:
+                chain = _shortened((service,) + (below.chain or (dependency,)))
+            root = below if below.kind == "cycle" else self.cause(chain[-1], told.index)
+            defeats.append(DependencyDefeat(dependency, chain, root, self.services[self.index[chain[-1]]].sites, told,
+                                            self._surviving(i, told.worst)))
+        if not defeats:
+            return None
+        defeats.sort(key=lambda found: self._rank[found.scenarios.index])
+        return DefeatedDr(defeats, self._scenarios(defeated & self._any_dependency_down(i)))
+
+    def _any_dependency_down(self, i: int) -> int:
+        value = 0
+        for d in self.deps[i]:
+            if d != i:
+                value |= self.down[d]
+        return value
+
+    def blocked_failover(self, service: str) -> "BlockedFailover | None":
+        """Whether, in some scenario that loses sites, the primaries of `service` are lost and a standby
+        survives but cannot be brought into service because some of its recovery needs are down: the
+        tooling down in the worst such scenario, and every scenario in which it happens."""
+        i = self.index[service]
+        scenarios = (self.down[i] & self.primary_lost[i] & ~self.standby_lost[i] & self.needs_down(i)
+                     & self._site_scenarios)
+        if not scenarios:
+            return None
+        told = self._scenarios(scenarios)
+        tooling = self._names(self.needs_down_in(i, told.index))
+        standbys = [p.site for p in self._surviving(i, told.worst) if p.role == "standby"]
+        return BlockedFailover(tooling, told, list(dict.fromkeys(standbys)))
+
+    def _surviving(self, i: int, failure: Failure) -> list[Placement]:
+        return [p for p in self.services[i].placements if p.site not in failure.sites]
+
+    def _names(self, members: list[int]) -> tuple[str, ...]:
+        """The names of a list the simulation shares between services (default recovery needs): made once."""
+        named = self._named.get(id(members))
+        if named is None or named[0] is not members:
+            named = self._named[id(members)] = (members, tuple(self.services[d].name for d in members))
+        return named[1]
+
+    @cached_property
+    def _site_scenarios(self) -> int:
+        """The scenarios that lose sites and no service by its own outage: the physical and infrastructure
+        failures that the rules about placements judge."""
+        return sum(1 << k for k, failure in enumerate(self.scenarios) if not failure.services)
+
+    def _scenarios(self, bits: int) -> "Scenarios":
+        found = self._described.get(bits)
+        if found is None:  # many services fail in the same scenarios: describe each set once
+            worst = self._worst(bits)
+            names = tuple(str(self.scenarios[k].domains[0]) for k in islice(scenarios_in(bits), SCENARIOS_LISTED))
+            found = self._described[bits] = Scenarios(self.scenarios[worst], round(self._impacts[worst], 4), names,
+                                                      bits.bit_count(), worst)
+        return found
+
+    def _worst(self, bits: int) -> int:
+        """The worst scenario (in `ranked` order) among those whose bits are set (not 0)."""
+        if bits.bit_count() <= 32:
+            return min(scenarios_in(bits), key=self._rank.__getitem__)
+        # among many, one of the first few in rank order is set: scan from the worst
+        return next(k for k in self._ranked if bits >> k & 1)
+
+    @cached_property
+    def _ranked(self) -> list[int]:
+        return self.ranked(self._impacts)
+
+    @cached_property
+    def _rank(self) -> list[int]:
+        rank = [0] * len(self.scenarios)
+        for position, k in enumerate(self._ranked):
+            rank[k] = position
+        return rank
+
     # -- queries ---------------------------------------------------------------------------
     def down_in(self, k: int) -> list[str]:
         bit = 1 << k
@@ -209,6 +341,10 @@ class Simulation:
 
     def impacts(self) -> list[float]:
         """Tier-weighted share of services down in each scenario (0..1)."""
+        return list(self._impacts)
+
+    @cached_property
+    def _impacts(self) -> list[float]:
         total = sum(s.weight for s in self.services) or 1
         by_weight: dict[int, list[int]] = {}
         for service, down in zip(self.services, self.down):

@@ -5,7 +5,7 @@ from .domains import Domain
 from .model import Service
 
 _DOMAIN_NOUNS = {"site": "site", "building": "building", "campus": "campus", "operator": "operator", "region": "region",
-                 "power": "power feed", "network": "network carrier", "hazard": "hazard zone"}
+                 "power": "power feed", "network": "network carrier", "hazard": "hazard zone", "service": "service"}
 
 
 def domain_phrase(domain: Domain) -> str:

@@ -15,17 +15,20 @@ class DrDependsOnSingleSite(Rule):
     simulate` does) and fires for a service that runs on two or more sites when, in some
     scenario, the service goes down although one of its placements survives,
     because a hard dependency, direct or through other services, goes down.
+    Only the loss of sites counts (a site, building, campus, operator,
+    region, power feed, carrier or hazard zone), not a third-party outage.
     A service's hard dependency on itself does not count here
-    (`dependency-cycle` reports it).  One finding per service tells the
-    story of the worst such scenario (highest impact; then fewer sites lost)
-    and lists every domain whose loss does the same.  There is no unknown
-    result.
+    (`dependency-cycle` reports it).  One finding per service names every
+    direct hard dependency that defeats its DR in some scenario, each with
+    its chain in the worst scenario where it does (highest impact; then
+    fewer sites lost), so that one round of fixes clears it; the evidence
+    lists every domain whose loss does it.  There is no unknown result.
     """
 
     id = "dr-depends-on-single-site"
     title = "DR defeated by a hard dependency without DR"
     severity = "critical"
-    remediation = ("Give the dependency named in the chain placements outside the domain (at least where this service's "
+    remediation = ("Give each dependency named in a chain placements outside the domain (at least where this service's "
                    "standby is), or make the dependency soft so the service degrades instead of stopping; then drill "
                    "the failover of the pair together.")
     references = ("NIST SP 800-34 Rev. 1, section 3.2.1 (identify dependencies)",
@@ -35,38 +38,31 @@ class DrDependsOnSingleSite(Rule):
         return service.has_dr
 
     def check(self, ctx, service):
-        simulation = ctx.simulation
-        i = simulation.index[service.name]
-        dependency_down = 0
-        for d in simulation.deps[i]:
-            if d != i:
-                dependency_down |= simulation.down[d]
-        scenarios = simulation.down[i] & ~simulation.all_lost[i] & dependency_down
-        if not scenarios:
+        defeated = ctx.simulation.defeated_dr(service.name)
+        if defeated is None:
             return None
-        described = ctx.scenario_set(scenarios)
-        k, group = described.worst, described.group
-        cause = simulation.cause(service.name, k)
-        chain = cause.chain
-        dependency, root = chain[1], chain[-1]
-        surviving = [p for p in service.placements if p.site not in group.sites]
-        if cause.kind == "cycle":
-            why = f"needs {service.name} in turn, so neither can be failed over before the other"
+        defeats = defeated.defeats
+        worst = defeats[0]
+        stories = [f"{_why(service.name, d)}: losing {domain_phrase(d.scenarios.worst.domains[0])} takes "
+                   f"{service.name} down anyway ({' → '.join(d.chain)})" for d in defeats]
+        if len(defeats) == 1:
+            message = f"{service.name} has {_placements(worst.surviving)}, but its hard dependency {stories[0]}"
         else:
-            through = f"needs {root}, which " if len(chain) > 2 else ""
-            why = through + _why_down(simulation, root, k)
+            message = (f"{service.name} has {_placements(worst.surviving)}, but {len(defeats)} of its hard dependencies "
+                       f"defeat its DR: {'; '.join(stories)}")
         return self.fail(
-            service,
-            f"{service.name} has {_placements(surviving)}, but its hard dependency {dependency} "
-            f"{why}: losing {domain_phrase(group.name)} takes {service.name} down anyway "
-            f"({' → '.join(chain)})",
-            {"domain": str(group.name), "chain": list(chain), "dependency": root,
-             "domains": list(described.names), "domain_count": described.count,
-             "surviving": [{"site": p.site, "role": p.role} for p in surviving],
-             "impact": described.impact},
+            service, message,
+            {"domain": str(worst.scenarios.worst.domains[0]), "chain": list(worst.chain),
+             "dependency": worst.chain[-1], "domains": list(defeated.scenarios.names),
+             "domain_count": defeated.scenarios.count,
+             "surviving": [{"site": p.site, "role": p.role} for p in worst.surviving],
+             "impact": worst.scenarios.impact,
+             "dependencies": [{"dependency": d.dependency, "chain": list(d.chain),
+                               "domain": str(d.scenarios.worst.domains[0]), "domains": list(d.scenarios.names),
+                               "domain_count": d.scenarios.count} for d in defeats]},
             # the finding's story is the service, whatever scenario tells it best today
             cause="",
-            location=next(d.location for d in service.depends_on if d.service == dependency and d.hard),
+            location=next(d.location for d in service.depends_on if d.service == worst.dependency and d.hard),
         )
 
 
@@ -80,11 +76,19 @@ def _placements(placements) -> str:
     return " and ".join(parts)
 
 
-def _why_down(simulation, name: str, k: int) -> str:
-    """Why the last service of the chain is down: its placements are lost, or its failover is blocked."""
-    i, bit = simulation.index[name], 1 << k
-    if simulation.all_lost[i] & bit:
-        return f"runs only in {', '.join(simulation.services[i].sites)}"
-    missing = simulation.needs_down_in(i, k)
-    named = [simulation.services[d].name for d in missing[:5]]
-    return f"cannot be failed over without {listing(named, total=len(missing))}" if missing else "cannot be failed over"
+def _why(service: str, defeat) -> str:
+    """'auth runs only in pangyo', 'talk needs auth, which cannot be failed over without switchover', ..."""
+    chain, root = defeat.chain, defeat.root
+    if root.kind == "cycle":
+        if service in root.chain:
+            return f"{defeat.dependency} needs {service} in turn, so neither can be failed over before the other"
+        return (f"{defeat.dependency} is in a hard dependency cycle ({' → '.join(root.chain)}): none of it can be "
+                "failed over before the rest")
+    through = f"needs {chain[-1]}, which " if len(chain) > 2 else ""
+    if root.kind == "placements":
+        why = f"runs only in {', '.join(defeat.root_sites)}"
+    elif root.kind == "recovery" and root.missing:
+        why = f"cannot be failed over without {listing(list(root.missing))}"
+    else:
+        why = "cannot be failed over"
+    return f"{defeat.dependency} {through}{why}"

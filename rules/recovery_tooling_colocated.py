@@ -17,8 +17,12 @@ class RecoveryToolingColocated(Rule):
     It simulates the loss of every single failure domain (as `drcheck
     simulate` does) and fires for a service of tier <= `max_tier` with a standby placement
     when, in some scenario, its primaries are lost and a standby survives,
-    but a service in its `recovery_needs` (by default every `ops` service)
-    is down too, so the standby cannot be brought into service.  One
+    but a service in its `recovery_needs` is down too, so the standby cannot
+    be brought into service.  By default `recovery_needs` are the `ops`
+    services as critical as the service or more (tier <=), and none when
+    `dr.automatic` is true (health-checked DNS, managed Multi-AZ failover).
+    Only the loss of sites counts here (a site, building, campus, operator,
+    region, power feed, carrier or hazard zone), not a third-party outage.  One
     finding per service tells the worst such scenario (highest impact; then
     fewer sites lost) and lists every domain whose loss does the same.
     There is no unknown result.
@@ -36,43 +40,37 @@ class RecoveryToolingColocated(Rule):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # the simulation hands every service with the default recovery needs the same list of tooling
-        # down in a scenario: name it once per list (kept with it, so an id is never reused)
-        self._named: dict[int, tuple[list[int], list[str], list[str]]] = {}
+        # the simulation hands every service with the same default recovery needs the same tooling down
+        # in a scenario: find where it runs once per list (kept with it, so an id is never reused)
+        self._sites: dict[int, tuple[tuple[str, ...], list[str]]] = {}
 
-    def _listed(self, simulation, tooling: list[int]) -> tuple[list[str], list[str]]:
-        """The names of the first LISTED services of `tooling`, and the sites they run on."""
-        named = self._named.get(id(tooling))
-        if named is None or named[0] is not tooling:
-            tools = [simulation.services[d] for d in tooling[:LISTED]]
-            named = self._named[id(tooling)] = (
-                tooling, [t.name for t in tools], list(dict.fromkeys(p.site for t in tools for p in t.placements)))
-        return named[1], named[2]
+    def _tooling_sites(self, ctx, tooling: tuple[str, ...]) -> list[str]:
+        """The sites the first LISTED services of `tooling` run on."""
+        found = self._sites.get(id(tooling))
+        if found is None or found[0] is not tooling:
+            services = ctx.inventory.services
+            found = self._sites[id(tooling)] = (
+                tooling, list(dict.fromkeys(p.site for name in tooling[:LISTED] for p in services[name].placements)))
+        return found[1]
 
     def applies(self, ctx, service):
         return service.tier <= self.param("max_tier") and any(p.role == "standby" for p in service.placements)
 
     def check(self, ctx, service):
-        simulation = ctx.simulation
-        i = simulation.index[service.name]
-        scenarios = (simulation.down[i] & simulation.primary_lost[i] & ~simulation.standby_lost[i]
-                     & simulation.needs_down(i))
-        if not scenarios:
+        blocked = ctx.simulation.blocked_failover(service.name)
+        if blocked is None:
             return None
-        described = ctx.scenario_set(scenarios)
-        k, group = described.worst, described.group
-        tooling = simulation.needs_down_in(i, k)
-        listed, tooling_sites = self._listed(simulation, tooling)
-        standbys = list(dict.fromkeys(p.site for p in service.placements
-                                      if p.role == "standby" and p.site not in group.sites))
-        where = f" (only in {listing(tooling_sites)})" if tooling_sites and set(tooling_sites) <= group.sites else ""
+        failure, tooling, standbys = blocked.scenarios.worst, blocked.tooling, blocked.standbys
+        tooling_sites = self._tooling_sites(ctx, tooling)
+        where = f" (only in {listing(tooling_sites)})" if tooling_sites and set(tooling_sites) <= failure.sites else ""
         return self.fail(
             service,
             f"{service.name} has {'a standby' if len(standbys) == 1 else 'standbys'} in {', '.join(standbys)}, but "
-            f"losing {domain_phrase(group.name)} also takes down its recovery tooling "
-            f"{listing(listed, total=len(tooling))}{where}: it cannot be failed over",
-            {"domain": str(group.name), "tooling_down": list(listed), "tooling_down_count": len(tooling),
-             "tooling_sites": list(tooling_sites),
+            f"losing {domain_phrase(failure.domains[0])} also takes down its recovery tooling "
+            f"{listing(list(tooling[:LISTED]), total=len(tooling))}{where}: it cannot be failed over",
+            {"domain": str(failure.domains[0]), "tooling_down": list(tooling[:LISTED]),
+             "tooling_down_count": len(tooling), "tooling_sites": list(tooling_sites),
              "recovery_needs_default": service.recovery_needs is None, "standby": standbys,
-             "domains": list(described.names), "domain_count": described.count, "impact": described.impact},
+             "domains": list(blocked.scenarios.names), "domain_count": blocked.scenarios.count,
+             "impact": blocked.scenarios.impact},
         )
