@@ -85,6 +85,8 @@ def service(draw, site_names: list[str], others: list[str], ops: list[str]) -> d
         dr["strategy"] = strategy
     if len(chosen) > 1 and draw(st.booleans()):
         dr["last_tested"] = draw(DATES)
+    if "standby" in roles and draw(st.booleans()):
+        dr["automatic"] = True
     if dr:
         svc["dr"] = dr
     for key in ("rto", "rpo"):
@@ -96,6 +98,9 @@ def service(draw, site_names: list[str], others: list[str], ops: list[str]) -> d
             svc["depends_on"] = depends
     if ops and draw(st.integers(0, 3)) == 0:
         svc["recovery_needs"] = draw(st.lists(st.sampled_from(ops), unique=True, max_size=2))
+    if kind == "external" and draw(st.booleans()):
+        del svc["placements"]  # a SaaS with no modelled placements: rules that need them say unknown
+        svc.pop("dr", None)
     if kind == "data":
         backups = []
         for _ in range(draw(st.integers(0, 3))):
@@ -125,6 +130,7 @@ def critical_services(draw, inventory: dict) -> dict:
     """A service that has a critical finding under the default policy, however else it is drawn."""
     site_names = list(inventory["sites"])
     svc = draw(service(site_names, list(inventory["services"]), []))
+    svc.setdefault("placements", [{"site": draw(st.sampled_from(site_names))}])
     home = svc["placements"][0]["site"]
     shape = draw(st.sampled_from(["no-backup", "backup-colocated", "no-dr", "dr-shares-building"]))
     if shape == "no-backup":  # a data store with no backups
