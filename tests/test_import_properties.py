@@ -1,0 +1,71 @@
+"""Whatever the cells or annotations hold, an import either writes an inventory that validates or stops with
+a located InputError: never a traceback, never an invalid file."""
+from __future__ import annotations
+
+import csv
+import io
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from drcheck.errors import InputError
+from drcheck.importers import ImportOptions, run_import
+from drcheck.importers.writer import render
+from drcheck.loader import parse
+from drcheck.schema import build_inventory
+
+CELLS = st.one_of(st.sampled_from(["", "0", "3", "7", "Critical", "15m", "soon", "PT4H", "2026-02-30", "2026-01-05",
+                                   "warm-standby", "hope", "a; b", "dc1", "aws:eu-west-1", "aws:nowhere",
+                                   "37.5, 127.0", "91, 0", "true", "maybe"]),
+                  st.text(min_size=0, max_size=12))
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _valid_or_located(source, paths, options):
+    try:
+        imported = run_import(source, paths, options)
+    except InputError as stopped:
+        assert all(str(problem) for problem in stopped.problems)
+        return
+    build_inventory([parse("<import>", render(imported))])
+
+
+@SETTINGS
+@given(rows=st.lists(st.tuples(st.text(min_size=1, max_size=8), CELLS, CELLS, CELLS, CELLS, CELLS), max_size=5),
+       sites=st.lists(st.tuples(st.sampled_from(["dc1", "dc2", "a; b"]), CELLS), max_size=3))
+def test_csv_import_validates_or_stops_with_a_located_error(tmp_path, rows, sites):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Name", "Tier", "RTO", "Last test", "Primary", "Needs"])
+    writer.writerows(rows)
+    (tmp_path / "services.csv").write_text(out.getvalue(), encoding="utf-8")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Site", "Where"])
+    writer.writerows(sites)
+    (tmp_path / "sites.csv").write_text(out.getvalue(), encoding="utf-8")
+    (tmp_path / "mapping.yaml").write_text(
+        "services:\n  file: services.csv\n  name: Name\n  columns: {tier: Tier, rto: RTO, dr.last_tested: Last test, "
+        "placements.primary: Primary, depends_on: Needs}\nsites: {file: sites.csv, name: Site, columns: {location: Where}}\n",
+        encoding="utf-8")
+    _valid_or_located("csv", [str(tmp_path / "services.csv"), str(tmp_path / "sites.csv")],
+                      ImportOptions(mapping=str(tmp_path / "mapping.yaml")))
+
+
+@SETTINGS
+@given(annotations=st.dictionaries(st.sampled_from(["drcheck.io/tier", "drcheck.io/rto", "drcheck.io/kind",
+                                                    "drcheck.io/dr-strategy", "drcheck.io/dr-last-tested",
+                                                    "drcheck.io/soft-dependencies"]), CELLS, max_size=4),
+       depends=st.lists(st.sampled_from(["component:b", "resource:db", "component:ghost", "b"]), max_size=3))
+def test_backstage_annotations_validate_or_stop_with_a_located_error(tmp_path, annotations, depends):
+    import json
+
+    lines = "".join(f"    {json.dumps(k)}: {json.dumps(v)}\n" for k, v in annotations.items())
+    (tmp_path / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\n"
+        + (f"  annotations:\n{lines}" if lines else "")
+        + f"spec:\n  owner: team\n  dependsOn: {json.dumps(depends)}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: b}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata: {name: db}\nspec: {type: database}\n",
+        encoding="utf-8")
+    _valid_or_located("backstage", [str(tmp_path / "catalog-info.yaml")], ImportOptions())
