@@ -287,6 +287,25 @@ def test_netbox_live_refusal_is_an_error_without_the_token(netbox_server, monkey
     assert "wrong" not in str(refused.value)
 
 
+def test_netbox_live_never_writes_credentials_from_the_url(netbox_server, monkeypatch):
+    monkeypatch.setenv("NETBOX_URL", netbox_server.replace("http://", "http://admin:pw@") + "/?x=1")
+    monkeypatch.setenv("NETBOX_TOKEN", "s3cret")
+    assert run_import("netbox", [], ImportOptions()).inputs == [f"{netbox_server}/api/ (live)"]
+    monkeypatch.setenv("NETBOX_URL", "ftp://netbox")
+    with pytest.raises(InputError, match="expected http"):
+        run_import("netbox", [], ImportOptions())
+    monkeypatch.setenv("NETBOX_URL", netbox_server)
+    monkeypatch.setenv("NETBOX_TOKEN", "s3cret")
+    assert run_import("netbox", [], ImportOptions()).inputs == [f"{netbox_server}/api/ (live)"]
+
+
+def test_netbox_files_of_kinds_drcheck_does_not_model_are_counted(tmp_path):
+    racks = {"count": 1, "next": None, "results": [{"id": 1, "url": "https://nb/api/dcim/racks/1/", "name": "R1"}]}
+    (tmp_path / "racks.json").write_text(json.dumps(racks), encoding="utf-8")
+    text, _ = imported(tmp_path, "netbox", NETBOX / "sites.json", tmp_path / "racks.json")
+    assert "1 racks object(s): read, not mapped" in header(text)
+
+
 def test_netbox_without_files_or_environment_says_what_it_needs():
     result = drcheck("import", "netbox")
     assert result.returncode == 2 and "set NETBOX_URL and NETBOX_TOKEN" in result.stderr

@@ -29,6 +29,8 @@ ENDPOINTS = {  # object type -> API path
     "circuits": "circuits/circuits",
     "circuit-terminations": "circuits/circuit-terminations",
 }
+# what the mapping reads; the others are recognised in files and counted, and never fetched
+MAPPED = ("sites", "power-panels", "power-feeds", "circuits", "circuit-terminations")
 _TYPE_IN_URL = re.compile(r"/api/(?:dcim|circuits)/([a-z-]+)/")
 TIMEOUT_SECONDS = 10
 MAX_PAGES = 1000
@@ -44,8 +46,9 @@ def read(paths: list[str], options: ImportOptions) -> Imported:
         if not url or not token:
             raise InputError("netbox: give JSON files saved from the NetBox API, or set NETBOX_URL and NETBOX_TOKEN "
                              "to read it live")
-        imported = Imported("netbox", [f"{url.rstrip('/')}/api/ (live)"])
-        objects = _from_api(url, token)
+        base = _base_url(url)
+        imported = Imported("netbox", [f"{base}/api/ (live)"])
+        objects = _from_api(base, token)
     _map(imported, objects)
     return imported
 
@@ -70,14 +73,21 @@ def _from_files(files: list[str]) -> dict[str, list[dict]]:
     return objects
 
 
+def _base_url(url: str) -> str:
+    """NETBOX_URL without user:password@ (the token authenticates), query or trailing slash."""
+    parsed = urllib.parse.urlsplit(url)
+    host = parsed.netloc.rpartition("@")[2]
+    if parsed.scheme not in ("http", "https") or not host:
+        raise InputError(f"NETBOX_URL: found {url[:80]!r}; expected http(s)://host[:port]")
+    return urllib.parse.urlunsplit((parsed.scheme, host, parsed.path.rstrip("/"), "", ""))
+
+
 def _from_api(base: str, token: str) -> dict[str, list[dict]]:
     parsed = urllib.parse.urlsplit(base)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise InputError(f"NETBOX_URL: found {base!r}; expected http(s)://host[:port]")
-    objects: dict[str, list[dict]] = {}
-    for kind, path in ENDPOINTS.items():
-        url = f"{base.rstrip('/')}/api/{path}/?limit=1000"
-        objects[kind] = []
+    objects: dict[str, list[dict]] = {kind: [] for kind in ENDPOINTS}
+    for kind in MAPPED:
+        path = ENDPOINTS[kind]
+        url = f"{base}/api/{path}/?limit=1000"
         for _ in range(MAX_PAGES):
             page = _get(url, token)
             objects[kind] += [item for item in page.get("results") or [] if isinstance(item, dict)]
@@ -161,6 +171,10 @@ def _map(imported: Imported, objects: dict[str, list[dict]]) -> None:
         missing = sum(field not in fields for fields in imported.sites.values())
         if missing:
             imported.gap(f"{field}: {missing} of {total} sites have no {what} in NetBox")
+    for kind in ENDPOINTS:
+        if kind not in MAPPED and objects[kind]:
+            imported.gap(f"{len(objects[kind])} {kind} object(s): read, not mapped (drcheck models sites, not the "
+                         "rooms, racks or groupings inside and around them; a site's region comes with the site)")
     imported.gap("kind, building and campus: NetBox does not say them in drcheck's terms (kind stays datacenter)")
     imported.gap("services: NetBox records the physical estate only; import them from another source")
     imported.notes.append("Operator is the NetBox facility; network carriers are the providers of circuits "
