@@ -11,7 +11,6 @@ from .context import Context
 from .findings import SEVERITIES, Finding
 from .engine import discover, run
 from .errors import InputError
-from .export import Loss, mermaid
 from .loader import load_documents, read_source
 from .model import Inventory
 from .policy import Policy, Waiver, configure
@@ -20,9 +19,6 @@ from .schema import build_inventory
 from .scoring import compute, grade
 
 SCENARIOS_IN_REPORT = 5
-# a dependency map beyond this many nodes is unreadable in a pull-request comment
-MAP_MAX_SERVICES = 60
-MAP_MAX_SITES = 30
 
 
 @dataclass
@@ -74,8 +70,8 @@ def audit(inventory: Inventory, options: AuditOptions) -> Report:
         unused_waivers=unused,
         baseline=baseline,
         rules=[RuleInfo.of(rule) for rule in rules],
-        graph_mermaid=dependency_map(inventory, scenarios[0] if scenarios else None),
         services=_service_summaries(inventory, findings),
+        inventory=inventory,
     )
 
 
@@ -86,7 +82,7 @@ def _service_summaries(inventory: Inventory, findings: list[Finding]) -> list[Se
             rules = failing.setdefault(f.subject[len("service:"):], [])
             if f.rule not in rules:
                 rules.append(f.rule)
-    return [ServiceSummary(s.name, s.kind, s.tier, s.sites, s.effective_strategy, failing.get(s.name, []))
+    return [ServiceSummary(s.name, s.kind, s.tier, s.owner, s.sites, s.effective_strategy, failing.get(s.name, []))
             for s in inventory.services.values()]
 
 
@@ -96,13 +92,6 @@ def worst_scenarios(ctx: Context, limit: int) -> list[Scenario]:
     impacts = ctx.impacts
     ranked = [k for k in ctx.ranked_scenarios[:limit] if impacts[k] > 0]
     return [scenario(ctx.simulation, k, [groups[k].name], list(groups[k].domains[1:]), impacts[k]) for k in ranked]
-
-
-def dependency_map(inventory: Inventory, worst: Scenario | None) -> str | None:
-    """Mermaid drawing of the inventory with the worst single failure in red; None when too big to read."""
-    if len(inventory.services) > MAP_MAX_SERVICES or len(inventory.sites) > MAP_MAX_SITES:
-        return None
-    return mermaid(inventory, worst and Loss.of(worst.lost, worst.sites, worst.down))
 
 
 def scenario(simulation, k: int, lost, same_as, impact: float) -> Scenario:

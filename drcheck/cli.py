@@ -19,7 +19,7 @@ import typer
 from . import __version__
 from .findings import SEVERITIES
 from .errors import InputError, Problem, path_error
-from .reporters import FORMATS, renderer
+from .reporters import FORMATS, formats
 from .scalars import parse_date
 from .reporters.safe import terminal
 
@@ -153,60 +153,136 @@ def _umask() -> int:
     return mask
 
 
-def _width(output: Optional[str]) -> Optional[int]:
-    """Wrap for a terminal; never wrap what goes to a file or a pipe (grep and CI logs want whole lines)."""
-    return shutil.get_terminal_size().columns if output in (None, "-") and sys.stdout.isatty() else None
+def _view(path: Optional[str], color: str = "auto", quiet: bool = False, full_report: Optional[str] = None):
+    """How the reader sees an output: a terminal wraps at its width and may be coloured; a file or a pipe
+    is never wrapped (grep and CI logs want whole lines) and coloured only when asked."""
+    from .reporters import View
+
+    to_terminal = path in (None, "-") and sys.stdout.isatty()
+    colored = color == "always" or color == "auto" and to_terminal and "NO_COLOR" not in os.environ
+    return View(color=colored, width=shutil.get_terminal_size().columns if to_terminal else None, quiet=quiet,
+                full_report=full_report)
 
 
-def _color(output: Optional[str]) -> bool:
-    return output in (None, "-") and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+def _choice(option: str, value: str, allowed: Iterable[str]) -> str:
+    if value not in allowed:
+        raise InputError(f"{option}: found {value!r}; expected one of: {', '.join(allowed)}")
+    return value
+
+
+def _outputs(formats: list[str], files: list[str], allowed: tuple[str, ...], default: str) -> list[tuple[str, Optional[str]]]:
+    """Pair each --format with its -o FILE, in order; `-o FORMAT=FILE` pairs itself.  One output at most may
+    go to standard output (no FILE, or FILE `-`)."""
+    pairs: list[tuple[str, Optional[str]]] = []
+    plain = []
+    for value in files:
+        fmt, sep, path = value.partition("=")
+        if sep and fmt in allowed and path:
+            pairs.append((fmt, path))
+        else:
+            plain.append(value)
+    for fmt in formats:
+        _choice("--format", fmt, allowed)
+    if len(plain) > max(len(formats), 1):
+        raise InputError(f"-o: found {len(plain)} files for {len(formats)} --format(s); "
+                         "give one --format per -o FILE, in the same order, or -o FORMAT=FILE")
+    unpaired = formats[len(plain):]
+    pairs += [(fmt, path) for fmt, path in zip(formats or [default], plain)]
+    if len(unpaired) > 1:
+        raise InputError(f"--format: {', '.join(unpaired)} have no -o FILE; only one output can go to standard "
+                         "output: give the others -o FILE (in the same order as their --format) or -o FORMAT=FILE")
+    pairs += [(fmt, None) for fmt in unpaired]
+    if not pairs:
+        pairs.append((default, None))
+    if sum(path in (None, "-") for _, path in pairs) > 1:
+        raise InputError("only one output can go to standard output; give the others -o FILE")
+    return pairs
 
 
 PATHS = typer.Argument(..., help="inventory files or directories; - reads stdin", show_default=False)
+
+# The options `audit` and `diff` share, declared once.
+POLICY = typer.Option(None, "--policy", metavar="FILE", help="policy file (default: ./drcheck.yaml if present)")
+PROFILE = typer.Option(None, "--profile", metavar="NAME",
+                       help="built-in rule pack: default, dora, kr-telecom, nist-800-34")
+FAIL_ON = typer.Option(None, "--fail-on", metavar="SEVERITY",
+                       help="lowest severity that fails the gate: critical, high, medium, low or info (default high; "
+                            "for diff: that the change may not add)")
+SELECT = typer.Option(None, "--select", metavar="RULE,...", help="run only these rules, e.g. --select no-dr,dr-untested")
+IGNORE = typer.Option(None, "--ignore", metavar="RULE,...", help="skip these rules, e.g. --ignore provider-concentration")
+RULES_DIR = typer.Option(None, "--rules-dir", metavar="DIR", help="load more rules from this directory (repeatable)")
+NO_WAIVERS = typer.Option(False, "--no-waivers", help="ignore every waiver in the policy")
+AS_OF = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
+                     help="judge evidence ages and waiver expiry as of this date (default today)")
+OUTPUT = typer.Option(None, "-o", "--output", metavar="FILE",
+                      help="write to FILE (atomically) instead of standard output; repeat with one --format each, "
+                           "in order, or give FORMAT=FILE, e.g. -o sarif=drcheck.sarif")
+COLOR = typer.Option("auto", "--color", metavar="WHEN",
+                     help="colour the terminal report: auto (on a terminal, unless NO_COLOR is set), always or never")
+
+
+def _audit_options(policy_file, profile, fail_on, select, ignore, rules_dir, no_waivers, as_of, **more):
+    from .audit import AuditOptions
+    from .policy import load_policy
+
+    policy = load_policy(policy_file, profile)
+    if fail_on is not None:
+        policy.fail_on = _choice("--fail-on", fail_on, SEVERITIES)
+    return AuditOptions(policy=policy, as_of=_as_of(as_of), select=_split(select) or None, ignore=_split(ignore),
+                        rules_dirs=rules_dir or [], use_waivers=not no_waivers, **more)
+
+
+def _write_all(what: str, data, outputs: list[tuple[str, Optional[str]]], color: str, quiet: bool = False) -> None:
+    from .reporters import render
+
+    full_report = next((path for _, path in outputs if path not in (None, "-")), None)
+    for fmt, path in outputs:
+        write_output(render(what, fmt, data, _view(path, color, quiet, full_report)), path)
 
 
 @app.command()
 @_errors_exit_2
 def audit(
     paths: list[str] = PATHS,
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help=f"one of {', '.join(FORMATS)} (default table; github inside GitHub Actions)"),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="write the report to FILE (atomically)"),
-    policy_file: Optional[str] = typer.Option(None, "--policy", help="policy file (default: ./drcheck.yaml if present)"),
-    profile: Optional[str] = typer.Option(None, "--profile", help="built-in rule pack: default, dora, kr-telecom, nist-800-34"),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="lowest severity that fails the gate (default high)"),
-    min_score: Optional[float] = typer.Option(None, "--min-score", help="fail the gate below this score (0..100)"),
+    fmt: Optional[list[str]] = typer.Option(None, "--format", "-f", metavar="FORMAT",
+                                            help=f"one of {', '.join(FORMATS)} (default table; github inside GitHub "
+                                                 "Actions); repeat with one -o FILE each to write several reports"),
+    output: Optional[list[str]] = OUTPUT,
+    policy_file: Optional[str] = POLICY,
+    profile: Optional[str] = PROFILE,
+    fail_on: Optional[str] = FAIL_ON,
+    min_score: Optional[float] = typer.Option(None, "--min-score", metavar="N",
+                                              help="fail the gate below this score (0..100)"),
     fail_on_unknown: bool = typer.Option(False, "--fail-on-unknown", help="unknown results fail the gate too"),
-    select: Optional[list[str]] = typer.Option(None, "--select", help="run only these rules (comma-separated)"),
-    ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="skip these rules (comma-separated)"),
-    rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", help="load more rules from this directory"),
-    baseline: Optional[str] = typer.Option(None, "--baseline", help="earlier JSON report: its findings do not fail the gate"),
-    no_waivers: bool = typer.Option(False, "--no-waivers", help="ignore every waiver in the policy"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="judge evidence ages and waiver expiry as of this date (default today)"),
+    select: Optional[list[str]] = SELECT,
+    ignore: Optional[list[str]] = IGNORE,
+    rules_dir: Optional[list[str]] = RULES_DIR,
+    baseline: Optional[str] = typer.Option(None, "--baseline", metavar="FILE",
+                                           help="earlier JSON report: its findings do not fail the gate"),
+    no_waivers: bool = NO_WAIVERS,
+    as_of: Optional[str] = AS_OF,
+    color: str = COLOR,
 ) -> None:
     """Audit inventories; exit 0 if the gate passes, 1 if it fails, 2 if drcheck could not run."""
-    from .audit import AuditOptions, audit as run_audit, load_inventory
-    from .policy import load_policy
+    from .audit import audit as run_audit, load_inventory
 
-    if fmt is None:
-        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table"
-    if fmt not in FORMATS:
-        raise InputError(f"--format: found {fmt!r}; expected one of: {', '.join(FORMATS)}")
-    policy = load_policy(policy_file, profile)
-    if fail_on is not None:
-        if fail_on not in SEVERITIES:
-            raise InputError(f"--fail-on: found {fail_on!r}; expected one of: {', '.join(SEVERITIES)}")
-        policy.fail_on = fail_on
+    default = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table"
+    outputs = _outputs(fmt or [], output or [], FORMATS, default)
+    _choice("--color", color, ("auto", "always", "never"))
+    options = _audit_options(policy_file, profile, fail_on, select, ignore, rules_dir, no_waivers, as_of,
+                             baseline=baseline)
     if min_score is not None:
         if not 0 <= min_score <= 100:
             raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
-        policy.min_score = min_score
-    policy.fail_on_unknown = policy.fail_on_unknown or fail_on_unknown
-    options = AuditOptions(policy=policy, as_of=_as_of(as_of), select=_split(select) or None, ignore=_split(ignore),
-                           rules_dirs=rules_dir or [], use_waivers=not no_waivers, baseline=baseline)
+        options.policy.min_score = min_score
+    options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
     report = run_audit(load_inventory(paths), options)
-    render = renderer(fmt)
-    text = render(report, color=_color(output), width=_width(output)) if fmt == "table" else render(report)
-    write_output(text, output)
+    _write_all("audit", report, outputs, color)
+    if all(path not in (None, "-") for _, path in outputs):
+        from .reporters.summary import summary_line
+
+        written = ", ".join(terminal(path) for _, path in outputs)
+        typer.echo(f"{terminal(summary_line(report))}; report in {written}", err=True)
     for error in report.errors:
         typer.echo(f"error: {terminal(error.message)}", err=True)
     raise typer.Exit(2 if report.errors else 0 if report.passed else 1)
@@ -228,26 +304,22 @@ def simulate(
     fail: Optional[list[str]] = typer.Option(None, "--fail", help="lose DOMAIN=VALUE (site, building, campus, operator, region, power, network, hazard); repeat to combine"),
     depth: int = typer.Option(1, "--depth", help="without --fail: 1 = every single domain (N-1), 2 = every pair (N-2)"),
     top: int = typer.Option(20, "--top", help="show the N worst scenarios (0 = all)"),
-    fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
+    fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT", help="table or json"),
+    color: str = COLOR,
 ) -> None:
     """Blast radius of losing failure domains: what goes down, why, and which data is lost."""
     from .audit import load_inventory
-    from .scenarios import scenarios_for, render_table
+    from .report import Simulated
+    from .scenarios import scenarios_for
 
-    if fmt not in ("table", "json"):
-        raise InputError(f"--format: found {fmt!r}; expected table or json")
+    _choice("--format", fmt, formats("simulate"))
     if depth not in (1, 2):
         raise InputError(f"--depth: found {depth}; expected 1 or 2")
     if top < 0:
         raise InputError(f"--top: found {top}; expected 0 (all) or more")
     inventory = load_inventory([path])
-    scenarios = scenarios_for(inventory, fail or [], depth, top)
-    if fmt == "json":
-        from .reporters.json import chunks
-
-        write_output(chunks({"scenarios": [s.as_json() for s in scenarios]}), None)
-    else:
-        write_output(render_table(scenarios, detailed=bool(fail), color=_color(None), width=_width(None)), None)
+    simulated = Simulated(scenarios_for(inventory, fail or [], depth, top), chosen=bool(fail))
+    _write_all("simulate", simulated, [(fmt, None)], color)
 
 
 @app.command("rules")
@@ -287,12 +359,13 @@ def graph(
 ) -> None:
     """Draw services, dependencies and sites grouped by failure domain (Graphviz dot or Mermaid)."""
     from .audit import load_inventory
-    from .export import render_graph
+    from .report import Drawing
+    from .scenarios import scenarios_for
 
-    if fmt not in ("dot", "mermaid"):
-        raise InputError(f"--format: found {fmt!r}; expected dot or mermaid")
+    _choice("--format", fmt, formats("graph"))
     inventory = load_inventory([path])
-    write_output(render_graph(inventory, fmt, fail or []), output)
+    loss = scenarios_for(inventory, fail, 1, 0)[0] if fail else None
+    _write_all("graph", Drawing(inventory, loss), [(fmt, output)], "never")
 
 
 @app.command()
@@ -314,48 +387,38 @@ def version() -> None:
 def diff(
     paths: list[str] = typer.Argument(..., help="BASE HEAD (two inventories), or one inventory with --base REV",
                                       show_default=False),
-    base: Optional[str] = typer.Option(None, "--base", help="compare with the inventory as it was in this git revision"),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, markdown or json"),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="write the comparison to FILE (atomically)"),
-    policy_file: Optional[str] = typer.Option(None, "--policy", help="policy file (default: ./drcheck.yaml if present)"),
-    profile: Optional[str] = typer.Option(None, "--profile", help="built-in rule pack: default, dora, kr-telecom, nist-800-34"),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="fail if the change adds a finding this severe or worse (default high)"),
-    select: Optional[list[str]] = typer.Option(None, "--select", help="run only these rules (comma-separated)"),
-    ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="skip these rules (comma-separated)"),
-    rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", help="load more rules from this directory"),
-    no_waivers: bool = typer.Option(False, "--no-waivers", help="ignore every waiver in the policy"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="judge evidence ages and waiver expiry as of this date (default today)"),
+    base: Optional[str] = typer.Option(None, "--base", metavar="REV",
+                                       help="compare with the inventory as it was in this git revision, e.g. origin/main"),
+    fmt: Optional[list[str]] = typer.Option(None, "--format", "-f", metavar="FORMAT",
+                                            help="table, markdown or json (default table); repeat with one -o FILE each"),
+    output: Optional[list[str]] = OUTPUT,
+    policy_file: Optional[str] = POLICY,
+    profile: Optional[str] = PROFILE,
+    fail_on: Optional[str] = FAIL_ON,
+    select: Optional[list[str]] = SELECT,
+    ignore: Optional[list[str]] = IGNORE,
+    rules_dir: Optional[list[str]] = RULES_DIR,
+    no_waivers: bool = NO_WAIVERS,
+    as_of: Optional[str] = AS_OF,
+    color: str = COLOR,
 ) -> None:
     """What a change makes better or worse: findings added and removed, score, failures that take down more.
     Exit 1 if it adds a finding at or above --fail-on."""
-    from .audit import AuditOptions, load_inventory
-    from .diff import compare, git_documents, render_markdown, render_table
-    from .policy import load_policy
+    from .audit import load_inventory
+    from .diff import compare, git_documents
     from .schema import build_inventory
 
-    if fmt not in ("table", "markdown", "json"):
-        raise InputError(f"--format: found {fmt!r}; expected table, markdown or json")
+    outputs = _outputs(fmt or [], output or [], formats("diff"), "table")
+    _choice("--color", color, ("auto", "always", "never"))
     if base is not None and len(paths) != 1:
         raise InputError(f"--base compares one inventory with its own past; found {len(paths)} paths")
     if base is None and len(paths) != 2:
         raise InputError(f"diff needs BASE and HEAD inventories, or one inventory and --base REV; found {len(paths)} path(s)")
-    policy = load_policy(policy_file, profile)
-    if fail_on is not None:
-        if fail_on not in SEVERITIES:
-            raise InputError(f"--fail-on: found {fail_on!r}; expected one of: {', '.join(SEVERITIES)}")
-        policy.fail_on = fail_on
-    options = AuditOptions(policy=policy, as_of=_as_of(as_of), select=_split(select) or None, ignore=_split(ignore),
-                           rules_dirs=rules_dir or [], use_waivers=not no_waivers)
+    options = _audit_options(policy_file, profile, fail_on, select, ignore, rules_dir, no_waivers, as_of)
     before = build_inventory(git_documents(paths[0], base)) if base is not None else load_inventory([paths[0]])
     after = load_inventory([paths[-1]])
     comparison = compare(before, after, options)
-    if fmt == "json":
-        from .reporters.json import chunks
-
-        text = chunks(comparison.as_json())
-    else:
-        text = render_markdown(comparison) if fmt == "markdown" else render_table(comparison)
-    write_output(text, output)
+    _write_all("diff", comparison, outputs, color)
     for error in comparison.errors:
         typer.echo(f"error: {terminal(error.message)}", err=True)
     raise typer.Exit(2 if comparison.errors else 0 if comparison.passed else 1)

@@ -10,6 +10,7 @@ from .findings import SEVERITIES, Finding
 from .rule import Rule
 from .domains import Domain
 from .errors import Location
+from .model import Inventory
 from .policy import Waiver
 from .scoring import Score
 from .simulate import Cause
@@ -82,13 +83,34 @@ class ServiceSummary:
     name: str
     kind: str
     tier: int
+    owner: str | None
     sites: list[str]
     strategy: str | None  # effective; None = unknown
     findings: list[str]  # rule ids of its unwaived failures
 
     def as_json(self) -> dict:
-        return {"subject": f"service:{self.name}", "kind": self.kind, "tier": self.tier, "sites": self.sites,
-                "strategy": self.strategy, "has_dr": len(self.sites) >= 2, "findings": self.findings}
+        return {"subject": f"service:{self.name}", "kind": self.kind, "tier": self.tier, "owner": self.owner,
+                "sites": self.sites, "strategy": self.strategy, "has_dr": len(self.sites) >= 2,
+                "findings": self.findings}
+
+
+@dataclass
+class Simulated:
+    """What `drcheck simulate` found: the loss chosen with --fail, or the worst of every loss, ranked."""
+
+    scenarios: list[Scenario]
+    chosen: bool
+
+    def as_json(self) -> dict:
+        return {"scenarios": [s.as_json() for s in self.scenarios]}
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """What `drcheck graph` draws: the inventory, and the scenario to highlight in it."""
+
+    inventory: Inventory
+    loss: Scenario | None = None
 
 
 @dataclass
@@ -112,8 +134,15 @@ class Report:
     unused_waivers: list[Waiver] = field(default_factory=list)
     baseline: dict | None = None  # {"file", "matched", "fixed"}
     rules: list[RuleInfo] = field(default_factory=list)  # every rule that ran, in id order
-    graph_mermaid: str | None = None  # the dependency map with the worst scenario, when small enough to read
     services: list[ServiceSummary] = field(default_factory=list)
+    inventory: Inventory | None = field(default=None, repr=False)  # what was audited, for the formats that draw it
+
+    def owner_and_tier(self, finding: Finding) -> tuple[str | None, int | None]:
+        """The owner and tier of a service finding's service; (None, None) for other subjects."""
+        if self.inventory is None or not finding.subject.startswith("service:"):
+            return None, None
+        service = self.inventory.services.get(finding.subject[8:])
+        return (service.owner, service.tier) if service is not None else (None, None)
 
     @property
     def failures(self) -> list[Finding]:
@@ -150,7 +179,7 @@ class Report:
             "passed": self.passed,
             "summary": {"by_severity": self.counts(), "unknown": len(self.unknowns), "error": len(self.errors),
                         "waived": sum(f.waived for f in self.findings)},
-            "findings": [finding_json(f) for f in self.findings],
+            "findings": [finding_json(f, *self.owner_and_tier(f)) for f in self.findings],
             "scenarios": [s.as_json() for s in self.scenarios],
             "services": [s.as_json() for s in self.services],
             "waivers": {"expired": [w.as_json() for w in self.expired_waivers],
@@ -161,7 +190,7 @@ class Report:
         return out
 
 
-def finding_json(f: Finding) -> dict:
+def finding_json(f: Finding, owner: str | None = None, tier: int | None = None) -> dict:
     out = {
         "rule": f.rule,
         "severity": f.severity,
@@ -173,6 +202,9 @@ def finding_json(f: Finding) -> dict:
         "fingerprint": f.fingerprint,
         "waived": f.waived,
     }
+    if tier is not None:
+        out["owner"] = owner
+        out["tier"] = tier
     if f.waived:
         out["waiver_reason"] = f.waiver_reason
     if f.baseline:
@@ -184,3 +216,69 @@ def finding_json(f: Finding) -> dict:
 
 def location_json(location: Location | None) -> dict | None:
     return None if location is None else {"file": location.file, "line": location.line, "column": location.column}
+
+
+# --- `drcheck diff` ---------------------------------------------------------------------------
+
+@dataclass
+class SeverityChange:
+    before: Finding
+    after: Finding
+
+
+@dataclass
+class ScenarioChange:
+    """Losing any of `lost` now takes down (or loses the data of) services it did not before."""
+
+    lost: list[Domain]
+    impact_before: float
+    impact_after: float
+    newly_down: list[str]
+    newly_data_lost: list[str]
+
+    def as_json(self) -> dict:
+        return {"lost": [d.as_json() for d in self.lost], "impact_before": round(self.impact_before, 4),
+                "impact_after": round(self.impact_after, 4), "newly_down": self.newly_down,
+                "newly_data_lost": self.newly_data_lost}
+
+
+@dataclass
+class Comparison:
+    base: Report
+    head: Report
+    added: list[Finding]  # in head, not in base (same fingerprint and status)
+    removed: list[Finding]  # in base, not in head
+    raised: list[SeverityChange]  # the same failure, now more severe
+    lowered: list[SeverityChange]
+    scenarios: list[ScenarioChange]  # worst first
+    fail_on: str
+    blocking: list[Finding]  # what fails the gate: added or more severe, not waived, at or above fail_on
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocking and not self.errors
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Checks that could not be made on either side: the comparison is incomplete (exit 2)."""
+        return self.base.errors + self.head.errors
+
+    def as_json(self) -> dict:
+        return {
+            "base": {"files": self.base.files, "score": self.base.score.value, "grade": self.base.score.grade},
+            "head": {"files": self.head.files, "score": self.head.score.value, "grade": self.head.score.grade},
+            "added": [finding_json(f, *self.head.owner_and_tier(f)) for f in self.added],
+            "removed": [finding_json(f, *self.base.owner_and_tier(f)) for f in self.removed],
+            "severity_raised": [_change_json(c) for c in self.raised],
+            "severity_lowered": [_change_json(c) for c in self.lowered],
+            "scenarios_worse": [s.as_json() for s in self.scenarios],
+            "gate": {"fail_on": self.fail_on, "blocking": [finding_json(f, *self.head.owner_and_tier(f))
+                                                           for f in self.blocking]},
+            "passed": self.passed,
+        }
+
+
+def _change_json(change: SeverityChange) -> dict:
+    return {"rule": change.after.rule, "subject": change.after.subject, "fingerprint": change.after.fingerprint,
+            "before": change.before.severity, "after": change.after.severity,
+            "location": location_json(change.after.location)}

@@ -16,7 +16,7 @@ from conftest import AS_OF, SAMPLES, drcheck, findings_of, run_audit
 from drcheck.api import SEVERITIES
 from drcheck.audit import load_inventory
 from drcheck.domains import Domain, DomainIndex
-from drcheck.reporters import renderer
+from drcheck.reporters import render
 from drcheck.scenarios import scenarios_for
 from drcheck.simulate import Cause
 
@@ -50,7 +50,7 @@ def simulate(inventory, *lost: str):
 
 
 def json_text(report) -> str:
-    rendered = renderer("json")(report)  # the whole text, or its pieces
+    rendered = render("audit", "json", report)  # the whole text, or its pieces
     return rendered if isinstance(rendered, str) else "".join(rendered)
 
 

@@ -308,7 +308,7 @@ def test_mermaid_draws_the_same_and_highlights_a_loss(mini):
 def test_graph_rejects_an_unknown_format(mini):
     result = drcheck("graph", mini, "--format", "png")
     assert result.returncode == 2
-    assert "expected dot or mermaid" in result.stderr
+    assert "expected one of: dot, mermaid" in result.stderr
 
 
 # ---- hostile names ---------------------------------------------------------------------------------

@@ -10,12 +10,14 @@ from __future__ import annotations
 from ..findings import Finding
 from ..errors import Location
 from ..report import Report
+from . import View
 from .safe import terminal
+from .summary import summary_line
 
 COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}
 
 
-def render(report: Report) -> str:
+def render(report: Report, view: View = View()) -> str:
     remediation = {rule.id: rule.remediation for rule in report.rules}
     out = [_finding(f, remediation.get(f.rule)) for f in report.findings]
     for waiver in report.expired_waivers:
@@ -25,7 +27,7 @@ def render(report: Report) -> str:
     for waiver in report.unused_waivers:
         out.append(_command("notice", waiver.location, "drcheck: unused waiver",
                             f"waiver for {waiver.rule} on {waiver.subject} matches no finding; remove it"))
-    out.append(_summary(report))
+    out.append(terminal(summary_line(report)))
     return "\n".join(out) + "\n"
 
 
@@ -62,14 +64,3 @@ def _data(text: str) -> str:
 
 def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _summary(report: Report) -> str:
-    counts = report.counts()
-    found = ", ".join(f"{n} {severity}" for severity, n in counts.items() if n) or "no findings"
-    extras = [f"{len(report.unknowns)} unknown", f"{sum(f.waived for f in report.findings)} waived"]
-    if report.baseline is not None:
-        extras.append(f"{report.baseline['matched']} in the baseline, {report.baseline['fixed']} fixed since")
-    verdict = "passed" if report.passed else "FAILED: " + "; ".join(report.gate)
-    return terminal(f"drcheck: score {report.score.value:g}/100 ({report.score.grade}); {found}; "
-                    f"{', '.join(extras)}; gate {verdict}")

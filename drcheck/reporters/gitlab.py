@@ -11,12 +11,13 @@ import json
 
 from ..findings import Finding
 from ..report import Report
+from . import View
 from .safe import json_text
 
 SEVERITIES = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}
 
 
-def render(report: Report) -> str:
+def render(report: Report, view: View = View()) -> str:
     fallback = report.files[0] if report.files else "inventory"
     issues = [_issue(f, fallback) for f in report.findings if not f.waived]
     return json_text(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"

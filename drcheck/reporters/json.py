@@ -5,10 +5,11 @@ import json
 from typing import Iterator
 
 from ..report import Report
+from . import View
 from .safe import json_text
 
 
-def render(report: Report) -> Iterator[str]:
+def render(report: Report, view: View = View()) -> Iterator[str]:
     return chunks(report.as_json())
 
 

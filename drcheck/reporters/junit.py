@@ -11,10 +11,11 @@ import xml.etree.ElementTree as ET
 
 from ..findings import Finding
 from ..report import Report
+from . import View
 from .safe import xml
 
 
-def render(report: Report) -> str:
+def render(report: Report, view: View = View()) -> str:
     evaluated = {r.rule: r.evaluated for r in report.score.rules}
     root = ET.Element("testsuites", name="drcheck")
     for rule in report.rules:

@@ -5,13 +5,18 @@ import json
 
 from ..findings import SEVERITIES
 from ..report import Report
+from . import View
 from ..scoring import FORMULA
+from .graph import Loss, draw_mermaid
 from .safe import html, markdown as md
 
+# a dependency map beyond this many nodes is unreadable in a pull-request comment
+MAP_MAX_SERVICES = 60
+MAP_MAX_SITES = 30
 ICONS = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
 
 
-def render(report: Report) -> str:
+def render(report: Report, view: View = View()) -> str:
     out: list[str] = []
     add = out.append
     verdict = "✅ passed" if report.passed else "❌ failed: " + md("; ".join(report.gate))
@@ -34,16 +39,17 @@ def render(report: Report) -> str:
     if report.findings:
         add("### Findings")
         add("")
-        add("| | Rule | Subject | Where | Message |")
-        add("|---|---|---|---|---|")
+        add("| | Rule | Subject | Owner | Where | Message |")
+        add("|---|---|---|---|---|---|")
         for f in report.findings:
+            owner, tier = report.owner_and_tier(f)
             mark = f.status if f.status != "fail" else f"{ICONS[f.severity]} {f.severity}"
             if f.waived:
                 mark += " (waived)"
             if f.baseline:
                 mark += " (baseline)"
             where = md(f"{f.location.file}:{f.location.line}") if f.location else ""
-            add(f"| {mark} | `{f.rule}` | {md(f.subject)} | {where} | {md(f.message)} |")
+            add(f"| {mark} | `{f.rule}` | {md(f.subject)}{_tier(tier)} | {md(owner or '')} | {where} | {md(f.message)} |")
         add("")
     if report.scenarios:
         add("### Worst single failures")
@@ -64,12 +70,14 @@ def render(report: Report) -> str:
             add("")
             add("</details>")
             add("")
-    if report.graph_mermaid:
-        worst = f": losing {html(', '.join(str(d) for d in report.scenarios[0].lost))} in red" if report.scenarios else ""
-        add(f"<details><summary>Dependency map{worst}</summary>")
+    inventory = report.inventory
+    if inventory and len(inventory.services) <= MAP_MAX_SERVICES and len(inventory.sites) <= MAP_MAX_SITES:
+        worst = report.scenarios[0] if report.scenarios else None
+        caption = f": losing {html(', '.join(str(d) for d in worst.lost))} in red" if worst else ""
+        add(f"<details><summary>Dependency map{caption}</summary>")
         add("")
         add("```mermaid")
-        add(report.graph_mermaid.rstrip("\n"))
+        add(draw_mermaid(inventory, Loss.of(worst)).rstrip("\n"))
         add("```")
         add("")
         add("</details>")
@@ -100,6 +108,10 @@ def render(report: Report) -> str:
         add("")
         add(f"Baseline: {report.baseline['matched']} finding(s) already known, {report.baseline['fixed']} fixed since.")
     return "\n".join(out) + "\n"
+
+
+def _tier(tier: int | None) -> str:
+    return "" if tier is None else f" (tier {tier})"
 
 
 def _names(names: list[str], limit: int = 8) -> str:

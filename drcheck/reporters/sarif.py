@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from ..findings import Finding
 from ..report import Report, RuleInfo
+from . import View
 from .safe import json_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -28,7 +29,7 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 _BRACKET = re.compile(r"([\[\]])")
 
 
-def render(report: Report) -> str:
+def render(report: Report, view: View = View()) -> str:
     index = {rule.id: i for i, rule in enumerate(report.rules)}
     run = {
         "tool": {"driver": {
@@ -37,7 +38,8 @@ def render(report: Report) -> str:
             "semanticVersion": report.version,
             "rules": [_rule(rule) for rule in report.rules],
         }},
-        "results": [_result(f, index, report.baseline is not None) for f in report.findings if f.status != "error"],
+        "results": [_result(f, index, report.baseline is not None, *report.owner_and_tier(f))
+                    for f in report.findings if f.status != "error"],
         # a check a rule could not make is no result about the inventory, but the run did not succeed
         "invocations": [{"executionSuccessful": not report.errors,
                          "toolExecutionNotifications": [_notification(f, index) for f in report.errors]}],
@@ -73,7 +75,7 @@ def _rule(rule: RuleInfo) -> dict:
     }
 
 
-def _result(finding: Finding, index: dict[str, int], with_baseline: bool) -> dict:
+def _result(finding: Finding, index: dict[str, int], with_baseline: bool, owner: str | None, tier: int | None) -> dict:
     result = {"ruleId": finding.rule, "ruleIndex": index[finding.rule]}
     if finding.status == "unknown":
         result["kind"] = "review"  # SARIF: a result that is not "fail" has level "none"
@@ -91,6 +93,8 @@ def _result(finding: Finding, index: dict[str, int], with_baseline: bool) -> dic
         result["baselineState"] = "unchanged" if finding.baseline else "new"
     result["properties"] = {"severity": finding.severity, "status": finding.status, "subject": finding.subject,
                             "evidence": finding.evidence}
+    if tier is not None:
+        result["properties"] |= {"owner": owner, "tier": tier}
     return result
 
 

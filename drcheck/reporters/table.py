@@ -8,6 +8,7 @@ from rich.text import Text
 
 from ..findings import SEVERITIES, Finding
 from ..report import Report
+from . import View
 from .safe import terminal
 
 STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim",
@@ -16,8 +17,8 @@ SHOWN_PER_GROUP = 50
 GRADE_STYLES = {"A": "bold green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}
 
 
-def render(report: Report, color: bool = False, width: int | None = None) -> str:
-    """`width`: wrap at that many columns (a terminal); None: never wrap (a file or a pipe)."""
+def render(report: Report, view: View = View()) -> str:
+    color, width = view.color, view.width
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width or 1000,
                       soft_wrap=width is None, highlight=False,
@@ -41,7 +42,7 @@ def render(report: Report, color: bool = False, width: int | None = None) -> str
         line()
         line(Text(f" ERROR ({len(report.errors)}) — checks that could not be made; the audit is incomplete ",
                   style=STYLES["error"]))
-        _findings(line, report.errors)
+        _findings(line, report, report.errors)
 
     for severity in SEVERITIES:
         group = [f for f in report.failures if f.severity == severity]
@@ -50,12 +51,12 @@ def render(report: Report, color: bool = False, width: int | None = None) -> str
             waived = sum(f.waived for f in group)
             counted = f"{len(group) - waived} + {waived} waived" if waived else f"{len(group)}"
             line(Text(f" {severity.upper()} ({counted}) ", style=STYLES[severity]))
-            _findings(line, group)
+            _findings(line, report, group)
     if report.unknowns:
         line()
         line(Text(f" UNKNOWN ({len(report.unknowns)}) — not enough data to judge; not counted as passes ",
                   style=STYLES["unknown"]))
-        _findings(line, report.unknowns)
+        _findings(line, report, report.unknowns)
     if report.scenarios:
         line()
         line(Text("Worst single failures (tier-weighted share of services down)", style="bold"))
@@ -86,19 +87,21 @@ def render(report: Report, color: bool = False, width: int | None = None) -> str
     return buffer.getvalue()
 
 
-def _findings(line, findings: list[Finding]) -> None:
+def _findings(line, report: Report, findings: list[Finding]) -> None:
     """A terminal is read, not searched: past a screenful per group, say how many more there are."""
     for finding in findings[:SHOWN_PER_GROUP]:
-        _finding(line, finding)
+        _finding(line, finding, *report.owner_and_tier(finding))
     if len(findings) > SHOWN_PER_GROUP:
         line(Text(f"  … {len(findings) - SHOWN_PER_GROUP} more not shown here; --format json, markdown or sarif "
                   "lists every finding", style="dim"))
 
 
-def _finding(line, finding: Finding) -> None:
+def _finding(line, finding: Finding, owner: str | None, tier: int | None) -> None:
     head = Text("  ")
     head.append(finding.rule, style="bold")
     head.append("  " + terminal(finding.subject))
+    if tier is not None:
+        head.append(f"  tier {tier}" + (f" · {terminal(owner)}" if owner else ""), style="dim")
     if finding.location:
         head.append(f"  {terminal(str(finding.location))}", style="dim")
     if finding.waived:

@@ -1,4 +1,4 @@
-"""`drcheck graph`: services, their dependencies and the sites they run on, as Graphviz DOT or Mermaid.
+"""`drcheck graph --format dot|mermaid`: services, their dependencies and the sites they run on, as Graphviz DOT or Mermaid.
 
 Sites are grouped the way they fail together: campus, then building, then
 site.  Hard dependencies are solid arrows, soft ones dashed; a service's
@@ -10,12 +10,12 @@ and nodes get generated ids, so no name can break or restyle the drawing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
 
-from .domains import Domain, DomainIndex
-from .model import Inventory, Service, Site
-from .reporters.safe import dot as dot_text, mermaid as mermaid_text
-from .simulate import Simulation
+from ..model import Inventory, Service, Site
+from ..report import Drawing, Scenario
+from . import View
+from .safe import dot as dot_text, mermaid as mermaid_text
+
 
 @dataclass(frozen=True)
 class Loss:
@@ -26,18 +26,18 @@ class Loss:
     down: frozenset[str]
 
     @classmethod
-    def of(cls, domains: Iterable[Domain], sites: Iterable[str], down: Iterable[str]) -> "Loss":
-        return cls("losing " + " + ".join(map(str, domains)), frozenset(sites), frozenset(down))
+    def of(cls, scenario: Scenario | None) -> "Loss | None":
+        if scenario is None:
+            return None
+        return cls("losing " + " + ".join(map(str, scenario.lost)), frozenset(scenario.sites), frozenset(scenario.down))
 
 
-def render_graph(inventory: Inventory, fmt: str, fails: list[str]) -> str:
-    """The drawing for `drcheck graph`; `fails` are --fail DOMAIN=VALUE options (InputError if unknown)."""
-    loss = None
-    if fails:
-        index = DomainIndex(inventory)
-        failure = index.failure(index.parse(fails))
-        loss = Loss.of(failure.domains, failure.sites, Simulation(inventory, [failure]).down_in(0))
-    return dot(inventory, loss) if fmt == "dot" else mermaid(inventory, loss)
+def dot(drawing: Drawing, view: View = View()) -> str:
+    return draw_dot(drawing.inventory, Loss.of(drawing.loss))
+
+
+def mermaid(drawing: Drawing, view: View = View()) -> str:
+    return draw_mermaid(drawing.inventory, Loss.of(drawing.loss))
 
 
 class _Layout:
@@ -88,7 +88,7 @@ def _site_lines(site: Site, loss: Loss | None) -> list[str]:
 _DOT_SHAPES = {"app": "box", "data": "cylinder", "ops": "component", "external": "box"}
 
 
-def dot(inventory: Inventory, loss: Loss | None = None) -> str:
+def draw_dot(inventory: Inventory, loss: Loss | None = None) -> str:
     layout = _Layout(inventory)
     title = inventory.name or "inventory"
     if loss:
@@ -140,7 +140,7 @@ def dot(inventory: Inventory, loss: Loss | None = None) -> str:
 _MERMAID_SHAPES = {"app": ('["', '"]'), "data": ('[("', '")]'), "ops": ('[["', '"]]'), "external": ('(["', '"])')}
 
 
-def mermaid(inventory: Inventory, loss: Loss | None = None) -> str:
+def draw_mermaid(inventory: Inventory, loss: Loss | None = None) -> str:
     """A `flowchart` that GitHub renders in a ```mermaid block."""
     layout = _Layout(inventory)
     out = ["flowchart LR"]
