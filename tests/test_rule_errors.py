@@ -67,7 +67,7 @@ def test_a_rule_that_raises_is_exit_2_naming_rule_and_subject_and_the_rest_is_re
 
 @pytest.mark.parametrize("fmt, shown", [
     ("table", "ERROR (1) — checks that could not be made"),
-    ("markdown", "| error | `org-crashes` | service:crashy |"),
+    ("markdown", "| error | `org-crashes` | service:crashy (tier 2) |"),
     ("github", "::error file="),
 ])
 def test_the_failed_check_is_shown_in_text_formats(crashing, fmt, shown):

@@ -21,7 +21,7 @@ def test_findings_show_rule_subject_location_and_message(tmp_path):
     )
     out = drcheck("audit", inventory, "--select", "dr-site-too-close", "--as-of", "2026-11-01").stdout
     assert "Score " in out and "gate FAILED" in out
-    assert f"dr-site-too-close  service:talk  {inventory}:6:3" in out
+    assert f"dr-site-too-close  service:talk  tier 0  {inventory}:6:3" in out
     assert "DR site anyang is 13.0 km from primary pangyo; policy requires 40 km" in out
 
 
