@@ -20,8 +20,8 @@ SEVERITY_LIST = "critical, high, medium, low, info"
     (["audit", SAMPLE, "--as-of", "2026-13-01"], "--as-of: found '2026-13-01'; expected a date YYYY-MM-DD"),
     (["audit", SAMPLE, "--profile", "nope"], "unknown profile 'nope'; expected one of: default, dora, kr-telecom, nist-800-34"),
     (["simulate", SAMPLE, "--top", "-1"], "--top: found -1; expected 0 (all) or more"),
-    (["simulate", SAMPLE, "--format", "sarif"], "--format: found 'sarif'; expected table or json"),
-    (["graph", SAMPLE, "--format", "png"], "--format: found 'png'; expected dot or mermaid"),
+    (["simulate", SAMPLE, "--format", "sarif"], "--format: found 'sarif'; expected one of: table, json"),
+    (["graph", SAMPLE, "--format", "png"], "--format: found 'png'; expected one of: dot, mermaid"),
     (["diff", SAMPLE, SAMPLE, "--as-of", "yesterday"], "--as-of: found 'yesterday'; expected a date YYYY-MM-DD"),
 ])
 def test_a_bad_option_value_is_exit_2_with_a_message(args, message):
