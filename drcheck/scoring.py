@@ -119,18 +119,21 @@ class _Parts:
             if rule in service_rules:
                 for f in findings:  # one finding per rule and subject; should a rule give more, the worst counts
                     weights[f.subject] = f.weight
-                    factor = 0.0 if f.severity == "critical" else 1 - cost(f)
-                    factors[f.subject][rule] = min(factor, factors[f.subject].get(rule, 1.0))
+                    factor = 0.0 if f.severity == "critical" else 1 - SEVERITY_WEIGHTS[f.severity] * f.penalty
+                    by = factors[f.subject]
+                    if factor < by.get(rule, 1.0):
+                        by[rule] = factor
             elif findings:
                 self.estate_costs[rule] = max(map(cost, findings))
-        self.health = {s: prod(by.values()) for s, by in factors.items()}
-        self.lost = sum(weights[s] * (1 - h) for s, h in self.health.items())
+        self.lost = 0.0
         # what each rule's findings take from the services part: only the services it hit change without it
         self.lost_to: dict[str, float] = defaultdict(float)
         for s, by in factors.items():
+            weight, health = weights[s], prod(by.values())
+            self.lost += weight * (1 - health)
             for rule in by:
-                without = prod(f for other, f in by.items() if other != rule)
-                self.lost_to[rule] += weights[s] * (without - self.health[s])
+                without = 1.0 if len(by) == 1 else prod(f for other, f in by.items() if other != rule)
+                self.lost_to[rule] += weight * (without - health)
 
     def services(self, without: str | None = None) -> float:
         if not self.total:
