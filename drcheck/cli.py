@@ -491,7 +491,7 @@ def import_(
         text = render(imported)
     try:  # what an importer writes must pass `drcheck validate` (with the inventory it was written onto)
         build_inventory([*base, parse(output or "<import>", text)])
-    except InputError as invalid:
-        raise InputError([Problem(None, f"drcheck import {source} wrote an invalid inventory, which is a bug in "
-                                        "drcheck; please report it with these messages:"), *invalid.problems]) from None
+    except InputError as invalid:  # the source contradicts itself (say, active-active on one site), or drcheck erred
+        raise InputError([Problem(None, f"drcheck import {source}: the inventory it would write is not valid, so "
+                                        "nothing was written:"), *invalid.problems]) from None
     write_output(text, output)

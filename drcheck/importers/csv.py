@@ -130,8 +130,8 @@ def _add(imported: Imported, entity: str, section: dict, separator: str, file: s
             continue
         where_ = Location(file, line, 1)
         try:
-            if field in _LISTS:
-                fields[field] = [part.strip() for part in translated.split(separator) if part.strip()]
+            if field in _LISTS:  # a name written twice in one cell is one name
+                fields[field] = list(dict.fromkeys(part.strip() for part in translated.split(separator) if part.strip()))
             else:
                 fields[field] = check_value("site_kind" if entity == "sites" and field == "kind" else field,
                                             translated, where_)
