@@ -88,6 +88,8 @@ def test_backstage_import_is_byte_for_byte_deterministic(tmp_path):
     ("apiVersion: v1\nkind: Location\nmetadata: {name: l}\nspec: {target: ./missing/*.yaml}\n",
      "4:7: Location l: target './missing/*.yaml' matches no file"),
     ("a: [unclosed\n", "invalid YAML"),
+    ("apiVersion: v1\nkind: Component\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Component\nmetadata: {name: x}\n",
+     "7:18: component 'x' is defined twice: here and at"),
 ])
 def test_bad_backstage_input_is_exit_2_with_file_line_and_column(tmp_path, document, message):
     path = tmp_path / "catalog-info.yaml"

@@ -55,7 +55,13 @@ def read(paths: list[str], options: ImportOptions) -> Imported:
     files = input_files(paths, (".yaml", ".yml"))
     imported = Imported("backstage", [])
     entities = _read_catalogue(files, imported)
-    services = {(e.kind, e.namespace, e.name): e for e in entities if e.kind in _SERVICE_KINDS}
+    services: dict[tuple[str, str, str], _Entity] = {}
+    for entity in (e for e in entities if e.kind in _SERVICE_KINDS):
+        first = services.setdefault((entity.kind, entity.namespace, entity.name), entity)
+        if first is not entity:
+            raise InputError.at(where(entity.file, entity.metadata, "name"),
+                                f"{entity.kind} {entity.service_name!r} is defined twice: here and at "
+                                f"{where(first.file, first.metadata, 'name')}")
     by_name: dict[str, _Entity] = {}
     for entity in services.values():
         other = by_name.setdefault(entity.service_name, entity)
