@@ -69,3 +69,36 @@ def test_backstage_annotations_validate_or_stop_with_a_located_error(tmp_path, a
         "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata: {name: db}\nspec: {type: database}\n",
         encoding="utf-8")
     _valid_or_located("backstage", [str(tmp_path / "catalog-info.yaml")], ImportOptions())
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-5, 40) | st.sampled_from(
+    ["eu-west-1a", "eu-west-1", "europe-west1-b", "West Europe", "arn:aws:s3:::b", "Enabled", "REGIONAL", "GRS", "EU",
+     "cron(0 5 ? * * *)", "1", "x"]) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+        ["availability_zone", "region", "zone", "location", "bucket", "status", "destination", "rule", "enabled",
+         "region_name", "zone", "secondary_zone", "location_preference", "settings", "tags", "labels"]), inner, max_size=4),
+    max_leaves=12)
+TYPES = ["aws_instance", "aws_db_instance", "aws_rds_cluster", "aws_rds_cluster_instance", "aws_rds_global_cluster",
+         "aws_dynamodb_table", "aws_elasticache_replication_group", "aws_elasticache_cluster", "aws_s3_bucket",
+         "aws_s3_bucket_replication_configuration", "aws_backup_plan", "aws_backup_selection", "aws_backup_vault",
+         "google_compute_instance", "google_sql_database_instance", "google_storage_bucket",
+         "azurerm_linux_virtual_machine", "azurerm_storage_account", "azurerm_cosmosdb_account",
+         "azurerm_mssql_database", "azurerm_mssql_failover_group", "null_resource"]
+ATTRIBUTES = ["availability_zone", "region", "arn", "multi_az", "backup_retention_period", "replicate_source_db",
+              "replica", "point_in_time_recovery", "preferred_cache_cluster_azs", "bucket", "rule", "writer",
+              "cluster_identifier", "zone", "settings", "location", "secondary_location", "account_replication_type",
+              "geo_location", "master_instance_name", "tags", "labels", "plan_id", "resources", "selection_tag",
+              "global_cluster_members", "partner_server", "databases", "server_id", "id", "name"]
+
+
+@SETTINGS
+@given(resources=st.lists(st.tuples(st.sampled_from(TYPES), st.dictionaries(st.sampled_from(ATTRIBUTES), JSON_VALUES,
+                                                                           max_size=6)), max_size=6))
+def test_any_terraform_attributes_import_to_a_valid_inventory_or_a_located_error(tmp_path, resources):
+    import json
+
+    state = {"version": 4, "resources": [{"mode": "managed", "type": kind, "name": f"r{i}",
+                                          "instances": [{"attributes": attributes}]}
+                                         for i, (kind, attributes) in enumerate(resources)]}
+    (tmp_path / "s.tfstate").write_text(json.dumps(state), encoding="utf-8")
+    _valid_or_located("terraform", [str(tmp_path / "s.tfstate")], ImportOptions())

@@ -16,7 +16,8 @@ from . import Imported, ImportOptions, terraform_gcp_azure
 from .common import input_files, read_json
 
 OPERATORS = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Microsoft Azure"}
-_ZONE = re.compile(r"([a-z]{2}(?:-[a-z]+)+-\d+)([a-z])")  # eu-west-1a -> (eu-west-1, a)
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")  # eu-west-1
+_ZONE = re.compile(rf"({_REGION.pattern})([a-z])")  # eu-west-1a -> (eu-west-1, a)
 _ARN_REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d+):")
 
 
@@ -34,7 +35,7 @@ class _Resource:
         """The AWS region, from the resource's own attributes (provider settings are not in a state)."""
         values = self.values
         for key in ("region", "region_name"):
-            if isinstance(values.get(key), str) and values[key]:
+            if isinstance(values.get(key), str) and _REGION.fullmatch(values[key]):
                 return values[key]
         zone = values.get("availability_zone")
         if isinstance(zone, str) and _ZONE.fullmatch(zone):
@@ -362,7 +363,7 @@ def _dynamodb_table(estate: _Estate, r: _Resource) -> None:
         return
     service.place(_region_site(estate, region), "primary")
     for replica in r.values.get("replica") or []:
-        if isinstance(replica, dict) and isinstance(replica.get("region_name"), str):
+        if isinstance(replica, dict) and _REGION.fullmatch(str(replica.get("region_name"))):
             # global tables take writes in every replica region
             service.place(_region_site(estate, replica["region_name"]), "primary")
     recovery = r.values.get("point_in_time_recovery") or []

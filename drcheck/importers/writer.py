@@ -34,7 +34,13 @@ def _represent_list(dumper, data):
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
 
+def _represent_text(dumper, data):
+    # a control character (from a CSV cell, say) must be an escape inside double quotes: raw, no YAML reader takes it
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=None if data.isprintable() else '"')
+
+
 _Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(str, _represent_text)
 
 
 def _comment(lines: list[str]) -> str:
