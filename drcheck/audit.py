@@ -10,7 +10,7 @@ from . import __version__
 from .context import Context
 from .findings import SEVERITIES, Finding
 from .engine import discover, run
-from .errors import InputError
+from .errors import InputError, Location
 from .loader import load_documents, read_source
 from .model import Inventory
 from .policy import Policy, Waiver, configure
@@ -34,6 +34,16 @@ class AuditOptions:
 
 def load_inventory(paths: list[str], stdin=None) -> Inventory:
     return build_inventory(load_documents(paths, stdin))
+
+
+def require_services(inventory: Inventory) -> Inventory:
+    """What an audit gates on: nothing audited would score 100 and pass every gate.  (A file of sites alone, a
+    NetBox import say, is still a valid part of an inventory: `validate` and `diff` take it.)"""
+    if not inventory.services:
+        where = Location(inventory.files[0], 1, 1) if inventory.files else None
+        raise InputError.at(where, "found no services; expected at least one under 'services:' (an inventory with "
+                                   "nothing to audit would pass every gate)")
+    return inventory
 
 
 def audit(inventory: Inventory, options: AuditOptions) -> Report:

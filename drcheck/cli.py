@@ -264,7 +264,7 @@ def audit(
     color: str = COLOR,
 ) -> None:
     """Audit inventories; exit 0 if the gate passes, 1 if it fails, 2 if drcheck could not run."""
-    from .audit import audit as run_audit, load_inventory
+    from .audit import audit as run_audit, load_inventory, require_services
 
     default = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table"
     outputs = _outputs(fmt or [], output or [], FORMATS, default)
@@ -276,7 +276,7 @@ def audit(
             raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
         options.policy.min_score = min_score
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
-    report = run_audit(load_inventory(paths), options)
+    report = run_audit(require_services(load_inventory(paths)), options)
     _write_all("audit", report, outputs, color)
     if all(path not in (None, "-") for _, path in outputs):
         from .reporters.summary import summary_line

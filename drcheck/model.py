@@ -14,6 +14,20 @@ MEDIA = ("disk", "tape", "object", "other")
 TIER_WEIGHTS = {0: 8, 1: 4, 2: 2, 3: 1}
 
 
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """What people write about a site, a service or the inventory for each other: drcheck keeps it for reports
+    and judges nothing by it."""
+
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    links: dict[str, str] = field(default_factory=dict)  # name -> http(s) or mailto URL
+    extensions: dict[str, object] = field(default_factory=dict)  # x-* keys, as plain YAML values (text, lists, maps)
+
+
+NO_METADATA = Metadata()  # shared by everything that has none (most sites): never changed
+
+
 @dataclass(slots=True)
 class Site:
     name: str
@@ -28,6 +42,7 @@ class Site:
     power: list[str] = field(default_factory=list)
     network: list[str] = field(default_factory=list)
     hazards: list[str] = field(default_factory=list)
+    metadata: Metadata = NO_METADATA
 
 
 @dataclass(slots=True)
@@ -71,6 +86,7 @@ class Service:
     depends_on: list[Dependency] = field(default_factory=list)
     recovery_needs: list[str] | None = None  # None: the default, see `Inventory.recovery_needs`
     backups: list[Backup] = field(default_factory=list)
+    metadata: Metadata = NO_METADATA
     sites: list[str] = field(init=False)  # distinct placement sites, in inventory order
     has_dr: bool = field(init=False)  # runs on two or more sites
 
@@ -102,6 +118,7 @@ class Inventory:
     files: list[str]
     sites: dict[str, Site]
     services: dict[str, Service]
+    metadata: Metadata = NO_METADATA
 
     def recovery_needs(self, service: Service) -> list[str]:
         """The services that must be up to fail `service` over to a standby.  Absent from the inventory: none

@@ -2,6 +2,7 @@
 loaded documents into the model and is published as JSON Schema (`drcheck schema`)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import date
@@ -12,7 +13,8 @@ from .loader import Document, Mapping, Sequence, position
 from .locations import CloudRegion, catalogue, closest_names, is_named_location
 from .scalars import DURATION_PATTERN, NUMBER_PATTERN, parse_date, parse_duration, parse_number
 from .model import (
-    MEDIA, ROLES, SERVICE_KINDS, SITE_KINDS, STRATEGIES, Backup, Dependency, Inventory, Placement, Service, Site,
+    MEDIA, NO_METADATA, ROLES, SERVICE_KINDS, SITE_KINDS, STRATEGIES, Backup, Dependency, Inventory, Metadata,
+    Placement, Service, Site,
 )
 
 MAX_PROBLEMS = 50
@@ -162,6 +164,21 @@ def _service_names(ctx, value, mark):
     return names
 
 
+# what a report may show as a link: no javascript: or data: URLs in an HTML report
+_URL_PATTERN = r"(?:https?://|mailto:)\S+"
+_URL = re.compile(_URL_PATTERN)
+
+
+def _links(ctx, value, mark):
+    if type(value) is not Mapping:
+        raise _Invalid(f"found {describe(value)}; expected a mapping of names to URLs (runbook: https://...)")
+    for name, url in value.items():
+        if type(url) is not str or not _URL.fullmatch(url):
+            ctx.problem(value.value_at[name], f"{ctx.within('links')}.{name}: found {describe(url)}; expected an "
+                                              "http://, https:// or mailto: URL")
+    return dict(value)
+
+
 def _version(ctx, value, mark):
     if value != "1":
         raise _Invalid(f"found version {describe(value)}; expected 1 (the only inventory format version)")
@@ -184,6 +201,7 @@ class ObjectSpec:
     title: str
     fields: tuple[Field, ...]
     plural: str = ""  # for messages; default: title + "s"
+    extensible: bool = False  # takes metadata: description, tags, links and any x-* key (kept, never judged)
 
     def __post_init__(self) -> None:
         if not self.plural:
@@ -192,7 +210,8 @@ class ObjectSpec:
     @cached_property
     def readers(self) -> dict[str, tuple[str, Parser]]:
         """Each field name -> (model attribute, parser): what validation looks up for every key it reads."""
-        return {f.name: (f.attribute or f.name, f.parse) for f in self.fields}
+        fields = self.fields + (METADATA if self.extensible else ())
+        return {f.name: (f.attribute or f.name, f.parse) for f in fields}
 
     @cached_property
     def required(self) -> tuple[Field, ...]:
@@ -210,7 +229,11 @@ def _read_object(ctx: _Context, node, mark, spec: ObjectSpec, what: str) -> dict
     for key, value in node.items():
         reader = readers.get(key)
         if reader is None:
-            ctx.problem(node.key_at[key], f"{what}: unknown field {key!r}; expected one of: {', '.join(readers)}")
+            if spec.extensible and key.startswith("x-"):
+                values.setdefault("extensions", {})[key] = _plain(value)
+                continue
+            more = ", or a key starting with x-" if spec.extensible else ""
+            ctx.problem(node.key_at[key], f"{what}: unknown field {key!r}; expected one of: {', '.join(readers)}{more}")
             continue
         try:
             values[reader[0]] = reader[1](ctx, value, value_at[key])
@@ -223,6 +246,25 @@ def _read_object(ctx: _Context, node, mark, spec: ObjectSpec, what: str) -> dict
         return None  # never build from part of an object: a reference read as nothing is no reference
     values["location"] = ctx.at(node.where)
     return values
+
+
+def _plain(value):
+    """A value under an x-* key, as plain YAML data (its positions are of no use to anyone)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _metadata(fields: dict) -> Metadata:
+    """Take the metadata out of the fields read for a site, a service or a file."""
+    found = {k: fields.pop(k) for k in ("description", "tags", "links", "extensions") if k in fields}
+    if not found:
+        return NO_METADATA
+    if "tags" in found:
+        found["tags"] = tuple(found["tags"])
+    return Metadata(**found)
 
 
 def _objects(spec: ObjectSpec, build: Callable[[dict], Any], what: str, shorthand: Callable | None = None) -> Parser:
@@ -275,6 +317,11 @@ def _dr(ctx, value, mark):
 
 _dr.object_spec = DR
 
+METADATA = (
+    Field("description", _text, "what it is, for people reading the inventory and the reports"),
+    Field("tags", _text_list, "labels of your own"),
+    Field("links", _links, "name -> URL (runbook, dashboard, owner's page): http, https or mailto"),
+)
 SITE = ObjectSpec("site", (
     Field("kind", _enum(SITE_KINDS), "what the site is; default datacenter"),
     Field("location", _coordinates, "lat, lon in degrees (WGS-84), or a named cloud region such as aws:eu-west-1",
@@ -286,7 +333,7 @@ SITE = ObjectSpec("site", (
     Field("power", _text_list, "shared power feeds / substations"),
     Field("network", _text_list, "carriers, fibre routes"),
     Field("hazards", _text_list, "shared hazard zones (flood plain, fault line, ...)"),
-))
+), extensible=True)
 SERVICE = ObjectSpec("service", (
     Field("kind", _enum(SERVICE_KINDS), "app (default), data (stateful store), ops (recovery tooling), external (third party)"),
     Field("tier", _tier, "0 = most critical .. 3 = least; default 2"),
@@ -299,7 +346,7 @@ SERVICE = ObjectSpec("service", (
                                  shorthand=lambda name, loc: Dependency(name, True, loc)), "services it needs (a bare name is a hard dependency)"),
     Field("recovery_needs", _service_names, "services that must be up to fail it over; absent = none when dr.automatic, else every ops service but itself as critical or more (tier <=)"),
     Field("backups", _objects(BACKUP, lambda v: Backup(**v), "backup"), "copies of its data"),
-))
+), extensible=True)
 
 
 def _section(ctx, value, mark):
@@ -313,7 +360,7 @@ TOP = ObjectSpec("inventory", (
     Field("sites", _section, "datacenters, cloud regions/zones, colos, vaults"),
     Field("services", _section, "the services and their placements"),
     Field("overrides", _section, "hand-kept facts that patch sites and services of any file, field by field"),
-))
+), extensible=True)
 
 
 # ---- documents -> inventory -----------------------------------------------------------------
@@ -325,12 +372,13 @@ def build_inventory(documents: list[Document]) -> Inventory:
     site_fields: dict[str, dict] = {}
     service_fields: dict[str, dict] = {}
     overrides: list[_Override] = []
+    about: dict[str, tuple[Any, Location]] = {}  # the inventory's own metadata, from any file: value, where
     name: str | None = None
     name_at: Location | None = None
     for document in documents:
         ctx = _Context(document.file)
         try:
-            _read_document(ctx, document, site_fields, service_fields, overrides)
+            _read_document(ctx, document, site_fields, service_fields, overrides, about)
         except InputError as stop:
             raise InputError(problems + stop.problems) from None
         root = document.root
@@ -343,13 +391,18 @@ def build_inventory(documents: list[Document]) -> Inventory:
     if not problems:
         problems.extend(_apply_overrides(overrides, {"sites": site_fields, "services": service_fields}))
     sites = {key: _make_site(key, fields) for key, fields in site_fields.items()}
+    if not problems:
+        for key, fields in service_fields.items():
+            problems.extend(_contradictions(key, fields))
     services = {key: _make_service(key, fields) for key, fields in service_fields.items()}
     if not problems:
         problems.extend(_check_references(sites, services))
         problems.extend(_inherit_campuses(sites))
     if problems:
         raise InputError(problems)
-    return Inventory(name, [d.file for d in documents], sites, services)
+    metadata = _metadata({key: value for key, (value, _) in about.items() if not key.startswith("x-")}
+                         | {"extensions": {k: v for k, (v, _) in about.items() if k.startswith("x-")}})
+    return Inventory(name, [d.file for d in documents], sites, services, metadata)
 
 
 @dataclass(frozen=True)
@@ -360,7 +413,8 @@ class _Override:
     where: Location  # the overriding key
 
 
-def _read_document(ctx: _Context, document: Document, sites: dict, services: dict, overrides: list[_Override]) -> None:
+def _read_document(ctx: _Context, document: Document, sites: dict, services: dict, overrides: list[_Override],
+                   about: dict[str, tuple[Any, Location]]) -> None:
     root = document.root
     if not isinstance(root, Mapping):
         ctx.problem(getattr(root, "where", None), f"found {describe(root)} at the top of the file; expected a mapping with 'version: 1', 'sites' and 'services'")
@@ -368,6 +422,12 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
     values = _read_object(ctx, root, root.where, TOP, "inventory")
     if values is None or ctx.problems:
         return  # a wrong version or unknown top-level key makes the rest meaningless
+    for key, value in [*((k, values[k]) for k in ("description", "tags", "links") if k in values),
+                       *values.get("extensions", {}).items()]:
+        first = about.setdefault(key, (value, ctx.at(root.value_at[key])))
+        if first[0] != value:
+            ctx.problem(root.value_at[key], f"{key}: found another value than at {first[1]}; expected one {key} for "
+                                            "the inventory, in any one of its files")
     for section, spec, target in (("sites", SITE, sites), ("services", SERVICE, services)):
         entries = root.get(section)
         if entries is None:
@@ -450,6 +510,7 @@ def _apply_overrides(overrides: list[_Override], targets: dict[str, dict[str, di
 
 
 def _make_site(name: str, fields: dict) -> Site:
+    fields["metadata"] = _metadata(fields)
     where = fields.get("coordinates")
     if isinstance(where, CloudRegion):  # a named region: its catalogue point, and the name for distance rules
         fields = fields | {"coordinates": where.coordinates, "cloud_location": where.name}
@@ -457,10 +518,36 @@ def _make_site(name: str, fields: dict) -> Site:
 
 
 def _make_service(name: str, fields: dict) -> Service:
+    fields["metadata"] = _metadata(fields)
     dr = fields.pop("dr", None) or {}
     dr.pop("location", None)
     return Service(name=name, strategy=dr.get("strategy"), last_tested=dr.get("last_tested"),
                    automatic=dr.get("automatic", False), **fields)
+
+
+def _contradictions(name: str, fields: dict) -> list[Problem]:
+    """Facts of one service that cannot all be true (read after the overrides, which may supply either side).
+    A service without placements contradicts nothing: where it runs is not known yet."""
+    placements: list[Placement] = fields.get("placements") or []
+    problems = []
+    first_on: dict[str, Placement] = {}
+    for placement in placements:
+        first = first_on.setdefault(placement.site, placement)
+        if first is not placement:
+            problems.append(Problem(placement.location, f"service {name!r} placement: a second placement on site "
+                                                        f"{placement.site!r} (first at {first.location}); expected one "
+                                                        "placement per site: two on one site add no disaster recovery"))
+    primary_sites = {p.site for p in placements if p.role == "primary"}
+    if placements and not primary_sites:
+        problems.append(Problem(placements[0].location, f"service {name!r} placements: found only standbys; expected "
+                                                        "a primary (role: primary, the default) where it serves in "
+                                                        "normal operation"))
+    dr = fields.get("dr") or {}
+    if placements and dr.get("strategy") == "active-active" and len(primary_sites) < 2:
+        problems.append(Problem(dr["location"], f"service {name!r} dr.strategy: found active-active with primaries on "
+                                                f"{len(primary_sites)} site(s); expected primaries on two or more "
+                                                "sites, or the strategy the standbys give (warm-standby, pilot-light)"))
+    return problems
 
 
 def _check_references(sites: dict[str, Site], services: dict[str, Service]) -> list[Problem]:
@@ -544,6 +631,8 @@ def _json_for(parse: Parser, doc: str) -> dict:
         schema = {"type": "array", "items": {"oneOf": [{"type": "string"}, item]} if parse.shorthand else item}
     elif hasattr(parse, "object_spec"):
         schema = _json_object(parse.object_spec)
+    elif parse is _links:
+        schema = {"type": "object", "additionalProperties": {"type": "string", "pattern": f"^{_URL_PATTERN}$"}}
     elif parse is _section:
         schema = {}
     else:  # pragma: no cover - a new parser needs its JSON form here
@@ -553,13 +642,17 @@ def _json_for(parse: Parser, doc: str) -> dict:
 
 
 def _json_object(spec: ObjectSpec) -> dict:
-    return {
+    fields = spec.fields + (METADATA if spec.extensible else ())
+    schema = {
         "type": "object",
         "title": spec.title,
-        "properties": {f.name: _json_for(f.parse, f.doc) for f in spec.fields},
+        "properties": {f.name: _json_for(f.parse, f.doc) for f in fields},
         "required": [f.name for f in spec.fields if f.required],
         "additionalProperties": False,
     }
+    if spec.extensible:
+        schema["patternProperties"] = {"^x-": {"description": "your own data, kept and never judged"}}
+    return schema
 
 
 def json_schema() -> dict:

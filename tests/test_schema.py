@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from conftest import SAMPLES, drcheck
 from drcheck.errors import InputError, Location
 from drcheck.loader import parse
+from drcheck.model import Metadata
 from drcheck.scalars import parse_duration
 from drcheck.schema import MAX_PROBLEMS, build_inventory, json_schema
 
@@ -29,7 +30,8 @@ def problems(text: str) -> list[str]:
 
 
 def site_with(field: str) -> str:
-    return f"version: 1\nsites:\n  a:\n    {field}\n"
+    """Site a, its field on line 4; a service placed on it after."""
+    return f"version: 1\nsites:\n  a:\n    {field}\nservices:\n  s: {{placements: [{{site: a}}]}}\n"
 
 
 def service_with(*fields: str) -> str:
@@ -218,6 +220,8 @@ def test_a_site_without_campus_is_on_its_buildings_campus():
           hall-1: {building: b1}
           hall-2: {building: b1, campus: north}
           alone: {building: b2}
+        services:
+          web: {placements: [{site: hall-1}]}
         """)
     assert inventory.sites["hall-1"].campus == "north"
     assert inventory.sites["alone"].campus is None  # the building is its own campus
@@ -230,6 +234,8 @@ def test_two_campuses_for_one_building_name_both_places():
           hall-1: {building: b1, campus: north}
           hall-2: {building: b1}
           hall-3: {building: b1, campus: south}
+        services:
+          web: {placements: [{site: hall-1}]}
         """) == ["inv.yaml:6:3: site 'hall-3': building 'b1' is on campus 'south' here, but on campus 'north' at "
                  "inv.yaml:4:3 (site 'hall-1'); expected one campus per building"]
 
@@ -260,6 +266,17 @@ def test_a_service_of_any_kind_may_lack_placements_while_the_inventory_is_built(
 def test_empty_sections_are_allowed():
     inventory = load("version: 1\nsites:\nservices: {}\n")
     assert (inventory.sites, inventory.services) == ({}, {})
+
+
+@pytest.mark.parametrize("text", ["version: 1\nsites:\nservices: {}\n", "version: 1\nsites: {a: {}}\n"])
+def test_an_inventory_without_services_validates_but_is_never_audited(text, tmp_path):
+    path = tmp_path / "sites.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert drcheck("validate", path).returncode == 0  # a part of an inventory, such as a NetBox import
+    result = drcheck("audit", path)
+    assert result.returncode == 2
+    assert result.stderr == (f"error: {path}:1:1: found no services; expected at least one under 'services:' (an "
+                             "inventory with nothing to audit would pass every gate)\n")
 
 
 def test_problems_are_capped():
@@ -392,3 +409,92 @@ def test_a_list_mapping_or_nothing_where_a_name_or_choice_belongs_is_a_located_e
     line = 7 if field.startswith("placements") else 8
     [problem] = problems(service_with(*fields))
     assert problem.startswith(f"{FILE}:{line}:{column}: {found}")
+
+
+# ---- contradictions -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fields, problem", [
+    (["placements: [{site: a}, {site: b}, {site: a, role: standby}]"],
+     "7:40: service 's' placement: a second placement on site 'a' (first at inv.yaml:7:18); expected one placement "
+     "per site: two on one site add no disaster recovery"),
+    (["placements: [{site: a, role: standby}, {site: b, role: standby}]"],
+     "7:18: service 's' placements: found only standbys; expected a primary (role: primary, the default) where it "
+     "serves in normal operation"),
+    (["placements: [{site: a}, {site: b, role: standby}]", "dr: {strategy: active-active}"],
+     "8:9: service 's' dr.strategy: found active-active with primaries on 1 site(s); expected primaries on two or "
+     "more sites, or the strategy the standbys give (warm-standby, pilot-light)"),
+])
+def test_contradictions_are_located_errors(fields, problem):
+    assert problems(service_with(*fields)) == [f"{FILE}:{problem}"]
+
+
+def test_an_override_can_make_a_contradiction_and_is_judged_with_it():
+    text = service_with("placements: [{site: a}, {site: b}]", "dr: {strategy: active-active}")
+    assert load(text).services["s"].strategy == "active-active"
+    patched = text + "overrides:\n  services:\n    s: {placements: [{site: a}, {site: b, role: standby}]}\n"
+    assert problems(patched) == [f"{FILE}:8:9: service 's' dr.strategy: found active-active with primaries on 1 "
+                                 "site(s); expected primaries on two or more sites, or the strategy the standbys give "
+                                 "(warm-standby, pilot-light)"]
+
+
+def test_a_service_not_yet_placed_contradicts_nothing():
+    text = "version: 1\nsites: {a: {}}\nservices:\n  okta: {kind: external, dr: {strategy: active-active}}\n"
+    assert load(text).services["okta"].placements == []
+
+
+# ---- metadata -------------------------------------------------------------------------------------
+
+METADATA_TEXT = """\
+version: 1
+description: production estate
+tags: [prod]
+links: {wiki: "https://wiki.example/dr"}
+x-cost-centre: {code: 42}
+sites:
+  a: {description: main hall, tags: [dc, seoul], x-rack-count: 12}
+services:
+  web:
+    placements: [{site: a}]
+    description: front door
+    links: {runbook: "https://runbooks.example/web", owner: "mailto:web@example.com"}
+    x-pagerduty: P123
+"""
+
+
+def test_metadata_is_kept_on_sites_services_and_the_inventory():
+    inventory = load(METADATA_TEXT)
+    assert inventory.metadata == Metadata("production estate", ("prod",), {"wiki": "https://wiki.example/dr"},
+                                          {"x-cost-centre": {"code": "42"}})
+    assert inventory.sites["a"].metadata == Metadata("main hall", ("dc", "seoul"), {}, {"x-rack-count": "12"})
+    web = inventory.services["web"].metadata
+    assert (web.description, web.links["owner"], web.extensions) == ("front door", "mailto:web@example.com",
+                                                                     {"x-pagerduty": "P123"})
+
+
+@pytest.mark.parametrize("field, problem", [
+    ("links: {run: 'javascript:alert(1)'}", "4:18: site 'a' links.run: found 'javascript:alert(1)'; expected an "
+                                            "http://, https:// or mailto: URL"),
+    ("links: [https://x]", "4:12: site 'a'.links: found a list; expected a mapping of names to URLs"),
+    ("tags: prod", "4:11: site 'a'.tags: found 'prod'; expected a list of names"),
+    ("description: [x]", "4:18: site 'a'.description: found a list; expected text"),
+    ("y-rack: 1", "4:5: site 'a': unknown field 'y-rack'; expected one of: kind"),
+])
+def test_bad_metadata_is_a_located_error(field, problem):
+    [found] = problems(site_with(field))
+    assert found.startswith(f"{FILE}:{problem}")
+
+
+def test_two_files_may_not_describe_the_inventory_differently():
+    first = parse("a.yaml", "version: 1\ndescription: prod\nservices: {s: {kind: external}}\n")
+    second = parse("b.yaml", "version: 1\ndescription: staging\n")
+    with pytest.raises(InputError) as refused:
+        build_inventory([first, second])
+    assert str(refused.value) == ("b.yaml:2:14: description: found another value than at a.yaml:2:14; expected one "
+                                  "description for the inventory, in any one of its files")
+
+
+def test_the_schema_takes_metadata_as_drcheck_does(validator):
+    document = yaml.safe_load(METADATA_TEXT)
+    assert validator.is_valid(document)
+    document["sites"]["a"]["links"] = {"x": "javascript:alert(1)"}
+    assert not validator.is_valid(document)
