@@ -11,16 +11,16 @@ wording); this module gathers them so that a rule imports one thing.
 from .context import Alternative, Context, alternatives_sharing
 from .domains import Domain, DomainGroup, Failure
 from .errors import Location
-from .findings import SEVERITIES, Finding, Subject, stale_penalty, subject_id
+from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, Verdict, stale_penalty, subject_id
 from .model import Inventory, Service, Site
-from .params import Param, at_least, duration_table, within
+from .params import Param, duration_table
 from .rule import SCOPES, Rule
 from .scalars import format_duration, parse_duration
 from .simulate import BlockedFailover, Cause, DefeatedDr, DependencyDefeat, Scenarios
 from .wording import domain_phrase, listing, strategy_basis
 
-__all__ = ["Rule", "Param", "Finding", "Context", "SEVERITIES", "SCOPES", "Subject", "subject_id", "Domain",
+__all__ = ["Rule", "Param", "Finding", "PASSED", "NOT_APPLICABLE", "Verdict", "Context", "SEVERITIES", "SCOPES", "Subject", "subject_id", "Domain",
            "DomainGroup", "Service", "Site", "Inventory", "Location", "Alternative",
            "alternatives_sharing", "domain_phrase", "parse_duration",
-           "format_duration", "strategy_basis", "at_least", "within", "listing", "duration_table", "stale_penalty",
+           "format_duration", "strategy_basis", "listing", "duration_table", "stale_penalty",
            "Failure", "Scenarios", "Cause", "DefeatedDr", "DependencyDefeat", "BlockedFailover"]

@@ -20,7 +20,8 @@ from pathlib import Path
 from types import ModuleType
 
 from .context import Context
-from .findings import SEVERITIES, Finding, Subject, subject_id
+from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, subject_id
+from .params import Param
 from .rule import SCOPES, Rule
 from .errors import InputError
 
@@ -106,6 +107,15 @@ def _metadata_problem(rule: type[Rule]) -> str | None:
         return f"severity must be one of {', '.join(SEVERITIES)}"
     if rule.scope not in SCOPES:
         return f"scope must be one of {', '.join(SCOPES)}"
+    if rule.needs_placements and rule.scope != "service":
+        return "needs_placements is for rules of scope service"
+    for name, param in rule.params.items():
+        if not isinstance(param, Param):
+            return f"parameter {name!r} is a {type(param).__name__}; expected a Param"
+        try:
+            param.validate(param.default)
+        except (TypeError, ValueError) as exc:
+            return f"parameter {name!r}: its default does not pass its own checks: {exc}"
     return None
 
 
@@ -128,36 +138,58 @@ def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
             subjects = by_scope[rule.scope] = list(_subjects(rule.scope, ctx))
         # the hot loop of an audit: 20,000 services times every rule
         applies, check = rule.applies, rule.check
+        needs_placements = rule.needs_placements and rule.scope == "service"
         evaluated = unknown = 0
         findings: list[Finding] = []
         for subject in subjects:
-            # A rule that raises, or returns something else than findings, fails this one check: the
-            # audit goes on, and the report and the exit code say which check could not be made.
+            # A rule that raises, or returns something else than findings or a verdict, fails this one check:
+            # the audit goes on, and the report and the exit code say which check could not be made.
             try:
                 if not applies(ctx, subject):
                     continue
-                result = check(ctx, subject)
-                if result is None:
-                    evaluated += 1
-                    continue
-                if isinstance(result, Finding):
-                    found = [result]
+                if needs_placements and not subject.placements:
+                    found = [_unplaced(rule, subject)]
                 else:
-                    found = list(result)
-                    for f in found:
-                        if not isinstance(f, Finding):
-                            raise TypeError(f"check returned {type(f).__name__} {_clipped(repr(f))}; expected a "
-                                            "Finding (from self.fail or self.unknown), a list of them, or None")
+                    result = check(ctx, subject)
+                    if result is PASSED:
+                        evaluated += 1
+                        continue
+                    if result is NOT_APPLICABLE:
+                        continue
+                    found = _findings(result)
             except Exception as exc:  # noqa: BLE001 - any failure of a rule is reported, never a traceback
                 findings.append(_error(rule, subject, exc))
                 continue
             if found and all(f.status == "unknown" for f in found):
                 unknown += 1
-            else:
+            else:  # failed, or passed with an empty list of findings
                 evaluated += 1
             findings += found
         outcomes.append(RuleOutcome(rule, evaluated, unknown, findings))
     return outcomes
+
+
+def _findings(result) -> list[Finding]:
+    """What `check` returned, as a list of findings; TypeError if it is not one of the results a check may give."""
+    if isinstance(result, Finding):
+        return [result]
+    if result is None or isinstance(result, (str, bytes, dict)) or not hasattr(result, "__iter__"):
+        raise TypeError(f"check returned {_clipped(repr(result))}; expected a Finding (from self.fail or "
+                        "self.unknown), a list of them, PASSED or NOT_APPLICABLE")
+    found = list(result)
+    for f in found:
+        if not isinstance(f, Finding):
+            raise TypeError(f"check returned {type(f).__name__} {_clipped(repr(f))}; expected a "
+                            "Finding (from self.fail or self.unknown), a list of them, PASSED or NOT_APPLICABLE")
+    return found
+
+
+def _unplaced(rule: Rule, service) -> Finding:
+    """A rule that needs placements, on a service that has none: unknown, without asking the rule."""
+    why = ("it is an external service whose sites are not known" if service.kind == "external"
+           else "it has no placements yet")
+    return rule.unknown(service, f"cannot check {rule.id} for {service.name}: {why}",
+                        {"placements": [], "kind": service.kind})
 
 
 def _error(rule: Rule, subject: Subject, exc: Exception) -> Finding:

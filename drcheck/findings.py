@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any, Union
 
 from .errors import Location
@@ -24,6 +25,17 @@ def subject_id(subject: Subject) -> str:
     if isinstance(subject, Inventory):
         return "inventory"
     return f"domain:{subject.name}"  # a DomainGroup (not imported: reporters need no failure domains)
+
+
+class Verdict(Enum):
+    """What a rule's check returns when it has no finding to give (a failure or an unknown is a `Finding`)."""
+
+    PASSED = "pass"  # the rule looked at the subject and found nothing wrong
+    NOT_APPLICABLE = "not applicable"  # the rule has nothing to say about the subject: it does not count as checked
+
+
+PASSED = Verdict.PASSED
+NOT_APPLICABLE = Verdict.NOT_APPLICABLE
 
 
 @dataclass(slots=True)

@@ -9,19 +9,38 @@ from .scalars import parse_duration, parse_integer, parse_number
 
 @dataclass(frozen=True)
 class Param:
-    """A rule parameter: its default, what it means, and how a policy value is checked.
+    """A rule parameter: its default, what it means, and the values a policy may give it.
 
     Policy values arrive as YAML text (or mappings/lists of text) and are
-    converted to the type of `default`; `check` may validate further and
-    raise ValueError with a message saying what was expected.
+    converted to the type of `default`, then checked against `minimum` and
+    `maximum` (inclusive) and, for what bounds cannot say, `check`, which
+    raises ValueError saying what was expected.  A value out of range is an
+    error, never a setting that quietly switches the rule off: a distance or
+    an age takes `minimum=0`, a share `minimum=0, maximum=1`, a tier
+    `minimum=0, maximum=3`.  The default itself must pass the same checks.
     """
 
     default: Any
     help: str
     check: Callable[[Any], Any] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
 
     def convert(self, raw: Any) -> Any:
-        value = _typed(raw, self.default)
+        """The value a policy wrote (plain YAML data), typed and checked; ValueError saying what was expected."""
+        return self.validate(_typed(raw, self.default))
+
+    def validate(self, value: Any) -> Any:
+        """`value`, of the default's type, if it lies in range and passes `check`; ValueError if not."""
+        low, high = self.minimum, self.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            if high is None:
+                expected = f"{low:g} or more"
+            elif low is None:
+                expected = f"{high:g} or less"
+            else:
+                expected = f"a value from {low:g} to {high:g}"
+            raise ValueError(f"found {value!r}; expected {expected}")
         return self.check(value) if self.check is not None else value
 
 
@@ -45,28 +64,6 @@ def _typed(raw: Any, default: Any) -> Any:
         pass
     shown = "nothing" if raw is None else (f"{raw!r}" if isinstance(raw, str) else f"a {type(raw).__name__}")
     raise ValueError(f"found {shown}; expected {expected.__name__} like {default!r}")
-
-
-def at_least(lower: float) -> Callable[[Any], Any]:
-    """A `Param` check: the value must be `lower` or more."""
-
-    def check(value):
-        if value < lower:
-            raise ValueError(f"found {value!r}; expected {lower!r} or more")
-        return value
-
-    return check
-
-
-def within(lower: float, upper: float) -> Callable[[Any], Any]:
-    """A `Param` check: the value must lie from `lower` to `upper` (a share: `within(0.0, 1.0)`)."""
-
-    def check(value):
-        if not lower <= value <= upper:
-            raise ValueError(f"found {value!r}; expected a value from {lower:g} to {upper:g}")
-        return value
-
-    return check
 
 
 def duration_table(defaults: dict[str, str]) -> Callable[[dict], dict[str, str]]:

@@ -5,7 +5,7 @@ import inspect
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from .errors import Location
-from .findings import Finding, Subject, subject_id
+from .findings import Finding, Subject, Verdict, subject_id
 from .model import Service
 from .params import Param
 
@@ -25,9 +25,14 @@ class Rule:
     params: ClassVar[dict[str, Param]] = {}
     remediation: ClassVar[str]
     references: ClassVar[tuple[str, ...]] = ()
+    # A rule that judges where a service runs: the runner reports `unknown` for a service without placements
+    # (an external one, or one not yet placed) instead of calling `check`.
+    needs_placements: ClassVar[bool] = False
 
     def __init__(self, values: dict[str, Any] | None = None, severity: str | None = None):
         self.values = {name: p.default for name, p in self.params.items()} | (values or {})
+        # a policy's severity is the severity of every finding of the rule, whatever `fail` is told
+        self.policy_severity = severity
         self.effective_severity = severity or self.severity
 
     @classmethod
@@ -38,10 +43,13 @@ class Rule:
         return self.values[name]
 
     def applies(self, ctx: "Context", subject: Subject) -> bool:
-        """Whether the rule has anything to say about this subject (it then counts as evaluated)."""
+        """Whether the rule has anything to say about this subject (a cheap filter; `check` may still
+        return NOT_APPLICABLE)."""
         return True
 
-    def check(self, ctx: "Context", subject: Subject) -> Iterable[Finding] | Finding | None:
+    def check(self, ctx: "Context", subject: Subject) -> Iterable[Finding] | Finding | Verdict:
+        """A finding (from `fail` or `unknown`) or several, PASSED, or NOT_APPLICABLE.  An empty list of
+        findings is a pass; anything else (None included) is an error of the rule, reported as such."""
         raise NotImplementedError
 
     def fail(self, subject: Subject, message: str, evidence: dict[str, Any] | None = None, *, cause: str = "",
@@ -55,8 +63,7 @@ class Rule:
     def _finding(self, status, subject, message, evidence, cause, location, severity, penalty) -> Finding:
         return Finding(
             rule=self.id,
-            # a policy's severity override beats the rule's own per-finding choice
-            severity=self.effective_severity if self.effective_severity != self.severity else (severity or self.severity),
+            severity=self.policy_severity or severity or self.severity,
             subject=subject_id(subject),
             message=message,
             location=location or getattr(subject, "location", None),

@@ -1,4 +1,4 @@
-from drcheck.api import Param, Rule, at_least
+from drcheck.api import PASSED, Param, Rule
 
 # The live data sits on the primaries' own storage; 3-2-1 counts it as one copy on one medium.
 PRODUCTION_MEDIUM = "disk"
@@ -40,8 +40,8 @@ class Backup321(Rule):
     severity = "medium"
     params = {
         "require_immutable": Param(True, "also require one immutable or offline copy (the extra 1 of 3-2-1-1-0)"),
-        "min_copies": Param(3, "copies of the data, counting production as one", check=at_least(1)),
-        "min_media": Param(2, "different storage media, counting production as disk", check=at_least(1)),
+        "min_copies": Param(3, "copies of the data, counting production as one", minimum=1),
+        "min_media": Param(2, "different storage media, counting production as disk", minimum=1),
     }
     remediation = ("Keep at least two backups besides production, on another medium than disk (object storage, tape), "
                    "one of them on another campus, and one immutable (object lock, WORM) or offline.")
@@ -100,7 +100,7 @@ class Backup321(Rule):
             }
             return self.unknown(service, f"cannot tell whether backups of {service.name} follow 3-2-1: "
                                          + "; ".join(reasons[part] for part in undetermined), evidence)
-        return None
+        return PASSED
 
 
 def _on_campus(ctx, site, primary):

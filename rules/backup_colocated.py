@@ -1,4 +1,4 @@
-from drcheck.api import Param, Rule, at_least
+from drcheck.api import PASSED, Param, Rule
 
 # Shared failure domains that put a backup next to its primary, smallest first (as Context.shared_domains orders them).
 _NEXT_TO_PRIMARY = ("site", "building", "campus")
@@ -32,8 +32,9 @@ class BackupColocated(Rule):
     id = "backup-colocated"
     title = "Every backup shares a failure domain with the primary"
     severity = "critical"
+    needs_placements = True
     params = {"min_distance_km": Param(40.0, "smallest acceptable distance between a primary and a backup",
-                                       check=at_least(0.0))}
+                                       minimum=0)}
     remediation = ("Keep at least one backup copy in another building on another campus, at least the minimum distance "
                    "from every primary (another region, or a vault or cloud storage with its own failure domains), "
                    "and make that copy immutable or offline.")
@@ -60,7 +61,7 @@ class BackupColocated(Rule):
                 unlocated |= lacking
                 same_region |= unmeasured
             else:
-                return None  # this backup is outside every primary's failure domains
+                return PASSED  # this backup is outside every primary's failure domains
         if unlocated or same_region:
             reasons = ([f"site(s) {', '.join(sorted(unlocated))} have no location"] if unlocated else []) + [
                 f"backup site {b} and primary {p} are both at cloud region {r}, where zone positions are not published"

@@ -1,4 +1,4 @@
-from drcheck.api import Param, Rule, domain_phrase, listing, within
+from drcheck.api import PASSED, Param, Rule, domain_phrase, listing
 
 LISTED = 50  # names in the evidence, heaviest first: a region can hold thousands
 
@@ -32,7 +32,7 @@ class BlastRadius(Rule):
     severity = "high"
     scope = "domain"
     params = {"max_share": Param(0.25, "largest acceptable share of the tier weight that one lost domain may take down",
-                                 within(0.0, 1.0))}
+                                 minimum=0, maximum=1)}
     remediation = ("Spread the services listed over sites in different buildings, campuses and power feeds, starting "
                    "with the heaviest tiers and the shared dependencies (login, databases, recovery tooling) that take "
                    "the others down with them; `drcheck simulate --fail DOMAIN=VALUE` shows why each one goes down.")
@@ -43,7 +43,7 @@ class BlastRadius(Rule):
         k = ctx.scenario_of[group]
         impact = ctx.impacts[k]
         if impact <= self.param("max_share"):
-            return None
+            return PASSED
         simulation = ctx.simulation
         down, down_count = simulation.heaviest_down(k, LISTED), simulation.down_counts[k]
         data_lost = simulation.data_lost_in(k)

@@ -1,4 +1,4 @@
-from drcheck.api import Rule, domain_phrase, listing
+from drcheck.api import NOT_APPLICABLE, PASSED, Rule, domain_phrase, listing
 
 
 class DrDependsOnSingleSite(Rule):
@@ -28,19 +28,19 @@ class DrDependsOnSingleSite(Rule):
     id = "dr-depends-on-single-site"
     title = "DR defeated by a hard dependency without DR"
     severity = "critical"
+    needs_placements = True
     remediation = ("Give each dependency named in a chain placements outside the domain (at least where this service's "
                    "standby is), or make the dependency soft so the service degrades instead of stopping; then drill "
                    "the failover of the pair together.")
     references = ("NIST SP 800-34 Rev. 1, section 3.2.1 (identify dependencies)",
                   "MSIT/KCC/NFA findings on the SK C&C Pangyo fire, 6 Dec 2022")
 
-    def applies(self, ctx, service):
-        return service.has_dr
-
     def check(self, ctx, service):
+        if not service.has_dr:
+            return NOT_APPLICABLE
         defeated = ctx.simulation.defeated_dr(service.name)
         if defeated is None:
-            return None
+            return PASSED
         defeats = defeated.defeats
         worst = defeats[0]
         stories = [f"{_why(service.name, d)}: losing {domain_phrase(d.scenarios.worst.domains[0])} takes "

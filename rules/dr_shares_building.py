@@ -1,4 +1,4 @@
-from drcheck.api import Rule, alternatives_sharing
+from drcheck.api import NOT_APPLICABLE, Rule, alternatives_sharing
 
 
 class DrSharesBuilding(Rule):
@@ -22,14 +22,17 @@ class DrSharesBuilding(Rule):
     id = "dr-shares-building"
     title = "DR placement in the primary's building"
     severity = "critical"
+    needs_placements = True
     remediation = ("Move a standby (or a second active site) out of the primary's building, and preferably off its "
                    "campus and power feed, then make it the failover target and drill the failover.")
     references = ("NIST SP 800-34 Rev. 1, section 3.4.3 (alternate sites)", "NIST SP 800-53 Rev. 5 CP-7(1), CP-9(6)")
 
-    def applies(self, ctx, service):
-        return service.has_dr
-
     def check(self, ctx, service):
+        if not service.has_dr:
+            return NOT_APPLICABLE
+        return list(self._per_primary(ctx, service))
+
+    def _per_primary(self, ctx, service):
         for primary, alternatives in alternatives_sharing(ctx, service, ("site", "building")):
             # every alternative shares the primary's building, so the primary has one
             building = ctx.site(primary).building

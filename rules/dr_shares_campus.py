@@ -1,4 +1,4 @@
-from drcheck.api import Rule, alternatives_sharing
+from drcheck.api import NOT_APPLICABLE, Rule, alternatives_sharing
 
 
 class DrSharesCampus(Rule):
@@ -25,15 +25,18 @@ class DrSharesCampus(Rule):
     id = "dr-shares-campus"
     title = "DR placement on the primary's campus"
     severity = "high"
+    needs_placements = True
     remediation = ("Move a standby (or a second active site) off the primary's campus, to a site with its own power "
                    "intake and hazard area, then make it the failover target and drill the failover.")
     references = ("NIST SP 800-34 Rev. 1, section 3.4.3 (alternate sites)", "NIST SP 800-53 Rev. 5 CP-7(1), CP-9(6)",
                   "Regulation (EU) 2022/2554 (DORA) Art. 12(5)")
 
-    def applies(self, ctx, service):
-        return service.has_dr
-
     def check(self, ctx, service):
+        if not service.has_dr:
+            return NOT_APPLICABLE
+        return list(self._per_primary(ctx, service))
+
+    def _per_primary(self, ctx, service):
         for primary, alternatives in alternatives_sharing(ctx, service, ("site", "building", "campus")):
             if all(a.shared[0].kind != "campus" for a in alternatives):
                 continue  # all in the primary's building: dr-shares-building reports it

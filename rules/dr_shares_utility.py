@@ -1,4 +1,4 @@
-from drcheck.api import Rule, alternatives_sharing, domain_phrase
+from drcheck.api import NOT_APPLICABLE, Rule, alternatives_sharing, domain_phrase
 
 
 class DrSharesUtility(Rule):
@@ -28,6 +28,7 @@ class DrSharesUtility(Rule):
     id = "dr-shares-utility"
     title = "DR placement shares power, network or hazard zone with the primary"
     severity = "medium"
+    needs_placements = True
     remediation = ("Give at least one standby (or second active site) its own power feed, network carrier and hazard "
                    "area, different from the primary's, and fail over to it; where a shared utility cannot be avoided, "
                    "add an independent second one (a second substation, a second carrier on a diverse route).")
@@ -35,10 +36,12 @@ class DrSharesUtility(Rule):
                   "Regulation (EU) 2022/2554 (DORA) Art. 12(5)",
                   "AWS whitepaper, AWS Fault Isolation Boundaries: Availability Zones")
 
-    def applies(self, ctx, service):
-        return service.has_dr
-
     def check(self, ctx, service):
+        if not service.has_dr:
+            return NOT_APPLICABLE
+        return list(self._per_primary(ctx, service))
+
+    def _per_primary(self, ctx, service):
         for primary, alternatives in alternatives_sharing(ctx, service, ("site", "power", "network", "hazard")):
             stories = [f"{a} shares {_utilities(a.shared)}" for a in alternatives]
             if len(stories) == 1:

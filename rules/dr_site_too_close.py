@@ -1,4 +1,4 @@
-from drcheck.api import Param, Rule, domain_phrase
+from drcheck.api import NOT_APPLICABLE, Param, Rule, domain_phrase
 
 
 class DrSiteTooClose(Rule):
@@ -20,15 +20,19 @@ class DrSiteTooClose(Rule):
     id = "dr-site-too-close"
     title = "DR site too close to the primary"
     severity = "high"
-    params = {"min_distance_km": Param(40.0, "smallest acceptable distance between a primary and its nearest DR placement")}
+    needs_placements = True
+    params = {"min_distance_km": Param(40.0, "smallest acceptable distance between a primary and its nearest DR placement",
+                                       minimum=0)}
     remediation = ("Place a standby (or a second active site) at least the minimum distance away, in a different hazard "
                    "area and on a different grid, and move the failover target there.")
     references = ("NIST SP 800-34 Rev. 1, section 3.4.3 (alternate sites)", "NIST SP 800-53 Rev. 5 CP-6(1), CP-7(1)")
 
-    def applies(self, ctx, service):
-        return service.has_dr
-
     def check(self, ctx, service):
+        if not service.has_dr:
+            return NOT_APPLICABLE
+        return list(self._per_primary(ctx, service))
+
+    def _per_primary(self, ctx, service):
         minimum = self.param("min_distance_km")
         for primary, others in ctx.primary_alternatives(service):
             if any(ctx.within_km(primary, other, minimum) is False for other in others):

@@ -1,4 +1,4 @@
-from drcheck.api import Param, Rule, at_least, stale_penalty
+from drcheck.api import PASSED, Param, Rule, stale_penalty
 
 
 class DrUntested(Rule):
@@ -26,8 +26,9 @@ class DrUntested(Rule):
     title = "Failover not tested recently"
     severity = "high"
     params = {
-        "max_age_days": Param(365, "oldest acceptable failover test, in days before the audit date", check=at_least(1)),
-        "max_tier": Param(1, "services of this tier and more critical (lower numbers) must have a tested failover"),
+        "max_age_days": Param(365, "oldest acceptable failover test, in days before the audit date", minimum=1),
+        "max_tier": Param(1, "services of this tier and more critical (lower numbers) must have a tested failover",
+                          minimum=0, maximum=3),
     }
     remediation = ("Run a real failover (or a full-scale drill that switches production to the standby and back), "
                    "fix what breaks, and record the date under dr.last_tested; repeat at least once per period.")
@@ -42,7 +43,7 @@ class DrUntested(Rule):
         tested = service.last_tested
         age = ctx.age_days(tested)
         if age is not None and age <= max_age:
-            return None
+            return PASSED
         if tested is None:
             story = f"{service.name}'s failover has never been tested"
         else:

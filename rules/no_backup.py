@@ -1,4 +1,4 @@
-from drcheck.api import Rule
+from drcheck.api import PASSED, Rule
 
 
 class NoBackup(Rule):
@@ -27,6 +27,6 @@ class NoBackup(Rule):
 
     def check(self, ctx, service):
         if service.backups:
-            return None
+            return PASSED
         return self.fail(service, f"{service.name} is a data service with no backups: its only copies are where it "
                                   f"runs ({', '.join(service.sites)})", {"sites": service.sites})

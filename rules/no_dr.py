@@ -1,4 +1,4 @@
-from drcheck.api import Param, Rule
+from drcheck.api import PASSED, Param, Rule
 
 
 class NoDr(Rule):
@@ -16,7 +16,9 @@ class NoDr(Rule):
     id = "no-dr"
     title = "Critical service without disaster recovery"
     severity = "critical"
-    params = {"max_tier": Param(1, "services of this tier and more critical (lower numbers) must have DR")}
+    needs_placements = True
+    params = {"max_tier": Param(1, "services of this tier and more critical (lower numbers) must have DR",
+                                minimum=0, maximum=3)}
     remediation = ("Give the service a placement on a second site outside the primary's failure domains (a standby, "
                    "pilot light or a second active site), declare the strategy under dr, and drill the failover.")
     references = ("NIST SP 800-34 Rev. 1, section 3.4.3", "NIST SP 800-53 Rev. 5 CP-7")
@@ -27,13 +29,10 @@ class NoDr(Rule):
     def check(self, ctx, service):
         severity = "critical" if service.tier == 0 else "high"
         sites = service.sites
-        if not sites:  # an external service whose placements nobody told us
-            return self.unknown(service, f"{service.name} (tier {service.tier}, external) has no known placements: "
-                                         "cannot tell whether it survives the loss of a site", {"tier": service.tier})
         if len(sites) == 1:
             return self.fail(service, f"{service.name} (tier {service.tier}) runs only in site {sites[0]}: losing it stops the service",
                              {"tier": service.tier, "sites": sites}, severity=severity)
         if service.strategy == "none":
             return self.fail(service, f"{service.name} (tier {service.tier}) declares dr strategy none although it runs in {len(sites)} sites",
                              {"tier": service.tier, "sites": sites, "strategy": "none"}, severity=severity)
-        return None
+        return PASSED

@@ -1,4 +1,4 @@
-from drcheck.api import Param, Rule, at_least
+from drcheck.api import NOT_APPLICABLE, PASSED, Param, Rule
 
 
 class ProviderConcentration(Rule):
@@ -22,21 +22,24 @@ class ProviderConcentration(Rule):
     id = "provider-concentration"
     title = "Every placement run by one operator"
     severity = "medium"
+    needs_placements = True
     params = {"max_tier": Param(0, "services of this tier and more critical (lower numbers) must not depend on one operator",
-                                at_least(0))}
+                                minimum=0, maximum=3)}
     remediation = ("Run at least one standby (or second active site) with a different operator, such as another "
                    "colocation provider, cloud provider or an own data centre, and keep an exit plan for the main one.")
     references = ("Regulation (EU) 2022/2554 (DORA) Art. 29(1)",
                   "FFIEC IT Examination Handbook, Business Continuity Management (2019), section IV")
 
     def applies(self, ctx, service):
-        return service.tier <= self.param("max_tier") and service.has_dr
+        return service.tier <= self.param("max_tier")
 
     def check(self, ctx, service):
+        if not service.has_dr:
+            return NOT_APPLICABLE
         operators = {site: ctx.site(site).operator for site in service.sites}
         named = set(operators.values()) - {None}
         if len(named) > 1:
-            return None
+            return PASSED
         unnamed = [site for site, operator in operators.items() if operator is None]
         if unnamed:
             return self.unknown(service, f"cannot tell who runs site(s) {', '.join(unnamed)}: no operator declared",

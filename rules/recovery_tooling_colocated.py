@@ -1,4 +1,4 @@
-from drcheck.api import Param, Rule, domain_phrase, listing
+from drcheck.api import NOT_APPLICABLE, PASSED, Param, Rule, domain_phrase, listing
 
 LISTED = 20  # recovery tooling named in the evidence (by default every ops service counts)
 
@@ -31,7 +31,9 @@ class RecoveryToolingColocated(Rule):
     id = "recovery-tooling-colocated"
     title = "Recovery tooling lost with the primary"
     severity = "critical"
-    params = {"max_tier": Param(1, "check services of this tier and more critical (lower numbers)")}
+    needs_placements = True
+    params = {"max_tier": Param(1, "check services of this tier and more critical (lower numbers)",
+                                minimum=0, maximum=3)}
     remediation = ("Run the recovery tooling (switchover, deployment, operator access and authentication, monitoring) "
                    "in at least one place outside the primary's failure domains, next to the standby, and rehearse "
                    "a failover with the primary's domain switched off.")
@@ -54,12 +56,14 @@ class RecoveryToolingColocated(Rule):
         return found[1]
 
     def applies(self, ctx, service):
-        return service.tier <= self.param("max_tier") and any(p.role == "standby" for p in service.placements)
+        return service.tier <= self.param("max_tier")
 
     def check(self, ctx, service):
+        if not any(p.role == "standby" for p in service.placements):
+            return NOT_APPLICABLE
         blocked = ctx.simulation.blocked_failover(service.name)
         if blocked is None:
-            return None
+            return PASSED
         failure, tooling, standbys = blocked.scenarios.worst, blocked.tooling, blocked.standbys
         tooling_sites = self._tooling_sites(ctx, tooling)
         where = f" (only in {listing(tooling_sites)})" if tooling_sites and set(tooling_sites) <= failure.sites else ""

@@ -1,6 +1,6 @@
 from datetime import date
 
-from drcheck.api import Param, Rule, at_least, stale_penalty
+from drcheck.api import Param, Rule, stale_penalty
 
 
 class RestoreUntested(Rule):
@@ -27,8 +27,9 @@ class RestoreUntested(Rule):
     title = "Backup restore not tested recently"
     severity = "medium"
     params = {
-        "max_age_days": Param(365, "oldest acceptable restore test, in days before the audit date", check=at_least(1)),
-        "max_tier": Param(1, "backups of services of this tier and more critical (lower numbers) must be restore-tested"),
+        "max_age_days": Param(365, "oldest acceptable restore test, in days before the audit date", minimum=1),
+        "max_tier": Param(1, "backups of services of this tier and more critical (lower numbers) must be restore-tested",
+                          minimum=0, maximum=3),
     }
     remediation = ("Restore each backup into an isolated environment, check the data and the time it took against the "
                    "rpo and rto, and record the date under restore_tested; schedule it at least once per period.")

@@ -1,4 +1,4 @@
-from drcheck.api import Param, Rule, duration_table, format_duration, parse_duration, strategy_basis
+from drcheck.api import PASSED, Param, Rule, duration_table, format_duration, parse_duration, strategy_basis
 
 # AWS gives bands (active/active near zero, warm standby minutes, pilot light tens of minutes); these are
 # drcheck's choice of the fastest plausible value in each band.  Backup and restore is measured from the
@@ -74,6 +74,6 @@ class RpoInfeasible(Rule):
             how = f"with its most frequent backup (every {format_duration(achievable)}, at {best.site})"
             evidence["backup_site"] = best.site
         if service.rpo >= achievable:
-            return None
+            return PASSED
         return self.fail(service, f"rpo {rpo} is shorter than what {strategy} can achieve {how}",
                          evidence | {"achievable": format_duration(achievable), "achievable_seconds": achievable})

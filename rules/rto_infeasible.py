@@ -1,4 +1,4 @@
-from drcheck.api import Param, Rule, duration_table, format_duration, parse_duration, strategy_basis
+from drcheck.api import PASSED, Param, Rule, duration_table, format_duration, parse_duration, strategy_basis
 
 # AWS gives bands (active/active near zero, warm standby minutes, pilot light tens of minutes, backup and
 # restore hours); these are drcheck's choice of the fastest plausible value in each band.
@@ -54,6 +54,6 @@ class RtoInfeasible(Rule):
                                       "its site stops it until the site is rebuilt", evidence | {"achievable": None})
         achievable = parse_duration(self.param("achievable_rto")[strategy])
         if service.rto >= achievable:
-            return None
+            return PASSED
         return self.fail(service, f"rto {rto} is shorter than what {strategy} can achieve ({format_duration(achievable)})",
                          evidence | {"achievable": format_duration(achievable), "achievable_seconds": achievable})

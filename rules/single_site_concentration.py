@@ -1,10 +1,4 @@
-from drcheck.api import Param, Rule
-
-
-def _share(value):
-    if not 0 <= value <= 1:
-        raise ValueError(f"found {value!r}; expected a share from 0 to 1, such as 0.5")
-    return value
+from drcheck.api import PASSED, Param, Rule, listing
 
 
 class SingleSiteConcentration(Rule):
@@ -35,7 +29,7 @@ class SingleSiteConcentration(Rule):
     severity = "high"
     scope = "inventory"
     params = {"max_share": Param(0.5, "largest acceptable share of the total tier weight carried by single-site services",
-                                 _share)}
+                                 minimum=0, maximum=1)}
     remediation = ("Give the heaviest single-site services (start with tiers 0 and 1, and the sites listed) a placement "
                    "on a second site outside the first one's building, campus and power feed.")
     references = ("MSIT (Korea), Digital Service Stability Enhancement Measures, 30 Mar 2023",
@@ -53,11 +47,11 @@ class SingleSiteConcentration(Rule):
         single = sum(s.weight for services in by_site.values() for s in services)
         share = single / total
         if share <= self.param("max_share"):
-            return None
+            return PASSED
         sites = sorted(by_site, key=lambda site: (-sum(s.weight for s in by_site[site]), site))
         per_site = {site: {"weight": sum(s.weight for s in by_site[site]), "services": [s.name for s in by_site[site]]}
                     for site in sites}
-        listed = "; ".join(f"{site} holds {entry['weight']} ({_names(entry['services'])})" for site, entry in
+        listed = "; ".join(f"{site} holds {entry['weight']} ({listing(entry['services'])})" for site, entry in
                            list(per_site.items())[:3])
         more = f"; and {len(sites) - 3} more site(s)" if len(sites) > 3 else ""
         return self.fail(
@@ -69,7 +63,3 @@ class SingleSiteConcentration(Rule):
             location=ctx.site(sites[0]).location,
             penalty=share,
         )
-
-
-def _names(names: list[str], shown: int = 5) -> str:
-    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
