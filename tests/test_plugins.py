@@ -30,7 +30,7 @@ services:
 """
 
 GOOD_RULE = '''\
-from drcheck.api import Param, Rule
+from drcheck.api import PASSED, Param, Rule
 
 
 class OwnerMissing(Rule):
@@ -39,7 +39,8 @@ class OwnerMissing(Rule):
     id = "org-owner-missing"
     title = "Service without an owner"
     severity = "medium"
-    params = {"max_tier": Param(3, "services of this tier and more critical must name an owner")}
+    params = {"max_tier": Param(3, "services of this tier and more critical must name an owner",
+                                minimum=0, maximum=3)}
     remediation = "Set owner: to the team that is paged."
 
     def applies(self, ctx, service):
@@ -48,7 +49,7 @@ class OwnerMissing(Rule):
     def check(self, ctx, service):
         if service.owner is None:
             return self.fail(service, f"{service.name} names no owner", {"tier": service.tier})
-        return None
+        return PASSED
 '''
 
 
