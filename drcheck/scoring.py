@@ -1,20 +1,23 @@
 """The score: a published formula that moves the way a reader expects.
 
 Only failing findings count that are neither waived nor unknown.  A finding
-costs `severity weight x penalty` (critical 1, high 0.5, medium 0.25, low 0.1,
-info 0; the penalty is 1 unless the rule grades its finding):
+costs `severity weight x penalty` (high 0.5, medium 0.25, low 0.1, info 0; the
+penalty is 1 unless the rule grades its finding); a critical finding costs 1:
 
-    health of a service = product over its findings of (1 - cost); 0 with a critical finding
+    health of a service = 1 - the largest cost among its findings; a critical finding costs 1
     services = sum(tier weight x health) / sum(tier weight), over every service of the inventory
-    estate   = product over the site, domain and inventory rules of (1 - their largest cost)
+    estate   = 1 - the largest cost among the findings of site, domain and inventory rules
 
     score = 50 x services                    when there is a critical finding
     score = 50 + 50 x services x estate      otherwise
 
 Why each piece is there (the README's "Score and gate" says it at length):
-- every finding only multiplies something by a factor <= 1, so fixing one
-  never lowers the score, and a stricter policy (more findings, higher
-  severities or penalties) never raises it;
+- a finding can only lower a health or the estate, so fixing one never
+  lowers the score, and a stricter policy (more findings, higher severities
+  or penalties) never raises it;
+- the worst finding sets a health, so a service that gains DR and trades
+  `no-dr` for findings about that DR of the same severity (too close,
+  untested) does not score lower than it did with none;
 - the mean is over every service of the inventory, not over the subjects a
   rule evaluated, so a rule that evaluates more services cannot dilute what it
   already found;
@@ -27,7 +30,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from math import prod
 from typing import Iterable
 
 from .api import Finding
@@ -39,9 +41,9 @@ GRADES = ((90, "A"), (80, "B"), (70, "C"), (60, "D"), (0, "F"))
 FORMULA = (
     "score = 50 × services when a finding is critical, else 50 + 50 × services × estate; "
     "services = Σ(tier weight × health) / Σ(tier weight) over every service, "
-    "health = Π(1 − cost) of the service's findings, 0 with a critical one; "
-    "estate = Π over site, domain and inventory rules of (1 − their largest cost); "
-    "cost = severity weight × penalty (critical 1, high 0.5, medium 0.25, low 0.1, info 0); "
+    "health = 1 − the largest cost among the service's findings; "
+    "estate = 1 − the largest cost among the findings of site, domain and inventory rules; "
+    "cost = severity weight × penalty (high 0.5, medium 0.25, low 0.1, info 0), and 1 for a critical finding; "
     "tier weights 8/4/2/1; waived and unknown findings cost nothing; "
     "grade A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, else F, and never A when the gate fails"
 )
@@ -66,7 +68,7 @@ class RuleScore:
 class Score:
     value: float
     services: float  # the tier-weighted mean health of the services, 0..1
-    estate: float  # the factor of the site, domain and inventory rules, 0..1
+    estate: float  # 1 - the largest cost of a site, domain or inventory finding, 0..1
     critical: bool  # a counted critical finding caps the score at 50
     rules: list[RuleScore]
     grade: str = ""  # set by `graded` once the gate is known
@@ -83,7 +85,8 @@ def grade(value: float, passed: bool) -> str:
 
 
 def cost(finding: Finding) -> float:
-    return SEVERITY_WEIGHTS[finding.severity] * finding.penalty
+    """What a finding takes from a health or the estate; a critical one takes everything, whatever its penalty."""
+    return 1.0 if finding.severity == "critical" else SEVERITY_WEIGHTS[finding.severity] * finding.penalty
 
 
 def counted(findings: Iterable[Finding]) -> list[Finding]:
@@ -109,8 +112,8 @@ class _Parts:
 
     def __init__(self, by_rule: dict[str, list[Finding]], service_rules: set[str], service_weight: int):
         self.total = service_weight
-        # per service: its tier weight and, per rule with a counted finding on it, that finding's factor
-        factors: dict[str, dict[str, float]] = defaultdict(dict)
+        # per service: its tier weight and, per rule with a counted finding on it, the largest cost
+        costs: dict[str, dict[str, float]] = defaultdict(dict)
         weights: dict[str, int] = {}
         self.estate_costs: dict[str, float] = {}  # per site, domain or inventory rule: its largest cost
         self.criticals: dict[str, int] = {}
@@ -119,21 +122,19 @@ class _Parts:
             if rule in service_rules:
                 for f in findings:  # one finding per rule and subject; should a rule give more, the worst counts
                     weights[f.subject] = f.weight
-                    factor = 0.0 if f.severity == "critical" else 1 - SEVERITY_WEIGHTS[f.severity] * f.penalty
-                    by = factors[f.subject]
-                    if factor < by.get(rule, 1.0):
-                        by[rule] = factor
+                    by = costs[f.subject]
+                    by[rule] = max(cost(f), by.get(rule, 0.0))
             elif findings:
                 self.estate_costs[rule] = max(map(cost, findings))
         self.lost = 0.0
         # what each rule's findings take from the services part: only the services it hit change without it
         self.lost_to: dict[str, float] = defaultdict(float)
-        for s, by in factors.items():
-            weight, health = weights[s], prod(by.values())
-            self.lost += weight * (1 - health)
+        for s, by in costs.items():
+            weight, worst = weights[s], max(by.values())
+            self.lost += weight * worst
             for rule in by:
-                without = 1.0 if len(by) == 1 else prod(f for other, f in by.items() if other != rule)
-                self.lost_to[rule] += weight * (without - health)
+                without = max((c for other, c in by.items() if other != rule), default=0.0)
+                self.lost_to[rule] += weight * (worst - without)
 
     def services(self, without: str | None = None) -> float:
         if not self.total:
@@ -141,7 +142,7 @@ class _Parts:
         return min(1.0, max(0.0, 1 - (self.lost - self.lost_to.get(without, 0.0)) / self.total))
 
     def estate(self, without: str | None = None) -> float:
-        return prod(1 - c for rule, c in self.estate_costs.items() if rule != without)
+        return 1 - max((c for rule, c in self.estate_costs.items() if rule != without), default=0.0)
 
     def critical(self, without: str | None = None) -> bool:
         return any(n for rule, n in self.criticals.items() if rule != without)

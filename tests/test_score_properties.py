@@ -397,6 +397,33 @@ def test_formula_worked_example():
     assert compute(critical, 18).value == round(50 * (1 - (8 + 8 * 0.5 + 2 * 0.125) / 18), 1)
 
 
+def test_formula_the_worst_finding_sets_a_health():
+    one = [FakeOutcome(FakeRule("no-dr", "service", "high"), [finding("no-dr", "service:a", "high", 1.0, weight=4)], 1)]
+    two = [FakeOutcome(FakeRule("dr-site-too-close", "service", "high"),
+                       [finding("dr-site-too-close", "service:a", "high", 1.0, weight=4)], 1),
+           FakeOutcome(FakeRule("dr-untested", "service", "high"), [finding("dr-untested", "service:a", "high", 0.75, weight=4)], 1)]
+    assert compute(one, 8).services == compute(two, 8).services == 1 - 4 * 0.5 / 8
+    # fixing the worst leaves the stale test (cost 0.375): 87.5 -> 50 + 50 × (1 − 1.5/8); fixing the other changes nothing
+    assert [r.gain for r in compute(two, 8).rules] == [round(50 + 50 * (1 - 1.5 / 8) - 87.5, 1), 0.0]
+
+
+def test_a_service_that_gains_dr_with_findings_of_the_same_severity_scores_no_lower():
+    """A tier-1 service on one site (no-dr, high) gets a standby 13 km away that was never tested
+    (dr-site-too-close and dr-untested, both high): one problem traded for two of the same severity."""
+    sites = {"pangyo": {"location": [37.4005, 127.1070]}, "anyang": {"location": [37.3943, 126.9568]},
+             "busan": {"location": [35.1796, 129.0756]}}
+    other = {"tier": 0, "placements": [{"site": "pangyo"}, {"site": "busan", "role": "standby"}],
+             "dr": {"strategy": "warm-standby", "last_tested": "2026-06-01"}}
+    alone = {"version": 1, "sites": sites, "services": {"crm": {"tier": 1, "placements": [{"site": "pangyo"}]},
+                                                         "billing": other}}
+    with_dr = json.loads(json.dumps(alone))
+    with_dr["services"]["crm"]["placements"].append({"site": "anyang", "role": "standby"})
+    before, after = run(alone), run(with_dr)
+    assert {f.rule for f in before.findings if f.subject == "service:crm"} == {"no-dr"}
+    assert {f.rule for f in after.findings if f.subject == "service:crm"} >= {"dr-site-too-close", "dr-untested"}
+    assert after.score.value >= before.score.value
+
+
 @pytest.mark.parametrize("value, passed, letter", [
     (100.0, True, "A"), (100.0, False, "B"), (90.0, True, "A"), (89.9, True, "B"), (85.0, False, "B"),
     (70.0, True, "C"), (60.0, False, "D"), (59.9, True, "F"), (0.0, True, "F"),
