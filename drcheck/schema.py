@@ -166,7 +166,7 @@ def _service_names(ctx, value, mark):
 
 # what a report may show as a link: no javascript: or data: URLs in an HTML report
 _URL_PATTERN = r"(?:https?://|mailto:)\S+"
-_URL = re.compile(_URL_PATTERN)
+LINK = _URL = re.compile(_URL_PATTERN)  # LINK: what importers check a link against
 
 
 def _links(ctx, value, mark):

@@ -62,6 +62,9 @@ def test_backstage_components_and_resources_become_services_with_their_dependenc
     assert services["tracks-db"]["kind"] == services["audio-files"]["kind"] == "data"  # database and s3-bucket
     assert services["auth"]["kind"] == "ops" and services["auth"]["owner"] == "identity"
     assert all("placements" not in s for s in services.values()) and "sites" not in inventory
+    # metadata: description, tags, and what Backstage says beyond drcheck's fields under x-backstage
+    assert (player["description"], player["tags"]) == ("Streams tracks to the apps", ["java", "playback"])
+    assert player["x-backstage"] == {"system": "listening", "lifecycle": "production", "type": "service"}
     said = header(text)
     assert "#   teams/playback.yaml" in said.replace(str(BACKSTAGE) + "/", "")  # the Location was followed
     assert "placements and sites: a catalogue does not say where services run" in said
@@ -73,6 +76,31 @@ def test_backstage_import_is_byte_for_byte_deterministic(tmp_path):
     first, _ = imported(tmp_path, "backstage", BACKSTAGE, name="a.yaml")
     second, _ = imported(tmp_path, "backstage", BACKSTAGE, name="b.yaml")
     assert first == second
+
+
+def test_backstage_links_keep_web_and_mail_addresses_only(tmp_path):
+    (tmp_path / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n  links:\n"
+        "    - {url: 'https://runbooks.example/x', title: Runbook}\n    - {url: 'mailto:x-team@example.org'}\n"
+        "    - {url: 'javascript:alert(1)', title: Bad}\n", encoding="utf-8")
+    text, inventory = imported(tmp_path, "backstage", tmp_path / "catalog-info.yaml")
+    assert inventory["services"]["x"]["links"] == {"Runbook": "https://runbooks.example/x",
+                                                   "mailto:x-team@example.org": "mailto:x-team@example.org"}
+    assert "link 'javascript:alert(1)' of x: not an http(s) or mailto URL, left out" in header(text)
+
+
+def test_a_source_that_contradicts_itself_writes_nothing_and_says_why(tmp_path):
+    (tmp_path / "services.csv").write_text("Name,Strategy,Primary\nweb,active-active,dc1\n", encoding="utf-8")
+    (tmp_path / "sites.csv").write_text("Site\ndc1\n", encoding="utf-8")
+    (tmp_path / "mapping.yaml").write_text(
+        "services: {file: services.csv, name: Name, columns: {dr.strategy: Strategy, placements.primary: Primary}}\n"
+        "sites: {file: sites.csv, name: Site}\n", encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    result = drcheck("import", "csv", tmp_path / "services.csv", tmp_path / "sites.csv", "--mapping",
+                     tmp_path / "mapping.yaml", "-o", out)
+    assert result.returncode == 2 and not out.exists()
+    assert "drcheck import csv: the inventory it would write is not valid, so nothing was written:" in result.stderr
+    assert "active-active" in result.stderr
 
 
 @pytest.mark.parametrize("document, message", [
@@ -228,7 +256,8 @@ def test_netbox_sites_keep_coordinates_facility_region_feeds_and_carriers(tmp_pa
     text, inventory = imported(tmp_path, "netbox", NETBOX)
     assert inventory["sites"]["pangyo-idc"] == {
         "location": [37.4005, 127.107], "operator": "Example DC Co Pangyo", "region": "KR Capital",
-        "power": ["PP-A/KEPCO-Seongnam-1", "PP-A/KEPCO-Seongnam-2"], "network": ["KT", "SK Broadband"]}
+        "power": ["PP-A/KEPCO-Seongnam-1", "PP-A/KEPCO-Seongnam-2"], "network": ["KT", "SK Broadband"],
+        "description": "Main IDC"}
     assert inventory["sites"]["gasan-idc"]["network"] == ["KT"]  # a NetBox 4.2 termination
     assert inventory["sites"]["busan-dr"] == {"region": "KR Southeast"}  # no coordinates, no facility: left out
     assert "location: 1 of 3 sites have no latitude and longitude in NetBox" in header(text)

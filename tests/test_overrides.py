@@ -133,3 +133,27 @@ def test_services_not_yet_placed_validate_and_are_counted_in_every_summary(tmp_p
     assert report["inventory"]["unplaced"] == 2  # an external service without placements is not counted
     assert "4 services (2 not yet placed)" in drcheck("audit", path, "--format", "table").stdout
     assert "4 services (2 not yet placed)" in drcheck("audit", path, "--format", "markdown").stdout
+
+
+def test_rules_that_need_placements_report_unknown_for_a_service_not_yet_placed(tmp_path):
+    path = tmp_path / "inv.yaml"
+    path.write_text(textwrap.dedent("""\
+        version: 1
+        sites:
+          dub: {location: "aws:eu-west-1"}
+          fra: {location: "aws:eu-central-1"}
+        services:
+          web:
+            tier: 0
+            placements: [{site: dub}, {site: fra, role: standby}]
+            depends_on: [payments]
+          payments: {tier: 0, owner: pay-team, backups: [{site: dub}]}
+        """), encoding="utf-8")
+    findings = [f for f in json.loads(drcheck("audit", path, "--format", "json", "--as-of", "2026-11-01").stdout)["findings"]
+                if f["subject"] == "service:payments"]
+    by_rule = {f["rule"]: f for f in findings}
+    for rule in ("no-dr", "backup-colocated"):  # each needs to know where the service runs
+        assert by_rule[rule]["status"] == "unknown", by_rule[rule]
+        assert by_rule[rule]["message"] == f"cannot check {rule} for payments: it has no placements yet"
+    assert not [f for f in findings if f["status"] == "fail" and f["rule"] in ("no-dr", "backup-colocated",
+                                                                               "dr-site-too-close", "dr-shares-building")]

@@ -2,7 +2,8 @@
 
 Components and Resources become services (a database or storage Resource is
 `data`); `dependsOn`, `dependencyOf` and the APIs one component provides and
-another consumes become dependencies.  Teams can keep DR facts in their catalogue with the annotations
+another consumes become dependencies; description, tags and links are kept,
+and the system, lifecycle and type go under `x-backstage`.  Teams can keep DR facts in their catalogue with the annotations
 of `ANNOTATIONS`.  A catalogue says nothing about where anything runs or is
 backed up: every service comes out not yet placed."""
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 
 from ..errors import InputError
 from ..loader import Mapping, Sequence, position
+from ..schema import LINK
 from . import Imported, ImportOptions
 from .common import input_files, read_yaml_documents, where
 from .values import check_value
@@ -211,7 +213,33 @@ def _service(entity: _Entity, services: dict, providers: dict, unresolved: list[
                             f"{entity.service_name} depends on ({', '.join(needs) or 'none'})")
     if needs:
         service["depends_on"] = [{"service": n, "hard": False} if n in soft else n for n in needs]
+    service.update(_metadata(entity, imported))
     return service
+
+
+def _metadata(entity: _Entity, imported: Imported) -> dict:
+    """description, tags, links, and the system, lifecycle and type under x-backstage."""
+    metadata, spec, found = entity.metadata, entity.spec, {}
+    if isinstance(metadata.get("description"), str) and metadata["description"].strip():
+        found["description"] = metadata["description"].strip()
+    tags = metadata.get("tags")
+    if isinstance(tags, Sequence) and tags and all(isinstance(t, str) for t in tags):
+        found["tags"] = list(tags)
+    links = {}
+    for link in metadata.get("links") or []:
+        if not isinstance(link, Mapping) or not isinstance(link.get("url"), str):
+            continue
+        if LINK.fullmatch(link["url"]):
+            links[str(link.get("title") or link["url"])] = link["url"]
+        else:
+            imported.gap(f"link {link['url'][:60]!r} of {entity.service_name}: not an http(s) or mailto URL, left out")
+    if links:
+        found["links"] = links
+    carried = {key: _short_ref(spec[key]) if key == "system" else spec[key]
+               for key in ("system", "lifecycle", "type") if isinstance(spec.get(key), str)}
+    if carried:
+        found["x-backstage"] = carried
+    return found
 
 
 def _gaps(imported: Imported, unresolved: list[str]) -> None:

@@ -160,6 +160,8 @@ def _map(imported: Imported, objects: dict[str, list[dict]]) -> None:
             fields["operator"] = site["facility"].strip()
         if _name(site.get("region")):
             fields["region"] = _name(site["region"])
+        if isinstance(site.get("description"), str) and site["description"].strip():
+            fields["description"] = site["description"].strip()
         if site.get("name") in power:
             fields["power"] = sorted(power[name])
         if name in carriers:
