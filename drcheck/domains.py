@@ -153,8 +153,11 @@ class DomainIndex:
             kind, sep, value = text.partition("=")
             if not sep:
                 raise InputError(f"--fail: found {text!r}; expected DOMAIN=VALUE, e.g. building=pangyo-b1")
+            kind = kind.strip()
+            if Domain(kind, value) not in self.sites_of:  # a name may begin or end with spaces; else forgive them
+                value = value.strip()
             try:
-                lost.append(self.resolve(kind.strip(), value.strip()))
+                lost.append(self.resolve(kind, value))
             except ValueError as exc:
                 raise InputError(f"--fail {text}: {exc}") from None
         return lost

@@ -1,0 +1,157 @@
+"""The fuzz run: generated and mutated inventories through every command and output format.
+
+    python tests/fuzz.py --cases 20000 --seconds 3600
+
+Each case is an inventory from `strategies.py` (valid or mutated).  In-process, for speed, it is
+validated, audited (every rule) and rendered in every audit format, simulated (N-1, one --fail and
+N-2) and drawn (dot, mermaid); a sample also goes through the installed `drcheck` command.  What must
+hold, whatever the input:
+- only a located InputError (exit 2, naming file:line) or a result: never another exception, never a
+  rule reporting an internal error;
+- JSON and SARIF output parse, and hold no NaN or Infinity;
+- the same input gives the same bytes twice;
+- through the real entry point: exit 0, 1 or 2 only, never a traceback, and exit 2 names file:line.
+The run stops at the first broken case and prints it (hypothesis shrinks it first).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from strategies import as_yaml, inventories, mutated  # noqa: E402
+
+from drcheck.audit import AuditOptions, audit  # noqa: E402
+from drcheck.errors import InputError  # noqa: E402
+from drcheck.loader import parse  # noqa: E402
+from drcheck.policy import load_policy  # noqa: E402
+from drcheck.report import Drawing, Simulated  # noqa: E402
+from drcheck.reporters import formats, render  # noqa: E402
+from drcheck.scenarios import scenarios_for  # noqa: E402
+from drcheck.schema import build_inventory  # noqa: E402
+
+FILE = "fuzz.yaml"
+AS_OF = date(2026, 11, 1)
+LOCATED = re.compile(rf"^{re.escape(FILE)}:\d+:\d+: ")
+EXE = Path(sys.executable).parent / "drcheck"
+_POLICY = load_policy(None)
+
+
+def cases():
+    """Valid and mutated inventories, as YAML text."""
+    return st.one_of(inventories().map(as_yaml), mutated())
+
+
+def check(text: str) -> None:
+    """Run one inventory through every command and format in-process; AssertionError says what broke."""
+    first, second = _outputs(text), _outputs(text)
+    assert first == second, "two runs of the same input gave different output"
+
+
+def _outputs(text: str) -> dict[str, str]:
+    try:
+        inventory = build_inventory([parse(FILE, text)])
+    except InputError as refused:
+        for problem in refused.problems:
+            shown = str(problem)
+            assert LOCATED.match(shown) or shown.startswith("stopped after"), f"error without file:line: {shown}"
+        return {"error": str(refused)}
+    out: dict[str, str] = {}
+    if inventory.services:
+        report = audit(inventory, AuditOptions(policy=_POLICY, as_of=AS_OF))
+        assert not report.errors, f"a rule failed: {report.errors[0].message}"
+        for fmt in formats("audit"):
+            out[f"audit {fmt}"] = _text(render("audit", fmt, report))
+        for fmt in ("json", "sarif", "gitlab"):
+            _parses(out[f"audit {fmt}"], f"audit {fmt}")
+    for depth in (1, 2):
+        simulated = Simulated(scenarios_for(inventory, [], depth, 20), chosen=False)
+        for fmt in formats("simulate"):
+            out[f"simulate depth {depth} {fmt}"] = _text(render("simulate", fmt, simulated))
+        _parses(out[f"simulate depth {depth} json"], "simulate json")
+    if inventory.sites:
+        lost = scenarios_for(inventory, [f"site={next(iter(inventory.sites))}"], 1, 0)
+        out["simulate --fail"] = _text(render("simulate", "json", Simulated(lost, chosen=True)))
+        _parses(out["simulate --fail"], "simulate --fail json")
+        for fmt in formats("graph"):
+            out[f"graph {fmt}"] = _text(render("graph", fmt, Drawing(inventory, lost[0])))
+    return out
+
+
+def _text(rendered) -> str:
+    return rendered if isinstance(rendered, str) else "".join(rendered)
+
+
+def _parses(text: str, what: str) -> None:
+    def refuse(constant):
+        raise AssertionError(f"{what}: {constant} in the output, which JSON does not allow")
+
+    json.loads(text, parse_constant=refuse)
+
+
+def check_command(text: str, folder: str) -> None:
+    """The same inventory through the installed entry point: exit 0/1/2, no traceback, exit 2 located."""
+    path = os.path.join(folder, FILE)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    for args in (["validate", path], ["audit", path, "--format", "json", "--as-of", AS_OF.isoformat()],
+                 ["simulate", path, "--format", "json"]):
+        result = subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=300, cwd=folder,
+                                env=dict(os.environ, NO_COLOR="1"))
+        assert result.returncode in (0, 1, 2), f"drcheck {args[0]} exited {result.returncode}: {result.stderr[-2000:]}"
+        assert "Traceback" not in result.stderr, f"drcheck {args[0]}: {result.stderr[-2000:]}"
+        if result.returncode == 2:
+            assert f"{path}:" in result.stderr, f"drcheck {args[0]} exit 2 without file:line: {result.stderr[:500]}"
+        elif args[0] != "validate":
+            _parses(result.stdout, f"drcheck {args[0]}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=20_000, help="how many inventories to try (default 20000)")
+    parser.add_argument("--seconds", type=float, default=3600, help="stop after this long (default 3600)")
+    parser.add_argument("--every", type=int, default=100,
+                        help="also run every Nth case through the installed drcheck command (default 100)")
+    options = parser.parse_args()
+    deadline = time.monotonic() + options.seconds
+    tried = 0
+    folder = tempfile.mkdtemp(prefix="drcheck-fuzz-")
+
+    @settings(max_examples=options.cases, deadline=None, database=None, derandomize=False,
+              suppress_health_check=list(HealthCheck))
+    @given(cases())
+    def run(text: str) -> None:
+        nonlocal tried
+        if time.monotonic() > deadline:
+            return
+        tried += 1
+        check(text)
+        if tried % options.every == 0:
+            check_command(text, folder)
+        if tried % 1000 == 0:
+            print(f"{tried} cases", flush=True)
+
+    started = time.monotonic()
+    try:
+        run()
+    except Exception:
+        print(f"broken after {tried} cases ({time.monotonic() - started:.0f} s); the case is shown above", flush=True)
+        raise
+    print(f"{tried} cases in {time.monotonic() - started:.0f} s: nothing broke")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
