@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import partial
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +15,7 @@ from .errors import InputError, Location
 from .loader import load_documents, read_source
 from .model import Inventory
 from .policy import Policy, Waiver, configure
-from .report import Report, RuleInfo, Scenario, ServiceSummary
+from .report import FINGERPRINTS_HEADER, Report, RuleInfo, Scenario, ServiceSummary
 from .schema import build_inventory
 from .scoring import compute, grade
 
@@ -124,22 +125,43 @@ def _apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) 
     return expired, unused
 
 
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+
+
 def _apply_baseline(findings: list[Finding], path: str) -> dict:
     name, text = read_source(path, role="baseline")
-    try:
-        old = json.loads(text)
-        known = {f["fingerprint"] for f in old["findings"] if f.get("status", "fail") == "fail"}
-    except RecursionError:
-        raise InputError(f"--baseline {name}: JSON nested too deeply; expected a drcheck JSON report") from None
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError(f"--baseline {name}: not a drcheck JSON report (expected 'findings' with fingerprints): "
-                         f"{exc}") from None
+    known = _fingerprints(name, text) if text.startswith(FINGERPRINTS_HEADER) else _report_fingerprints(name, text)
     current = set()
     for f in findings:
         if f.status == "fail":
             current.add(f.fingerprint)
             f.baseline = f.fingerprint in known
     return {"file": path, "matched": sum(f.baseline for f in findings), "fixed": len(known - current)}
+
+
+def _report_fingerprints(name: str, text: str) -> set[str]:
+    try:
+        old = json.loads(text)
+        return {f["fingerprint"] for f in old["findings"] if f.get("status", "fail") == "fail"}
+    except RecursionError:
+        raise InputError(f"--baseline {name}: JSON nested too deeply; expected a drcheck JSON report") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"--baseline {name}: not a drcheck JSON report (expected 'findings' with fingerprints) "
+                         f"nor a fingerprints file (`--format fingerprints`): {exc}") from None
+
+
+def _fingerprints(name: str, text: str) -> set[str]:
+    """A `--format fingerprints` file: a header line, then a fingerprint at the start of each line."""
+    known = set()
+    for number, line in enumerate(text.splitlines()[1:], 2):
+        first = line.split(maxsplit=1)[0] if line.strip() else ""
+        if not first or first.startswith("#"):
+            continue
+        if not _FINGERPRINT.fullmatch(first):
+            raise InputError(f"--baseline {name}:{number}: found {first[:40]!r}; expected a fingerprint of 16 "
+                             "hexadecimal digits at the start of the line")
+        known.add(first)
+    return known
 
 
 def _gate(findings: list[Finding], score: float, policy: Policy) -> list[str]:

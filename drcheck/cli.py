@@ -235,7 +235,8 @@ def _audit_options(policy_file, profile, fail_on, select, ignore, rules_dir, no_
 def _write_all(what: str, data, outputs: list[tuple[str, Optional[str]]], color: str, quiet: bool = False) -> None:
     from .reporters import render
 
-    full_report = next((path for _, path in outputs if path not in (None, "-")), None)
+    # the JSON report lists everything: the outputs that must be cut short point to it
+    full_report = next((path for fmt, path in outputs if fmt == "json" and path not in (None, "-")), None)
     for fmt, path in outputs:
         write_output(render(what, fmt, data, _view(path, color, quiet, full_report)), path)
 

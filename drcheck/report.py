@@ -16,6 +16,7 @@ from .scoring import Score
 from .simulate import Cause
 
 SCHEMA_VERSION = 1
+FINGERPRINTS_HEADER = "# drcheck fingerprints 1"  # the first line of `--format fingerprints`, a baseline
 
 
 @dataclass
@@ -156,6 +157,15 @@ class Report:
     def errors(self) -> list[Finding]:
         """Checks that could not be made: a rule raised on a subject (exit 2)."""
         return [f for f in self.findings if f.status == "error"]
+
+    def by_importance(self, findings: list[Finding] | None = None) -> list[Finding]:
+        """Most important first: what blocks the gate, then by severity, then by what the finding costs
+        (its subject's tier weight times its share), then the more critical tier; unknowns, waived and
+        baselined findings after every open failure of their severity."""
+        rank = {s: n for n, s in enumerate(SEVERITIES)}
+        return sorted(self.findings if findings is None else findings,
+                      key=lambda f: (f.status != "error", f.waived or f.baseline, rank[f.severity], f.status != "fail",
+                                     -f.weight * f.penalty, -f.weight, f.rule, f.subject, f.cause))
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(SEVERITIES, 0)

@@ -1,4 +1,9 @@
-"""`--format markdown`: a report that reads well as a pull-request comment or an auditor's file."""
+"""`--format markdown`: a report that reads well as a pull-request comment or an auditor's file.
+
+GitHub drops a job summary over 1 MiB, so the report stays under it whatever
+the estate: findings are listed most important first (`Report.by_importance`)
+until the rest of the report would no longer fit, and it says how many are
+left out and where to find them all."""
 from __future__ import annotations
 
 import json
@@ -13,12 +18,14 @@ from .safe import html, markdown as md
 # a dependency map beyond this many nodes is unreadable in a pull-request comment
 MAP_MAX_SERVICES = 60
 MAP_MAX_SITES = 30
+LIMIT_BYTES = 1024 * 1024  # GitHub's limit for a step summary
 ICONS = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
 
 
 def render(report: Report, view: View = View()) -> str:
-    out: list[str] = []
-    add = out.append
+    head: list[str] = []
+    out: list[str] = []  # what follows the findings
+    add = head.append
     verdict = "✅ passed" if report.passed else "❌ failed: " + md("; ".join(report.gate))
     add(f"## drcheck: {md(report.inventory_name or 'inventory')} — score {report.score.value:g}/100 ({report.score.grade}), gate {verdict}")
     add("")
@@ -36,21 +43,7 @@ def render(report: Report, view: View = View()) -> str:
         add(f"| error (could not be checked) | {len(report.errors)} |")
     add(f"| waived | {sum(f.waived for f in report.findings)} |")
     add("")
-    if report.findings:
-        add("### Findings")
-        add("")
-        add("| | Rule | Subject | Owner | Where | Message |")
-        add("|---|---|---|---|---|---|")
-        for f in report.findings:
-            owner, tier = report.owner_and_tier(f)
-            mark = f.status if f.status != "fail" else f"{ICONS[f.severity]} {f.severity}"
-            if f.waived:
-                mark += " (waived)"
-            if f.baseline:
-                mark += " (baseline)"
-            where = md(f"{f.location.file}:{f.location.line}") if f.location else ""
-            add(f"| {mark} | `{f.rule}` | {md(f.subject)}{_tier(tier)} | {md(owner or '')} | {where} | {md(f.message)} |")
-        add("")
+    add = out.append
     if report.scenarios:
         add("### Worst single failures")
         add("")
@@ -82,15 +75,6 @@ def render(report: Report, view: View = View()) -> str:
         add("")
         add("</details>")
         add("")
-    if report.findings:
-        add("<details><summary>Evidence</summary>")
-        add("")
-        for f in report.findings:
-            evidence = md(json.dumps(f.evidence, ensure_ascii=False, sort_keys=True))
-            add(f"- `{f.rule}` {md(f.subject)} (fingerprint `{f.fingerprint}`): {evidence}")
-        add("")
-        add("</details>")
-        add("")
     add("<details><summary>How the score is computed</summary>")
     add("")
     add(md(FORMULA))
@@ -107,7 +91,42 @@ def render(report: Report, view: View = View()) -> str:
     if report.baseline:
         add("")
         add(f"Baseline: {report.baseline['matched']} finding(s) already known, {report.baseline['fixed']} fixed since.")
-    return "\n".join(out) + "\n"
+    tail = "\n".join(out) + "\n"
+    budget = LIMIT_BYTES - len("\n".join(head).encode()) - len(tail.encode()) - 2048  # 2 KiB: headings, the note
+    findings, evidence = _findings(report, view, budget)
+    return "\n".join([*head, *findings, *evidence, ""]) + tail
+
+
+def _findings(report: Report, view: View, budget: int) -> tuple[list[str], list[str]]:
+    """The findings table and their evidence, most important first, within `budget` bytes."""
+    if not report.findings:
+        return [], []
+    rows, evidence = [], []
+    ordered = report.by_importance()
+    for f in ordered:
+        owner, tier = report.owner_and_tier(f)
+        mark = f.status if f.status != "fail" else f"{ICONS[f.severity]} {f.severity}"
+        if f.waived:
+            mark += " (waived)"
+        if f.baseline:
+            mark += " (baseline)"
+        where = md(f"{f.location.file}:{f.location.line}") if f.location else ""
+        row = f"| {mark} | `{f.rule}` | {md(f.subject)}{_tier(tier)} | {md(owner or '')} | {where} | {md(f.message)} |"
+        proof = (f"- `{f.rule}` {md(f.subject)} (fingerprint `{f.fingerprint}`): "
+                 f"{md(json.dumps(f.evidence, ensure_ascii=False, sort_keys=True))}")
+        budget -= len(row.encode()) + len(proof.encode()) + 2
+        if budget < 0:
+            break
+        rows.append(row)
+        evidence.append(proof)
+    table = ["### Findings", ""]
+    if len(rows) < len(ordered):
+        where = f"{md(view.full_report)} has" if view.full_report else "`--format json` or `sarif` lists"
+        table += [f"> The {len(rows)} most important of {len(ordered)} findings; {len(ordered) - len(rows)} more are "
+                  f"left out to keep this report under 1 MiB, the most a GitHub job summary holds. {where} every "
+                  "finding.", ""]
+    table += ["| | Rule | Subject | Owner | Where | Message |", "|---|---|---|---|---|---|", *rows, ""]
+    return table, ["<details><summary>Evidence</summary>", "", *evidence, "", "</details>", ""]
 
 
 def _tier(tier: int | None) -> str:

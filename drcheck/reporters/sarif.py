@@ -7,11 +7,16 @@ fingerprint so alerts survive edits that move lines.  Waived findings are
 results with an external suppression; unknown results are kind "review".
 A check that a rule could not make (it raised) is no result: it is a tool
 execution notification of level error, and the run is not successful.
+
+GitHub code scanning takes at most 25,000 results per run and 10 MB of
+gzipped SARIF: beyond either, the most important results are kept
+(`Report.by_importance`) and the run's properties say how many were left out.
 """
 from __future__ import annotations
 
 import json
 import re
+import zlib
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,8 +34,17 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 _BRACKET = re.compile(r"([\[\]])")
 
 
+MAX_RESULTS = 25_000
+MAX_GZIPPED_BYTES = 10_000_000
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def render(report: Report, view: View = View()) -> str:
     index = {rule.id: i for i, rule in enumerate(report.rules)}
+    results = [_ENCODE(_result(f, index, report.baseline is not None, *report.owner_and_tier(f)))
+               for f in report.by_importance(report.failures + report.unknowns)[:MAX_RESULTS]]
+    total = len(report.failures) + len(report.unknowns)
+    results = _within_gzip_limit(results)
     run = {
         "tool": {"driver": {
             "name": "drcheck",
@@ -38,8 +52,7 @@ def render(report: Report, view: View = View()) -> str:
             "semanticVersion": report.version,
             "rules": [_rule(rule) for rule in report.rules],
         }},
-        "results": [_result(f, index, report.baseline is not None, *report.owner_and_tier(f))
-                    for f in report.findings if f.status != "error"],
+        "results": [],  # spliced in below, one result per line
         # a check a rule could not make is no result about the inventory, but the run did not succeed
         "invocations": [{"executionSuccessful": not report.errors,
                          "toolExecutionNotifications": [_notification(f, index) for f in report.errors]}],
@@ -49,8 +62,29 @@ def render(report: Report, view: View = View()) -> str:
     }
     if report.baseline is not None:
         run["properties"]["baseline"] = report.baseline
+    if len(results) < total:
+        run["properties"]["resultsOmitted"] = {
+            "count": total - len(results), "kept": len(results),
+            "why": f"GitHub code scanning takes at most {MAX_RESULTS:,} results and {MAX_GZIPPED_BYTES // 10**6} MB "
+                   "gzipped per run: the most severe and most costly are kept",
+            "fullReport": view.full_report or "drcheck audit --format json lists every finding"}
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json_text(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
+    head, tail = json.dumps(log, indent=2, ensure_ascii=False).split('"results": []', 1)
+    body = "[\n        " + ",\n        ".join(results) + "\n      ]" if results else "[]"
+    return json_text(head + '"results": ' + body + tail) + "\n"
+
+
+def _within_gzip_limit(results: list[str]) -> list[str]:
+    """The first results whose SARIF stays under GitHub's gzipped size limit.  zlib's fastest level compresses
+    less than gzip's default, so a size it keeps under the limit is under it for GitHub too."""
+    while True:
+        raw = "\n".join(results).encode()
+        if len(raw) <= MAX_GZIPPED_BYTES:
+            return results  # even uncompressed it fits
+        packed = len(zlib.compress(raw, 1))
+        if packed <= MAX_GZIPPED_BYTES * 0.95:  # room for the rules and the run's other parts
+            return results
+        results = results[:int(len(results) * MAX_GZIPPED_BYTES * 0.9 / packed)]
 
 
 def _rule(rule: RuleInfo) -> dict:
