@@ -45,7 +45,10 @@ def synthetic_inventory(services: int, sites: int = 200, deps_per_service: int =
             f"      - {{site: site-{primary}, role: primary}}",
         ]
         if i % 10:
-            out.append(f"      - {{site: site-{rng.randrange(sites)}, role: standby}}")
+            other = rng.randrange(sites)
+            other = (other + 1) % sites if other == primary else other  # one placement per site
+            role = "primary" if strategies[i % 4] == "active-active" else "standby"  # active-active: two primaries
+            out.append(f"      - {{site: site-{other}, role: {role}}}")
             out.append(f"    dr: {{strategy: {strategies[i % 4]}, last_tested: 2026-0{1 + i % 9}-15}}")
         if i:
             deps = []
