@@ -15,11 +15,12 @@ from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, Verd
 from .model import Inventory, Service, Site
 from .params import Param, duration_table
 from .rule import SCOPES, Rule
+from .separation import SharedDomainRule
 from .scalars import format_duration, parse_duration
 from .simulate import BlockedFailover, Cause, DefeatedDr, DependencyDefeat, Scenarios
 from .wording import domain_phrase, listing, strategy_basis
 
-__all__ = ["Rule", "Param", "Finding", "PASSED", "NOT_APPLICABLE", "Verdict", "Context", "SEVERITIES", "SCOPES", "Subject", "subject_id", "Domain",
+__all__ = ["Rule", "SharedDomainRule", "Param", "Finding", "PASSED", "NOT_APPLICABLE", "Verdict", "Context", "SEVERITIES", "SCOPES", "Subject", "subject_id", "Domain",
            "DomainGroup", "Service", "Site", "Inventory", "Location", "Alternative",
            "alternatives_sharing", "domain_phrase", "parse_duration",
            "format_duration", "strategy_basis", "listing", "duration_table", "stale_penalty",

@@ -86,6 +86,16 @@ class Context:
             cached = self._domains_of[name] = (domains, frozenset(domains))
         return cached
 
+    def single_points(self, site: str, kinds: tuple[str, ...]) -> list[Domain]:
+        """The failure domains of those kinds whose loss alone takes the site: every hazard zone it lies in,
+        and a power feed or carrier only when it is the site's one feed or carrier (several are redundant)."""
+        sites_of = self.domains.sites_of
+        return [d for d in self._site_domains(site)[0] if d.kind in kinds and site in sites_of[d]]
+
+    def loses(self, domain: Domain, site: str) -> bool:
+        """Whether losing `domain` alone takes the site."""
+        return site in self.domains.sites_of.get(domain, ())
+
     def primary_alternatives(self, service: Service) -> list[tuple[str, list[str]]]:
         """For each primary site of a service, the sites of its other placements (the places it could fail over to).
 

@@ -1,7 +1,7 @@
-from drcheck.api import NOT_APPLICABLE, Rule, alternatives_sharing
+from drcheck.api import SharedDomainRule
 
 
-class DrSharesBuilding(Rule):
+class DrSharesBuilding(SharedDomainRule):
     """A standby in the primary's own building is lost in the same fire, flood
     or power cut.  On 15 October 2022 a battery fire in building A of SK C&C's
     Pangyo data centre forced a cut of the whole building's power; everything
@@ -22,28 +22,8 @@ class DrSharesBuilding(Rule):
     id = "dr-shares-building"
     title = "DR placement in the primary's building"
     severity = "critical"
-    needs_placements = True
     remediation = ("Move a standby (or a second active site) out of the primary's building, and preferably off its "
                    "campus and power feed, then make it the failover target and drill the failover.")
     references = ("NIST SP 800-34 Rev. 1, section 3.4.3 (alternate sites)", "NIST SP 800-53 Rev. 5 CP-7(1), CP-9(6)")
-
-    def check(self, ctx, service):
-        if not service.has_dr:
-            return NOT_APPLICABLE
-        return list(self._per_primary(ctx, service))
-
-    def _per_primary(self, ctx, service):
-        for primary, alternatives in alternatives_sharing(ctx, service, ("site", "building")):
-            # every alternative shares the primary's building, so the primary has one
-            building = ctx.site(primary).building
-            others = ", ".join(map(str, alternatives))
-            one = len(alternatives) == 1
-            where = f"{others} is" if one else f"every other placement ({others}) is"
-            yield self.fail(
-                service,
-                f"{where} in building {building} with primary {primary}: one fire or power cut there stops "
-                f"{'both' if one else 'them all'}",
-                {"primary": primary, "building": building, "others": [a.site for a in alternatives],
-                 "shared": {a.site: [str(d) for d in a.shared] for a in alternatives}},
-                cause=primary,
-            )
+    kinds = ("site", "building")
+    consequence = "one fire or power cut there stops"

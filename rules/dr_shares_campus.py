@@ -1,7 +1,7 @@
-from drcheck.api import NOT_APPLICABLE, Rule, alternatives_sharing
+from drcheck.api import SharedDomainRule
 
 
-class DrSharesCampus(Rule):
+class DrSharesCampus(SharedDomainRule):
     """Separate buildings on one campus are not separate failure domains: they
     share the site's power intake, fire brigade access, flood plain and
     cordon.  In Strasbourg on 10 March 2021 a fire destroyed OVHcloud's SBG2,
@@ -25,31 +25,10 @@ class DrSharesCampus(Rule):
     id = "dr-shares-campus"
     title = "DR placement on the primary's campus"
     severity = "high"
-    needs_placements = True
     remediation = ("Move a standby (or a second active site) off the primary's campus, to a site with its own power "
                    "intake and hazard area, then make it the failover target and drill the failover.")
     references = ("NIST SP 800-34 Rev. 1, section 3.4.3 (alternate sites)", "NIST SP 800-53 Rev. 5 CP-7(1), CP-9(6)",
                   "Regulation (EU) 2022/2554 (DORA) Art. 12(5)")
-
-    def check(self, ctx, service):
-        if not service.has_dr:
-            return NOT_APPLICABLE
-        return list(self._per_primary(ctx, service))
-
-    def _per_primary(self, ctx, service):
-        for primary, alternatives in alternatives_sharing(ctx, service, ("site", "building", "campus")):
-            if all(a.shared[0].kind != "campus" for a in alternatives):
-                continue  # all in the primary's building: dr-shares-building reports it
-            # some alternative shares only the campus, so the primary has one
-            campus = ctx.site(primary).campus
-            others = ", ".join(map(str, alternatives))
-            one = len(alternatives) == 1
-            where = f"{others} is" if one else f"every other placement ({others}) is"
-            yield self.fail(
-                service,
-                f"{where} on campus {campus} with primary {primary}: a campus-wide fire or power cut stops "
-                f"{'both' if one else 'them all'}",
-                {"primary": primary, "campus": campus, "others": [a.site for a in alternatives],
-                 "shared": {a.site: [str(d) for d in a.shared] for a in alternatives}},
-                cause=primary,
-            )
+    kinds = ("site", "building", "campus")
+    narrower = ("site", "building")
+    consequence = "a campus-wide fire or power cut stops"

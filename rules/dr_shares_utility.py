@@ -1,4 +1,4 @@
-from drcheck.api import NOT_APPLICABLE, Rule, alternatives_sharing, domain_phrase
+from drcheck.api import NOT_APPLICABLE, PASSED, Rule, alternatives_sharing, domain_phrase
 
 
 class DrSharesUtility(Rule):
@@ -17,18 +17,21 @@ class DrSharesUtility(Rule):
     to share fate from power, fibre, floods or earthquakes.
 
     It fires when, for some primary of a service that runs on two or more
-    sites, every other placement shares at least one power feed (`power`),
-    network carrier (`network`) or hazard zone (`hazards`) with it; a
-    placement on the primary's own site shares all of them.  The message
-    names what is shared, and the evidence lists the shared domains for each
-    other site.  There is no unknown result: a site without these lists has
-    declared nothing shared, and the rule takes it at its word.
+    sites, the loss of one single power feed (`power`), network carrier
+    (`network`) or hazard zone (`hazards`) would take that primary and
+    every other placement at once.  Feeds and carriers listed together are
+    redundant: a site with two feeds is lost only when both are, so a feed
+    shared with a dual-fed primary is no single point of failure; a hazard
+    zone is a threat on its own.  A placement on the primary's own site is
+    lost with it.  One finding per service names each primary concerned and
+    every domain that would do it.  There is no unknown result: a site
+    without these lists has declared nothing shared, and the rule takes it
+    at its word.
     """
 
     id = "dr-shares-utility"
     title = "DR placement shares power, network or hazard zone with the primary"
     severity = "medium"
-    needs_placements = True
     remediation = ("Give at least one standby (or second active site) its own power feed, network carrier and hazard "
                    "area, different from the primary's, and fail over to it; where a shared utility cannot be avoided, "
                    "add an independent second one (a second substation, a second carrier on a diverse route).")
@@ -39,26 +42,27 @@ class DrSharesUtility(Rule):
     def check(self, ctx, service):
         if not service.has_dr:
             return NOT_APPLICABLE
-        return list(self._per_primary(ctx, service))
-
-    def _per_primary(self, ctx, service):
-        for primary, alternatives in alternatives_sharing(ctx, service, ("site", "power", "network", "hazard")):
-            stories = [f"{a} shares {_utilities(a.shared)}" for a in alternatives]
-            if len(stories) == 1:
-                message = f"{stories[0]} with primary {primary}"
-            else:
-                message = f"every other placement shares a utility or hazard with primary {primary}: {'; '.join(stories)}"
-            yield self.fail(
-                service,
-                message,
-                {"primary": primary, "others": [a.site for a in alternatives],
-                 "shared": {a.site: [str(d) for d in a.shared] for a in alternatives}},
-                cause=primary,
-            )
+        concerned = []
+        # a single domain can only take a primary and a placement that share it (or the primary's own site)
+        for primary, alternatives in alternatives_sharing(ctx, service, ("site", *_UTILITIES)):
+            common = [d for d in ctx.single_points(primary, _UTILITIES)
+                      if all(ctx.loses(d, a.site) for a in alternatives)]
+            if common:
+                concerned.append((primary, alternatives, common))
+        if not concerned:
+            return PASSED
+        each = [{"primary": primary, "others": [a.site for a in alternatives], "domains": [str(d) for d in common],
+                 "shared": {a.site: [str(d) for d in common] for a in alternatives}}
+                for primary, alternatives, common in concerned]
+        return self.fail(service, "; ".join(_story(*c) for c in concerned), each[0] | {"primaries": each})
 
 
-def _utilities(shared) -> str:
-    if shared[0].kind == "site":
-        return "every power feed, carrier and hazard zone"
-    phrases = [domain_phrase(d) for d in shared]
-    return phrases[0] if len(phrases) == 1 else f"{', '.join(phrases[:-1])} and {phrases[-1]}"
+_UTILITIES = ("power", "network", "hazard")
+
+
+def _story(primary, alternatives, common) -> str:
+    where = str(alternatives[0]) if len(alternatives) == 1 else f"every other placement ({', '.join(map(str, alternatives))})"
+    phrases = [domain_phrase(d) for d in common]
+    shared = phrases[0] if len(phrases) == 1 else f"{', '.join(phrases[:-1])} and {phrases[-1]}"
+    return (f"{where} shares {shared} with primary {primary}: losing {'it' if len(common) == 1 else 'any one of them'} "
+            f"alone stops {'both' if len(alternatives) == 1 else 'them all'}")

@@ -1,4 +1,4 @@
-from drcheck.api import NOT_APPLICABLE, Param, Rule, domain_phrase
+from drcheck.api import NOT_APPLICABLE, PASSED, Param, Rule, domain_phrase
 
 
 class DrSiteTooClose(Rule):
@@ -14,7 +14,9 @@ class DrSiteTooClose(Rule):
     the smallest failure domain the primary and that placement share, besides
     distance (say, "they share campus X").  A placement on a site without a
     location makes the result unknown, and so does one at the same named cloud
-    region as the primary: no provider publishes where its zones are.
+    region as the primary: no provider publishes where its zones are
+    (dr-shares-region judges those).  One finding per service names every
+    primary concerned.
     """
 
     id = "dr-site-too-close"
@@ -30,38 +32,44 @@ class DrSiteTooClose(Rule):
     def check(self, ctx, service):
         if not service.has_dr:
             return NOT_APPLICABLE
-        return list(self._per_primary(ctx, service))
-
-    def _per_primary(self, ctx, service):
         minimum = self.param("min_distance_km")
+        failed, unknown = [], []
         for primary, others in ctx.primary_alternatives(service):
             if any(ctx.within_km(primary, other, minimum) is False for other in others):
                 continue  # one placement far enough away is all a primary needs
             missing = sorted(s for s in [primary, *others] if ctx.site(s).coordinates is None)
             if missing:
-                yield self.unknown(service, f"cannot measure distances: site(s) {', '.join(missing)} have no location",
-                                   {"primary": primary, "sites_without_location": missing}, cause=primary)
+                unknown.append((f"cannot measure distances from primary {primary}: site(s) {', '.join(missing)} "
+                                "have no location", {"primary": primary, "sites_without_location": missing}))
                 continue
             same_region = [other for other in others if ctx.same_named_region(primary, other)]
             if same_region:
                 region = ctx.site(primary).cloud_location
-                yield self.unknown(service, f"no known distance from primary {primary} to {', '.join(same_region)}: "
-                                            f"they are all at cloud region {region}, and no provider publishes where "
-                                            "its zones are (dr-shares-region judges them)",
-                                   {"primary": primary, "same_cloud_region": same_region, "region": region}, cause=primary)
+                unknown.append((f"no known distance from primary {primary} to {', '.join(same_region)}: they are all "
+                                f"at cloud region {region}, and no provider publishes where its zones are "
+                                "(dr-shares-region judges them)",
+                                {"primary": primary, "same_cloud_region": same_region, "region": region}))
                 continue
             distances = {other: ctx.distance_km(primary, other) for other in others}
             farthest = max(distances, key=distances.get)
-            if distances[farthest] < minimum:
-                km = round(distances[farthest], 1)
-                where = "DR site" if len(others) == 1 else "farthest other site"
-                shared = [d for d in ctx.shared_domains(primary, farthest) if d.kind != "site"]
-                sharing = f" (they share {domain_phrase(shared[0])})" if shared else ""
-                yield self.fail(
-                    service,
-                    f"{where} {farthest} is {km} km from primary {primary}{sharing}; policy requires {minimum:g} km",
-                    {"distance_km": km, "primary": primary, "other": farthest, "min_distance_km": minimum,
-                     "distances_km": {k: round(v, 1) for k, v in sorted(distances.items())},
-                     "shared_domains": [str(d) for d in shared]},
-                    cause=primary,
-                )
+            km = round(distances[farthest], 1)
+            shared = [d for d in ctx.shared_domains(primary, farthest) if d.kind != "site"]
+            failed.append((primary, farthest, len(others), shared, {
+                "distance_km": km, "primary": primary, "other": farthest, "min_distance_km": minimum,
+                "distances_km": {k: round(v, 1) for k, v in sorted(distances.items())},
+                "shared_domains": [str(d) for d in shared]}))
+        if failed:
+            evidence = failed[0][4] | {"primaries": [f[4] for f in failed]}
+            if unknown:
+                evidence["unknown"] = [u[1] for u in unknown]
+            return self.fail(service, "; ".join(_story(*f[:4], f[4]["distance_km"]) for f in failed)
+                             + f"; policy requires {minimum:g} km", evidence)
+        if unknown:
+            return self.unknown(service, "; ".join(u[0] for u in unknown), unknown[0][1] | {"primaries": [u[1] for u in unknown]})
+        return PASSED
+
+
+def _story(primary, farthest, others, shared, km) -> str:
+    where = "DR site" if others == 1 else "farthest other site"
+    sharing = f" (they share {domain_phrase(shared[0])})" if shared else ""
+    return f"{where} {farthest} is {km} km from primary {primary}{sharing}"

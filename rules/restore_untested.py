@@ -1,6 +1,6 @@
 from datetime import date
 
-from drcheck.api import Param, Rule, stale_penalty
+from drcheck.api import PASSED, Param, Rule, stale_penalty
 
 
 class RestoreUntested(Rule):
@@ -14,11 +14,11 @@ class RestoreUntested(Rule):
     at least once a year.  This is also the "0" of 3-2-1-1-0: restores
     verified without errors.
 
-    It fires for each backup site of a service of tier <= `max_tier` where a
-    backup has no `restore_tested` date, or the date is more than
-    `max_age_days` days before the audit date (`--as-of`, default today).
-    Several backups on one site give one finding, judged by the least
-    recently tested of them.  Never tested costs the full penalty; stale
+    It fires for a service of tier <= `max_tier` when one of its backups has
+    no `restore_tested` date, or the date is more than `max_age_days` days
+    before the audit date (`--as-of`, default today).  One finding per
+    service names every backup site concerned, each judged by the least
+    recently tested backup there.  Never tested costs the full penalty; stale
     evidence costs 0.5 just past the limit, rising linearly to 1 at twice the
     limit, so a recent test always scores better than an old one or none.
     """
@@ -45,24 +45,30 @@ class RestoreUntested(Rule):
         by_site = {}
         for backup in service.backups:
             by_site.setdefault(backup.site, []).append(backup)
+        stale = []
         for site, backups in by_site.items():
             # never tested first, then the oldest test
             oldest = min(backups, key=lambda b: b.restore_tested or date.min)
             age = ctx.age_days(oldest.restore_tested)
-            if age is not None and age <= max_age:
-                continue
+            if age is None or age > max_age:
+                stale.append((site, backups, oldest, age))
+        if not stale:
+            return PASSED
+        stories = []
+        for site, backups, oldest, age in stale:
             which = f"the {oldest.media + ' ' if oldest.media else ''}backup of {service.name} at {site}"
             if len(backups) > 1:
                 which += f" (the least recently tested of {len(backups)} there)"
             if oldest.restore_tested is None:
-                story = f"{which} has never been restore-tested"
+                stories.append(f"{which} has never been restore-tested")
             else:
-                story = (f"{which} was last restore-tested {oldest.restore_tested.isoformat()}, {age} days before "
-                         f"{ctx.as_of.isoformat()}")
-            yield self.fail(
-                service, f"{story}; policy requires a test every {max_age} days",
-                {"site": site, "media": oldest.media,
+                stories.append(f"{which} was last restore-tested {oldest.restore_tested.isoformat()}, {age} days "
+                               f"before {ctx.as_of.isoformat()}")
+        each = [{"site": site, "media": oldest.media,
                  "restore_tested": oldest.restore_tested.isoformat() if oldest.restore_tested else None,
-                 "age_days": age, "max_age_days": max_age, "as_of": ctx.as_of.isoformat()},
-                cause=site, location=oldest.location, penalty=stale_penalty(age, max_age),
-            )
+                 "age_days": age, "max_age_days": max_age, "as_of": ctx.as_of.isoformat()}
+                for site, _, oldest, age in stale]
+        # the worst backup site sets the penalty: a test anywhere else does not make it safe
+        penalty = max(stale_penalty(age, max_age) for _, _, _, age in stale)
+        return self.fail(service, f"{'; '.join(stories)}; policy requires a test every {max_age} days",
+                         each[0] | {"backups": each}, location=stale[0][2].location, penalty=penalty)

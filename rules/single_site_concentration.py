@@ -1,4 +1,4 @@
-from drcheck.api import PASSED, Param, Rule, listing
+from drcheck.api import PASSED, Param, Rule
 
 
 class SingleSiteConcentration(Rule):
@@ -11,55 +11,67 @@ class SingleSiteConcentration(Rule):
     and DORA Art. 12(4) requires redundant ICT capacities adequate to
     business needs.
 
-    It fires when the services whose placements are all on one site carry
-    more than `max_share` of the total tier weight of all services (tier 0 =
-    8, 1 = 4, 2 = 2, 3 = 1).  External services without placements count in
-    the total but are not single-site.  The evidence gives, for each site,
-    the weight and names of the services that run only there.  There is no
-    unknown result.
+    It is judged per site: it fires for a site when the services whose
+    placements are all on that one site carry more than `max_share` of the
+    total tier weight of all services (tier 0 = 8, 1 = 4, 2 = 2, 3 = 1), so
+    that a waiver or a fix can be about one datacenter.  External services
+    without placements count in the total but are on no site.  The evidence
+    names what the site holds, heaviest first.  There is no unknown result.
 
-    The finding's penalty is the single-site share itself (0.6 when 60% of
-    the weight runs on single sites), so moving services to a second site
-    raises the score step by step, even before the share drops below the
-    limit.
+    The finding's penalty is the site's share itself (0.6 when 60% of the
+    weight runs only there), so moving services off it raises the score step
+    by step, even before the share drops below the limit.
     """
 
     id = "single-site-concentration"
-    title = "Most of the estate runs on single sites"
+    title = "One site alone holds most of the estate"
     severity = "high"
-    scope = "inventory"
-    params = {"max_share": Param(0.5, "largest acceptable share of the total tier weight carried by single-site services",
+    scope = "site"
+    params = {"max_share": Param(0.5, "largest acceptable share of the total tier weight carried by the services that run "
+                                      "only on one site",
                                  minimum=0, maximum=1)}
-    remediation = ("Give the heaviest single-site services (start with tiers 0 and 1, and the sites listed) a placement "
-                   "on a second site outside the first one's building, campus and power feed.")
+    remediation = ("Give the heaviest services that run only on this site (start with tiers 0 and 1) a placement on a "
+                   "second site outside its building, campus and power feed.")
     references = ("MSIT (Korea), Digital Service Stability Enhancement Measures, 30 Mar 2023",
                   "Regulation (EU) 2022/2554 (DORA) Art. 12(4)")
 
-    def applies(self, ctx, inventory):
-        return bool(inventory.services)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._held: tuple[object, dict[str, list], int] | None = None  # (inventory, site -> its services, total)
 
-    def check(self, ctx, inventory):
-        total = sum(s.weight for s in inventory.services.values())
-        by_site: dict[str, list] = {}
-        for service in inventory.services.values():
-            if len(service.sites) == 1:
-                by_site.setdefault(service.sites[0], []).append(service)
-        single = sum(s.weight for services in by_site.values() for s in services)
-        share = single / total
+    def _holdings(self, ctx) -> tuple[dict[str, list], int]:
+        """The services that run only on each site, heaviest first, and the total tier weight: once per audit."""
+        if self._held is None or self._held[0] is not ctx.inventory:
+            services = ctx.inventory.services.values()
+            by_site: dict[str, list] = {}
+            for service in services:
+                if len(service.sites) == 1:
+                    by_site.setdefault(service.sites[0], []).append(service)
+            for held in by_site.values():
+                held.sort(key=lambda s: -s.weight)
+            self._held = (ctx.inventory, by_site, sum(s.weight for s in services))
+        return self._held[1], self._held[2]
+
+    def applies(self, ctx, site):
+        return site.name in self._holdings(ctx)[0]
+
+    def check(self, ctx, site):
+        by_site, total = self._holdings(ctx)
+        held = by_site[site.name]
+        weight = sum(s.weight for s in held)
+        share = weight / total
         if share <= self.param("max_share"):
             return PASSED
-        sites = sorted(by_site, key=lambda site: (-sum(s.weight for s in by_site[site]), site))
-        per_site = {site: {"weight": sum(s.weight for s in by_site[site]), "services": [s.name for s in by_site[site]]}
-                    for site in sites}
-        listed = "; ".join(f"{site} holds {entry['weight']} ({listing(entry['services'])})" for site, entry in
-                           list(per_site.items())[:3])
-        more = f"; and {len(sites) - 3} more site(s)" if len(sites) > 3 else ""
+        names = [s.name for s in held]
         return self.fail(
-            inventory,
-            f"services that run on a single site carry {share:.1%} of the tier weight ({single} of {total}); "
-            f"policy allows {self.param('max_share') * 100:g}%: {listed}{more}",
-            {"share": round(share, 4), "max_share": self.param("max_share"), "single_site_weight": single,
-             "total_weight": total, "sites": per_site},
-            location=ctx.site(sites[0]).location,
+            site,
+            f"{site.name} alone holds {share:.1%} of the tier weight ({weight} of {total}): {_names(names)} "
+            f"{'runs' if len(names) == 1 else 'run'} only there; policy allows {self.param('max_share') * 100:g}%",
+            {"share": round(share, 4), "max_share": self.param("max_share"), "weight": weight, "total_weight": total,
+             "services": names},
             penalty=share,
         )
+
+
+def _names(names: list[str], shown: int = 5) -> str:
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
