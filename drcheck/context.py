@@ -6,9 +6,15 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .domains import Domain, DomainGroup, DomainIndex, site_domains
 from .model import Inventory, Service, Site
+
+if TYPE_CHECKING:  # networkx is imported only by audits that use the graph
+    import networkx as nx
+
+    from .graph import DependencyCycle
 
 
 class Context:
@@ -141,10 +147,18 @@ class Context:
         return self.simulation.ranked(self.impacts)
 
     @cached_property
-    def graph(self):
-        from .graph import build_graph
+    def graph(self) -> "nx.DiGraph":
+        """Services and sites with their dependencies, placements, backups and declared recovery needs, as one
+        networkx.DiGraph (see `drcheck.graph.inventory_graph`); built on first use."""
+        from .graph import inventory_graph
 
-        return build_graph(self.inventory)
+        return inventory_graph(self.inventory)
+
+    def dependency_cycles(self) -> list["DependencyCycle"]:
+        """Every cycle of hard dependencies: its members (sorted) and a shortest path round it from the first."""
+        from .graph import dependency_cycles
+
+        return dependency_cycles(self.inventory)
 
 
 def _great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:

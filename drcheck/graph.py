@@ -1,38 +1,63 @@
-"""The inventory as a networkx graph: services, sites and the edges between them."""
+"""The inventory as networkx graphs: the whole estate for rule authors, and the hard dependencies for cycles."""
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import networkx as nx
 
 from .model import Inventory
 
 
-def service_node(name: str) -> tuple[str, str]:
-    return ("service", name)
+def inventory_graph(inventory: Inventory) -> nx.DiGraph:
+    """Every service and site, and how they relate, as one directed graph.
 
-
-def site_node(name: str) -> tuple[str, str]:
-    return ("site", name)
-
-
-def build_graph(inventory: Inventory) -> nx.MultiDiGraph:
-    """Nodes are ("service", name) and ("site", name); edges say how a service relates:
-    `depends` (with `hard`), `runs` (with `role`), `backup` and `recovery`."""
-    graph = nx.MultiDiGraph(name=inventory.name)
-    for site in inventory.sites.values():
-        graph.add_node(site_node(site.name), kind="site", site=site)
+    Nodes are named like finding subjects, "service:NAME" and "site:NAME", with
+    `kind` ("service" or "site") and the model object (`service` or `site`).
+    An edge from a service carries what links it to the other end:
+    `depends` ("hard" or "soft") and `recovery` (True: needed to fail it over,
+    as the service declares in recovery_needs) towards services; `placement`
+    (its role there) and `backups` (how many) towards sites."""
+    graph = nx.DiGraph(name=inventory.name)
+    graph.add_nodes_from((f"site:{site.name}", {"kind": "site", "site": site}) for site in inventory.sites.values())
+    graph.add_nodes_from((f"service:{s.name}", {"kind": "service", "service": s}) for s in inventory.services.values())
     for service in inventory.services.values():
-        graph.add_node(service_node(service.name), kind="service", service=service)
-    for service in inventory.services.values():
-        me = service_node(service.name)
+        me = f"service:{service.name}"
         for placement in service.placements:
-            graph.add_edge(me, site_node(placement.site), key="runs", role=placement.role)
+            graph.add_edge(me, f"site:{placement.site}", placement=placement.role)
         for dependency in service.depends_on:
-            graph.add_edge(me, service_node(dependency.service), key="depends", hard=dependency.hard)
+            graph.add_edge(me, f"service:{dependency.service}", depends="hard" if dependency.hard else "soft")
         for backup in service.backups:
-            graph.add_edge(me, site_node(backup.site), key="backup")
-        for needed in inventory.recovery_needs(service) if service.recovery_needs is not None else ():
-            graph.add_edge(me, service_node(needed), key="recovery")
+            there = f"site:{backup.site}"
+            graph.add_edge(me, there, backups=graph.get_edge_data(me, there, {}).get("backups", 0) + 1)
+        for needed in service.recovery_needs or ():
+            graph.add_edge(me, f"service:{needed}", recovery=True)
     return graph
+
+
+class DependencyCycle(NamedTuple):
+    """Services that all reach each other through hard dependencies, and one shortest cycle through the first."""
+
+    members: list[str]  # sorted
+    path: list[str]  # members[0] -> ... -> members[0]
+
+
+def dependency_cycles(inventory: Inventory) -> list[DependencyCycle]:
+    """Every cycle of hard dependencies (strongly connected components, and services that need themselves),
+    ordered by their members."""
+    graph = hard_dependency_graph(inventory)
+    found = []
+    for component in nx.strongly_connected_components(graph):
+        first = min(component)
+        if len(component) > 1 or graph.has_edge(first, first):
+            found.append(DependencyCycle(sorted(component), _cycle_through(graph.subgraph(component), first)))
+    return sorted(found)
+
+
+def _cycle_through(component: nx.DiGraph, start: str) -> list[str]:
+    """A shortest cycle through `start`, as a path that ends where it starts."""
+    paths = nx.single_source_shortest_path(component, start)
+    back = min((p for p in component.predecessors(start) if p in paths), key=lambda p: (len(paths[p]), p))
+    return paths[back] + [start]
 
 
 def hard_dependency_graph(inventory: Inventory) -> nx.DiGraph:

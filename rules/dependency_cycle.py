@@ -1,9 +1,6 @@
 import json
 
-import networkx as nx
-
 from drcheck.api import Rule, listing
-from drcheck.graph import hard_dependency_graph
 
 
 class DependencyCycle(Rule):
@@ -36,13 +33,8 @@ class DependencyCycle(Rule):
         return bool(inventory.services)
 
     def check(self, ctx, inventory):
-        graph = hard_dependency_graph(inventory)
-        cycles = [sorted(c) for c in nx.strongly_connected_components(graph)
-                  if len(c) > 1 or graph.has_edge(next(iter(c)), next(iter(c)))]
-        for members in sorted(cycles):
-            first = members[0]
-            path = _cycle_through(graph.subgraph(members), first)
-            service = inventory.services[first]
+        for members, path in ctx.dependency_cycles():
+            service = inventory.services[members[0]]
             size = "" if len(members) == len(path) - 1 else f" ({len(members)} services: {listing(members)})"
             yield self.fail(
                 service,
@@ -53,10 +45,3 @@ class DependencyCycle(Rule):
                 cause=json.dumps(members, ensure_ascii=False),
                 location=next(d.location for d in service.depends_on if d.service == path[1] and d.hard),
             )
-
-
-def _cycle_through(component: nx.DiGraph, start: str) -> list[str]:
-    """A shortest cycle through `start`, as a path that ends where it starts."""
-    paths = nx.single_source_shortest_path(component, start)
-    back = min((p for p in component.predecessors(start) if p in paths), key=lambda p: (len(paths[p]), p))
-    return paths[back] + [start]
