@@ -22,6 +22,7 @@ def test_wheel_contains_rules_as_a_subpackage_and_runs_from_another_folder(tmp_p
     assert shipped_rules == {p.name for p in (ROOT / "rules").glob("*.py")}
     assert not [n for n in names if n.startswith("rules/")]
     assert "drcheck/profiles/default.yaml" in names
+    assert {"drcheck/data/cloud_regions.csv", "drcheck/importers/terraform.py", "drcheck/importers/backstage.py"} <= set(names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "builtin = drcheck.rules" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
@@ -41,6 +42,13 @@ def test_wheel_contains_rules_as_a_subpackage_and_runs_from_another_folder(tmp_p
                               "--as-of", "2026-11-01"], cwd=elsewhere, env=env, capture_output=True, text=True)
     assert audited.returncode == 1, audited.stderr
     assert any(f["rule"] == "no-dr" for f in json.loads(audited.stdout)["findings"])
+    located = subprocess.run([sys.executable, "-m", "drcheck", "locations", "gcp"], cwd=elsewhere, env=env,
+                             capture_output=True, text=True)
+    assert located.returncode == 0 and "gcp:asia-northeast3" in located.stdout, located.stderr
+    fixture = ROOT / "tests" / "fixtures" / "import" / "backstage" / "catalog-info.yaml"
+    catalogue = subprocess.run([sys.executable, "-m", "drcheck", "import", "backstage", str(fixture)], cwd=elsewhere,
+                               env=env, capture_output=True, text=True)
+    assert catalogue.returncode == 0 and "player-api:" in catalogue.stdout, catalogue.stderr
 
 
 def test_distribution_name_is_not_the_unrelated_drcheck_on_pypi_and_version_comes_from_it():
