@@ -111,11 +111,17 @@ class DomainIndex:
         self.known: list[Domain] = sorted(members, key=kind_order)
         # each domain lost alone
         self.sites_of: dict[Domain, frozenset[str]] = {d: self.failure([d]).sites for d in self.known}
+        # Only a loss that reaches a placement or a backup can matter: the scenarios of a hundred thousand
+        # empty sites would be simulated (and paired) for nothing.  (A feed backed up on every site it
+        # serves loses nothing alone either.)
+        self.used: frozenset[str] = frozenset(where.site for service in inventory.services.values()
+                                              for where in (*service.placements, *service.backups))
         by_effect: dict[tuple[frozenset[str], frozenset[str]], list[Domain]] = {}
         for domain in self.known:
-            effect = (self.sites_of[domain], frozenset([domain.value]) if domain.kind == "service" else frozenset())
-            if effect != (frozenset(), frozenset()):  # a feed backed up on every site it serves loses nothing alone
-                by_effect.setdefault(effect, []).append(domain)
+            if domain.kind == "service":
+                by_effect.setdefault((frozenset(), frozenset([domain.value])), []).append(domain)
+            elif not self.sites_of[domain].isdisjoint(self.used):
+                by_effect.setdefault((self.sites_of[domain], frozenset()), []).append(domain)
         groups = [tuple(sorted(ds, key=_naming_order)) for ds in by_effect.values()]
         self.groups: list[DomainGroup] = sorted(
             (DomainGroup(ds, self.failure(ds[:1])) for ds in groups), key=lambda g: kind_order(g.name))
@@ -144,7 +150,8 @@ class DomainIndex:
         """Feeds and carriers that are one of several on some site: losing them alone may lose nothing, but
         together with another they can (what the search for pairs of failures must try one by one)."""
         return [d for d, fed in self._fed.items()
-                if any(len(site.power if d.kind == "power" else site.network) > 1 for site in fed)]
+                if any(len(site.power if d.kind == "power" else site.network) > 1 and site.name in self.used
+                       for site in fed)]
 
     def parse(self, fails: list[str]) -> list[Domain]:
         """The domains named by command-line options --fail KIND=VALUE; InputError naming the bad one."""

@@ -4,10 +4,14 @@ from __future__ import annotations
 from itertools import combinations
 
 from .audit import scenario
+from .errors import InputError
 from .domains import Domain, DomainIndex, Failure, kind_order
 from .model import Inventory
 from .report import Scenario
 from .simulate import Simulation
+
+
+MAX_PAIRS = 200_000
 
 
 def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int) -> list[Scenario]:
@@ -41,6 +45,12 @@ def _pairs(index: DomainIndex) -> tuple[list[tuple[Domain, Domain]], list[Failur
     for group in index.groups:
         candidates += [d for d in group.domains if d not in feeds][:1] + [d for d in group.domains if d in feeds]
     candidates += sorted(feeds - set(candidates))  # backed up on every site they feed: nothing alone
+    pairs = len(candidates) * (len(candidates) - 1) // 2
+    if pairs > MAX_PAIRS:
+        raise InputError(f"--depth 2: the {len(candidates)} failure domains that hold a placement or a backup make "
+                         f"{pairs:,} pairs, more than the {MAX_PAIRS:,} this search tries (a few seconds, a few hundred "
+                         "MB); ask about chosen losses with --fail DOMAIN=VALUE (repeat it to combine them), or "
+                         "simulate a part of the estate")
     alone = {d: index.failure([d]) for d in candidates}
     combos, failures = [], []
     for pair in combinations(candidates, 2):

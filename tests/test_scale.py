@@ -7,6 +7,7 @@ import geopy.distance
 import pytest
 
 from drcheck.context import Context
+from drcheck.errors import InputError
 from drcheck.loader import parse
 from drcheck.schema import build_inventory
 
@@ -46,3 +47,33 @@ def test_sites_at_one_point_are_0_km_apart_without_measuring(geodesics):
     assert {ctx.within_km("s3", f"s{i}", 40) for i in range(50)} == {True}
     assert ctx.within_km("s3", "s4", 0) is False
     assert geodesics == []
+
+
+def empty_sites(sites: int, placed: int = 1) -> str:
+    lines = ["version: 1", "sites:"] + [f"  s{i}: {{power: [feed-{i % 7}]}}" for i in range(sites)]
+    lines += ["services:"] + [f"  w{i}: {{placements: [{{site: s{i}}}]}}" for i in range(placed)]
+    return "\n".join(lines) + "\n"
+
+
+def test_sites_that_hold_nothing_make_no_scenario():
+    from drcheck.domains import DomainIndex
+
+    index = DomainIndex(build_inventory([parse("inv.yaml", empty_sites(20_000))]))
+    # site s0 and its feed (which feeds empty sites too): nothing else can take a placement or a backup
+    assert [str(g.name) for g in index.groups] == ["site=s0", "power=feed-0"]
+
+
+def test_pairs_are_only_of_domains_that_hold_something(monkeypatch):
+    import drcheck.scenarios as scenarios
+
+    inventory = build_inventory([parse("inv.yaml", empty_sites(2_000, placed=3))])
+    found = scenarios.scenarios_for(inventory, [], 2, 0)
+    assert {" + ".join(map(str, s.lost)) for s in found} == {
+        "site=s0 + site=s1", "site=s0 + site=s2", "site=s1 + site=s2", "site=s0 + power=feed-1",
+        "site=s0 + power=feed-2", "site=s1 + power=feed-0", "site=s1 + power=feed-2", "site=s2 + power=feed-0",
+        "site=s2 + power=feed-1", "power=feed-0 + power=feed-1", "power=feed-0 + power=feed-2",
+        "power=feed-1 + power=feed-2"}
+    monkeypatch.setattr(scenarios, "MAX_PAIRS", 10)
+    with pytest.raises(InputError, match=r"^--depth 2: the 6 failure domains that hold a placement or a backup make 15 "
+                                         r"pairs, more than the 10 this search tries"):
+        scenarios.scenarios_for(inventory, [], 2, 0)

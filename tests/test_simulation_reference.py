@@ -160,10 +160,12 @@ def test_bitset_simulation_equals_reference(data):
 
 
 def test_the_single_failure_groups_are_the_domains_that_take_something():
-    inventory = _inventory({"x": {"primary": ["a"]}, "saas": {"kind": "external"}}, sites=("a", "b"),
-                           site_fields={"a": {"power": ["p1", "p2"]}, "b": {"power": ["p2"]}})
+    inventory = _inventory({"x": {"primary": ["a"]}, "y": {"backups": ["b"]}, "saas": {"kind": "external"}},
+                           sites=("a", "b", "empty"),
+                           site_fields={"a": {"power": ["p1", "p2"]}, "b": {"power": ["p2"]}, "empty": {"power": ["p3"]}})
     groups = {tuple(map(str, g.domains)): sorted(g.sites) for g in DomainIndex(inventory).groups}
-    # p1 alone loses nothing (a keeps p2); p2 alone loses b, whose only feed it is, as losing b does
+    # p1 alone loses nothing (a keeps p2); p2 alone loses b, whose only feed it is, as losing b does;
+    # site empty (and p3, its feed) holds no placement or backup: losing it cannot matter
     assert groups == {("site=a",): ["a"], ("site=b", "power=p2"): ["b"], ("service=saas",): []}
 
 
