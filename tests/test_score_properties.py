@@ -476,3 +476,10 @@ def test_the_json_report_shows_the_formula_and_its_pieces():
     assert report["score"] == pytest.approx(50 * scoring["services"], abs=0.06)
     gains = {r["rule"]: r["gain"] for r in scoring["rules"]}
     assert gains["no-backup"] >= 0 and all(g >= 0 for g in gains.values())
+
+
+def test_an_empty_inventory_is_not_scored(write):
+    """It once scored 100 and passed every gate; now there is nothing to score and it is an error."""
+    result = drcheck("audit", write("version: 1\nsites:\n  a: {}\n"), "--format", "json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "found no services; expected at least one under 'services:'" in result.stderr
