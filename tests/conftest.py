@@ -40,10 +40,10 @@ def findings_of(report, rule):
     return [f for f in report.findings if f.rule == rule]
 
 
-def drcheck(*args, stdin: str | None = None, cwd=None):
-    """Run the installed entry point exactly as a user would."""
+def drcheck(*args, stdin: str | None = None, cwd=None, text: bool = True):
+    """Run the installed entry point exactly as a user would (text=False: stdout and stderr as bytes)."""
     exe = Path(sys.executable).parent / "drcheck"
     env = dict(os.environ, NO_COLOR="1", COLUMNS="200")
     env.pop("GITHUB_ACTIONS", None)
-    return subprocess.run([str(exe), *map(str, args)], input=stdin, capture_output=True, text=True, env=env,
+    return subprocess.run([str(exe), *map(str, args)], input=stdin, capture_output=True, text=text, env=env,
                           cwd=cwd, timeout=120)
