@@ -152,8 +152,8 @@ class _Estate:
         # buckets that replication rules write to: copies of another bucket's data, not places it serves from
         self.replica_buckets = {str(d.get("bucket", "")).removeprefix("arn:aws:s3:::")
                                 for r in resources if r.type == "aws_s3_bucket_replication_configuration"
-                                for rule in r.values.get("rule") or [] if isinstance(rule, dict)
-                                for d in rule.get("destination") or [] if isinstance(d, dict)}
+                                for rule in _sequence(r.values.get("rule")) if isinstance(rule, dict)
+                                for d in _sequence(rule.get("destination")) if isinstance(d, dict)}
 
     # sites: one per region (PROVIDER-REGION), one per zone (PROVIDER-ZONE), at the region's named location
     def known_region(self, provider: str, region: str) -> bool:
@@ -400,7 +400,7 @@ def _elasticache_cluster(estate: _Estate, r: _Resource) -> None:
 
 
 def _s3_bucket(estate: _Estate, r: _Resource) -> None:
-    if r.values.get("bucket") in estate.replica_buckets:
+    if str(r.values.get("bucket", "")) in estate.replica_buckets:
         return  # a backup of its source bucket (see _s3_replication)
     service = estate.service(r)
     service.kind = "data"
@@ -413,6 +413,11 @@ def _s3_bucket(estate: _Estate, r: _Resource) -> None:
 def _bucket_by_name(estate: _Estate, name_or_arn) -> _Resource | None:
     name = str(name_or_arn or "").removeprefix("arn:aws:s3:::")
     return next((x for x in estate.resources if x.type == "aws_s3_bucket" and x.values.get("bucket") == name), None)
+
+
+def _sequence(value) -> list:
+    """A nested block list; anything else (a scalar in hand-edited JSON) holds no blocks."""
+    return value if isinstance(value, list) else []
 
 
 def _locked_buckets(estate: _Estate) -> set[str]:
@@ -430,10 +435,10 @@ def _s3_replication(estate: _Estate, r: _Resource) -> None:
         return
     service = estate.service_of[source.address]
     locked = _locked_buckets(estate)
-    for rule in r.values.get("rule") or []:
+    for rule in _sequence(r.values.get("rule")):
         if not isinstance(rule, dict) or rule.get("status") != "Enabled":
             continue
-        for destination in rule.get("destination") or []:
+        for destination in _sequence(rule.get("destination")):
             target = _bucket_by_name(estate, destination.get("bucket") if isinstance(destination, dict) else None)
             if target is None or target.region is None:
                 estate.imported.gap(f"{r.address}: replication destination is not in the state read")
