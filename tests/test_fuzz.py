@@ -1,10 +1,13 @@
 """A short fuzz run in the suite (the long one: `python tests/fuzz.py`, see the README)."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from fuzz import cases, check, check_command
 from strategies import as_yaml, inventories, mutated
+
+pytestmark = pytest.mark.slow
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
