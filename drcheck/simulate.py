@@ -62,7 +62,6 @@ class DependencyDefeat(NamedTuple):
     root: Cause  # why the end of the chain is down there (its placements, a cycle, a blocked failover)
     root_sites: list[str]  # where the end of the chain runs
     scenarios: Scenarios  # every scenario in which it happens
-    surviving: list[Placement]  # the service's placements that survive the worst one
 
 
 class DefeatedDr(NamedTuple):
@@ -70,6 +69,7 @@ class DefeatedDr(NamedTuple):
 
     defeats: list[DependencyDefeat]  # one per direct hard dependency, worst first
     scenarios: Scenarios  # every scenario in which one of them does it
+    surviving: list[Placement]  # the service's placements that survive the worst of them
 
 
 class BlockedFailover(NamedTuple):
@@ -240,12 +240,13 @@ class Simulation:
             else:
                 chain = _shortened((service,) + (below.chain or (dependency,)))
             root = below if below.kind == "cycle" else self.cause(chain[-1], told.index)
-            defeats.append(DependencyDefeat(dependency, chain, root, self.services[self.index[chain[-1]]].sites, told,
-                                            self._surviving(i, told.worst)))
+            defeats.append(DependencyDefeat(dependency, chain, root, self.services[self.index[chain[-1]]].sites, told))
         if not defeats:
             return None
-        defeats.sort(key=lambda found: self._rank[found.scenarios.index])
-        return DefeatedDr(defeats, self._scenarios(defeated & self._any_dependency_down(i)))
+        if len(defeats) > 1:
+            defeats.sort(key=lambda found: self._rank[found.scenarios.index])
+        return DefeatedDr(defeats, self._scenarios(defeated & self._any_dependency_down(i)),
+                          self._surviving(i, defeats[0].scenarios.worst))
 
     def _any_dependency_down(self, i: int) -> int:
         value = 0

@@ -46,16 +46,16 @@ class DrDependsOnSingleSite(Rule):
         stories = [f"{_why(service.name, d)}: losing {domain_phrase(d.scenarios.worst.domains[0])} takes "
                    f"{service.name} down anyway ({' → '.join(d.chain)})" for d in defeats]
         if len(defeats) == 1:
-            message = f"{service.name} has {_placements(worst.surviving)}, but its hard dependency {stories[0]}"
+            message = f"{service.name} has {_placements(defeated.surviving)}, but its hard dependency {stories[0]}"
         else:
-            message = (f"{service.name} has {_placements(worst.surviving)}, but {len(defeats)} of its hard dependencies "
+            message = (f"{service.name} has {_placements(defeated.surviving)}, but {len(defeats)} of its hard dependencies "
                        f"defeat its DR: {'; '.join(stories)}")
         return self.fail(
             service, message,
             {"domain": str(worst.scenarios.worst.domains[0]), "chain": list(worst.chain),
              "dependency": worst.chain[-1], "domains": list(defeated.scenarios.names),
              "domain_count": defeated.scenarios.count,
-             "surviving": [{"site": p.site, "role": p.role} for p in worst.surviving],
+             "surviving": [{"site": p.site, "role": p.role} for p in defeated.surviving],
              "impact": worst.scenarios.impact,
              "dependencies": [{"dependency": d.dependency, "chain": list(d.chain),
                                "domain": str(d.scenarios.worst.domains[0]), "domains": list(d.scenarios.names),
