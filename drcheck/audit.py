@@ -10,11 +10,11 @@ from datetime import date
 from . import __version__
 from .context import Context
 from .findings import SEVERITIES, Finding
-from .engine import discover, run
+from .engine import configure, discover, run
 from .errors import InputError, Location
 from .loader import load_documents, read_source
 from .model import Inventory
-from .policy import Policy, Waiver, configure
+from .policy import Policy, Waiver
 from .report import FINGERPRINTS_HEADER, Report, RuleInfo, Scenario, ServiceSummary
 from .schema import build_inventory
 from .scoring import compute, grade
@@ -102,7 +102,7 @@ def worst_scenarios(ctx: Context, limit: int) -> list[Scenario]:
     groups = ctx.domains.groups
     impacts = ctx.impacts
     ranked = [k for k in ctx.ranked_scenarios[:limit] if impacts[k] > 0]
-    return [scenario(ctx.simulation, k, [groups[k].name], list(groups[k].domains[1:]), impacts[k]) for k in ranked]
+    return [scenario(ctx.simulation, k, [groups[k].domain], list(groups[k].domains[1:]), impacts[k]) for k in ranked]
 
 
 def scenario(simulation, k: int, lost, same_as, impact: float) -> Scenario:

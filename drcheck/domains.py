@@ -82,7 +82,8 @@ class DomainGroup:
     failure: Failure  # losing the first domain
 
     @property
-    def name(self) -> Domain:
+    def domain(self) -> Domain:
+        """The domain the group is named after."""
         return self.domains[0]
 
     @property
@@ -124,7 +125,7 @@ class DomainIndex:
                 by_effect.setdefault((self.sites_of[domain], frozenset()), []).append(domain)
         groups = [tuple(sorted(ds, key=_naming_order)) for ds in by_effect.values()]
         self.groups: list[DomainGroup] = sorted(
-            (DomainGroup(ds, self.failure(ds[:1])) for ds in groups), key=lambda g: kind_order(g.name))
+            (DomainGroup(ds, self.failure(ds[:1])) for ds in groups), key=lambda g: kind_order(g.domain))
 
     def failure(self, domains: Iterable[Domain]) -> Failure:
         """What losing all of `domains` together takes."""

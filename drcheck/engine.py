@@ -1,4 +1,4 @@
-"""Find rule plugins and run them over an inventory.
+"""Find rule plugins, configure them from the policy, and run them over an inventory.
 
 Built-in rules, installed rule packs and a user's --rules-dir are found the
 same way: an entry point in the `drcheck.rules` group names a module or
@@ -22,8 +22,9 @@ from types import ModuleType
 from .context import Context
 from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, subject_id
 from .params import Param
+from .policy import RULE_KEYS, Policy, RuleSettings
 from .rule import SCOPES, Rule
-from .errors import InputError
+from .errors import InputError, Problem
 
 ENTRY_POINT_GROUP = "drcheck.rules"
 _ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
@@ -224,3 +225,47 @@ def _subjects(scope: str, ctx: Context):
         return ctx.domains.groups
     return [ctx.inventory]
 
+
+def configure(policy: Policy, sources: dict[str, RuleSource], select: list[str] | None, ignore: list[str]) -> list[Rule]:
+    """The rules to run: the enabled ones, instantiated with the policy's checked parameters and severity;
+    unknown rule ids, parameters and values are errors naming the policy line."""
+    problems: list[Problem] = []
+    for rule_id, settings in policy.rules.items():
+        where = settings.location
+        if rule_id not in sources:
+            problems.append(Problem(where, f"rules: unknown rule {rule_id!r}; `drcheck rules` lists the known ones"))
+            continue
+        declared = sources[rule_id].rule.params
+        for key, (raw, at) in settings.raw.items():
+            if key not in declared:
+                known = ", ".join(list(declared) + list(RULE_KEYS))
+                problems.append(Problem(at or where, f"rules.{rule_id}: unknown parameter {key!r}; expected one of: {known}"))
+                continue
+            try:
+                settings.values[key] = declared[key].convert(_plain(raw))
+            except ValueError as exc:
+                problems.append(Problem(at or where, f"rules.{rule_id}.{key}: {exc}"))
+    for rule_id in [*(select or []), *ignore]:
+        if rule_id not in sources:
+            problems.append(Problem(None, f"unknown rule {rule_id!r}; `drcheck rules` lists the known ones"))
+    for waiver in policy.waivers:
+        if waiver.rule not in sources:
+            problems.append(Problem(waiver.location, f"waiver: unknown rule {waiver.rule!r}; `drcheck rules` lists the known ones"))
+    if problems:
+        raise InputError(problems)
+    rules = []
+    for rule_id, source in sources.items():
+        settings = policy.rules.get(rule_id, RuleSettings())
+        chosen = rule_id in select if select else settings.enabled is not False
+        if chosen and rule_id not in ignore:
+            rules.append(source.rule(settings.values, settings.severity))
+    return rules
+
+
+def _plain(value):
+    """Loader containers to plain dicts and lists (parameters are small)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

@@ -24,7 +24,7 @@ def subject_id(subject: Subject) -> str:
         return f"site:{subject.name}"
     if isinstance(subject, Inventory):
         return "inventory"
-    return f"domain:{subject.name}"  # a DomainGroup (not imported: reporters need no failure domains)
+    return f"domain:{subject.domain}"  # a DomainGroup (not imported: reporters need no failure domains)
 
 
 class Verdict(Enum):

@@ -12,15 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from .findings import SEVERITIES
-from .rule import Rule
-from .engine import RuleSource
 from .errors import InputError, Location, Problem
 from .scalars import parse_date, parse_number
 from .loader import Mapping, Sequence, parse, position, read_source
 
 DEFAULT_POLICY_FILE = "drcheck.yaml"
 _POLICY_KEYS = ("profile", "fail_on", "min_score", "fail_on_unknown", "rules_dirs", "rules", "waivers")
-_RULE_KEYS = ("severity", "enabled")
+RULE_KEYS = ("severity", "enabled")  # what a policy sets for any rule, besides its parameters
 
 
 @dataclass
@@ -43,6 +41,7 @@ class RuleSettings:
     values: dict[str, Any] = field(default_factory=dict)
     # raw values not yet checked against the rule's parameters, with where they came from
     raw: dict[str, tuple[Any, Location | None]] = field(default_factory=dict)
+    location: Location | None = None  # where the policy file names the rule (None: only the profile does)
 
 
 @dataclass
@@ -142,6 +141,7 @@ def _with_profile(policy: Policy, root: Mapping | None) -> Policy:
     for rule_id, mine in policy.rules.items():
         base = layered.setdefault(rule_id, RuleSettings())
         base.raw.update(mine.raw)
+        base.location = mine.location or base.location
         base.severity = mine.severity or base.severity
         base.enabled = mine.enabled if mine.enabled is not None else base.enabled
     policy.rules = layered
@@ -166,54 +166,8 @@ def _read_rules(name: str, value, at, into: dict[str, RuleSettings], bad) -> Non
                 entry.enabled = _boolean(raw, where, f"rules.{rule_id}.enabled", bad)
             else:
                 entry.raw[key] = (raw, position(name, where) if where is not None and not name.startswith("profile:") else None)
-        entry.raw["__rule_at__"] = (None, position(name, value.key_at[rule_id]) if not name.startswith("profile:") else None)
+        entry.location = position(name, value.key_at[rule_id]) if not name.startswith("profile:") else None
         into[rule_id] = entry
-
-
-def configure(policy: Policy, sources: dict[str, RuleSource], select: list[str] | None, ignore: list[str]) -> list[Rule]:
-    """Instantiate the enabled rules with their checked parameters; unknown ids and values are errors."""
-    problems: list[Problem] = []
-    for rule_id, settings in policy.rules.items():
-        where = settings.raw.get("__rule_at__", (None, None))[1]
-        if rule_id not in sources:
-            problems.append(Problem(where, f"rules: unknown rule {rule_id!r}; `drcheck rules` lists the known ones"))
-            continue
-        declared = sources[rule_id].rule.params
-        for key, (raw, at) in settings.raw.items():
-            if key == "__rule_at__":
-                continue
-            if key not in declared:
-                known = ", ".join(list(declared) + list(_RULE_KEYS))
-                problems.append(Problem(at or where, f"rules.{rule_id}: unknown parameter {key!r}; expected one of: {known}"))
-                continue
-            try:
-                settings.values[key] = declared[key].convert(_plain(raw))
-            except ValueError as exc:
-                problems.append(Problem(at or where, f"rules.{rule_id}.{key}: {exc}"))
-    for rule_id in [*(select or []), *ignore]:
-        if rule_id not in sources:
-            problems.append(Problem(None, f"unknown rule {rule_id!r}; `drcheck rules` lists the known ones"))
-    for waiver in policy.waivers:
-        if waiver.rule not in sources:
-            problems.append(Problem(waiver.location, f"waiver: unknown rule {waiver.rule!r}; `drcheck rules` lists the known ones"))
-    if problems:
-        raise InputError(problems)
-    rules = []
-    for rule_id, source in sources.items():
-        settings = policy.rules.get(rule_id, RuleSettings())
-        chosen = rule_id in select if select else settings.enabled is not False
-        if chosen and rule_id not in ignore:
-            rules.append(source.rule(settings.values, settings.severity))
-    return rules
-
-
-def _plain(value):
-    """Loader containers to plain dicts and lists (parameters are small)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _read_waivers(name: str, value, at, bad) -> list[Waiver]:

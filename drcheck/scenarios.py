@@ -22,7 +22,7 @@ def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int) 
         return [scenario(simulation, 0, list(failure.domains), [], simulation.impacts()[0])]
     groups = index.groups
     if depth == 1:
-        combos = [(g.name,) for g in groups]
+        combos = [(g.domain,) for g in groups]
         same_as = [list(g.domains[1:]) for g in groups]
         failures = [g.failure for g in groups]
     else:

@@ -30,10 +30,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from .api import Finding
-from .engine import RuleOutcome
+from .findings import Finding
+
+if TYPE_CHECKING:  # the score reads what the runner counted; it does not run rules
+    from .engine import RuleOutcome
 
 SEVERITY_WEIGHTS = {"critical": 1.0, "high": 0.5, "medium": 0.25, "low": 0.1, "info": 0.0}
 CRITICAL_CEILING = 50.0

@@ -53,12 +53,12 @@ class BlastRadius(Rule):
         sites = sorted(group.sites)
         return self.fail(
             group,
-            f"losing {domain_phrase(group.name)} {story}; policy allows {_percent(self.param('max_share'))}",
-            {"domain": str(group.name), "equivalent_domains": [str(d) for d in group.domains[1:]],
+            f"losing {domain_phrase(group.domain)} {story}; policy allows {_percent(self.param('max_share'))}",
+            {"domain": str(group.domain), "equivalent_domains": [str(d) for d in group.domains[1:]],
              "sites_lost": sites[:LISTED], "impact": round(impact, 4), "max_share": self.param("max_share"),
              "down": down, "down_count": down_count, "data_lost": data_lost[:LISTED], "data_lost_count": len(data_lost)},
             # a third party's outage (service=NAME) holds no site: it is written where the service is
-            location=ctx.site(sites[0]).location if sites else ctx.inventory.services[group.name.value].location,
+            location=ctx.site(sites[0]).location if sites else ctx.inventory.services[group.domain.value].location,
             penalty=impact,
         )
 

@@ -6,7 +6,8 @@ import pytest
 from conftest import drcheck
 from drcheck.engine import discover
 from drcheck.errors import InputError
-from drcheck.policy import configure, load_policy, load_profile, profile_names
+from drcheck.engine import configure
+from drcheck.policy import load_policy, load_profile, profile_names
 
 RULES = discover()
 
