@@ -60,7 +60,7 @@ def test_sites_that_hold_nothing_make_no_scenario():
 
     index = DomainIndex(build_inventory([parse("inv.yaml", empty_sites(20_000))]))
     # site s0 and its feed (which feeds empty sites too): nothing else can take a placement or a backup
-    assert [str(g.name) for g in index.groups] == ["site=s0", "power=feed-0"]
+    assert [str(g.domain) for g in index.groups] == ["site=s0", "power=feed-0"]
 
 
 def test_pairs_are_only_of_domains_that_hold_something(monkeypatch):
