@@ -70,11 +70,12 @@ class RuleInfo:
     rationale: str
     remediation: str
     references: tuple[str, ...] = ()
+    params: dict = field(default_factory=dict, hash=False)  # as configured (the HTML map draws min_distance_km)
 
     @classmethod
     def of(cls, rule: Rule) -> "RuleInfo":
         return cls(rule.id, rule.title, rule.effective_severity, rule.rationale(), rule.remediation,
-                   tuple(rule.references))
+                   tuple(rule.references), dict(rule.values))
 
 
 @dataclass

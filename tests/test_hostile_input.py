@@ -182,6 +182,18 @@ def test_markdown_keeps_hostile_names_inside_their_cells(hostile_inventory):
         assert shown in rows, shown
 
 
+def test_html_shows_hostile_names_escaped_in_text_and_pictures(hostile_inventory):
+    text = audit_output(hostile_inventory, "html")
+    for character in UNSAFE_CHARACTERS:
+        assert character not in text
+    assert "<img" not in text and "onerror=alert(1)&gt;" in text
+    assert text.count("<script>") == 1  # the page's own sorting script, nothing a name brought in
+    for shown in (r"service:\x1b[31mred\x1b[0m", r"service:a\x0ab", r"bidi\u202eevil", "[bold red]x[/]"):
+        assert shown in text, shown
+    # sites are drawn on the map with their names as SVG text, escaped the same way
+    assert "&lt;img src=x onerror=alert(1)&gt;</text>" in text
+
+
 @pytest.mark.parametrize("inventory, message", [
     ('sites:\n  "\\e[31mred\\e[0m":\n    colour: x\n', r"4:5: site '\x1b[31mred\x1b[0m': unknown field 'colour'"),
     ('sites:\n  a: {}\nservices:\n  s:\n    placements: [{site: "\\e]8;;http://x\\a\\x9b\\u202E"}]\n',

@@ -32,7 +32,7 @@ Renderer = Callable[[Any, View], Text]
 REGISTRY: dict[str, dict[str, str]] = {
     "audit": {"table": "table:render", "json": "json:render", "markdown": "markdown:render", "sarif": "sarif:render",
               "junit": "junit:render", "github": "github:render", "gitlab": "gitlab:render",
-              "fingerprints": "fingerprints:render"},
+              "html": "html:render", "fingerprints": "fingerprints:render"},
     "diff": {"table": "diff:table", "markdown": "diff:markdown", "json": "diff:json"},
     "simulate": {"table": "simulation:table", "json": "simulation:json"},
     "graph": {"dot": "graph:dot", "mermaid": "graph:mermaid"},

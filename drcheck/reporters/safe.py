@@ -42,6 +42,11 @@ def html(text: str) -> str:
     return terminal(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def html_attribute(text: str) -> str:
+    """Safe inside an HTML (or SVG) element and inside a quoted attribute value."""
+    return html(text).replace('"', "&quot;").replace("'", "&#39;")
+
+
 def json_text(text: str) -> str:
     """JSON already escapes C0 controls; escape the rest that terminals act on, losslessly."""
     if text.isascii() and "\x7f" not in text:  # most of a report, and isascii() is free on Python's str

@@ -1,0 +1,395 @@
+"""`--format html`: one self-contained page for people who do not read YAML (a risk officer, an e-mail).
+
+Styles, the sorting script and both pictures are inline: opening the file
+makes no request to any server.  The map projects the sites' coordinates
+onto a local equirectangular plane (kilometres east and north of the
+estate's centre, east scaled by the cosine of the centre's latitude), which
+keeps local distances honest over the few hundred kilometres a DR estate
+spans; there is no coastline (no map data ships with drcheck), only a
+graticule.  Every name is escaped (`safe.html_attribute`).
+"""
+from __future__ import annotations
+
+import json
+import math
+
+from ..findings import SEVERITIES
+from ..model import Inventory, Service
+from ..report import Report
+from ..scoring import FORMULA
+from . import View
+from .safe import html_attribute as esc
+
+MAX_FINDINGS = 5000  # rows beyond this make a page no browser scrolls comfortably
+MAX_GRAPH_SERVICES = 150  # a dependency drawing beyond this is unreadable
+MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 860, 520, 60
+EARTH_RADIUS_KM = 6371.0088
+DEFAULT_MIN_DISTANCE_KM = 40.0
+COLORS = {"critical": "#b71c1c", "high": "#e65100", "medium": "#f9a825", "low": "#1565c0", "info": "#757575",
+          "unknown": "#6a1b9a", "error": "#4a148c"}
+
+STYLE = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:0 16px 40px;color:#1b1b1b}
+h1{font-size:22px;margin:20px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.muted{color:#666}.pass{color:#1b5e20;font-weight:600}.fail{color:#b71c1c;font-weight:600}
+.score{font-size:32px;font-weight:700;margin-right:12px}
+table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border-bottom:1px solid #e4e4e4;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f6f6f6;position:sticky;top:0}th.sort{cursor:pointer;user-select:none}th.sort:after{content:" \\2195";color:#aaa}
+td.num,th.num{text-align:right}.sev{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px;white-space:nowrap}
+details summary{cursor:pointer;color:#444}code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
+svg{background:#fbfbf8;border:1px solid #ddd;max-width:100%;height:auto}
+.legend span{display:inline-block;margin-right:14px}.chip{display:inline-block;width:18px;height:4px;vertical-align:middle;margin-right:4px}
+"""
+
+SORT_SCRIPT = """
+document.querySelectorAll('table.sortable').forEach(function(table){
+  table.querySelectorAll('th.sort').forEach(function(th, column){
+    th.addEventListener('click', function(){
+      var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+      var down = th.dataset.dir !== 'asc'; th.dataset.dir = down ? 'asc' : 'desc';
+      rows.sort(function(a, b){
+        var x = a.cells[column].dataset.key || a.cells[column].textContent;
+        var y = b.cells[column].dataset.key || b.cells[column].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+        return down ? c : -c;
+      });
+      rows.forEach(function(r){ body.appendChild(r); });
+    });
+  });
+});
+document.documentElement.dataset.sortable = 'ready';
+"""
+
+
+def render(report: Report, view: View = View()) -> str:
+    name = report.inventory_name or "inventory"
+    parts = [
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        # nothing may be fetched: no scripts, styles, images or fonts from anywhere but this file
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        "script-src 'unsafe-inline'; img-src data:\">",
+        f"<title>drcheck: {esc(name)}</title><style>{STYLE}</style></head><body>",
+        _header(report, name),
+        _map(report),
+        _dependency_graph(report),
+        _scenarios(report),
+        _findings(report),
+        _waivers(report),
+        _score(report),
+        f"<script>{SORT_SCRIPT}</script></body></html>\n",
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def _header(report: Report, name: str) -> str:
+    counts = report.counts()
+    found = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no findings"
+    verdict = ('<span class="pass">gate passed</span>' if report.passed else
+               '<span class="fail">gate failed: ' + esc("; ".join(report.gate)) + "</span>")
+    return (f"<h1>drcheck: {esc(name)}</h1>"
+            f'<p class="muted">{report.service_count} services, {report.site_count} sites · profile '
+            f"{esc(report.profile)} · fail on {esc(report.fail_on)} · as of {report.as_of} · drcheck "
+            f"{esc(report.version)}</p>"
+            f'<p><span class="score">{report.score.value:g}/100</span> grade {esc(report.score.grade)} · '
+            f"{verdict}</p><p>{esc(found)}; {len(report.unknowns)} unknown; "
+            f"{sum(f.waived for f in report.findings)} waived</p>")
+
+
+def _badge(label: str) -> str:
+    return f'<span class="sev" style="background:{COLORS.get(label, "#555")}">{esc(label)}</span>'
+
+
+def _findings(report: Report) -> str:
+    ordered = report.by_importance()
+    shown = ordered[:MAX_FINDINGS]
+    rank = {s: n for n, s in enumerate(SEVERITIES)}
+    rows = []
+    for f in shown:
+        owner, tier = report.owner_and_tier(f)
+        label = f.severity if f.status == "fail" else f.status
+        state = " waived: " + f.waiver_reason if f.waived and f.waiver_reason else " waived" if f.waived else ""
+        state += " (in the baseline)" if f.baseline else ""
+        where = f"{f.location.file}:{f.location.line}" if f.location else ""
+        evidence = json.dumps(f.evidence, ensure_ascii=False, sort_keys=True, indent=1)
+        impact = f.weight * f.penalty if f.status == "fail" else 0
+        rows.append(
+            f'<tr><td data-key="{rank[f.severity] + (5 if f.status != "fail" else 0)}">{_badge(label)}'
+            f'{esc(state)}</td><td class="mono">{esc(f.rule)}</td><td>{esc(f.subject)}</td>'
+            f"<td>{esc(owner or '')}</td><td class=\"num\">{'' if tier is None else tier}</td>"
+            f'<td class="num" data-key="{impact:.3f}">{impact:g}</td><td class="mono">{esc(where)}</td>'
+            f"<td>{esc(f.message)}<details><summary>evidence</summary><pre class=\"mono\">{esc(evidence)}</pre>"
+            f"</details></td></tr>")
+    cut = (f"<p>The {len(shown)} most important of {len(ordered)} findings are listed; "
+           "<code>--format json</code> has every one.</p>") if len(shown) < len(ordered) else ""
+    unknown = (f"<p>{len(report.unknowns)} result(s) are <b>unknown</b>: a rule lacked the data it needs (a site "
+               "without a location, a service without placements). They are listed with the findings, never "
+               "counted as passes.</p>") if report.unknowns else ""
+    return ("<h2>Findings</h2>" + unknown + cut +
+            '<p class="muted">Click a column to sort. Impact: the tier weight of the subject times the share of '
+            "it the finding costs the score.</p>"
+            '<table class="sortable" id="findings"><thead><tr><th class="sort">Severity</th><th class="sort">Rule</th>'
+            '<th class="sort">Subject</th><th class="sort">Owner</th><th class="sort num">Tier</th>'
+            '<th class="sort num">Impact</th><th>Where</th><th>Message</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>") if ordered else "<h2>Findings</h2><p>None.</p>"
+
+
+# ---- the map -----------------------------------------------------------------------------------------
+
+def _min_distance(report: Report) -> float:
+    for rule in report.rules:
+        if rule.id == "dr-site-too-close":
+            return float(rule.params.get("min_distance_km", DEFAULT_MIN_DISTANCE_KM))
+    return DEFAULT_MIN_DISTANCE_KM
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance, for colouring lines (the rules measure geodesics; the two differ by < 0.5 %)."""
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _map(report: Report) -> str:
+    inventory = report.inventory
+    placed = {n: s.coordinates for n, s in inventory.sites.items() if s.coordinates} if inventory else {}
+    if not placed:
+        return ""
+    lat0 = sum(c[0] for c in placed.values()) / len(placed)
+    lon0 = sum(c[1] for c in placed.values()) / len(placed)
+    east = math.cos(math.radians(lat0)) * math.pi / 180 * EARTH_RADIUS_KM  # km per degree of longitude here
+    north = math.pi / 180 * EARTH_RADIUS_KM
+
+    def plane(c):  # km east and north of the centre
+        return ((c[1] - lon0) * east, (c[0] - lat0) * north)
+
+    points = {n: plane(c) for n, c in placed.items()}
+    min_km = _min_distance(report)
+    xs = [p[0] for p in points.values()]
+    ys = [p[1] for p in points.values()]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), min_km * 2.5)
+    scale = min((MAP_WIDTH - 2 * MAP_MARGIN), (MAP_HEIGHT - 2 * MAP_MARGIN)) / span  # pixels per km
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+
+    def px(p):
+        return MAP_WIDTH / 2 + (p[0] - cx) * scale, MAP_HEIGHT / 2 - (p[1] - cy) * scale
+
+    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" id="map" viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}" '
+           f'width="{MAP_WIDTH}" height="{MAP_HEIGHT}" role="img" aria-label="map of the sites">']
+    svg += _graticule(lat0, lon0, east, north, scale, cx, cy)
+    primaries = {p.site for s in inventory.services.values() for p in s.primaries}
+    for site in sorted(primaries & set(points)):
+        x, y = px(points[site])
+        svg.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{min_km * scale:.1f}" fill="none" stroke="#90a4ae" '
+                   f'stroke-dasharray="4 3"><title>{min_km:g} km around primary {esc(site)}</title></circle>')
+    svg += _groups(inventory, points, px)
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for service in inventory.services.values():
+        for primary in service.primaries:
+            for other in service.sites:
+                if other != primary.site and primary.site in points and other in points:
+                    pairs.setdefault(tuple(sorted((primary.site, other))), []).append(service.name)
+    for (a, b), services in sorted(pairs.items()):
+        km = _km(placed[a], placed[b])
+        color = "#c62828" if km < min_km else "#2e7d32"
+        (x1, y1), (x2, y2) = px(points[a]), px(points[b])
+        names = ", ".join(services[:8]) + (f" and {len(services) - 8} more" if len(services) > 8 else "")
+        svg.append(f'<line class="pair" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{color}" '
+                   f'stroke-width="{min(6, 1.5 + len(services) ** 0.5):.1f}" stroke-opacity="0.75">'
+                   f"<title>{esc(a)} – {esc(b)}: {km:.1f} km; DR pair of {esc(names)}</title></line>")
+    for site, point in sorted(points.items()):
+        x, y = px(point)
+        fill = "#263238" if site in primaries else "#78909c"
+        svg.append(f'<g class="site"><circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{fill}"/>'
+                   f'<text x="{x + 8:.1f}" y="{y - 6:.1f}" font-size="12">{esc(site)}</text>'
+                   f"<title>{esc(site)} ({inventory.sites[site].kind})</title></g>")
+    svg.append(_scale_bar(scale))
+    svg.append("</svg>")
+    unplaced = sorted(set(inventory.sites) - set(points))
+    missing = (f"<p class=\"muted\">Not on the map (no location): {esc(', '.join(unplaced))}</p>" if unplaced else "")
+    legend = (f'<p class="legend"><span><i class="chip" style="background:#2e7d32"></i>DR pair {min_km:g} km '
+              f'or more apart</span><span><i class="chip" style="background:#c62828"></i>DR pair closer than '
+              f"{min_km:g} km (the policy's minimum)</span><span>dashed ring: {min_km:g} km around a primary site"
+              "</span><span>grey outline: sites in one campus or building</span></p>")
+    return ("<h2>Sites</h2><p class=\"muted\">Sites placed by their coordinates on a local flat projection "
+            "(distances true near the centre); no coastlines are drawn, only lines of latitude and longitude.</p>"
+            + legend + "".join(svg) + missing)
+
+
+def _graticule(lat0, lon0, east, north, scale, cx, cy) -> list[str]:
+    span_deg = max(MAP_WIDTH / scale / east, MAP_HEIGHT / scale / north)
+    step = next(s for s in (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30) if span_deg / s <= 12)
+    out = []
+    half_w, half_h = MAP_WIDTH / 2 / scale, MAP_HEIGHT / 2 / scale  # km from the view's centre
+    lon_lo, lon_hi = lon0 + (cx - half_w) / east, lon0 + (cx + half_w) / east
+    lat_lo, lat_hi = lat0 + (cy - half_h) / north, lat0 + (cy + half_h) / north
+    lon = math.floor(lon_lo / step) * step
+    while lon <= lon_hi:
+        x = MAP_WIDTH / 2 + ((lon - lon0) * east - cx) * scale
+        out.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{MAP_HEIGHT}" stroke="#e0e0e0"/>'
+                   f'<text x="{x + 2:.1f}" y="{MAP_HEIGHT - 4}" font-size="10" fill="#9e9e9e">{lon:.2f}°</text>')
+        lon += step
+    lat = math.floor(lat_lo / step) * step
+    while lat <= lat_hi:
+        y = MAP_HEIGHT / 2 - ((lat - lat0) * north - cy) * scale
+        out.append(f'<line x1="0" y1="{y:.1f}" x2="{MAP_WIDTH}" y2="{y:.1f}" stroke="#e0e0e0"/>'
+                   f'<text x="2" y="{y - 2:.1f}" font-size="10" fill="#9e9e9e">{lat:.2f}°</text>')
+        lat += step
+    return out
+
+
+def _groups(inventory: Inventory, points, px) -> list[str]:
+    """An outline around the sites of one campus (or of one building without a campus), when it has two or
+    more on the map: they fail together."""
+    groups: dict[str, list[str]] = {}
+    for site in inventory.sites.values():
+        key = f"campus {site.campus}" if site.campus else f"building {site.building}" if site.building else None
+        if key and site.name in points:
+            groups.setdefault(key, []).append(site.name)
+    out = []
+    for label, names in sorted(groups.items()):
+        if len(names) < 2:
+            continue
+        corners = [px(points[n]) for n in names]
+        x0, y0 = min(c[0] for c in corners) - 14, min(c[1] for c in corners) - 22
+        x1, y1 = max(c[0] for c in corners) + 14, max(c[1] for c in corners) + 14
+        out.append(f'<g class="group"><rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
+                   f'rx="10" fill="#eceff1" fill-opacity="0.6" stroke="#90a4ae"/><text x="{x0 + 4:.1f}" '
+                   f'y="{y1 + 12:.1f}" font-size="11" fill="#607d8b">{esc(label)}</text></g>')
+    return out
+
+
+def _scale_bar(scale: float) -> str:
+    km = next(k for k in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if k * scale >= 60)
+    x, y = 20, MAP_HEIGHT - 24
+    return (f'<g class="scale"><line x1="{x}" y1="{y}" x2="{x + km * scale:.1f}" y2="{y}" stroke="#37474f" '
+            f'stroke-width="3"/><text x="{x}" y="{y - 6}" font-size="11">{km} km</text></g>')
+
+
+# ---- the dependency graph ------------------------------------------------------------------------------
+
+def _dependency_graph(report: Report) -> str:
+    inventory = report.inventory
+    if not inventory or not inventory.services:
+        return ""
+    if len(inventory.services) > MAX_GRAPH_SERVICES:
+        return (f"<h2>Dependencies</h2><p>{len(inventory.services)} services are too many to draw readably; "
+                "<code>drcheck graph --format dot</code> draws them for Graphviz.</p>")
+    worst = report.scenarios[0] if report.scenarios else None
+    down = set(worst.down) if worst else set()
+    causes = worst.causes if worst else {}
+    columns: dict[int, list[Service]] = {}
+    for service in inventory.services.values():
+        columns.setdefault(service.tier, []).append(service)
+    box_w, box_h, gap_x, gap_y, top = 190, 38, 90, 14, 40
+    position = {}
+    for column, tier in enumerate(sorted(columns)):
+        for row, service in enumerate(columns[tier]):
+            position[service.name] = (20 + column * (box_w + gap_x), top + row * (box_h + gap_y))
+    width = 40 + len(columns) * (box_w + gap_x) - gap_x
+    height = top + max(len(c) for c in columns.values()) * (box_h + gap_y) + 10
+    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" id="graph" viewBox="0 0 {width} {height}" width="{width}" '
+           f'height="{height}" role="img" aria-label="dependency graph">',
+           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+           'orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#546e7a"/></marker></defs>']
+    for column, tier in enumerate(sorted(columns)):
+        svg.append(f'<text x="{20 + column * (box_w + gap_x)}" y="24" font-size="13" font-weight="bold">tier {tier}'
+                   "</text>")
+    for service in inventory.services.values():
+        x, y = position[service.name]
+        for dependency in service.depends_on:
+            if dependency.service in position:
+                svg.append(_edge((x, y), position[dependency.service], box_w, box_h,
+                                 "" if dependency.hard else ' stroke-dasharray="6 4"',
+                                 f"{service.name} needs {dependency.service}"
+                                 + ("" if dependency.hard else " (soft)")))
+        for need in inventory.recovery_needs(service) if len(service.sites) > 1 else []:
+            if need in position:
+                svg.append(_edge((x, y), position[need], box_w, box_h, ' stroke="#8e24aa" stroke-dasharray="2 3"',
+                                 f"failing {service.name} over needs {need}"))
+    for service in inventory.services.values():
+        x, y = position[service.name]
+        is_down = service.name in down
+        why = causes[service.name].describe() if is_down and service.name in causes else ""
+        backups = f" · {len(service.backups)} backup(s)" if service.backups else (
+            " · no backup" if service.kind == "data" else "")
+        svg.append(f'<g class="service{" down" if is_down else ""}"><rect x="{x}" y="{y}" width="{box_w}" '
+                   f'height="{box_h}" rx="{12 if service.kind == "data" else 4}" '
+                   f'fill="{"#ffcdd2" if is_down else "#ffffff"}" stroke="{"#c62828" if is_down else "#78909c"}" '
+                   f'stroke-width="{2 if is_down else 1}"/><text x="{x + 6}" y="{y + 15}" font-size="12">'
+                   f"{esc(_short(service.name))}</text><text x=\"{x + 6}\" y=\"{y + 30}\" font-size=\"10\" "
+                   f'fill="#607d8b">{esc(service.kind)} · {len(service.sites)} site(s){esc(backups)}</text>'
+                   f"<title>{esc(service.name)}{': DOWN, ' + esc(why) if why else ''}</title></g>")
+    svg.append("</svg>")
+    caption = (f"red: what losing <b>{esc(' + '.join(str(d) for d in worst.lost))}</b> takes down "
+               f"({len(worst.down)} services, {worst.impact:.1%} of the tier weight); hover a box for why"
+               if worst else "no single failure takes anything down")
+    return ("<h2>Dependencies</h2><p class=\"muted\">Services by tier. Solid arrow: hard dependency; dashed: soft; "
+            f"purple dotted: what a failover needs (recovery_needs); rounded boxes hold data. {caption}.</p>"
+            + "".join(svg))
+
+
+def _edge(a, b, box_w, box_h, style: str, title: str) -> str:
+    (x1, y1), (x2, y2) = a, b
+    start = (x1 + box_w, y1 + box_h / 2) if x2 > x1 else (x1, y1 + box_h / 2)
+    end = (x2, y2 + box_h / 2) if x2 > x1 else (x2 + box_w, y2 + box_h / 2)
+    if x1 == x2:  # same tier: leave and enter on the right
+        start, end = (x1 + box_w, y1 + box_h / 2), (x2 + box_w, y2 + box_h / 2)
+        bend = x1 + box_w + 30 + abs(y2 - y1) / 12
+        path = f"M{start[0]},{start[1]} C{bend},{start[1]} {bend},{end[1]} {end[0]},{end[1]}"
+    else:
+        middle = (start[0] + end[0]) / 2
+        path = f"M{start[0]},{start[1]} C{middle},{start[1]} {middle},{end[1]} {end[0]},{end[1]}"
+    stroke = "" if "stroke=" in style else ' stroke="#546e7a"'
+    return (f'<path d="{path}" fill="none"{stroke}{style} marker-end="url(#arrow)"><title>{esc(title)}</title>'
+            "</path>")
+
+
+def _short(name: str, limit: int = 26) -> str:
+    return name if len(name) <= limit else name[:limit - 1] + "…"
+
+
+# ---- scenarios, waivers, score ---------------------------------------------------------------------------
+
+def _scenarios(report: Report) -> str:
+    if not report.scenarios:
+        return ""
+    rows = []
+    for s in report.scenarios:
+        rows.append(f"<tr><td>{esc(' + '.join(str(d) for d in s.lost))}</td><td class=\"num\">{s.impact:.1%}</td>"
+                    f"<td>{len(s.down)}: {esc(_names(s.down))}</td><td>{esc(_names(s.data_lost)) or '—'}</td></tr>")
+    worst = report.scenarios[0]
+    why = "".join(f"<li>{esc(name)}: {esc(cause.describe())}</li>" for name, cause in list(worst.causes.items())[:50])
+    return ("<h2>Worst single failures</h2><table><thead><tr><th>Lost</th><th class=\"num\">Impact</th>"
+            "<th>Down</th><th>Data lost</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            f"<details open><summary>Why losing {esc(' + '.join(str(d) for d in worst.lost))} takes "
+            f"{len(worst.down)} services down</summary><ul>{why}</ul></details>")
+
+
+def _waivers(report: Report) -> str:
+    waived = [f for f in report.findings if f.waived]
+    if not (waived or report.expired_waivers or report.unused_waivers):
+        return ""
+    rows = [f"<tr><td>applied</td><td>{esc(f.rule)}</td><td>{esc(f.subject)}</td><td>{esc(f.waiver_reason or '')}"
+            "</td><td></td></tr>" for f in waived]
+    rows += [f"<tr><td class=\"fail\">expired: no longer applies</td><td>{esc(w.rule)}</td><td>{esc(w.subject)}</td>"
+             f"<td>{esc(w.reason)}</td><td>{w.expires}</td></tr>" for w in report.expired_waivers]
+    rows += [f"<tr><td>unused: matches no finding</td><td>{esc(w.rule)}</td><td>{esc(w.subject)}</td>"
+             f"<td>{esc(w.reason)}</td><td>{w.expires}</td></tr>" for w in report.unused_waivers]
+    return ("<h2>Waivers</h2><table><thead><tr><th>State</th><th>Rule</th><th>Subject</th><th>Reason</th>"
+            "<th>Expires</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def _score(report: Report) -> str:
+    rows = "".join(f"<tr><td class=\"mono\">{esc(r.rule)}</td><td>{esc(r.severity)}</td><td class=\"num\">"
+                   f"{r.evaluated}</td><td class=\"num\">{r.failed}</td><td class=\"num\">{r.unknown}</td>"
+                   f"<td class=\"num\">{r.gain:+g}</td></tr>" for r in report.score.rules)
+    return (f"<h2>How the score is computed</h2><p>{esc(FORMULA)}</p><table class=\"sortable\"><thead><tr>"
+            '<th class="sort">Rule</th><th class="sort">Severity</th><th class="sort num">Evaluated</th>'
+            '<th class="sort num">Failing</th><th class="sort num">Unknown</th><th class="sort num">Gain if fixed'
+            f"</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _names(names: list[str], limit: int = 12) -> str:
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
