@@ -168,7 +168,7 @@ def _map(report: Report) -> str:
     min_km = _min_distance(report)
     xs = [p[0] for p in points.values()]
     ys = [p[1] for p in points.values()]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), min_km * 2.5)
+    span = max(max(xs) - min(xs), max(ys) - min(ys), min_km * 2.5, 1.0)  # km shown across; never zero
     scale = min((MAP_WIDTH - 2 * MAP_MARGIN), (MAP_HEIGHT - 2 * MAP_MARGIN)) / span  # pixels per km
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
 
@@ -219,7 +219,7 @@ def _map(report: Report) -> str:
 
 def _graticule(lat0, lon0, east, north, scale, cx, cy) -> list[str]:
     span_deg = max(MAP_WIDTH / scale / east, MAP_HEIGHT / scale / north)
-    step = next(s for s in (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30) if span_deg / s <= 12)
+    step = next((s for s in (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 45) if span_deg / s <= 12), 90)
     out = []
     half_w, half_h = MAP_WIDTH / 2 / scale, MAP_HEIGHT / 2 / scale  # km from the view's centre
     lon_lo, lon_hi = lon0 + (cx - half_w) / east, lon0 + (cx + half_w) / east
@@ -261,7 +261,7 @@ def _groups(inventory: Inventory, points, px) -> list[str]:
 
 
 def _scale_bar(scale: float) -> str:
-    km = next(k for k in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if k * scale >= 60)
+    km = next((k for k in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if k * scale >= 60), 10000)
     x, y = 20, MAP_HEIGHT - 24
     return (f'<g class="scale"><line x1="{x}" y1="{y}" x2="{x + km * scale:.1f}" y2="{y}" stroke="#37474f" '
             f'stroke-width="3"/><text x="{x}" y="{y - 6}" font-size="11">{km} km</text></g>')
