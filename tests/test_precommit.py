@@ -15,7 +15,7 @@ import xmlschema
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, sarif_schema
 
 pytestmark = pytest.mark.slow  # installs hook environments and runs pre-commit
 
@@ -182,7 +182,7 @@ def test_action_audit_step_annotates_writes_sarif_and_summary(tmp_path):
     assert done.returncode == 0, done.stderr  # the gate step fails the job later, after the upload
     assert outputs["exit-code"] == "1"
     assert done.stdout.startswith("::error file=inventory.yaml,line=6,col=3,title=drcheck no-dr (critical)::")
-    schema = json.loads((ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    schema = sarif_schema()
     sarif = json.loads(Path(outputs["sarif"]).read_text(encoding="utf-8"))
     assert not list(jsonschema.Draft4Validator(schema).iter_errors(sarif))
     assert [r["ruleId"] for r in sarif["runs"][0]["results"] if r["ruleId"] == "no-dr"] == ["no-dr"]

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import xmlschema
 
-from conftest import ROOT, drcheck
+from conftest import ROOT, drcheck, sarif_schema
 
 SCHEMAS = ROOT / "tests" / "schemas"
 HOSTILE = "talk [x](1) <script>alert(1)</script> | \x1b[31m%0A,::error::\u202e\nline2"
@@ -81,7 +81,7 @@ def by_subject(findings: list[dict]) -> dict[str, dict]:
 # --- SARIF -----------------------------------------------------------------------------------------------
 
 def sarif_validator():
-    schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    schema = sarif_schema()
     validator = jsonschema.validators.validator_for(schema)
     assert validator is jsonschema.Draft4Validator  # the schema declares draft-04; make sure that is what checks
     return validator(schema)
