@@ -1,16 +1,14 @@
 """`drcheck simulate --format table|json`: ranked failure scenarios as text."""
 from __future__ import annotations
 
-import io
 from typing import Iterator
 
-from rich.console import Console
 from rich.text import Text
 
 from ..report import Simulated
 from . import View
 from .json import chunks
-from .safe import terminal
+from .safe import terminal, text_console
 
 
 def json(simulated: Simulated, view: View = View()) -> Iterator[str]:
@@ -21,10 +19,7 @@ def table(simulated: Simulated, view: View = View()) -> str:
     """A chosen loss (`--fail`) in detail, with why each service is down; ranked ones as one row each."""
     color, width = view.color, view.width
     scenarios, detailed = simulated.scenarios, simulated.chosen
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width or 1000,
-                      soft_wrap=width is None, highlight=False,
-                      markup=False, emoji=False)
+    console = text_console(color, width)
     line = console.print
     if not detailed:
         line(Text(f"{'rank':>4}  {'impact':>7}  {'down':>5}  {'loss':<11}  lost", style="bold"))
@@ -47,4 +42,4 @@ def table(simulated: Simulated, view: View = View()) -> str:
                   style="red" if s.data_lost else "green"))
     if not scenarios:
         line("no scenario takes anything down")
-    return buffer.getvalue()
+    return console.file.getvalue()

@@ -1,15 +1,13 @@
 """`--format table`: the terminal report, grouped by severity."""
 from __future__ import annotations
 
-import io
 
-from rich.console import Console
 from rich.text import Text
 
 from ..findings import SEVERITIES, Finding
 from ..report import Report
 from . import View
-from .safe import terminal
+from .safe import terminal, text_console
 
 STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim",
           "unknown": "magenta", "error": "bold white on magenta"}
@@ -19,10 +17,7 @@ GRADE_STYLES = {"A": "bold green", "B": "green", "C": "yellow", "D": "red", "F":
 
 def render(report: Report, view: View = View()) -> str:
     color, width = view.color, view.width
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width or 1000,
-                      soft_wrap=width is None, highlight=False,
-                      emoji=False, markup=False)
+    console = text_console(color, width)
     line = console.print
     title = Text("drcheck ", style="bold")
     title.append(terminal(report.inventory_name or "inventory"), style="bold")
@@ -84,7 +79,7 @@ def render(report: Report, view: View = View()) -> str:
     line(Text("score = tier-weighted health of the services (50 or less with a critical finding); "
               "`drcheck audit --format json` shows the breakdown, "
               "`drcheck explain RULE` explains a rule", style="dim"))
-    return buffer.getvalue()
+    return console.file.getvalue()
 
 
 def _findings(line, report: Report, findings: list[Finding]) -> None:
