@@ -1,6 +1,6 @@
 """How fast drcheck reads and audits a large estate, against plain PyYAML on the same file.
 
-    python benchmarks/bench.py [--services 20000 100000] [--repeat N] [--keep]
+    python benchmarks/bench.py [--services 20000 100000] [--steps STEP ...] [--repeat N] [--keep]
 
 For each size it writes a synthetic inventory (benchmarks/synthetic.py) and
 measures, each in a fresh process so that every peak-memory figure belongs to
@@ -13,7 +13,10 @@ one measurement:
   simulate       the N-1 failure simulation alone: Simulation over every domain group, then impacts()
   audit          the whole `drcheck audit FILE --as-of ...` (table report) through the installed
                  entry point: process wall clock (start-up and imports included), report discarded
-  audit-json     the same with --format json (every finding, scenario and service written out)
+  audit-FORMAT   the same with --format json, markdown, sarif, junit and html
+  diff           `drcheck diff FILE CHANGED --as-of ...`: CHANGED is the file with a handful of
+                 services changed (synthetic.changed_inventory), so both are audited and compared
+  simulate-depth-2  `drcheck simulate FILE --depth 2`: every pair of failure domains (N-2)
 
 The first three time only their step inside the child; peak memory is always
 the child process's maximum resident set size (read with os.wait4), so it
@@ -35,14 +38,17 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import synthetic_inventory  # noqa: E402  (a sibling script, not a package)
+from synthetic import changed_inventory, synthetic_inventory  # noqa: E402  (a sibling script, not a package)
 
-STEPS = ("baseline", "baseline-nogc", "validate", "simulate", "audit", "audit-json")
+FORMATS = ("json", "markdown", "sarif", "junit", "html")
+AUDITS = ("audit", *(f"audit-{format}" for format in FORMATS))
+# the steps that run the installed `drcheck` command, timed as whole processes
+COMMANDS = (*AUDITS, "diff", "simulate-depth-2")
 BASELINES = ("baseline", "baseline-nogc")
-AUDITS = ("audit", "audit-json")
+STEPS = (*BASELINES, "validate", "simulate", *COMMANDS)
 AS_OF = "2026-11-01"
-# The targets the audit is held to (see benchmarks/README.md).
-MAX_TIME_VS_BASELINE = 0.5
+# The targets each command is held to, as ratios to the baseline (see benchmarks/README.md).
+MAX_TIME_VS_BASELINE = {**{step: 0.5 for step in AUDITS}, "diff": 0.5, "simulate-depth-2": 1.0}
 MAX_MEMORY_VS_BASELINE = 1.0
 MAX_GROWTH_100K_VS_20K = 6.0
 
@@ -92,11 +98,24 @@ def _drcheck_command() -> str:
     return found
 
 
+def _arguments(step: str, path: Path) -> list[str]:
+    """The `drcheck` arguments of a command step."""
+    if step == "diff":
+        return ["diff", str(path), str(_changed_path(path)), "--as-of", AS_OF]
+    if step == "simulate-depth-2":
+        return ["simulate", str(path), "--depth", "2"]
+    report_format = step.removeprefix("audit").removeprefix("-") or "table"
+    return ["audit", str(path), "--as-of", AS_OF, "--format", report_format]
+
+
+def _changed_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-changed{path.suffix}")
+
+
 def measure(step: str, path: Path) -> tuple[float, float]:
     """(wall seconds, peak MB) of one step, in its own process."""
-    if step in AUDITS:
-        command = [_drcheck_command(), "audit", str(path), "--as-of", AS_OF]
-        command += ["--format", "json"] if step == "audit-json" else []
+    if step in COMMANDS:
+        command = [_drcheck_command(), *_arguments(step, path)]
         stdout = subprocess.DEVNULL  # not `-o /dev/null`: -o replaces its target atomically
     else:
         command = [sys.executable, __file__, "--child", step, str(path)]
@@ -109,42 +128,45 @@ def measure(step: str, path: Path) -> tuple[float, float]:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.stdout:
         child.stdout.close()
-    if step in AUDITS:
-        if child.returncode not in (0, 1):  # 1 = the gate failed: the audit still ran
-            raise SystemExit(f"drcheck audit exited {child.returncode} on {path}")
+    if step in COMMANDS:
+        if child.returncode not in (0, 1):  # 1 = the gate failed: the command still ran
+            raise SystemExit(f"{' '.join(command[1:])} exited {child.returncode}")
         return wall, _peak_mb(usage)
     if child.returncode != 0:
         raise SystemExit(f"step {step} exited {child.returncode} on {path}")
     return json.loads(output)["seconds"], _peak_mb(usage)
 
 
-def run(sizes: list[int], repeat: int, directory: Path) -> None:
+def run(sizes: list[int], steps: list[str], repeat: int, directory: Path) -> None:
     print(f"drcheck benchmark, {date.today()}: Python {platform.python_version()} on {platform.machine()}, "
           f"{os.cpu_count()} CPUs, {platform.platform()}; load average {os.getloadavg()[0]:.2f}")
-    print(f"{'services':>9} {'file MB':>8} {'step':<13} {'wall s':>8} {'peak MB':>8}")
+    print(f"{'services':>9} {'file MB':>8} {'step':<16} {'wall s':>8} {'peak MB':>8}")
     results: dict[int, dict[str, tuple[float, float]]] = {}
     for services in sizes:
         path = directory / f"synthetic-{services}.yaml"
-        path.write_text(synthetic_inventory(services), encoding="utf-8")
+        text = synthetic_inventory(services)
+        path.write_text(text, encoding="utf-8")
+        _changed_path(path).write_text(changed_inventory(text), encoding="utf-8")
         size_mb = path.stat().st_size / (1024 * 1024)
         results[services] = {}
-        for step in STEPS:
+        for step in steps:
             runs = [measure(step, path) for _ in range(repeat)]
             wall, peak = min(r[0] for r in runs), min(r[1] for r in runs)
             results[services][step] = (wall, peak)
-            print(f"{services:>9} {size_mb:>8.1f} {step:<13} {wall:>8.2f} {peak:>8.0f}", flush=True)
+            print(f"{services:>9} {size_mb:>8.1f} {step:<16} {wall:>8.2f} {peak:>8.0f}", flush=True)
     print()
-    for services, steps in results.items():
-        for audit in AUDITS:
+    for services, measured in results.items():
+        for step in (s for s in COMMANDS if s in measured):
+            target = MAX_TIME_VS_BASELINE[step]
             for baseline in BASELINES:
-                (audit_s, audit_mb), (base_s, base_mb) = steps[audit], steps[baseline]
-                time_ratio, memory_ratio = audit_s / base_s, audit_mb / base_mb
-                print(f"{services} services: {audit}/{baseline} time {time_ratio:.2f} "
-                      f"(target < {MAX_TIME_VS_BASELINE}: {_verdict(time_ratio < MAX_TIME_VS_BASELINE)}), "
-                      f"memory {memory_ratio:.2f} (target < {MAX_MEMORY_VS_BASELINE:g}: "
-                      f"{_verdict(memory_ratio < MAX_MEMORY_VS_BASELINE)})")
+                (step_s, step_mb), (base_s, base_mb) = measured[step], measured[baseline]
+                time_ratio, memory_ratio = step_s / base_s, step_mb / base_mb
+                print(f"{services} services: {step}/{baseline} time {time_ratio:.2f} "
+                      f"(target <= {target:g}: {_verdict(time_ratio <= target)}), "
+                      f"memory {memory_ratio:.2f} (target <= {MAX_MEMORY_VS_BASELINE:g}: "
+                      f"{_verdict(memory_ratio <= MAX_MEMORY_VS_BASELINE)})")
     if 20_000 in results and 100_000 in results:
-        for audit in AUDITS:
+        for audit in (s for s in AUDITS if s in results[20_000]):
             growth = results[100_000][audit][0] / results[20_000][audit][0]
             print(f"{audit} time 100k/20k: {growth:.2f} (target <= {MAX_GROWTH_100K_VS_20K:g}: "
                   f"{_verdict(growth <= MAX_GROWTH_100K_VS_20K)})")
@@ -156,8 +178,10 @@ def _verdict(met: bool) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--services", type=int, nargs="+", default=[20_000, 100_000], metavar="N",
-                        help="inventory sizes to measure (default: 20000 100000)")
+    parser.add_argument("--services", type=int, nargs="+", default=[20_000], metavar="N",
+                        help="inventory sizes to measure (default: 20000; add 100000 to check the growth)")
+    parser.add_argument("--steps", nargs="+", choices=STEPS, metavar="STEP",
+                        help="measure only these steps, besides the two baselines (default: every step)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per step; the fastest and smallest are shown")
     parser.add_argument("--keep", action="store_true", help="keep the generated inventories and print where")
     parser.add_argument("--child", nargs=2, metavar=("STEP", "FILE"), help=argparse.SUPPRESS)
@@ -167,7 +191,8 @@ def main() -> None:
         return
     directory = Path(tempfile.mkdtemp(prefix="drcheck-bench-"))
     try:
-        run(args.services, max(1, args.repeat), directory)
+        steps = [s for s in STEPS if s in BASELINES or not args.steps or s in args.steps]
+        run(args.services, steps, max(1, args.repeat), directory)
     finally:
         if args.keep:
             print(f"inventories kept in {directory}")

@@ -67,3 +67,22 @@ def synthetic_inventory(services: int, sites: int = 200, deps_per_service: int =
             ]
     out.append("")
     return "\n".join(out)
+
+
+def changed_inventory(text: str, every: int = 2000) -> str:
+    """The same inventory with a handful of services changed, as one pull request might.
+
+    Every `every`-th service drops its DR entry (one finding more each) and
+    moves to tier 0 (its findings change severity); the rest is untouched.
+    """
+    out, service = [], -1
+    for line in text.split("\n"):
+        if line.startswith("  svc-"):
+            service = int(line[len("  svc-"):-1])
+        changed = service > 0 and service % every == 1
+        if changed and line.startswith("    dr: "):
+            continue
+        if changed and line.startswith("    tier: "):
+            line = "    tier: 0"
+        out.append(line)
+    return "\n".join(out)
