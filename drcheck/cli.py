@@ -360,13 +360,14 @@ def graph(
 ) -> None:
     """Draw services, dependencies and sites grouped by failure domain (Graphviz dot or Mermaid)."""
     from .audit import load_inventory
+    from .graph import inventory_graph
     from .report import Drawing
     from .scenarios import scenarios_for
 
     _choice("--format", fmt, formats("graph"))
     inventory = load_inventory([path])
     loss = scenarios_for(inventory, fail, 1, 0)[0] if fail else None
-    _write_all("graph", Drawing(inventory, loss), [(fmt, output)], "never")
+    _write_all("graph", Drawing(inventory_graph(inventory), loss), [(fmt, output)], "never")
 
 
 @app.command()

@@ -9,17 +9,23 @@ from .model import Inventory
 
 
 def inventory_graph(inventory: Inventory) -> nx.DiGraph:
-    """Every service and site, and how they relate, as one directed graph.
+    """Every service and site, and how they relate, as one directed graph: what rule authors query and what
+    `drcheck graph` and the HTML report draw.
 
-    Nodes are named like finding subjects, "service:NAME" and "site:NAME", with
-    `kind` ("service" or "site") and the model object (`service` or `site`).
-    An edge from a service carries what links it to the other end:
-    `depends` ("hard" or "soft") and `recovery` (True: needed to fail it over,
-    as the service declares in recovery_needs) towards services; `placement`
-    (its role there) and `backups` (how many) towards sites."""
+    Nodes are named like finding subjects, "service:NAME" and "site:NAME", in
+    inventory order, with `kind` ("service" or "site") and the model object
+    (`service` or `site`: its tier, kind, campus, building...).  An edge from
+    a service carries what links it to the other end: `depends` ("hard" or
+    "soft") and `recovery` (needed to fail it over: "declared" in its
+    recovery_needs, or "default", see `Inventory.recovery_needs`) towards
+    services; `placement` (its role there) and `backups` (how many) towards
+    sites.  The graph's `name` is the inventory's."""
     graph = nx.DiGraph(name=inventory.name)
     graph.add_nodes_from((f"site:{site.name}", {"kind": "site", "site": site}) for site in inventory.sites.values())
     graph.add_nodes_from((f"service:{s.name}", {"kind": "service", "service": s}) for s in inventory.services.values())
+    # the default recovery needs, per tier: every ops service as critical or more (the service itself aside)
+    ops = [s for s in inventory.services.values() if s.kind == "ops"]
+    default_needs = {tier: [s.name for s in ops if s.tier <= tier] for tier in {s.tier for s in inventory.services.values()}}
     for service in inventory.services.values():
         me = f"service:{service.name}"
         for placement in service.placements:
@@ -29,8 +35,11 @@ def inventory_graph(inventory: Inventory) -> nx.DiGraph:
         for backup in service.backups:
             there = f"site:{backup.site}"
             graph.add_edge(me, there, backups=graph.get_edge_data(me, there, {}).get("backups", 0) + 1)
-        for needed in service.recovery_needs or ():
-            graph.add_edge(me, f"service:{needed}", recovery=True)
+        if service.recovery_needs is not None:
+            graph.add_edges_from(((me, f"service:{n}") for n in service.recovery_needs), recovery="declared")
+        elif not service.automatic:
+            graph.add_edges_from(((me, f"service:{n}") for n in default_needs[service.tier] if n != service.name),
+                                 recovery="default")
     return graph
 
 

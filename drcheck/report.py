@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .findings import SEVERITIES, Finding
 from .rule import Rule
@@ -14,6 +14,9 @@ from .model import Inventory
 from .policy import Waiver
 from .scoring import Score
 from .simulate import Cause
+
+if TYPE_CHECKING:  # networkx is imported only by the formats that draw the graph
+    import networkx as nx
 
 SCHEMA_VERSION = 1
 FINGERPRINTS_HEADER = "# drcheck fingerprints 1"  # the first line of `--format fingerprints`, a baseline
@@ -109,9 +112,10 @@ class Simulated:
 
 @dataclass(frozen=True)
 class Drawing:
-    """What `drcheck graph` draws: the inventory, and the scenario to highlight in it."""
+    """What `drcheck graph` draws: the inventory's graph (`drcheck.graph.inventory_graph`), and the scenario to
+    highlight in it."""
 
-    inventory: Inventory
+    graph: "nx.DiGraph"
     loss: Scenario | None = None
 
 
@@ -138,6 +142,14 @@ class Report:
     rules: list[RuleInfo] = field(default_factory=list)  # every rule that ran, in id order
     services: list[ServiceSummary] = field(default_factory=list)
     inventory: Inventory | None = field(default=None, repr=False)  # what was audited, for the formats that draw it
+
+    @cached_property
+    def graph(self) -> "nx.DiGraph":
+        """The audited inventory as one networkx graph (`drcheck.graph.inventory_graph`), for the formats that draw
+        its dependencies; built on first use."""
+        from .graph import inventory_graph
+
+        return inventory_graph(self.inventory)
 
     def owner_and_tier(self, finding: Finding) -> tuple[str | None, int | None]:
         """The owner and tier of a service finding's service; (None, None) for other subjects."""

@@ -35,6 +35,7 @@ from strategies import as_yaml, inventories, mutated  # noqa: E402
 
 from drcheck.audit import AuditOptions, audit  # noqa: E402
 from drcheck.errors import InputError  # noqa: E402
+from drcheck.graph import inventory_graph  # noqa: E402
 from drcheck.loader import parse  # noqa: E402
 from drcheck.policy import load_policy  # noqa: E402
 from drcheck.report import Drawing, Simulated  # noqa: E402
@@ -86,7 +87,7 @@ def _outputs(text: str) -> dict[str, str]:
         out["simulate --fail"] = _text(render("simulate", "json", Simulated(lost, chosen=True)))
         _parses(out["simulate --fail"], "simulate --fail json")
         for fmt in formats("graph"):
-            out[f"graph {fmt}"] = _text(render("graph", fmt, Drawing(inventory, lost[0])))
+            out[f"graph {fmt}"] = _text(render("graph", fmt, Drawing(inventory_graph(inventory), lost[0])))
     return out
 
 

@@ -1,9 +1,16 @@
 """ctx.graph, the networkx view of an inventory that rule authors get, and the dependency cycles drawn from it."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from conftest import AS_OF
 from drcheck.audit import load_inventory
 from drcheck.context import Context
+from drcheck.graph import inventory_graph
+
+SAMPLES = Path(__file__).parent.parent / "sample_topologies"
 
 INVENTORY = """\
 version: 1
@@ -45,10 +52,25 @@ def test_the_graph_holds_every_service_and_site_with_what_links_them(write):
         "service:auth": {"depends": "hard"},
         "service:search": {"depends": "soft"},
         "site:vault": {"backups": 2},
-        "service:deploy": {"recovery": True},
+        "service:deploy": {"recovery": "declared"},
     }
-    assert dict(graph["service:stripe"]) == {}
+    # no recovery_needs declared: by default every ops service as critical or more, never itself
+    assert dict(graph["service:auth"]) == {"site:pangyo": {"placement": "primary"}, "service:talk": {"depends": "hard"},
+                                           "service:deploy": {"recovery": "default"}}
+    assert dict(graph["service:deploy"]) == {"site:pangyo": {"placement": "primary"}}
     assert list(graph.predecessors("service:talk")) == ["service:auth"]
+    assert graph.graph["name"] is None
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_graph_s_recovery_edges_are_the_model_s_recovery_needs(sample):
+    inventory = load_inventory([str(sample)])
+    graph = inventory_graph(inventory)
+    for service in inventory.services.values():
+        edges = graph.succ[f"service:{service.name}"]
+        assert sorted(to[8:] for to, e in edges.items() if e.get("recovery")) == sorted(inventory.recovery_needs(service))
+        how = "declared" if service.recovery_needs is not None else "default"
+        assert {e["recovery"] for e in edges.values() if e.get("recovery")} <= {how}
 
 
 def test_the_graph_is_built_once_per_audit(write):
@@ -60,3 +82,38 @@ def test_dependency_cycles_name_the_members_and_a_shortest_path(write):
     (cycle,) = context(write).dependency_cycles()
     assert cycle.members == ["auth", "talk"]
     assert cycle.path == ["auth", "talk", "auth"]
+
+
+def test_the_graph_command_draws_the_graph_it_is_given(write):
+    """One graph model: an edge taken out of the networkx graph is gone from the DOT and Mermaid drawings."""
+    from drcheck.report import Drawing
+    from drcheck.reporters import render
+
+    graph = inventory_graph(load_inventory([str(write(INVENTORY))]))
+    whole = {fmt: render("graph", fmt, Drawing(graph)) for fmt in ("dot", "mermaid")}
+    graph.remove_edge("service:talk", "service:search")
+    graph.remove_edge("service:talk", "site:anyang")
+    cut = {fmt: render("graph", fmt, Drawing(graph)) for fmt in ("dot", "mermaid")}
+    # services s1..s5 (talk, auth, search, deploy, stripe) and sites p1..p3 (pangyo, anyang, vault), in order
+    assert '"s1" -> "s3" [style=dashed];' in whole["dot"] and "s1 -.-> s3" in whole["mermaid"]
+    assert '"s1" -> "p2" [arrowhead=none, color=gray50, style=dotted, label="standby"];' in whole["dot"]
+    assert "s1 -.-|standby| p2" in whole["mermaid"]
+    assert set(whole["dot"].splitlines()) - set(cut["dot"].splitlines()) == {
+        '  "s1" -> "s3" [style=dashed];', '  "s1" -> "p2" [arrowhead=none, color=gray50, style=dotted, label="standby"];'}
+    assert set(whole["mermaid"].splitlines()) - set(cut["mermaid"].splitlines()) == {
+        "  s1 -.-> s3", "  s1 -.-|standby| p2"}
+
+
+def test_the_html_report_draws_the_report_s_graph(write):
+    from conftest import run_audit
+    from drcheck.reporters import render
+
+    report = run_audit(write(INVENTORY))
+    page = render("audit", "html", report)
+    assert "<title>talk needs search (soft)</title>" in page
+    assert "<title>failing talk over needs deploy</title>" in page
+    report.graph.remove_edge("service:talk", "service:search")
+    report.graph.edges["service:talk", "service:deploy"].pop("recovery")
+    page = render("audit", "html", report)
+    assert "talk needs search" not in page and "failing talk over" not in page
+    assert "<title>talk needs auth</title>" in page

@@ -10,11 +10,15 @@ and nodes get generated ids, so no name can break or restyle the drawing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..model import Inventory, Service, Site
+from ..model import Service, Site
 from ..report import Drawing, Scenario
 from . import View
 from .safe import dot as dot_text, mermaid as mermaid_text
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True)
@@ -33,23 +37,34 @@ class Loss:
 
 
 def dot(drawing: Drawing, view: View = View()) -> str:
-    return draw_dot(drawing.inventory, Loss.of(drawing.loss))
+    return draw_dot(drawing.graph, Loss.of(drawing.loss))
 
 
 def mermaid(drawing: Drawing, view: View = View()) -> str:
-    return draw_mermaid(drawing.inventory, Loss.of(drawing.loss))
+    return draw_mermaid(drawing.graph, Loss.of(drawing.loss))
 
 
 class _Layout:
-    """Generated ids for every service and site, and the campus -> building -> sites tree."""
+    """The graph's services and sites with generated ids, the campus -> building -> sites tree, and the lines
+    to draw from each service: its placements, then its dependencies."""
 
-    def __init__(self, inventory: Inventory):
-        self.service_id = {name: f"s{n}" for n, name in enumerate(inventory.services, 1)}
-        self.site_id = {name: f"p{n}" for n, name in enumerate(inventory.sites, 1)}
+    def __init__(self, graph: "nx.DiGraph"):
+        self.name = graph.graph.get("name")
+        self.services: list[Service] = [s for _, s in graph.nodes(data="service") if s is not None]
+        self.sites: list[Site] = [s for _, s in graph.nodes(data="site") if s is not None]
+        self.service_id = {service.name: f"s{n}" for n, service in enumerate(self.services, 1)}
+        self.site_id = {site.name: f"p{n}" for n, site in enumerate(self.sites, 1)}
         # None: no campus (the building is its own campus) / no building (the site is its own building)
         self.tree: dict[str | None, dict[str | None, list[Site]]] = {}
-        for site in inventory.sites.values():
+        for site in self.sites:
             self.tree.setdefault(site.campus, {}).setdefault(site.building, []).append(site)
+        self.placements: dict[str, list[tuple[str, str]]] = {}  # service -> [(site, role)]
+        self.dependencies: dict[str, list[tuple[str, bool]]] = {}  # service -> [(service, hard)]
+        for service in self.services:
+            edges = graph.succ[f"service:{service.name}"]
+            self.placements[service.name] = [(to[5:], e["placement"]) for to, e in edges.items() if "placement" in e]
+            self.dependencies[service.name] = [(to[8:], e["depends"] == "hard") for to, e in edges.items()
+                                               if "depends" in e]
 
     def events(self):
         """The tree in drawing order: ("open", group id, label), ("sites", [Site, ...]) and ("close",)."""
@@ -88,9 +103,9 @@ def _site_lines(site: Site, loss: Loss | None) -> list[str]:
 _DOT_SHAPES = {"app": "box", "data": "cylinder", "ops": "component", "external": "box"}
 
 
-def draw_dot(inventory: Inventory, loss: Loss | None = None) -> str:
-    layout = _Layout(inventory)
-    title = inventory.name or "inventory"
+def draw_dot(graph: "nx.DiGraph", loss: Loss | None = None) -> str:
+    layout = _Layout(graph)
+    title = layout.name or "inventory"
     if loss:
         title += f": {loss.caption} takes {len(loss.down)} service(s) down"
     out = [
@@ -114,7 +129,7 @@ def draw_dot(inventory: Inventory, loss: Loss | None = None) -> str:
                 if loss and site.name in loss.sites:
                     attributes += ["style=filled", 'fillcolor="#f5b7b1"', "color=red3"]
                 out.append(f'{indent}"{layout.site_id[site.name]}" [{", ".join(attributes)}];')
-    for service in inventory.services.values():
+    for service in layout.services:
         attributes = [f"shape={_DOT_SHAPES[service.kind]}", f"label={dot_text(*_service_lines(service, loss))}"]
         styles = {"app": ["rounded"], "external": ["dashed"]}.get(service.kind, [])
         if loss and service.name in loss.down:
@@ -123,14 +138,13 @@ def draw_dot(inventory: Inventory, loss: Loss | None = None) -> str:
         if styles:
             attributes.append(f'style="{",".join(styles)}"')
         out.append(f'  "{layout.service_id[service.name]}" [{", ".join(attributes)}];')
-    for service in inventory.services.values():
+    for service in layout.services:
         me = layout.service_id[service.name]
-        for placement in service.placements:
-            how = 'color=gray50' if placement.role == "primary" else 'color=gray50, style=dotted, label="standby"'
-            out.append(f'  "{me}" -> "{layout.site_id[placement.site]}" [arrowhead=none, {how}];')
-        for dependency in service.depends_on:
-            how = "" if dependency.hard else " [style=dashed]"
-            out.append(f'  "{me}" -> "{layout.service_id[dependency.service]}"{how};')
+        for site, role in layout.placements[service.name]:
+            how = 'color=gray50' if role == "primary" else 'color=gray50, style=dotted, label="standby"'
+            out.append(f'  "{me}" -> "{layout.site_id[site]}" [arrowhead=none, {how}];')
+        for needed, hard in layout.dependencies[service.name]:
+            out.append(f'  "{me}" -> "{layout.service_id[needed]}"{"" if hard else " [style=dashed]"};')
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -140,9 +154,9 @@ def draw_dot(inventory: Inventory, loss: Loss | None = None) -> str:
 _MERMAID_SHAPES = {"app": ('["', '"]'), "data": ('[("', '")]'), "ops": ('[["', '"]]'), "external": ('(["', '"])')}
 
 
-def draw_mermaid(inventory: Inventory, loss: Loss | None = None) -> str:
+def draw_mermaid(graph: "nx.DiGraph", loss: Loss | None = None) -> str:
     """A `flowchart` that GitHub renders in a ```mermaid block."""
-    layout = _Layout(inventory)
+    layout = _Layout(graph)
     out = ["flowchart LR"]
     if loss:
         out.append(f"  %% {mermaid_text(loss.caption)} takes {len(loss.down)} service(s) down")
@@ -157,21 +171,20 @@ def draw_mermaid(inventory: Inventory, loss: Loss | None = None) -> str:
         else:
             for site in event[1]:
                 out.append(f'{indent}{layout.site_id[site.name]}{{{{"{_mermaid_label(_site_lines(site, loss))}"}}}}')
-    for service in inventory.services.values():
+    for service in layout.services:
         opening, closing = _MERMAID_SHAPES[service.kind]
         out.append(f"  {layout.service_id[service.name]}{opening}{_mermaid_label(_service_lines(service, loss))}{closing}")
-    for service in inventory.services.values():
+    for service in layout.services:
         me = layout.service_id[service.name]
-        for placement in service.placements:
-            link = "---" if placement.role == "primary" else "-.-|standby|"
-            out.append(f"  {me} {link} {layout.site_id[placement.site]}")
-        for dependency in service.depends_on:
-            out.append(f"  {me} {'-->' if dependency.hard else '-.->'} {layout.service_id[dependency.service]}")
+        for site, role in layout.placements[service.name]:
+            out.append(f"  {me} {'---' if role == 'primary' else '-.-|standby|'} {layout.site_id[site]}")
+        for needed, hard in layout.dependencies[service.name]:
+            out.append(f"  {me} {'-->' if hard else '-.->'} {layout.service_id[needed]}")
     if loss:
         out.append("  classDef down fill:#fde0dd,stroke:#c0392b,stroke-width:2px,color:#7b241c")
         out.append("  classDef lost fill:#f5b7b1,stroke:#c0392b,stroke-dasharray:4 2,color:#7b241c")
-        down = [layout.service_id[name] for name in inventory.services if name in loss.down]
-        lost = [layout.site_id[name] for name in inventory.sites if name in loss.sites]
+        down = [layout.service_id[s.name] for s in layout.services if s.name in loss.down]
+        lost = [layout.site_id[s.name] for s in layout.sites if s.name in loss.sites]
         if down:
             out.append(f"  class {','.join(down)} down")
         if lost:

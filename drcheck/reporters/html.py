@@ -276,11 +276,13 @@ def _dependency_graph(report: Report) -> str:
     if len(inventory.services) > MAX_GRAPH_SERVICES:
         return (f"<h2>Dependencies</h2><p>{len(inventory.services)} services are too many to draw readably; "
                 "<code>drcheck graph --format dot</code> draws them for Graphviz.</p>")
+    graph = report.graph
     worst = report.scenarios[0] if report.scenarios else None
     down = set(worst.down) if worst else set()
     causes = worst.causes if worst else {}
+    services = [s for _, s in graph.nodes(data="service") if s is not None]
     columns: dict[int, list[Service]] = {}
-    for service in inventory.services.values():
+    for service in services:
         columns.setdefault(service.tier, []).append(service)
     box_w, box_h, gap_x, gap_y, top = 190, 38, 90, 14, 40
     position = {}
@@ -296,30 +298,35 @@ def _dependency_graph(report: Report) -> str:
     for column, tier in enumerate(sorted(columns)):
         svg.append(f'<text x="{20 + column * (box_w + gap_x)}" y="24" font-size="13" font-weight="bold">tier {tier}'
                    "</text>")
-    for service in inventory.services.values():
+    sites: dict[str, int] = {}  # service -> how many sites it runs on
+    backups: dict[str, int] = {}  # service -> how many backups it keeps
+    for service in services:
         x, y = position[service.name]
-        for dependency in service.depends_on:
-            if dependency.service in position:
-                svg.append(_edge((x, y), position[dependency.service], box_w, box_h,
-                                 "" if dependency.hard else ' stroke-dasharray="6 4"',
-                                 f"{service.name} needs {dependency.service}"
-                                 + ("" if dependency.hard else " (soft)")))
-        for need in inventory.recovery_needs(service) if len(service.sites) > 1 else []:
-            if need in position:
-                svg.append(_edge((x, y), position[need], box_w, box_h, ' stroke="#8e24aa" stroke-dasharray="2 3"',
-                                 f"failing {service.name} over needs {need}"))
-    for service in inventory.services.values():
+        edges = graph.succ[f"service:{service.name}"]
+        sites[service.name] = sum("placement" in e for e in edges.values())
+        backups[service.name] = sum(e.get("backups", 0) for e in edges.values())
+        for to, e in edges.items():
+            if e.get("depends"):
+                svg.append(_edge((x, y), position[to[8:]], box_w, box_h,
+                                 "" if e["depends"] == "hard" else ' stroke-dasharray="6 4"',
+                                 f"{service.name} needs {to[8:]}" + ("" if e["depends"] == "hard" else " (soft)")))
+        if sites[service.name] > 1:  # a service on one site has nothing to fail over to
+            for to, e in edges.items():
+                if e.get("recovery"):
+                    svg.append(_edge((x, y), position[to[8:]], box_w, box_h,
+                                     ' stroke="#8e24aa" stroke-dasharray="2 3"', f"failing {service.name} over needs {to[8:]}"))
+    for service in services:
         x, y = position[service.name]
         is_down = service.name in down
         why = causes[service.name].describe() if is_down and service.name in causes else ""
-        backups = f" · {len(service.backups)} backup(s)" if service.backups else (
+        kept = f" · {backups[service.name]} backup(s)" if backups[service.name] else (
             " · no backup" if service.kind == "data" else "")
         svg.append(f'<g class="service{" down" if is_down else ""}"><rect x="{x}" y="{y}" width="{box_w}" '
                    f'height="{box_h}" rx="{12 if service.kind == "data" else 4}" '
                    f'fill="{"#ffcdd2" if is_down else "#ffffff"}" stroke="{"#c62828" if is_down else "#78909c"}" '
                    f'stroke-width="{2 if is_down else 1}"/><text x="{x + 6}" y="{y + 15}" font-size="12">'
                    f"{esc(_short(service.name))}</text><text x=\"{x + 6}\" y=\"{y + 30}\" font-size=\"10\" "
-                   f'fill="#607d8b">{esc(service.kind)} · {len(service.sites)} site(s){esc(backups)}</text>'
+                   f'fill="#607d8b">{esc(service.kind)} · {sites[service.name]} site(s){esc(kept)}</text>'
                    f"<title>{esc(service.name)}{': DOWN, ' + esc(why) if why else ''}</title></g>")
     svg.append("</svg>")
     caption = (f"red: what losing <b>{esc(' + '.join(str(d) for d in worst.lost))}</b> takes down "

@@ -70,7 +70,7 @@ def render(report: Report, view: View = View()) -> str:
         add(f"<details><summary>Dependency map{caption}</summary>")
         add("")
         add("```mermaid")
-        add(draw_mermaid(inventory, Loss.of(worst)).rstrip("\n"))
+        add(draw_mermaid(report.graph, Loss.of(worst)).rstrip("\n"))
         add("```")
         add("")
         add("</details>")
