@@ -5,8 +5,8 @@ A rule is a subclass of `Rule` that declares its metadata and implements
 `applies` and `check` for each, and counts what was evaluated so that scores
 can use pass ratios without rules reporting passes.  Rules never print.
 
-The pieces live in focused modules (findings, params, rule, context,
-wording); this module gathers them so that a rule imports one thing.
+The pieces live in focused modules (findings, params, rule, ruledoc,
+context, wording); this module gathers them so that a rule imports one thing.
 """
 from .context import Alternative, Context, alternatives_sharing
 from .domains import Domain, DomainGroup, Failure
@@ -15,12 +15,13 @@ from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, Verd
 from .model import Inventory, Service, Site
 from .params import Param, duration_table
 from .rule import SCOPES, Rule
+from .ruledoc import Example
 from .separation import SharedDomainRule
 from .scalars import format_duration, parse_duration
 from .simulate import BlockedFailover, Cause, DefeatedDr, DependencyDefeat, Scenarios
 from .wording import domain_phrase, listing, strategy_basis
 
-__all__ = ["Rule", "SharedDomainRule", "Param", "Finding", "PASSED", "NOT_APPLICABLE", "Verdict", "Context", "SEVERITIES", "SCOPES", "Subject", "subject_id", "Domain",
+__all__ = ["Rule", "Example", "SharedDomainRule", "Param", "Finding", "PASSED", "NOT_APPLICABLE", "Verdict", "Context", "SEVERITIES", "SCOPES", "Subject", "subject_id", "Domain",
            "DomainGroup", "Service", "Site", "Inventory", "Location", "Alternative",
            "alternatives_sharing", "domain_phrase", "parse_duration",
            "format_duration", "strategy_basis", "listing", "duration_table", "stale_penalty",

@@ -339,15 +339,22 @@ def list_rules(rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir"
 @app.command()
 @_errors_exit_2
 def explain(rule_id: str = typer.Argument(..., help="a rule id, e.g. dr-site-too-close"),
-            rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", help="also look in this directory")) -> None:
-    """A rule's rationale, parameters, remediation, references and the standards that map to it."""
+            rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", help="also look in this directory"),
+            fmt: str = typer.Option("text", "--format", "-f", help="text or json")) -> None:
+    """What a rule does, why it matters, when it fires, an example that fires and one that passes, how to fix
+    it, its parameters, references and the standards that map to it."""
     from .engine import discover
-    from .explain import explain_rule
+    from .explain import explain_rule, rule_documentation
 
+    if fmt not in ("text", "json"):
+        raise InputError(f"--format: found {fmt!r}; expected text or json")
     sources = discover(rules_dir or [])
     if rule_id not in sources:
         raise InputError(f"unknown rule {rule_id!r}; `drcheck rules` lists the known ones")
-    write_output(explain_rule(sources[rule_id]), None)
+    if fmt == "json":
+        write_output(json.dumps(rule_documentation(sources[rule_id]), indent=2, ensure_ascii=False) + "\n", None)
+    else:
+        write_output(explain_rule(sources[rule_id]), None)
 
 
 @app.command()

@@ -24,6 +24,7 @@ from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, subj
 from .params import Param
 from .policy import RULE_KEYS, Policy, RuleSettings
 from .rule import SCOPES, Rule
+from .ruledoc import example_problem
 from .errors import InputError, Problem
 
 ENTRY_POINT_GROUP = "drcheck.rules"
@@ -102,8 +103,14 @@ def _metadata_problem(rule: type[Rule]) -> str | None:
     for attribute in ("title", "remediation"):
         if not isinstance(getattr(rule, attribute, None), str) or not getattr(rule, attribute).strip():
             return f"missing {attribute}"
-    if not rule.rationale():
-        return "missing rationale (the class docstring)"
+    try:
+        rule.doc()
+    except ValueError as exc:
+        return str(exc)
+    for name, fires in (("example_fires", True), ("example_passes", False)):
+        problem = example_problem(name, getattr(rule, name), fires)
+        if problem:
+            return problem
     if getattr(rule, "severity", None) not in SEVERITIES:
         return f"severity must be one of {', '.join(SEVERITIES)}"
     if rule.scope not in SCOPES:

@@ -1,38 +1,162 @@
-"""`drcheck explain RULE`: a rule's own documentation plus the standards that map to it."""
+"""`drcheck explain RULE`: a rule's own documentation under the same headings for every rule, plus the
+standards that map to it.
+
+The text comes from the rule (its docstring sections, examples, parameters, remediation and references,
+see `drcheck.ruledoc`); what the runner does for it (unknown without placements, only services with DR)
+is said from its attributes, so that it cannot go out of date.
+"""
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from .engine import RuleSource
+from .params import Param
 from .policy import load_profile, profile_names
 from .reporters.safe import terminal
+from .rule import Rule
+from .ruledoc import Example
+
+WIDTH = 80
+NOT_DOCUMENTED = "(not documented by this rule)"
+_VERIFICATION = {"V": "verified wording", "S": "secondary source", "U": "unverified, informative only"}
+
+
+def rule_documentation(source: RuleSource) -> dict[str, Any]:
+    """Everything `explain` says about a rule, as data (what `--format json` prints)."""
+    rule = source.rule
+    doc = rule.doc()
+    return {
+        "id": rule.id,
+        "title": rule.title,
+        "severity": rule.severity,
+        "scope": rule.scope,
+        "source": source.origin,
+        "what_it_does": doc.what,
+        "why_it_matters": doc.why,
+        "when_it_fires": doc.when,
+        "runner": _runner_notes(rule),
+        "example_fires": _example(rule.example_fires),
+        "example_passes": _example(rule.example_passes),
+        "how_to_fix": rule.remediation,
+        "parameters": [{"name": name, "default": param.default, "range": _range(param), "meaning": param.help}
+                       for name, param in rule.params.items()],
+        "references": list(rule.references),
+        "requirements": [{"profile": profile, "id": req.get("id"), "citation": req.get("citation"),
+                          "verification": _VERIFICATION.get(req.get("verification"), ""),
+                          "threshold": req.get("threshold")} for profile, req in _requirements(rule.id)],
+    }
 
 
 def explain_rule(source: RuleSource) -> str:
-    rule = source.rule
-    out = [f"{rule.id}: {rule.title}", "",
-           f"Default severity: {rule.severity}    Evaluates: each {rule.scope}    Source: {source.origin}", ""]
-    out += ["Why it matters", textwrap.indent(rule.rationale(), "  "), ""]
-    if rule.params:
-        out.append("Parameters (set under rules.{id} in the policy file)".format(id=rule.id))
-        for name, param in rule.params.items():
-            out.append(f"  {name} = {param.default!r}: {param.help}")
-        out.append("")
-    out += ["How to fix it", textwrap.indent(textwrap.fill(rule.remediation, 88), "  "), ""]
-    if rule.references:
-        out.append("References")
-        out += [f"  - {ref}" for ref in rule.references]
-        out.append("")
-    mapped = _requirements(rule.id)
-    if mapped:
-        out.append("Requirements it helps to meet (by profile)")
-        for profile, req in mapped:
-            tag = {"V": "verified wording", "S": "secondary source", "U": "unverified, informative only"}.get(req.get("verification"), "")
-            out.append(f"  - [{profile}] {req.get('id')}: {req.get('citation')} ({tag})")
-            if req.get("threshold"):
-                out.append(textwrap.indent(textwrap.fill("threshold: " + req["threshold"], 84), "      "))
-        out.append("")
-    return "\n".join(terminal(line) for line in "\n".join(out).split("\n")) + "\n"
+    """The documentation as terminal text, WIDTH columns wide."""
+    d = rule_documentation(source)
+    out = [f"{d['id']}: {d['title']}",
+           f"Default severity: {d['severity']} · Evaluates: each {d['scope']} · Source: {d['source']}"]
+    out += _section("What it does", _paragraphs(d["what_it_does"]))
+    out += _section("Why it matters", _paragraphs(d["why_it_matters"]))
+    when = _paragraphs(d["when_it_fires"]) if d["when_it_fires"] else [NOT_DOCUMENTED]
+    out += _section("When it fires", when + [line for note in d["runner"] for line in ["", *_wrap(note)]])
+    fires, passes = d["example_fires"], d["example_passes"]
+    out += _section(f"Example that fires (on {fires['subject']})" if fires else "Example that fires",
+                    _example_lines(fires))
+    out += _section("Example that passes", _example_lines(passes))
+    out += _section("How to fix it", _paragraphs(d["how_to_fix"]))
+    parameters = []
+    for p in d["parameters"]:
+        parameters.append(p["name"])
+        for label, value in (("default", _shown(p["default"])), ("range", p["range"]), ("meaning", p["meaning"])):
+            parameters += _wrap(value, initial_indent=f"  {label:<8} ", subsequent_indent=" " * 11)
+    out += _section(f"Parameters (set under rules.{d['id']} in the policy file)", parameters or ["none"])
+    out += _section("References", [line for ref in d["references"] for line in _item(ref)] or ["none given"])
+    requirements = []
+    for r in d["requirements"]:
+        requirements += _item(f"[{r['profile']}] {r['id']}: {r['citation']} ({r['verification']})")
+        if r["threshold"]:
+            requirements += _wrap("threshold: " + r["threshold"], initial_indent="    ", subsequent_indent="    ")
+    out += _section("Requirements it helps to meet (by profile)", requirements or ["none mapped"])
+    return "".join(terminal(line) + "\n" for line in out)
+
+
+def _runner_notes(rule: type[Rule]) -> list[str]:
+    """What the runner does for the rule, from its attributes."""
+    notes = []
+    if rule.needs_placements:
+        notes.append("A service without placements (an external one, or one not yet placed) is unknown: the "
+                     "rule judges where a service runs.")
+    notes.append(f"Default severity: {rule.severity}; a policy's `severity` for the rule sets the severity of "
+                 "every finding.")
+    return notes
+
+
+def _example(example: Example | None) -> dict[str, Any] | None:
+    if example is None:
+        return None
+    return {"subject": example.subject, "inventory": example.text,
+            "as_of": example.as_of.isoformat() if example.as_of else None}
+
+
+def _example_lines(example: dict[str, Any] | None) -> list[str]:
+    if example is None:
+        return [NOT_DOCUMENTED]
+    lines = example["inventory"].splitlines()
+    return lines + ([f"(audited as of {example['as_of']})"] if example["as_of"] else [])
+
+
+def _section(heading: str, body: list[str]) -> list[str]:
+    return ["", heading, *[f"  {line}" if line else "" for line in body]]
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    """Text re-wrapped to the width, paragraph by paragraph; lines starting with '- ' are list items."""
+    if not text:
+        return [NOT_DOCUMENTED]
+    lines: list[str] = []
+    for paragraph in text.split("\n\n"):
+        items: list[str] = []
+        for line in paragraph.splitlines():
+            if line.lstrip().startswith("- ") or not items:
+                items.append(line.strip())
+            else:
+                items[-1] += " " + line.strip()
+        if lines:
+            lines.append("")
+        for item in items:
+            lines += _item(item[2:]) if item.startswith("- ") else _wrap(item)
+    return lines
+
+
+def _item(text: str) -> list[str]:
+    return _wrap(text, initial_indent="- ", subsequent_indent="  ")
+
+
+def _wrap(text: str, **indents: str) -> list[str]:
+    """Lines of at most WIDTH - 2 columns (sections indent by 2); never breaks rule ids or other hyphenated words."""
+    return textwrap.wrap(text, WIDTH - 2, break_on_hyphens=False, **indents)
+
+
+def _range(param: Param) -> str:
+    low, high = param.minimum, param.maximum
+    if low is not None and high is not None:
+        return f"from {low:g} to {high:g}"
+    if low is not None:
+        return f"{low:g} or more"
+    if high is not None:
+        return f"{high:g} or less"
+    return {bool: "true or false", dict: "a mapping", list: "a list", str: "text"}.get(type(param.default), "any")
+
+
+def _shown(value: Any) -> str:
+    """A default as a policy file writes it."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_shown, value)) + "]"
+    return str(value)
 
 
 def _requirements(rule_id: str) -> list[tuple[str, dict]]:

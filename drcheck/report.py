@@ -77,7 +77,7 @@ class RuleInfo:
 
     @classmethod
     def of(cls, rule: Rule) -> "RuleInfo":
-        return cls(rule.id, rule.title, rule.effective_severity, rule.rationale(), rule.remediation,
+        return cls(rule.id, rule.title, rule.effective_severity, rule.doc().text(), rule.remediation,
                    tuple(rule.references), dict(rule.values))
 
 

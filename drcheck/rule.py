@@ -1,13 +1,14 @@
 """The base class of every rule: its metadata, its parameters, and how it words a finding."""
 from __future__ import annotations
 
-import inspect
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from .errors import Location
 from .findings import Finding, Subject, Verdict, subject_id
 from .model import Service
 from .params import Param
+from .ruledoc import Example, RuleDoc, parse_doc
 
 if TYPE_CHECKING:
     from .context import Context
@@ -16,7 +17,8 @@ SCOPES = ("service", "site", "domain", "inventory")
 
 
 class Rule:
-    """Subclass, set the class attributes, write the rationale as the class docstring, implement `check`."""
+    """Subclass, set the class attributes, document the rule in its docstring (see `drcheck.ruledoc`) and with
+    two examples, implement `check`."""
 
     id: ClassVar[str]
     title: ClassVar[str]
@@ -25,6 +27,9 @@ class Rule:
     params: ClassVar[dict[str, Param]] = {}
     remediation: ClassVar[str]
     references: ClassVar[tuple[str, ...]] = ()
+    # an inventory on which the rule fails one subject, and one on which it gives no finding
+    example_fires: ClassVar[Example | None] = None
+    example_passes: ClassVar[Example | None] = None
     # A rule that judges where a service runs: the runner reports `unknown` for a service without placements
     # (an external one, or one not yet placed) instead of calling `check`.
     needs_placements: ClassVar[bool] = False
@@ -36,8 +41,9 @@ class Rule:
         self.effective_severity = severity or self.severity
 
     @classmethod
-    def rationale(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "")
+    def doc(cls) -> RuleDoc:
+        """The sections of the docstring; ValueError if they are malformed (checked when the rule is loaded)."""
+        return _parsed_doc(cls.__doc__)
 
     def param(self, name: str) -> Any:
         return self.values[name]
@@ -73,3 +79,8 @@ class Rule:
             penalty=max(0.0, min(1.0, penalty)),
             weight=subject.weight if isinstance(subject, Service) else 8,
         )
+
+
+@cache
+def _parsed_doc(docstring: str | None) -> RuleDoc:
+    return parse_doc(docstring)

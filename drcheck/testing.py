@@ -19,9 +19,11 @@ evidence is matched as a subset, numbers to within 0.15.
             message_contains: "13.0 km"     # optional
             evidence: {distance_km: 13.0, primary: pangyo}
 
-With pytest:
+A rule's own examples (`example_fires`, `example_passes`, shown by `drcheck
+explain`) run as cases too: the one that fires must fail exactly its subject,
+the one that passes must give no finding.  With pytest:
 
-    @pytest.mark.parametrize("rule, case", load_cases("tests/cases"), ids=case_id)
+    @pytest.mark.parametrize("rule, case", load_cases("tests/cases") + load_examples(["org_rules"]), ids=case_id)
     def test_case(rule, case, tmp_path):
         check_case(rule, case, tmp_path, rules_dirs=["org_rules"])
 """
@@ -35,6 +37,7 @@ import yaml
 
 from .audit import AuditOptions, audit, load_inventory
 from .policy import load_policy
+from .rule import Rule
 
 DEFAULT_AS_OF = date(2026, 11, 1)
 TOLERANCE = 0.15
@@ -49,6 +52,32 @@ def load_cases(directory: str | Path) -> list[tuple[str, dict]]:
             raise ValueError(f"{path}: a case file is named after its rule ({data['rule']}.yaml)")
         found.extend((data["rule"], case) for case in data["cases"])
     return found
+
+
+def load_examples(rules_dirs: list[str] | None = None) -> list[tuple[str, dict]]:
+    """(rule id, case) for the examples of every rule in `rules_dirs` (None: the built-in rules), as cases:
+    "example that fires" expects exactly one failure, on the example's subject; "example that passes"
+    expects no finding."""
+    from .engine import discover
+
+    sources = discover(rules_dirs or [])
+    if rules_dirs is None:
+        wanted = [s.rule for s in sources.values() if s.origin == "builtin"]
+    else:
+        directories = [Path(d).resolve() for d in rules_dirs]
+        wanted = [s.rule for s in sources.values() if Path(s.origin).resolve().parent in directories]
+    return [(rule.id, case) for rule in wanted for case in example_cases(rule)]
+
+
+def example_cases(rule: type[Rule]) -> list[dict]:
+    """The examples a rule gives, as cases (none if it gives none)."""
+    cases = []
+    for name, example, expect in (("fires", rule.example_fires, True), ("passes", rule.example_passes, False)):
+        if example is not None:
+            cases.append({"name": f"{rule.id}: the example that {name}", "inventory": example.text,
+                          "as_of": example.as_of,
+                          "expect": [{"subject": example.subject, "status": "fail"}] if expect else []})
+    return cases
 
 
 def case_id(value: Any) -> str | None:

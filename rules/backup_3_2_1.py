@@ -1,4 +1,4 @@
-from drcheck.api import PASSED, Param, Rule
+from drcheck.api import PASSED, Example, Param, Rule
 
 # The live data sits on the primaries' own storage; 3-2-1 counts it as one copy on one medium.
 PRODUCTION_MEDIUM = "disk"
@@ -7,7 +7,11 @@ _ON_CAMPUS = ("site", "building", "campus")
 
 
 class Backup321(Rule):
-    """The 3-2-1 practice (attributed to Peter Krogh, 2005, and recommended
+    """Checks that a service's backups follow the 3-2-1 practice (three copies, two media, one off-site), and by
+    default 3-2-1-1-0's immutable or offline copy.
+
+    ## Why it matters
+    The 3-2-1 practice (attributed to Peter Krogh, 2005, and recommended
     by US-CERT/CISA) keeps 3 copies of the data, on 2 different media, with 1
     off-site; 3-2-1-1-0 (popularised by Veeam) adds 1 immutable or offline
     copy that ransomware or an operator's mistake cannot delete, and 0 errors
@@ -16,6 +20,7 @@ class Backup321(Rule):
     copies, but none off-site.  In the NIRS Daejeon fire (September 2025) the
     G-Drive's copies never left the building.
 
+    ## When it fires
     drcheck counts production as one copy (copies = 1 + the number of
     backups) and as one medium, `disk`; a backup that does not say its media
     adds none.  "Off-site" means off the primaries' campuses (not merely
@@ -43,6 +48,30 @@ class Backup321(Rule):
         "min_copies": Param(3, "copies of the data, counting production as one", minimum=1),
         "min_media": Param(2, "different storage media, counting production as disk", minimum=1),
     }
+    example_fires = Example("""
+        version: 1
+        sites:
+          ovh-sbg1: {building: sbg1, campus: ovh-strasbourg}
+          ovh-sbg2: {building: sbg2, campus: ovh-strasbourg}
+        services:
+          vps-bati:
+            kind: data
+            placements: [{site: ovh-sbg2}]
+            backups: [{site: ovh-sbg1, media: disk}]
+        """, subject="service:vps-bati")
+    example_passes = Example("""
+        version: 1
+        sites:
+          ovh-sbg2: {building: sbg2, campus: ovh-strasbourg}
+          ovh-gra: {campus: ovh-gravelines}
+        services:
+          webshop:
+            kind: data
+            placements: [{site: ovh-sbg2}]
+            backups:
+              - {site: ovh-sbg2, media: disk}
+              - {site: ovh-gra, media: object, immutable: true}
+        """)
     remediation = ("Keep at least two backups besides production, on another medium than disk (object storage, tape), "
                    "one of them on another campus, and one immutable (object lock, WORM) or offline.")
     references = ("3-2-1 backup rule (P. Krogh, The DAM Book, 2005; recommended by US-CERT/CISA)",

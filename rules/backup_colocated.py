@@ -1,11 +1,15 @@
-from drcheck.api import PASSED, Param, Rule
+from drcheck.api import PASSED, Example, Param, Rule
 
 # Shared failure domains that put a backup next to its primary, smallest first (as Context.shared_domains orders them).
 _NEXT_TO_PRIMARY = ("site", "building", "campus")
 
 
 class BackupColocated(Rule):
-    """A backup that burns with the data it protects is no backup.  When
+    """Finds services whose every backup would be lost with a primary: on its site, in its building, on its campus,
+    or nearer than a minimum distance.
+
+    ## Why it matters
+    A backup that burns with the data it protects is no backup.  When
     OVHcloud's SBG2 building in Strasbourg burned on 10 March 2021, Bati
     Courtage's VPS backups, sold as "physically isolated from the
     infrastructure in which the VPS is set up", were in another building of
@@ -17,6 +21,7 @@ class BackupColocated(Rule):
     for backups "in a separate facility ... that is not collocated", and
     CP-6(1) for a storage site "sufficiently separated" to face other threats.
 
+    ## When it fires
     It fires when every backup of a service shares a failure domain with one
     of its primaries: the same site, the same building, the same campus, or a
     geodesic distance under `min_distance_km` (40 km by default, drcheck's own
@@ -35,6 +40,28 @@ class BackupColocated(Rule):
     needs_placements = True
     params = {"min_distance_km": Param(40.0, "smallest acceptable distance between a primary and a backup",
                                        minimum=0)}
+    example_fires = Example("""
+        version: 1
+        sites:
+          ovh-sbg1: {building: sbg1, campus: ovh-strasbourg, location: [48.5854, 7.7977]}
+          ovh-sbg2: {building: sbg2, campus: ovh-strasbourg, location: [48.5856, 7.7981]}
+        services:
+          vps-bati:
+            kind: data
+            placements: [{site: ovh-sbg2}]
+            backups: [{site: ovh-sbg1}]
+        """, subject="service:vps-bati")
+    example_passes = Example("""
+        version: 1
+        sites:
+          ovh-sbg2: {campus: ovh-strasbourg, location: [48.5856, 7.7981]}
+          ovh-rbx: {campus: ovh-roubaix, location: [50.6916, 3.2002]}
+        services:
+          vps-bati:
+            kind: data
+            placements: [{site: ovh-sbg2}]
+            backups: [{site: ovh-rbx}]
+        """)
     remediation = ("Keep at least one backup copy in another building on another campus, at least the minimum distance "
                    "from every primary (another region, or a vault or cloud storage with its own failure domains), "
                    "and make that copy immutable or offline.")

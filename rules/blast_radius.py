@@ -1,10 +1,13 @@
-from drcheck.api import PASSED, Param, Rule, domain_phrase, listing
+from drcheck.api import PASSED, Example, Param, Rule, domain_phrase, listing
 
 LISTED = 50  # names in the evidence, heaviest first: a region can hold thousands
 
 
 class BlastRadius(Rule):
-    """One failure domain should never take most of the business down with it.
+    """Finds failure domains whose loss alone takes down more than a set share of the estate, weighted by tier.
+
+    ## Why it matters
+    One failure domain should never take most of the business down with it.
     On 15 October 2022 a battery fire in building A of SK C&C's Pangyo data
     centre cut the power to the whole building; Kakao's main data centre was
     in it, and KakaoTalk, Kakao login, Pay, Taxi, Daum and more stopped at
@@ -12,6 +15,7 @@ class BlastRadius(Rule):
     impact analysis of each disruption; DORA Art. 11 requires ICT business
     continuity arrangements that limit the impact of severe disruptions.
 
+    ## When it fires
     It simulates the loss of every single failure domain (a site, building,
     campus, operator, region, power feed, network carrier or hazard zone;
     domains that hold exactly the same sites are one scenario) the way
@@ -33,6 +37,32 @@ class BlastRadius(Rule):
     scope = "domain"
     params = {"max_share": Param(0.25, "largest acceptable share of the tier weight that one lost domain may take down",
                                  minimum=0, maximum=1)}
+    example_fires = Example("""
+        version: 1
+        sites:
+          pangyo: {}
+          anyang: {}
+        services:
+          talk:
+            tier: 0
+            placements: [{site: pangyo}]
+          wiki:
+            tier: 3
+            placements: [{site: anyang}]
+        """, subject="domain:site=pangyo")
+    example_passes = Example("""
+        version: 1
+        sites:
+          pangyo: {}
+          anyang: {}
+        services:
+          talk:
+            tier: 0
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+          wiki:
+            tier: 3
+            placements: [{site: anyang}]
+        """)
     remediation = ("Spread the services listed over sites in different buildings, campuses and power feeds, starting "
                    "with the heaviest tiers and the shared dependencies (login, databases, recovery tooling) that take "
                    "the others down with them; `drcheck simulate --fail DOMAIN=VALUE` shows why each one goes down.")

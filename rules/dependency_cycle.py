@@ -1,10 +1,14 @@
 import json
 
-from drcheck.api import Rule, listing
+from drcheck.api import Example, Rule, listing
 
 
 class DependencyCycle(Rule):
-    """Services that need each other to start cannot be brought back after
+    """Finds services that need each other to start: cycles of hard dependencies, which cannot be brought back once
+    they all stop.
+
+    ## Why it matters
+    Services that need each other to start cannot be brought back after
     they all stop: there is no first one to start.  A cycle of hard
     dependencies keeps running as long as its members never stop together,
     which is why it goes unnoticed until a disaster or a full restart; Kakao
@@ -13,6 +17,7 @@ class DependencyCycle(Rule):
     SP 800-34 Rev. 1 asks for a documented recovery order based on the
     dependencies between systems.
 
+    ## When it fires
     It fires once for each cycle of hard dependencies: each group of
     services that all reach each other through hard `depends_on` entries
     (a strongly connected component), and each service with a hard
@@ -25,6 +30,30 @@ class DependencyCycle(Rule):
     title = "Hard dependencies form a cycle"
     severity = "high"
     scope = "inventory"
+    example_fires = Example("""
+        version: 1
+        sites:
+          pangyo: {}
+        services:
+          auth:
+            placements: [{site: pangyo}]
+            depends_on: [config]
+          config:
+            placements: [{site: pangyo}]
+            depends_on: [auth]
+        """, subject="service:auth")
+    example_passes = Example("""
+        version: 1
+        sites:
+          pangyo: {}
+        services:
+          auth:
+            placements: [{site: pangyo}]
+            depends_on: [config]
+          config:
+            placements: [{site: pangyo}]
+            depends_on: [{service: auth, hard: false}]
+        """)
     remediation = ("Break the cycle: make one of the dependencies soft (the service starts and degrades while the other "
                    "is missing), or split out the part the other service needs; then write down the start order.")
     references = ("NIST SP 800-34 Rev. 1, section 3.2.1 (identify dependencies and the order of recovery)",)

@@ -1,8 +1,12 @@
-from drcheck.api import NOT_APPLICABLE, PASSED, Rule, domain_phrase, listing
+from drcheck.api import NOT_APPLICABLE, PASSED, Example, Rule, domain_phrase, listing
 
 
 class DrDependsOnSingleSite(Rule):
-    """A standby is worth nothing if something the service cannot run without
+    """Finds services with DR that go down anyway when a site is lost, because a hard dependency, direct or through
+    other services, goes down with it.
+
+    ## Why it matters
+    A standby is worth nothing if something the service cannot run without
     lives only where the primary does.  In October 2022 KakaoTalk's data was
     replicated to other data centres, but "Kakao authentication" and the
     image/video transfer system were concentrated in the Pangyo building
@@ -11,6 +15,7 @@ class DrDependsOnSingleSite(Rule):
     system is that of the weakest system").  NIST SP 800-34 Rev. 1 asks that
     a system's dependencies be identified and recovered with it.
 
+    ## When it fires
     It simulates the loss of every single failure domain (as `drcheck
     simulate` does) and fires for a service that runs on two or more sites when, in some
     scenario, the service goes down although one of its placements survives,
@@ -29,6 +34,34 @@ class DrDependsOnSingleSite(Rule):
     title = "DR defeated by a hard dependency without DR"
     severity = "critical"
     needs_placements = True
+    example_fires = Example("""
+        version: 1
+        sites:
+          pangyo: {building: skcc-pangyo-a}
+          anyang: {}
+        services:
+          talk:
+            tier: 0
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+            depends_on: [auth]
+          auth:
+            tier: 0
+            placements: [{site: pangyo}]
+        """, subject="service:talk")
+    example_passes = Example("""
+        version: 1
+        sites:
+          pangyo: {building: skcc-pangyo-a}
+          anyang: {}
+        services:
+          talk:
+            tier: 0
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+            depends_on: [auth]
+          auth:
+            tier: 0
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+        """)
     remediation = ("Give each dependency named in a chain placements outside the domain (at least where this service's "
                    "standby is), or make the dependency soft so the service degrades instead of stopping; then drill "
                    "the failover of the pair together.")

@@ -1,8 +1,12 @@
-from drcheck.api import SharedDomainRule
+from drcheck.api import Example, SharedDomainRule
 
 
 class DrSharesRegion(SharedDomainRule):
-    """Zones of one region are high availability, not disaster recovery.
+    """Finds services whose every other placement is in a primary's region, off its campus: zones of one region are
+    high availability, not disaster recovery.
+
+    ## Why it matters
+    Zones of one region are high availability, not disaster recovery.
     Availability zones are separate buildings on separate power, a few to
     tens of kilometres apart, so that one zone's fire or power cut leaves the
     others running; but they share the region's control plane, its network
@@ -15,6 +19,7 @@ class DrSharesRegion(SharedDomainRule):
     alternate site "unlikely to be negatively affected by the same hazard";
     DORA Art. 12(5) asks for a secondary site with a "distinct risk profile".
 
+    ## When it fires
     It fires when, for some primary of a service that runs on two or more
     sites, every other placement is in the primary's `region` but not every
     one is on its campus (that case is dr-shares-campus's or
@@ -29,6 +34,25 @@ class DrSharesRegion(SharedDomainRule):
     id = "dr-shares-region"
     title = "DR placement in the primary's region"
     severity = "high"
+    example_fires = Example("""
+        version: 1
+        sites:
+          euw1-az1: {kind: cloud-zone, region: eu-west-1, building: az1}
+          euw1-az2: {kind: cloud-zone, region: eu-west-1, building: az2}
+        services:
+          checkout:
+            placements: [{site: euw1-az1}, {site: euw1-az2, role: standby}]
+        """, subject="service:checkout")
+    example_passes = Example("""
+        version: 1
+        sites:
+          euw1-az1: {kind: cloud-zone, region: eu-west-1, building: az1}
+          euw1-az2: {kind: cloud-zone, region: eu-west-1, building: az2}
+          euc1-az1: {kind: cloud-zone, region: eu-central-1, building: fra1}
+        services:
+          checkout:
+            placements: [{site: euw1-az1}, {site: euw1-az2, role: standby}, {site: euc1-az1, role: standby}]
+        """)
     remediation = ("Keep the zones for high availability, and add a standby (or a second active site) in another "
                    "region, with its data replicated there and its own copy of the recovery tooling; make it the "
                    "failover target and drill a regional failover.")

@@ -1,8 +1,12 @@
-from drcheck.api import NOT_APPLICABLE, PASSED, Rule, alternatives_sharing, domain_phrase
+from drcheck.api import NOT_APPLICABLE, PASSED, Example, Rule, alternatives_sharing, domain_phrase
 
 
 class DrSharesUtility(Rule):
-    """Sites in different buildings, even far apart, still fail together when
+    """Finds services whose primary and every other placement would be lost together to one power feed, network
+    carrier or hazard zone.
+
+    ## Why it matters
+    Sites in different buildings, even far apart, still fail together when
     they hang off one substation, reach the world through one carrier or sit
     in one flood plain or on one fault line.  At Pangyo in 2022 and
     Strasbourg in 2021 it was the power cut more than the fire that stopped
@@ -16,6 +20,7 @@ class DrSharesUtility(Rule):
     principle: AWS zones are fed by different substations and designed not
     to share fate from power, fibre, floods or earthquakes.
 
+    ## When it fires
     It fires when, for some primary of a service that runs on two or more
     sites, the loss of one single power feed (`power`), network carrier
     (`network`) or hazard zone (`hazards`) would take that primary and
@@ -32,6 +37,24 @@ class DrSharesUtility(Rule):
     id = "dr-shares-utility"
     title = "DR placement shares power, network or hazard zone with the primary"
     severity = "medium"
+    example_fires = Example("""
+        version: 1
+        sites:
+          pangyo: {power: [seongnam-sub], network: [carrier-x]}
+          anyang: {power: [anyang-sub], network: [carrier-x]}
+        services:
+          talk:
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+        """, subject="service:talk")
+    example_passes = Example("""
+        version: 1
+        sites:
+          pangyo: {power: [seongnam-sub], network: [carrier-x, carrier-y]}
+          anyang: {power: [anyang-sub], network: [carrier-x]}
+        services:
+          talk:
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+        """)
     remediation = ("Give at least one standby (or second active site) its own power feed, network carrier and hazard "
                    "area, different from the primary's, and fail over to it; where a shared utility cannot be avoided, "
                    "add an independent second one (a second substation, a second carrier on a diverse route).")

@@ -1,14 +1,18 @@
-from drcheck.api import NOT_APPLICABLE, PASSED, Param, Rule, domain_phrase
+from drcheck.api import NOT_APPLICABLE, PASSED, Example, Param, Rule, domain_phrase
 
 
 class DrSiteTooClose(Rule):
-    """A DR site a few kilometres from the primary shares its disasters: the
+    """Finds services whose every other placement is nearer to a primary than a minimum distance.
+
+    ## Why it matters
+    A DR site a few kilometres from the primary shares its disasters: the
     same grid, flood plain, earthquake, wildfire or evacuation zone.  Kakao's
     second site in 2022 was about 13 km from its Pangyo primary.  Standards ask
     for an alternate site "geographically separated" from the primary, so that
     it is not susceptible to the same hazards (NIST SP 800-34 Rev. 1, SP 800-53
     CP-6(1)/CP-7(1)); guidance puts the floor at tens to hundreds of kilometres.
 
+    ## When it fires
     It fires when, for some primary of a service, every other placement is
     nearer than `min_distance_km` (geodesic on WGS-84).  The message names
     the smallest failure domain the primary and that placement share, besides
@@ -25,6 +29,24 @@ class DrSiteTooClose(Rule):
     needs_placements = True
     params = {"min_distance_km": Param(40.0, "smallest acceptable distance between a primary and its nearest DR placement",
                                        minimum=0)}
+    example_fires = Example("""
+        version: 1
+        sites:
+          pangyo: {location: [37.4005, 127.1070]}
+          anyang: {location: [37.3943, 126.9568]}
+        services:
+          talk:
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+        """, subject="service:talk")
+    example_passes = Example("""
+        version: 1
+        sites:
+          pangyo: {location: [37.4005, 127.1070]}
+          busan: {location: [35.1796, 129.0756]}
+        services:
+          talk:
+            placements: [{site: pangyo}, {site: busan, role: standby}]
+        """)
     remediation = ("Place a standby (or a second active site) at least the minimum distance away, in a different hazard "
                    "area and on a different grid, and move the failover target there.")
     references = ("NIST SP 800-34 Rev. 1, section 3.4.3 (alternate sites)", "NIST SP 800-53 Rev. 5 CP-6(1), CP-7(1)")

@@ -1,8 +1,13 @@
-from drcheck.api import PASSED, Param, Rule, stale_penalty
+from datetime import date
+
+from drcheck.api import PASSED, Example, Param, Rule, stale_penalty
 
 
 class DrUntested(Rule):
-    """A failover that has never been exercised fails on the day it is
+    """Finds critical services with DR whose failover has not been tested recently, or ever.
+
+    ## Why it matters
+    A failover that has never been exercised fails on the day it is
     needed.  Kakao ran KakaoTalk active-standby across data centres, but had
     never switched a whole site over: when the Pangyo data centre burned on
     15 October 2022 the switchover tooling was itself in Pangyo, staff had to
@@ -14,6 +19,7 @@ class DrUntested(Rule):
     to the alternate location" at the organisation's frequency ("e.g.
     yearly").
 
+    ## When it fires
     It fires for a service of tier <= `max_tier` that has DR (placements on
     two or more sites) when `dr.last_tested` is missing, or is more than
     `max_age_days` days before the audit date (`--as-of`, default today).
@@ -30,6 +36,28 @@ class DrUntested(Rule):
         "max_tier": Param(1, "services of this tier and more critical (lower numbers) must have a tested failover",
                           minimum=0, maximum=3),
     }
+    example_fires = Example("""
+        version: 1
+        sites:
+          pangyo: {}
+          anyang: {}
+        services:
+          talk:
+            tier: 0
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+            dr: {strategy: warm-standby, last_tested: 2025-06-30}
+        """, subject="service:talk", as_of=date(2026, 11, 1))
+    example_passes = Example("""
+        version: 1
+        sites:
+          pangyo: {}
+          anyang: {}
+        services:
+          talk:
+            tier: 0
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+            dr: {strategy: warm-standby, last_tested: 2026-03-14}
+        """, as_of=date(2026, 11, 1))
     remediation = ("Run a real failover (or a full-scale drill that switches production to the standby and back), "
                    "fix what breaks, and record the date under dr.last_tested; repeat at least once per period.")
     references = ("Regulation (EU) 2022/2554 (DORA), Art. 11(6)", "Commission Delegated Regulation (EU) 2024/1774, Art. 25(2)",

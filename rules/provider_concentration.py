@@ -1,8 +1,11 @@
-from drcheck.api import NOT_APPLICABLE, PASSED, Param, Rule
+from drcheck.api import NOT_APPLICABLE, PASSED, Example, Param, Rule
 
 
 class ProviderConcentration(Rule):
-    """Two sites run by one operator share that operator's failures: its
+    """Finds the most critical services whose every site is run by one operator.
+
+    ## Why it matters
+    Two sites run by one operator share that operator's failures: its
     change process, its network and control plane, its insolvency, its
     contract, its design choices.  In Strasbourg in 2021 every SBG building
     was OVHcloud's, and the investigators (BEA-RI) found that none of the
@@ -13,6 +16,7 @@ class ProviderConcentration(Rule):
     asks strategies to address the "loss of critical third-party service
     providers".
 
+    ## When it fires
     It fires for a service of tier <= `max_tier` that runs on two or more
     sites when every one of those sites has the same `operator`.  It is
     unknown when some site has no operator and the sites that have one all
@@ -25,6 +29,26 @@ class ProviderConcentration(Rule):
     needs_placements = True
     params = {"max_tier": Param(0, "services of this tier and more critical (lower numbers) must not depend on one operator",
                                 minimum=0, maximum=3)}
+    example_fires = Example("""
+        version: 1
+        sites:
+          ovh-sbg: {operator: OVHcloud}
+          ovh-rbx: {operator: OVHcloud}
+        services:
+          erp:
+            tier: 0
+            placements: [{site: ovh-sbg}, {site: ovh-rbx, role: standby}]
+        """, subject="service:erp")
+    example_passes = Example("""
+        version: 1
+        sites:
+          ovh-sbg: {operator: OVHcloud}
+          own-dc: {operator: ACME}
+        services:
+          erp:
+            tier: 0
+            placements: [{site: ovh-sbg}, {site: own-dc, role: standby}]
+        """)
     remediation = ("Run at least one standby (or second active site) with a different operator, such as another "
                    "colocation provider, cloud provider or an own data centre, and keep an exit plan for the main one.")
     references = ("Regulation (EU) 2022/2554 (DORA) Art. 29(1)",

@@ -1,10 +1,14 @@
-from drcheck.api import NOT_APPLICABLE, PASSED, Param, Rule, domain_phrase, listing
+from drcheck.api import NOT_APPLICABLE, PASSED, Example, Param, Rule, domain_phrase, listing
 
 LISTED = 20  # recovery tooling named in the evidence (by default every ops service counts)
 
 
 class RecoveryToolingColocated(Rule):
-    """A standby only helps if someone can switch to it.  In October 2022
+    """Finds critical services whose standby cannot be brought into service because the recovery tooling it needs
+    goes down with the primary.
+
+    ## Why it matters
+    A standby only helps if someone can switch to it.  In October 2022
     Kakao's data and main applications had copies outside Pangyo, but the
     automatic switchover system, the deployment, monitoring and documentation
     tools and the permission service used to reach them ran only in the
@@ -14,6 +18,7 @@ class RecoveryToolingColocated(Rule):
     inside Pangyo).  NIST SP 800-34 Rev. 1 expects the recovery capability
     itself to survive the disruption it is for.
 
+    ## When it fires
     It simulates the loss of every single failure domain (as `drcheck
     simulate` does) and fires for a service of tier <= `max_tier` with a standby placement
     when, in some scenario, its primaries are lost and a standby survives,
@@ -34,6 +39,34 @@ class RecoveryToolingColocated(Rule):
     needs_placements = True
     params = {"max_tier": Param(1, "check services of this tier and more critical (lower numbers)",
                                 minimum=0, maximum=3)}
+    example_fires = Example("""
+        version: 1
+        sites:
+          pangyo: {}
+          anyang: {}
+        services:
+          talk:
+            tier: 0
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+          switchover:
+            kind: ops
+            tier: 0
+            placements: [{site: pangyo}]
+        """, subject="service:talk")
+    example_passes = Example("""
+        version: 1
+        sites:
+          pangyo: {}
+          anyang: {}
+        services:
+          talk:
+            tier: 0
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+          switchover:
+            kind: ops
+            tier: 0
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+        """)
     remediation = ("Run the recovery tooling (switchover, deployment, operator access and authentication, monitoring) "
                    "in at least one place outside the primary's failure domains, next to the standby, and rehearse "
                    "a failover with the primary's domain switched off.")

@@ -1,10 +1,13 @@
 from datetime import date
 
-from drcheck.api import PASSED, Param, Rule, stale_penalty
+from drcheck.api import PASSED, Example, Param, Rule, stale_penalty
 
 
 class RestoreUntested(Rule):
-    """A backup nobody has restored is a hope, not a recovery plan: copies
+    """Finds backups of critical services whose restore has not been tested recently, or ever.
+
+    ## Why it matters
+    A backup nobody has restored is a hope, not a recovery plan: copies
     turn out incomplete, encrypted with a lost key, too slow to read back, or
     missing the one system needed to restore the rest.  NIST SP 800-34 says
     backups "should be tested regularly"; NIST SP 800-53 CP-9(1) asks to test
@@ -14,6 +17,7 @@ class RestoreUntested(Rule):
     at least once a year.  This is also the "0" of 3-2-1-1-0: restores
     verified without errors.
 
+    ## When it fires
     It fires for a service of tier <= `max_tier` when one of its backups has
     no `restore_tested` date, or the date is more than `max_age_days` days
     before the audit date (`--as-of`, default today).  One finding per
@@ -31,6 +35,30 @@ class RestoreUntested(Rule):
         "max_tier": Param(1, "backups of services of this tier and more critical (lower numbers) must be restore-tested",
                           minimum=0, maximum=3),
     }
+    example_fires = Example("""
+        version: 1
+        sites:
+          main: {}
+          vault: {}
+        services:
+          ledger:
+            kind: data
+            tier: 0
+            placements: [{site: main}]
+            backups: [{site: vault, restore_tested: 2024-02-01}]
+        """, subject="service:ledger", as_of=date(2026, 11, 1))
+    example_passes = Example("""
+        version: 1
+        sites:
+          main: {}
+          vault: {}
+        services:
+          ledger:
+            kind: data
+            tier: 0
+            placements: [{site: main}]
+            backups: [{site: vault, restore_tested: 2026-09-15}]
+        """, as_of=date(2026, 11, 1))
     remediation = ("Restore each backup into an isolated environment, check the data and the time it took against the "
                    "rpo and rto, and record the date under restore_tested; schedule it at least once per period.")
     references = ("NIST SP 800-34 Rev. 1, section 3.4.2", "NIST SP 800-53 Rev. 5 CP-9(1)",

@@ -1,4 +1,4 @@
-from drcheck.api import PASSED, Param, Rule, duration_table, format_duration, parse_duration, strategy_basis
+from drcheck.api import PASSED, Example, Param, Rule, duration_table, format_duration, parse_duration, strategy_basis
 
 # AWS gives bands (active/active near zero, warm standby minutes, pilot light tens of minutes); these are
 # drcheck's choice of the fastest plausible value in each band.  Backup and restore is measured from the
@@ -7,7 +7,11 @@ ACHIEVABLE_RPO = {"active-active": "0s", "warm-standby": "1m", "pilot-light": "1
 
 
 class RpoInfeasible(Rule):
-    """A recovery-point objective tighter than the DR design can deliver
+    """Finds services whose recovery-point objective (rpo) is tighter than their DR strategy, or their backups, can
+    deliver.
+
+    ## Why it matters
+    A recovery-point objective tighter than the DR design can deliver
     means more data is lost than the business agreed to.  AWS's "Disaster
     Recovery of Workloads on AWS" whitepaper ranks four strategies by the data
     loss they allow: backup and restore in hours (in practice, the time
@@ -19,6 +23,7 @@ class RpoInfeasible(Rule):
     Art. 12(1) asks for a backup frequency set by criticality; with
     backup-restore that frequency is the recovery point.
 
+    ## When it fires
     It fires when the service's `rpo` is shorter than what its effective
     strategy can achieve.  For backup-restore that is the interval of its
     most frequent backup; if none of its backups declares a frequency the
@@ -38,6 +43,32 @@ class RpoInfeasible(Rule):
                                                       "duration; strategies left out keep their default; "
                                                       "backup-restore always uses the backup frequency)",
                                       check=duration_table(ACHIEVABLE_RPO))}
+    example_fires = Example("""
+        version: 1
+        sites:
+          main: {}
+          vault: {}
+        services:
+          ledger:
+            kind: data
+            placements: [{site: main}]
+            backups: [{site: vault, frequency: 24h}]
+            rpo: 1h
+            dr: {strategy: backup-restore}
+        """, subject="service:ledger")
+    example_passes = Example("""
+        version: 1
+        sites:
+          main: {}
+          vault: {}
+        services:
+          ledger:
+            kind: data
+            placements: [{site: main}]
+            backups: [{site: vault, frequency: 15m}]
+            rpo: 1h
+            dr: {strategy: backup-restore}
+        """)
     remediation = ("Either replicate the data continuously to the DR site (warm standby or active-active), back it up "
                    "at least as often as the rpo, or agree a longer rpo with the business and record it.")
     references = ("AWS whitepaper 'Disaster Recovery of Workloads on AWS' (Well-Architected reliability pillar): "

@@ -1,4 +1,4 @@
-from drcheck.api import PASSED, Param, Rule, duration_table, format_duration, parse_duration, strategy_basis
+from drcheck.api import PASSED, Example, Param, Rule, duration_table, format_duration, parse_duration, strategy_basis
 
 # AWS gives bands (active/active near zero, warm standby minutes, pilot light tens of minutes, backup and
 # restore hours); these are drcheck's choice of the fastest plausible value in each band.
@@ -6,7 +6,10 @@ ACHIEVABLE_RTO = {"active-active": "0s", "warm-standby": "5m", "pilot-light": "3
 
 
 class RtoInfeasible(Rule):
-    """A recovery-time objective the DR design cannot meet is a promise
+    """Finds services whose recovery-time objective (rto) is shorter than their DR strategy can deliver.
+
+    ## Why it matters
+    A recovery-time objective the DR design cannot meet is a promise
     nobody can keep, and it hides the gap until the day it matters.  AWS's
     "Disaster Recovery of Workloads on AWS" whitepaper ranks four strategies
     by the recovery time they allow: backup and restore in hours, pilot light
@@ -18,6 +21,7 @@ class RtoInfeasible(Rule):
     standby, but with the switchover tooling lost in the same fire, recovery
     took hours instead of minutes.
 
+    ## When it fires
     It fires when the service's `rto` is shorter than what its effective
     strategy can achieve.  A service without DR (strategy `none`, declared or
     implied by a single site) can promise no recovery time at all, so any
@@ -32,6 +36,28 @@ class RtoInfeasible(Rule):
     params = {"achievable_rto": Param(ACHIEVABLE_RTO, "fastest recovery time each dr strategy can achieve "
                                                       "(strategy: duration; strategies left out keep their default)",
                                       check=duration_table(ACHIEVABLE_RTO))}
+    example_fires = Example("""
+        version: 1
+        sites:
+          pangyo: {}
+          anyang: {}
+        services:
+          talk:
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+            rto: 1m
+            dr: {strategy: warm-standby}
+        """, subject="service:talk")
+    example_passes = Example("""
+        version: 1
+        sites:
+          pangyo: {}
+          anyang: {}
+        services:
+          talk:
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+            rto: 15m
+            dr: {strategy: warm-standby}
+        """)
     remediation = ("Either move the service to a strategy that can meet its rto (a warm standby or a second active "
                    "site, with failover automated and drilled), or agree a longer rto with the business and record it.")
     references = ("AWS whitepaper 'Disaster Recovery of Workloads on AWS' (Well-Architected reliability pillar): "

@@ -1,8 +1,12 @@
-from drcheck.api import PASSED, Param, Rule
+from drcheck.api import PASSED, Example, Param, Rule
 
 
 class SingleSiteConcentration(Rule):
-    """When most of what matters runs on one site each, losing a site is a
+    """Finds sites that alone hold more than a set share of the estate: the services that run only there, weighted by
+    tier.
+
+    ## Why it matters
+    When most of what matters runs on one site each, losing a site is a
     company-wide event, whatever the few redundant services do.  Kakao's
     Pangyo data centre held 32,000 servers, "many servers with important
     roles" among them; its fire on 15 October 2022 took down KakaoTalk,
@@ -11,6 +15,7 @@ class SingleSiteConcentration(Rule):
     and DORA Art. 12(4) requires redundant ICT capacities adequate to
     business needs.
 
+    ## When it fires
     It is judged per site: it fires for a site when the services whose
     placements are all on that one site carry more than `max_share` of the
     total tier weight of all services (tier 0 = 8, 1 = 4, 2 = 2, 3 = 1), so
@@ -30,6 +35,32 @@ class SingleSiteConcentration(Rule):
     params = {"max_share": Param(0.5, "largest acceptable share of the total tier weight carried by the services that run "
                                       "only on one site",
                                  minimum=0, maximum=1)}
+    example_fires = Example("""
+        version: 1
+        sites:
+          pangyo: {}
+          anyang: {}
+        services:
+          talk:
+            tier: 0
+            placements: [{site: pangyo}]
+          wiki:
+            tier: 3
+            placements: [{site: anyang}]
+        """, subject="site:pangyo")
+    example_passes = Example("""
+        version: 1
+        sites:
+          pangyo: {}
+          anyang: {}
+        services:
+          talk:
+            tier: 0
+            placements: [{site: pangyo}, {site: anyang, role: standby}]
+          wiki:
+            tier: 3
+            placements: [{site: anyang}]
+        """)
     remediation = ("Give the heaviest services that run only on this site (start with tiers 0 and 1) a placement on a "
                    "second site outside its building, campus and power feed.")
     references = ("MSIT (Korea), Digital Service Stability Enhancement Measures, 30 Mar 2023",

@@ -1,8 +1,8 @@
 """Rule plugins through the real command line: --rules-dir that works, and every way a plugin can be
 broken that the README promises is a clear error (exit 2, no traceback): a file that does not
-import, missing or wrong metadata, an id that is not kebab-case or is defined twice, a rules
-directory that does not exist, an installed plugin that does not import, and `explain` of a rule
-nobody defines."""
+import, missing or wrong metadata, malformed documentation or examples, an id that is not
+kebab-case or is defined twice, a rules directory that does not exist, an installed plugin that
+does not import, and `explain` of a rule nobody defines."""
 from __future__ import annotations
 
 import json
@@ -13,6 +13,7 @@ import pytest
 from conftest import drcheck
 from drcheck import engine
 from drcheck.errors import InputError
+from drcheck.testing import check_case, load_examples
 
 INVENTORY = """\
 version: 1
@@ -51,6 +52,32 @@ class OwnerMissing(Rule):
             return self.fail(service, f"{service.name} names no owner", {"tier": service.tier})
         return PASSED
 '''
+
+
+DOCUMENTED_RULE = GOOD_RULE.replace(
+    '    """A service nobody owns is a service nobody fails over."""\n',
+    '''    """Finds services that name no owner.
+
+    ## Why it matters
+    A service nobody owns is a service nobody fails over.
+
+    ## When it fires
+    For a service of tier <= `max_tier` without `owner`.
+    """
+
+    example_fires = Example("""
+        version: 1
+        sites: {a: {}}
+        services:
+          maps: {placements: [{site: a}]}
+        """, subject="service:maps")
+    example_passes = Example("""
+        version: 1
+        sites: {a: {}}
+        services:
+          maps: {owner: geo-team, placements: [{site: a}]}
+        """)
+''').replace("import PASSED, Param, Rule", "import PASSED, Example, Param, Rule")
 
 
 def rule_source(**changes: str | None) -> str:
@@ -138,7 +165,7 @@ def test_a_rule_file_that_does_not_import(project, text, problem):
     ({"title": None}, "missing title"),
     ({"title": '"  "'}, "missing title"),
     ({"remediation": None}, "missing remediation"),
-    ({"docstring": None}, "missing rationale (the class docstring)"),
+    ({"docstring": None}, "missing docstring (what the rule does, why it matters and when it fires)"),
     ({"severity": '"urgent"'}, "severity must be one of critical, high, medium, low, info"),
     ({"severity": None}, "severity must be one of critical, high, medium, low, info"),
     ({"severity": '"medium"\n    scope = "galaxy"'}, "scope must be one of service, site, domain, inventory"),
@@ -182,6 +209,69 @@ def test_an_installed_plugin_that_does_not_import(monkeypatch):
         "ModuleNotFoundError: No module named 'acme_no_such_rules_package'"]
 
 
+@pytest.mark.parametrize("old, new, problem", [
+    ("## When it fires", "## How it fires",
+     "docstring sections are '## Why it matters', '## How it fires'; expected '## Why it matters' then '## When it fires'"),
+    ("    ## Why it matters\n", "",
+     "docstring sections are '## When it fires'; expected '## Why it matters' then '## When it fires'"),
+    ("    For a service of tier <= `max_tier` without `owner`.\n", "", "docstring: section '## When it fires' is empty"),
+    ("Finds services that name no owner.", "", "docstring: say what the rule does before '## Why it matters'"),
+    ('""", subject="service:maps")', '"""\n    )', "example_fires: subject None is not the subject of a finding "
+     "(like 'service:auth', 'site:pangyo', 'domain:site=pangyo' or 'inventory')"),
+    ('subject="service:maps"', 'subject="maps"', "example_fires: subject 'maps' is not the subject of a finding "
+     "(like 'service:auth', 'site:pangyo', 'domain:site=pangyo' or 'inventory')"),
+    ('example_passes = Example("""', 'example_passes = ("""', "example_passes is a str; expected an Example"),
+    ('        """)\n\n    id = ', '        """, subject="service:maps")\n\n    id = ',
+     "example_passes: an example where the rule does not fire names no subject (found 'service:maps')"),
+])
+def test_a_rule_with_malformed_documentation(project, old, new, problem):
+    assert old in DOCUMENTED_RULE
+    path = add_rule(project, DOCUMENTED_RULE.replace(old, new, 1))
+    refused(drcheck("explain", "org-owner-missing", "--rules-dir", "org_rules", cwd=project),
+            f"rule 'org-owner-missing' from org_rules/{path.name}: {problem}")
+
+
+def test_a_plugin_rule_s_examples_run_as_cases(project, tmp_path):
+    add_rule(project, DOCUMENTED_RULE)
+    rules_dir = str(project / "org_rules")
+    examples = load_examples([rules_dir])
+    assert [(rule, case["expect"]) for rule, case in examples] == [
+        ("org-owner-missing", [{"subject": "service:maps", "status": "fail"}]), ("org-owner-missing", [])]
+    for rule, case in examples:
+        check_case(rule, case, tmp_path, rules_dirs=[rules_dir])
+
+
+def test_explain_of_a_documented_plugin_rule(project):
+    add_rule(project, DOCUMENTED_RULE)
+    result = drcheck("explain", "org-owner-missing", "--rules-dir", "org_rules", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert ("\nWhat it does\n  Finds services that name no owner.\n\nWhy it matters\n  A service nobody owns is a service "
+            "nobody fails over.\n\nWhen it fires\n  For a service of tier <= `max_tier` without `owner`.\n") in result.stdout
+    assert "\nExample that fires (on service:maps)\n  version: 1\n  sites: {a: {}}\n" in result.stdout
+    assert "\nExample that passes\n  version: 1\n" in result.stdout
+    as_json = json.loads(drcheck("explain", "org-owner-missing", "--rules-dir", "org_rules", "--format", "json",
+                                 cwd=project).stdout)
+    assert as_json["example_fires"]["subject"] == "service:maps"
+    assert as_json["parameters"] == [{"name": "max_tier", "default": 3, "range": "from 0 to 3",
+                                      "meaning": "services of this tier and more critical must name an owner"}]
+
+
+def test_explain_of_a_plugin_rule_with_a_free_docstring_says_what_it_does_not_document(project):
+    add_rule(project, GOOD_RULE)
+    out = drcheck("explain", "org-owner-missing", "--rules-dir", "org_rules", cwd=project).stdout
+    assert "\nWhat it does\n  A service nobody owns is a service nobody fails over.\n" in out
+    for heading in ("Why it matters", "When it fires", "Example that fires", "Example that passes"):
+        assert f"\n{heading}\n  (not documented by this rule)\n" in out
+
+
+def test_explain_keeps_a_plugin_s_text_inert_on_a_terminal(project):
+    add_rule(project, GOOD_RULE.replace("Service without an owner", "Service \\x1b[31mred\\u202e"))
+    result = drcheck("explain", "org-owner-missing", "--rules-dir", "org_rules", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "org-owner-missing: Service \\x1b[31mred\\u202e\n" in result.stdout
+
+
 # ---- explain ---------------------------------------------------------------------------------------------------------
 
 def test_explain_of_an_unknown_rule(project):
@@ -191,4 +281,19 @@ def test_explain_of_an_unknown_rule(project):
 def test_explain_of_a_builtin_rule():
     result = drcheck("explain", "dr-site-too-close")
     assert result.returncode == 0, result.stderr
-    assert "min_distance_km" in result.stdout and "40" in result.stdout
+    assert "\nParameters (set under rules.dr-site-too-close in the policy file)\n  min_distance_km\n    default  40\n" \
+           "    range    0 or more\n" in result.stdout
+
+
+def test_explain_shows_every_heading_in_order_within_80_columns():
+    out = drcheck("explain", "blast-radius").stdout
+    headings = [line for line in out.splitlines() if line and not line.startswith(" ")][2:]
+    assert headings == ["What it does", "Why it matters", "When it fires", "Example that fires (on domain:site=pangyo)",
+                        "Example that passes", "How to fix it",
+                        "Parameters (set under rules.blast-radius in the policy file)", "References",
+                        "Requirements it helps to meet (by profile)"]
+    assert max(map(len, out.splitlines())) <= 80
+
+
+def test_explain_refuses_an_unknown_format():
+    refused(drcheck("explain", "no-dr", "--format", "yaml"), "--format: found 'yaml'; expected text or json")

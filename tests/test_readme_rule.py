@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from conftest import drcheck
+from drcheck.testing import check_case, load_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 INVENTORY = """\
@@ -42,3 +43,18 @@ def test_the_readme_example_rule_fires_where_it_should_and_passes_elsewhere(tmp_
     findings = json.loads(result.stdout)["findings"]
     assert [(f["subject"], f["status"], f["message"]) for f in findings] == [
         ("service:auth", "fail", "auth (tier 0) names no owner")]
+
+
+def test_the_readme_example_rule_s_own_examples_hold_and_explain_shows_them(tmp_path):
+    rules_dir = tmp_path / "org_rules"
+    rules_dir.mkdir()
+    (rules_dir / "owner_missing.py").write_text(readme_rule(), encoding="utf-8")
+    examples = load_examples([str(rules_dir)])
+    assert [(rule, case["expect"]) for rule, case in examples] == [
+        ("owner-missing", [{"subject": "service:auth", "status": "fail"}]), ("owner-missing", [])]
+    for rule, case in examples:
+        check_case(rule, case, tmp_path, rules_dirs=[str(rules_dir)])
+    explained = drcheck("explain", "owner-missing", "--rules-dir", "org_rules", cwd=tmp_path)
+    assert explained.returncode == 0, explained.stderr
+    assert "\nWhat it does\n  Finds critical services that name no owner.\n" in explained.stdout
+    assert "\nExample that fires (on service:auth)\n" in explained.stdout

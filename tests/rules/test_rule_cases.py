@@ -1,5 +1,6 @@
 """Every built-in rule is tested by its case file, tests/rules/cases/<rule-id>.yaml
-(the format is in drcheck/testing.py, which rule authors use for their own rules)."""
+(the format is in drcheck/testing.py, which rule authors use for their own rules), and by the two
+examples its documentation shows (`drcheck explain`)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from drcheck.engine import discover
-from drcheck.testing import case_id, check_case, load_cases
+from drcheck.testing import case_id, check_case, load_cases, load_examples
 
 CASES = Path(__file__).parent / "cases"
 
@@ -15,6 +16,21 @@ CASES = Path(__file__).parent / "cases"
 @pytest.mark.parametrize("rule, case", load_cases(CASES), ids=case_id)
 def test_case(rule, case, tmp_path):
     check_case(rule, case, tmp_path)
+
+
+@pytest.mark.parametrize("rule, case", load_examples(), ids=case_id)
+def test_example(rule, case, tmp_path):
+    check_case(rule, case, tmp_path)
+
+
+def test_every_builtin_rule_is_documented_under_every_heading_with_both_examples():
+    for rule_id, source in discover().items():
+        if source.origin != "builtin":
+            continue
+        rule, doc = source.rule, source.rule.doc()
+        assert doc.why and doc.when, f"{rule_id}: the docstring lacks '## Why it matters' or '## When it fires'"
+        assert rule.example_fires and rule.example_passes, f"{rule_id}: an example is missing"
+        assert rule.references, f"{rule_id}: no references"
 
 
 def test_every_builtin_rule_has_firing_and_passing_cases():
