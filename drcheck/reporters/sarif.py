@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterable, Iterator
 from urllib.parse import quote
 
 from ..findings import Finding
@@ -39,12 +41,11 @@ MAX_GZIPPED_BYTES = 10_000_000
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def render(report: Report, view: View = View()) -> str:
+def render(report: Report, view: View = View()) -> Iterator[str]:
+    """The log in pieces, one result per line: a large estate's results are encoded and written one at a
+    time, never held together."""
     index = {rule.id: i for i, rule in enumerate(report.rules)}
-    results = [_ENCODE(_result(f, index, report.baseline is not None, *report.owner_and_tier(f)))
-               for f in report.by_importance(report.failures + report.unknowns)[:MAX_RESULTS]]
-    total = len(report.failures) + len(report.unknowns)
-    results = _within_gzip_limit(results)
+    ranked = report.by_importance(report.failures + report.unknowns)
     run = {
         "tool": {"driver": {
             "name": "drcheck",
@@ -52,7 +53,7 @@ def render(report: Report, view: View = View()) -> str:
             "semanticVersion": report.version,
             "rules": [_rule(rule) for rule in report.rules],
         }},
-        "results": [],  # spliced in below, one result per line
+        "results": [],  # streamed in between head and tail, one result per line
         # a check a rule could not make is no result about the inventory, but the run did not succeed
         "invocations": [{"executionSuccessful": not report.errors,
                          "toolExecutionNotifications": [_notification(f, index) for f in report.errors]}],
@@ -62,29 +63,43 @@ def render(report: Report, view: View = View()) -> str:
     }
     if report.baseline is not None:
         run["properties"]["baseline"] = report.baseline
-    if len(results) < total:
+    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    head = json.dumps(log, indent=2, ensure_ascii=False).split('"results": []', 1)[0]
+    yield json_text(head + '"results": [')
+    with_baseline = report.baseline is not None
+    kept = 0
+    for line in _within_gzip_limit(_ENCODE(_result(f, index, with_baseline, *report.owner_and_tier(f)))
+                                   for f in ranked[:MAX_RESULTS]):
+        yield json_text((",\n        " if kept else "\n        ") + line)
+        kept += 1
+    if kept < len(ranked):
         run["properties"]["resultsOmitted"] = {
-            "count": total - len(results), "kept": len(results),
+            "count": len(ranked) - kept, "kept": kept,
             "why": f"GitHub code scanning takes at most {MAX_RESULTS:,} results and {MAX_GZIPPED_BYTES // 10**6} MB "
                    "gzipped per run: the most severe and most costly are kept",
             "fullReport": view.full_report or "drcheck audit --format json lists every finding"}
-    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    head, tail = json.dumps(log, indent=2, ensure_ascii=False).split('"results": []', 1)
-    body = "[\n        " + ",\n        ".join(results) + "\n      ]" if results else "[]"
-    return json_text(head + '"results": ' + body + tail) + "\n"
+    tail = json.dumps(log, indent=2, ensure_ascii=False).split('"results": []', 1)[1]
+    yield json_text(("\n      ]" if kept else "]") + tail + "\n")
 
 
-def _within_gzip_limit(results: list[str]) -> list[str]:
-    """The first results whose SARIF stays under GitHub's gzipped size limit.  zlib's fastest level compresses
-    less than gzip's default, so a size it keeps under the limit is under it for GitHub too."""
-    while True:
-        raw = "\n".join(results).encode()
-        if len(raw) <= MAX_GZIPPED_BYTES:
-            return results  # even uncompressed it fits
-        packed = len(zlib.compress(raw, 1))
-        if packed <= MAX_GZIPPED_BYTES * 0.95:  # room for the rules and the run's other parts
-            return results
-        results = results[:int(len(results) * MAX_GZIPPED_BYTES * 0.9 / packed)]
+def _within_gzip_limit(results: Iterable[str]) -> Iterator[str]:
+    """The first results whose SARIF stays under GitHub's gzipped size limit, measured as they pass by
+    compressing them with zlib's fastest level: it compresses less than gzip's default, so a size it keeps
+    under the limit is under it for GitHub too.  Until the compressor is flushed, what it holds back is
+    counted at its uncompressed size; it is flushed only when that estimate nears the limit."""
+    budget = MAX_GZIPPED_BYTES * 0.95  # room for the rules and the run's other parts
+    compressor = zlib.compressobj(1)
+    packed = held = 0
+    for line in results:
+        raw = line.encode() + b"\n"
+        packed += len(compressor.compress(raw))
+        held += len(raw)
+        if packed + held > budget:
+            packed += len(compressor.flush(zlib.Z_SYNC_FLUSH))
+            held = 0
+            if packed > budget:
+                return
+        yield line
 
 
 def _rule(rule: RuleInfo) -> dict:
@@ -156,6 +171,7 @@ def _subject_kind(subject: str) -> str:
     return subject.split(":", 1)[0] if ":" in subject else subject
 
 
+@lru_cache(maxsize=None)  # an inventory has a few files and a large report thousands of results in each
 def file_uri(path: str) -> str:
     """A URI reference for an inventory path: relative paths stay relative (GitHub resolves them against
     the repository root), absolute ones become file: URIs; unsafe characters are percent-encoded."""
