@@ -19,6 +19,8 @@ _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 def terminal(text: str) -> str:
     """Control characters become visible escapes such as \\x1b."""
+    if text.isprintable():  # no control, separator or format character: most text, checked in C
+        return text
     return _UNSAFE.sub(lambda m: _escape(m.group()), text)
 
 
@@ -34,6 +36,8 @@ def markdown(text: str) -> str:
 
 def xml(text: str) -> str:
     """Only characters XML 1.0 allows (the XML writer escapes markup); the rest become visible escapes."""
+    if text.isprintable():  # nor a surrogate or a noncharacter
+        return text
     return _NOT_XML.sub(lambda m: _escape(m.group()), terminal(text))
 
 
@@ -50,6 +54,8 @@ def html_attribute(text: str) -> str:
 def json_text(text: str) -> str:
     """JSON already escapes C0 controls; escape the rest that terminals act on, losslessly."""
     if text.isascii() and "\x7f" not in text:  # most of a report, and isascii() is free on Python's str
+        return text
+    if text.isprintable():  # a piece without line breaks, checked in C
         return text
     return _UNSAFE_AFTER_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 

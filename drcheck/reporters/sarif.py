@@ -70,7 +70,7 @@ def render(report: Report, view: View = View()) -> Iterator[str]:
     kept = 0
     for line in _within_gzip_limit(_ENCODE(_result(f, index, with_baseline, *report.owner_and_tier(f)))
                                    for f in ranked[:MAX_RESULTS]):
-        yield json_text((",\n        " if kept else "\n        ") + line)
+        yield (",\n        " if kept else "\n        ") + json_text(line)
         kept += 1
     if kept < len(ranked):
         run["properties"]["resultsOmitted"] = {
