@@ -10,6 +10,7 @@ from datetime import date
 from . import __version__
 from .context import Context
 from .findings import SEVERITIES, Finding
+from .impact import subject_impacts
 from .engine import configure, discover, run
 from .errors import InputError, Location
 from .loader import load_documents, read_source
@@ -83,6 +84,7 @@ def audit(inventory: Inventory, options: AuditOptions) -> Report:
         rules=[RuleInfo.of(rule) for rule in rules],
         services=_service_summaries(inventory, findings),
         inventory=inventory,
+        find_impacts=partial(subject_impacts, ctx),
     )
 
 

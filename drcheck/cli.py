@@ -217,6 +217,7 @@ AS_OF = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
 OUTPUT = typer.Option(None, "-o", "--output", metavar="FILE",
                       help="write to FILE (atomically) instead of standard output; repeat with one --format each, "
                            "in order, or give FORMAT=FILE, e.g. -o sarif=drcheck.sarif")
+QUIET = typer.Option(False, "--quiet", "-q", help="terminal report: only the summary and the gate")
 COLOR = typer.Option("auto", "--color", metavar="WHEN",
                      help="colour the terminal report: auto (on a terminal, unless NO_COLOR is set), always or never")
 
@@ -263,6 +264,7 @@ def audit(
     no_waivers: bool = NO_WAIVERS,
     as_of: Optional[str] = AS_OF,
     color: str = COLOR,
+    quiet: bool = QUIET,
 ) -> None:
     """Audit inventories; exit 0 if the gate passes, 1 if it fails, 2 if drcheck could not run."""
     from .audit import audit as run_audit, load_inventory, require_services
@@ -278,7 +280,7 @@ def audit(
         options.policy.min_score = min_score
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
     report = run_audit(require_services(load_inventory(paths)), options)
-    _write_all("audit", report, outputs, color)
+    _write_all("audit", report, outputs, color, quiet)
     if all(path not in (None, "-") for _, path in outputs):
         from .reporters.summary import summary_line
 
@@ -410,6 +412,7 @@ def diff(
     no_waivers: bool = NO_WAIVERS,
     as_of: Optional[str] = AS_OF,
     color: str = COLOR,
+    quiet: bool = QUIET,
 ) -> None:
     """What a change makes better or worse: findings added and removed, score, failures that take down more.
     Exit 1 if it adds a finding at or above --fail-on."""
@@ -427,7 +430,7 @@ def diff(
     before = build_inventory(git_documents(paths[0], base)) if base is not None else load_inventory([paths[0]])
     after = load_inventory([paths[-1]])
     comparison = compare(before, after, options)
-    _write_all("diff", comparison, outputs, color)
+    _write_all("diff", comparison, outputs, color, quiet)
     for error in comparison.errors:
         typer.echo(f"error: {terminal(error.message)}", err=True)
     raise typer.Exit(2 if comparison.errors else 0 if comparison.passed else 1)

@@ -142,6 +142,13 @@ class Report:
     rules: list[RuleInfo] = field(default_factory=list)  # every rule that ran, in id order
     services: list[ServiceSummary] = field(default_factory=list)
     inventory: Inventory | None = field(default=None, repr=False)  # what was audited, for the formats that draw it
+    # subject id -> tier-weighted share of the services that go down with it (`drcheck.impact`); worked out only
+    # for the formats that order findings by importance
+    find_impacts: Callable[[], dict[str, float]] = field(default=dict, repr=False, compare=False)
+
+    @cached_property
+    def impacts(self) -> dict[str, float]:
+        return self.find_impacts()
 
     @cached_property
     def graph(self) -> "nx.DiGraph":
@@ -172,13 +179,15 @@ class Report:
         return [f for f in self.findings if f.status == "error"]
 
     def by_importance(self, findings: list[Finding] | None = None) -> list[Finding]:
-        """Most important first: what blocks the gate, then by severity, then by what the finding costs
-        (its subject's tier weight times its share), then the more critical tier; unknowns, waived and
-        baselined findings after every open failure of their severity."""
+        """Most important first: what blocks the gate, then by severity, then by how much of the estate the
+        subject takes down with it (`impacts`), then the more critical tier, then what the finding costs the
+        subject (its penalty); unknowns, waived and baselined findings after every open failure of their
+        severity."""
         rank = {s: n for n, s in enumerate(SEVERITIES)}
+        impacts = self.impacts
         return sorted(self.findings if findings is None else findings,
                       key=lambda f: (f.status != "error", f.waived or f.baseline, rank[f.severity], f.status != "fail",
-                                     -f.weight * f.penalty, -f.weight, f.rule, f.subject, f.cause))
+                                     -impacts.get(f.subject, 0.0), -f.weight, -f.penalty, f.rule, f.subject, f.cause))
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(SEVERITIES, 0)

@@ -145,7 +145,9 @@ class Simulation:
         down = [0] * len(self.services)
         # a floating service stays up whatever it calls, so nothing reaches its callers through it
         deps = [[] if floating[i] else d for i, d in enumerate(self.deps)]
-        for component in _components(len(self.services), lambda i: deps[i]):
+        # kept: the order in which a failure travels along hard dependencies (`drcheck.impact` reuses it)
+        self.hard_components = _components(len(self.services), lambda i: deps[i])
+        for component in self.hard_components:
             value = 0
             for i in component:
                 if not floating[i]:

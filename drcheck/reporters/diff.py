@@ -26,6 +26,8 @@ def table(comparison: Comparison, view: View = View()) -> str:
            f"{_delta(c)}",
            f"{len(c.added)} finding(s) added, {len(c.removed)} removed, {len(c.raised)} more severe, "
            f"{len(c.lowered)} less severe"]
+    if view.quiet:
+        return "\n".join([*out, "", _verdict(c, terminal)]) + "\n"
     for title, findings, sign in (("Added", c.added, "+"), ("Removed", c.removed, "-")):
         if findings:
             out += ["", f"{title}:"]

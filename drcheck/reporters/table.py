@@ -1,7 +1,12 @@
-"""`--format table`: the terminal report, grouped by severity."""
+"""`--format table`: the terminal report, grouped by severity, most important first in each group.
+
+On a terminal every line fits its width: a line that must wrap goes on
+indented under its finding, so the grouping holds at 80 columns.  In a file
+or a pipe nothing is wrapped (grep and CI logs want whole lines)."""
 from __future__ import annotations
 
-
+from rich.cells import cell_len
+from rich.table import Table
 from rich.text import Text
 
 from ..findings import SEVERITIES, Finding
@@ -12,51 +17,91 @@ from .safe import terminal, text_console
 STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim",
           "unknown": "magenta", "error": "bold white on magenta"}
 SHOWN_PER_GROUP = 50
+NAMES_SHOWN = 10
 GRADE_STYLES = {"A": "bold green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}
 
 
+class _Screen:
+    """Writes lines into a text console, wrapping them at the view's width with a hanging indent."""
+
+    def __init__(self, view: View):
+        self.console = text_console(view.color, view.width)
+        self.width = view.width
+
+    def __call__(self, text: Text | str = "", indent: int = 0, hang: int | None = None) -> None:
+        """`text` from column `indent`; where it wraps, the rest from column `hang` (default: `indent`)."""
+        text = Text(text) if isinstance(text, str) else text
+        hang = indent if hang is None else hang
+        if self.width is None or cell_len(text.plain) + indent <= self.width:
+            self.console.print(Text(" " * indent) + text)
+            return
+        for n, line in enumerate(text.wrap(self.console, max(self.width - hang, 20))):
+            line.rstrip()
+            self.console.print(Text(" " * (indent if n == 0 else hang)) + line)
+
+    def items(self, items: list[Text], indent: int, hang: int) -> None:
+        """Items two spaces apart on one line; on a terminal too narrow for them all, broken between items
+        (an item alone too long for a line still wraps inside it)."""
+        lines = [items[0].copy()]
+        for item in items[1:]:
+            start = indent if len(lines) == 1 else hang
+            if self.width is not None and start + cell_len(lines[-1].plain) + 2 + cell_len(item.plain) > self.width:
+                lines.append(item.copy())
+            else:
+                lines[-1].append("  ")
+                lines[-1].append_text(item)
+        for n, line in enumerate(lines):
+            self(line, indent if n == 0 else hang, hang)
+
+    def table(self, table: Table) -> None:
+        for segments in self.console.render_lines(table, pad=False):
+            line = Text.assemble(*((segment.text, segment.style) for segment in segments))
+            line.rstrip()
+            self.console.print(line)
+
+    def text(self) -> str:
+        return self.console.file.getvalue()
+
+
 def render(report: Report, view: View = View()) -> str:
-    color, width = view.color, view.width
-    console = text_console(color, width)
-    line = console.print
+    out = _Screen(view)
     title = Text("drcheck ", style="bold")
     title.append(terminal(report.inventory_name or "inventory"), style="bold")
     unplaced = f" ({report.unplaced_count} not yet placed)" if report.unplaced_count else ""
     title.append(f" · {report.service_count} services{unplaced} · {report.site_count} sites · as of {report.as_of} · "
                  f"profile {report.profile}", style="dim")
-    line(title)
+    out(title, hang=2)
     score = Text("Score ")
     score.append(f"{report.score.value:g}/100 ({report.score.grade})", style=GRADE_STYLES[report.score.grade])
     score.append("  ·  gate ")
     score.append("passed" if report.passed else "FAILED: " + "; ".join(report.gate),
                  style="bold green" if report.passed else "bold red")
-    line(score)
+    out(score, hang=2)
     counts = report.counts()
-    line(Text("  ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "no findings", style="dim"))
+    out(Text("  ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "no findings", style="dim"))
+    if view.quiet:
+        return out.text()
     if report.errors:
-        line()
-        line(Text(f" ERROR ({len(report.errors)}) — checks that could not be made; the audit is incomplete ",
-                  style=STYLES["error"]))
-        _findings(line, report, report.errors)
+        out()
+        out(Text(f" ERROR ({len(report.errors)}) — checks that could not be made; the audit is incomplete ",
+                 style=STYLES["error"]))
+        _findings(out, report, report.errors, "errors")
 
     for severity in SEVERITIES:
         group = [f for f in report.failures if f.severity == severity]
         if group:
-            line()
+            out()
             waived = sum(f.waived for f in group)
             counted = f"{len(group) - waived} + {waived} waived" if waived else f"{len(group)}"
-            line(Text(f" {severity.upper()} ({counted}) ", style=STYLES[severity]))
-            _findings(line, report, group)
+            out(Text(f" {severity.upper()} ({counted}) ", style=STYLES[severity]))
+            _findings(out, report, group, severity)
     if report.unknowns:
-        line()
-        line(Text(f" UNKNOWN ({len(report.unknowns)}) — not enough data to judge; not counted as passes ",
-                  style=STYLES["unknown"]))
-        _findings(line, report, report.unknowns)
+        _unknowns(out, report)
     if report.scenarios:
-        line()
-        line(Text("Worst single failures (tier-weighted share of services down)", style="bold"))
+        out()
+        out(Text("Worst single failures (tier-weighted share of services down)", style="bold"))
         for s in report.scenarios:
-            row = Text(f"  {s.impact:6.1%}  ")
+            row = Text(f"{s.impact:6.1%}  ")
             row.append(terminal(", ".join(str(d) for d in s.lost)), style="bold")
             if s.same_as:
                 row.append(terminal(f" (= {', '.join(str(d) for d in s.same_as[:3])}{' …' if len(s.same_as) > 3 else ''})"),
@@ -64,47 +109,109 @@ def render(report: Report, view: View = View()) -> str:
             row.append(f"  down {len(s.down)}: " + terminal(_names(s.down)))
             if s.data_lost:
                 row.append("  data lost: " + terminal(_names(s.data_lost)), style="red")
-            line(row)
+            out(row, 2, 10)
+    _per_rule(out, report)
     for waiver in report.expired_waivers:
-        line(Text(terminal(f"expired waiver ({waiver.expires}) no longer applies: {waiver.rule} {waiver.subject}"),
-                  style="yellow"))
+        out(Text(terminal(f"expired waiver ({waiver.expires}) no longer applies: {waiver.rule} {waiver.subject}"),
+                 style="yellow"), hang=2)
     for waiver in report.unused_waivers:
-        line(Text(terminal(f"unused waiver (matches no finding; remove it): {waiver.rule} {waiver.subject}"),
-                  style="dim"))
+        out(Text(terminal(f"unused waiver (matches no finding; remove it): {waiver.rule} {waiver.subject}"),
+                 style="dim"), hang=2)
     if report.baseline:
         b = report.baseline
-        line(Text(f"baseline {terminal(b['file'])}: {b['matched']} finding(s) already known, {b['fixed']} fixed since",
-                  style="dim"))
-    line()
-    line(Text("score = tier-weighted health of the services (50 or less with a critical finding); "
-              "`drcheck audit --format json` shows the breakdown, "
-              "`drcheck explain RULE` explains a rule", style="dim"))
-    return console.file.getvalue()
+        out(Text(f"baseline {terminal(b['file'])}: {b['matched']} finding(s) already known, {b['fixed']} fixed since",
+                 style="dim"), hang=2)
+    out()
+    out(Text("score = tier-weighted health of the services (50 or less with a critical finding); "
+             "`drcheck audit --format json` shows the breakdown, "
+             "`drcheck explain RULE` explains a rule", style="dim"), hang=2)
+    return out.text()
 
 
-def _findings(line, report: Report, findings: list[Finding]) -> None:
-    """A terminal is read, not searched: past a screenful per group, say how many more there are."""
-    for finding in findings[:SHOWN_PER_GROUP]:
-        _finding(line, finding, *report.owner_and_tier(finding))
-    if len(findings) > SHOWN_PER_GROUP:
-        line(Text(f"  … {len(findings) - SHOWN_PER_GROUP} more not shown here; --format json, markdown or sarif "
-                  "lists every finding", style="dim"))
+def _findings(out: _Screen, report: Report, findings: list[Finding], group: str) -> None:
+    """A terminal is read, not searched: the most important first, a screenful per group, the rest counted."""
+    ordered = report.by_importance(findings)
+    for finding in ordered[:SHOWN_PER_GROUP]:
+        _finding(out, finding, *report.owner_and_tier(finding))
+    if len(ordered) > SHOWN_PER_GROUP:
+        out(Text(f"… {len(ordered) - SHOWN_PER_GROUP} more {group} not shown here (less important: lower impact "
+                 "or tier); --format json, markdown or sarif lists every finding, --select RULE shows one rule's",
+                 style="dim"), 2, 4)
 
 
-def _finding(line, finding: Finding, owner: str | None, tier: int | None) -> None:
-    head = Text("  ")
-    head.append(finding.rule, style="bold")
-    head.append("  " + terminal(finding.subject))
+def _finding(out: _Screen, finding: Finding, owner: str | None, tier: int | None) -> None:
+    head = [Text(finding.rule, style="bold"), Text(terminal(finding.subject))]
     if tier is not None:
-        head.append(f"  tier {tier}" + (f" · {terminal(owner)}" if owner else ""), style="dim")
+        head.append(Text(f"tier {tier}" + (f" · {terminal(owner)}" if owner else ""), style="dim"))
     if finding.location:
-        head.append(f"  {terminal(str(finding.location))}", style="dim")
+        head.append(Text(terminal(str(finding.location)), style="dim"))
     if finding.waived:
-        head.append("  waived: " + terminal(finding.waiver_reason or ""), style="green")
+        head.append(Text("waived: " + terminal(finding.waiver_reason or ""), style="green"))
     if finding.baseline:
-        head.append("  (in baseline)", style="dim")
-    line(head)
-    line(Text("    " + terminal(finding.message)))
+        head.append(Text("(in baseline)", style="dim"))
+    out.items(head, 2, 4)
+    out(Text(terminal(finding.message)), 4)
+
+
+def _unknowns(out: _Screen, report: Report) -> None:
+    """Unknowns about services with no placements (not yet placed, or external ones whose sites nobody
+    knows) all have one cause: they are summed up per kind, so they do not bury the other unknowns."""
+    services = report.inventory.services if report.inventory is not None else {}
+    unplaced: dict[str, list[Finding]] = {}
+    judged = []
+    for f in report.unknowns:
+        service = services.get(f.subject[8:]) if f.subject.startswith("service:") else None
+        if service is not None and not service.placements:
+            unplaced.setdefault("external" if service.kind == "external" else "unplaced", []).append(f)
+        else:
+            judged.append(f)
+    out()
+    out(Text(f" UNKNOWN ({len(report.unknowns)}) — not enough data to judge; not counted as passes ",
+             style=STYLES["unknown"]))
+    if judged:
+        _findings(out, report, judged, "unknowns")
+    for kind, why, wait in (("unplaced", "not yet placed", "their placements"),
+                            ("external", "external, on sites not recorded", "their sites")):
+        if kind in unplaced:
+            _unplaced(out, report, unplaced[kind], why, wait)
+
+
+def _unplaced(out: _Screen, report: Report, findings: list[Finding], why: str, wait: str) -> None:
+    subjects = list(dict.fromkeys(f.subject for f in report.by_importance(findings)))
+    rules: dict[str, int] = {}
+    for f in findings:
+        rules[f.rule] = rules.get(f.rule, 0) + 1
+    out.items([Text(f"{len(subjects)} service(s) {why}", style="bold"),
+               Text(f"{len(findings)} checks wait for {wait}", style="dim")], 2, 4)
+    out(Text(terminal(_names([s[8:] for s in subjects], NAMES_SHOWN))), 4)
+    out(Text("rules: " + ", ".join(f"{rule} ({n})" for rule, n in sorted(rules.items(), key=lambda r: -r[1])),
+             style="dim"), 4)
+
+
+def _per_rule(out: _Screen, report: Report) -> None:
+    """How many findings of each rule (and severity, for a rule that grades them): where to start, and what
+    --select RULE would show."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for f in report.findings:
+        status = "waived" if f.waived else f.status
+        counts.setdefault((f.rule, f.severity), dict.fromkeys(("fail", "waived", "unknown", "error"), 0))[status] += 1
+    if not counts:
+        return
+    rank = {s: n for n, s in enumerate(SEVERITIES)}
+    columns = [c for c in ("fail", "waived", "unknown", "error") if any(n[c] for n in counts.values())]
+    table = Table(box=None, padding=(0, 0, 0, 2), show_edge=False, header_style="bold")
+    table.add_column("rule")
+    table.add_column("severity")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for (rule, severity), n in sorted(counts.items(), key=lambda r: (rank[r[0][1]], -r[1]["fail"], r[0][0])):
+        table.add_row(Text(terminal(rule)), Text(severity, style=STYLES[severity]), *(str(n[c] or "") for c in columns))
+    out()
+    out(Text("Findings per rule", style="bold"))
+    out.table(table)
+    silent = len(report.rules) - len({rule for rule, _ in counts})
+    if silent > 0:
+        out(Text(f"{silent} more rule(s) ran and found nothing", style="dim"), 2)
 
 
 def _names(names: list[str], limit: int = 6) -> str:
