@@ -191,7 +191,7 @@ def test_html_shows_hostile_names_escaped_in_text_and_pictures(hostile_inventory
     for shown in (r"service:\x1b[31mred\x1b[0m", r"service:a\x0ab", r"bidi\u202eevil", "[bold red]x[/]"):
         assert shown in text, shown
     # sites are drawn on the map with their names as SVG text, escaped the same way
-    assert "&lt;img src=x onerror=alert(1)&gt;</text>" in text
+    assert "&lt;img src=x onerror=alert(1)&gt;</tspan>" in text
 
 
 @pytest.mark.parametrize("inventory, message", [

@@ -2,14 +2,19 @@
 inventory; rendered by a real browser (Debian's chromium) when one is installed."""
 from __future__ import annotations
 
+import itertools
+import json
 import re
 import shutil
 import subprocess
+import sys
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
 
 from conftest import SAMPLES, drcheck, run_audit
+from drcheck.reporters.html import MAP_HEIGHT, MAP_WIDTH
 
 KAKAO = SAMPLES / "kakao-2022.yaml"
 HOSTILE = "talk\"'><script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -129,6 +134,112 @@ def test_findings_are_sortable_and_cut_on_a_large_estate(monkeypatch):
     assert ">critical</span>" in table and ">medium</span>" not in table
 
 
+# ---- the map's labels ------------------------------------------------------------------------------------
+
+def map_svg(page: str) -> str:
+    svg = page[page.index('<svg xmlns="http://www.w3.org/2000/svg" id="map"'):]
+    return svg[:svg.index("</svg>")]
+
+
+def label_boxes(page: str) -> list[tuple[tuple[float, float, float, float], list[str]]]:
+    """Each map label's box, from its text's position and an estimated width, with its lines."""
+    from drcheck.reporters.html import CHAR_WIDTH, LABEL_LINE, LABEL_SIZE
+
+    out = []
+    for x, y, inner in re.findall(r'<g class="label[^"]*">(?:<line [^>]*/>)?<text x="([-\d.]+)" y="([-\d.]+)"[^>]*>'
+                                  r"(.*?)</text></g>", map_svg(page)):
+        lines = [unescape(t) for t in re.findall(r"<tspan[^>]*>(.*?)</tspan>", inner)]
+        width = max(len(t) for t in lines) * LABEL_SIZE * CHAR_WIDTH
+        out.append(((float(x), float(y), float(x) + width, float(y) + len(lines) * LABEL_LINE + 3), lines))
+    return out
+
+
+def mark_boxes(page: str) -> list[tuple[float, float, float, float]]:
+    marks = re.findall(r'<g class="site"><circle cx="([-\d.]+)" cy="([-\d.]+)" r="([\d.]+)"', map_svg(page))
+    return [(float(x) - float(r), float(y) - float(r), float(x) + float(r), float(y) + float(r)) for x, y, r in marks]
+
+
+def overlaps(a, b) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def synthetic_300(tmp_path):
+    sys.path.insert(0, str(SAMPLES.parent / "benchmarks"))
+    from synthetic import synthetic_inventory
+
+    path = tmp_path / "synthetic-300.yaml"
+    path.write_text(synthetic_inventory(300, sites=40), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("sample", ["kakao-2022", "ovh-sbg-2021", "naver-2022", "multi-region-cloud", "synthetic-300"])
+def test_no_map_label_covers_another_or_a_site(sample, tmp_path):
+    from drcheck.reporters import render
+
+    path = synthetic_300(tmp_path) if sample == "synthetic-300" else SAMPLES / f"{sample}.yaml"
+    report = run_audit(path)
+    page = render("audit", "html", report)
+    labels, marks = label_boxes(page), mark_boxes(page)
+    assert len(marks) == sum(s.coordinates is not None for s in report.inventory.sites.values())
+    for (a, lines_a), (b, lines_b) in itertools.combinations(labels, 2):
+        assert not overlaps(a, b), (lines_a, lines_b)
+    for box, lines in labels:
+        assert not [m for m in marks if overlaps(box, m)], lines
+        assert 0 <= box[0] and box[2] <= MAP_WIDTH and 0 <= box[1] and box[3] <= MAP_HEIGHT, lines
+    named = [name for _, lines in labels for line in lines for name in re.split(r", |: ", line)]
+    assert sorted(n for n in named if n in report.inventory.sites) == sorted(
+        n for n, s in report.inventory.sites.items() if s.coordinates)  # every site named once
+
+
+def test_sites_at_one_spot_share_one_label_under_their_campus():
+    from drcheck.reporters import render
+
+    page = render("audit", "html", run_audit(SAMPLES / "ovh-sbg-2021.yaml"))
+    lines = [lines for _, lines in label_boxes(page) if "campus ovh-strasbourg" in lines]
+    assert lines == [["campus ovh-strasbourg", "ovh-sbg1", "ovh-sbg2", "ovh-sbg3", "ovh-sbg4"]]  # one building each
+    assert '<tspan x="' in map_svg(page) and 'fill="#546e7a">campus ovh-strasbourg</tspan>' in map_svg(page)
+    page = render("audit", "html", run_audit(SAMPLES / "multi-region-cloud.yaml"))
+    assert ["euw1-az-a, euw1-az-b, euw1-az-c"] in [lines for _, lines in label_boxes(page)]
+
+
+def test_a_campus_spread_across_the_map_is_outlined_and_labelled_clear_of_its_sites(tmp_path):
+    from drcheck.reporters import render
+
+    (tmp_path / "inv.yaml").write_text("""\
+version: 1
+sites:
+  north-a: {location: [37.50, 127.00], campus: river}
+  north-b: {location: [37.56, 127.06], campus: river}
+  south: {location: [37.30, 127.00]}
+  far: {location: [36.40, 127.40], campus: scattered}
+  far-2: {location: [37.40, 127.30], campus: scattered}
+services:
+  app:
+    placements: [{site: north-a}, {site: south, role: standby}]
+  db:
+    kind: data
+    placements: [{site: north-b}, {site: far, role: standby}, {site: far-2, role: standby}]
+""", encoding="utf-8")
+    page = render("audit", "html", run_audit(tmp_path / "inv.yaml"))
+    svg = map_svg(page)
+    assert re.search(r'<rect class="group"[^>]*><title>campus river: north-a, north-b</title>', svg)
+    assert re.search(r'<line class="group"[^>]*><title>campus scattered: far, far-2</title>', svg)  # too wide
+    labels = label_boxes(page)
+    assert sorted(lines[0] for _, lines in labels) == ["campus river", "far", "far-2", "north-a", "north-b", "south"]
+    for (a, _), (b, _) in itertools.combinations(labels, 2):
+        assert not overlaps(a, b)
+
+
+def test_graticule_labels_are_whole_numbers_never_cut_by_the_edge():
+    from drcheck.reporters import render
+
+    svg = map_svg(render("audit", "html", run_audit(SAMPLES / "multi-region-cloud.yaml")))
+    degrees = re.findall(r'<text x="([-\d.]+)" y="([-\d.]+)" font-size="10" fill="#9e9e9e">([^<]*)</text>', svg)
+    assert degrees and all(re.fullmatch(r"-?\d+(\.\d+)?°", text) for _, _, text in degrees)
+    assert "0°" in [text for _, _, text in degrees] and "0.00°" not in svg
+    assert all(0 <= float(x) and float(x) + len(t) * 10 * 0.66 <= MAP_WIDTH for x, _, t in degrees)
+
+
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -152,3 +263,29 @@ def test_a_real_browser_renders_the_page(tmp_path):
     header = png.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(header[16:20], "big") == 1280 and int.from_bytes(header[20:24], "big") == 1800
+
+
+MEASURE = """<script>
+var box = function(e){ var b = e.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height]; };
+var all = function(selector){ return JSON.stringify(Array.prototype.map.call(document.querySelectorAll(selector), box)); };
+document.body.dataset.labels = all('#map g.label text');
+document.body.dataset.marks = all('#map g.site circle');
+</script></body>"""
+
+
+@pytest.mark.skipif(chromium() is None, reason="chromium is not installed (apt-get install chromium)")
+@pytest.mark.parametrize("sample", ["kakao-2022", "ovh-sbg-2021", "naver-2022", "multi-region-cloud", "synthetic-300"])
+def test_in_a_real_browser_no_map_label_covers_another_or_a_site(sample, tmp_path):
+    """The boxes the browser draws the labels in (getBBox), not estimates."""
+    path = synthetic_300(tmp_path) if sample == "synthetic-300" else SAMPLES / f"{sample}.yaml"
+    page = tmp_path / "page.html"
+    assert drcheck("audit", path, "--format", "html", "-o", page).returncode == (0 if sample == "naver-2022" else 1)
+    page.write_text(page.read_text(encoding="utf-8").replace("</body>", MEASURE), encoding="utf-8")
+    dom = subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    labels = json.loads(unescape(re.search(r'data-labels="([^"]*)"', dom.stdout).group(1)))
+    marks = json.loads(unescape(re.search(r'data-marks="([^"]*)"', dom.stdout).group(1)))
+    assert labels and marks
+    assert not [(a, b) for a, b in itertools.combinations(labels, 2) if overlaps(a, b)]
+    assert not [(a, m) for a in labels for m in marks if overlaps(a, m)]
