@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from drcheck.errors import InputError
@@ -94,6 +94,7 @@ ATTRIBUTES = ["availability_zone", "region", "arn", "multi_az", "backup_retentio
 @SETTINGS
 @given(resources=st.lists(st.tuples(st.sampled_from(TYPES), st.dictionaries(st.sampled_from(ATTRIBUTES), JSON_VALUES,
                                                                            max_size=6)), max_size=6))
+@example(resources=[("aws_backup_plan", {}), ("aws_backup_selection", {"resources": [[]], "selection_tag": "x"})])
 def test_any_terraform_attributes_import_to_a_valid_inventory_or_a_located_error(tmp_path, resources):
     import json
 

@@ -470,11 +470,12 @@ def _backup_plans(estate: _Estate, r: _Resource) -> None:
     if plan is None:
         estate.imported.gap(f"{r.address}: its backup plan is not in the state read")
         return
-    protected = [estate.by_arn[a] for a in r.values.get("resources") or [] if a in estate.by_arn]
-    for condition in r.values.get("selection_tag") or []:
+    arns = [a for a in _sequence(r.values.get("resources")) if isinstance(a, str)]
+    protected = [estate.by_arn[a] for a in arns if a in estate.by_arn]
+    for condition in _sequence(r.values.get("selection_tag")):
         if isinstance(condition, dict) and condition.get("type") == "STRINGEQUALS":
             protected += [x for x in estate.resources if x.tags().get(condition.get("key")) == condition.get("value")]
-    if "*" in (r.values.get("resources") or []):
+    if "*" in arns:
         estate.imported.gap(f"{r.address}: selects every resource ('*'); only resources named by ARN or tag are mapped")
     vaults = {x.values.get("name"): x for x in estate.resources if x.type == "aws_backup_vault"}
     locks = {x.values.get("backup_vault_name"): x for x in estate.resources
