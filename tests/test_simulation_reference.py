@@ -329,3 +329,14 @@ def test_automatic_failover_needs_no_tooling():
     })
     simulation = _assert_matches_reference(inventory, [_sites("a")])
     assert simulation.down_in(0) == ["switchover"]
+
+
+@given(st.integers(1, 300).flatmap(lambda width: st.tuples(
+    st.just(width), st.dictionaries(st.integers(0, (1 << width) - 1), st.integers(1, 1 << 33), max_size=12))))
+def test_bit_counts_add_the_weight_of_every_set_holding_each_bit(case):
+    from drcheck.simulate import _bit_counts
+
+    width, weights = case  # weights up to 2**33: sums that need the 8-byte lanes too
+    expected = [sum(weight for bits, weight in weights.items() if bits >> k & 1) for k in range(width)]
+    assert _bit_counts(weights, width) == expected
+
