@@ -4,6 +4,7 @@ from __future__ import annotations
 import errno
 import functools
 import gc
+import inspect
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from . import __version__
 from .findings import SEVERITIES
@@ -23,8 +25,56 @@ from .reporters import FORMATS, formats
 from .scalars import parse_date
 from .reporters.safe import terminal
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+
+def _examples(*lines: str) -> str:
+    """A command's help ends with examples, one a line ("\\b" keeps the lines as they are)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+class _Argument(TyperArgument):
+    def display_type_rich(self, ctx) -> None:
+        return None  # its METAVAR already says what is expected; typer would add a Python type, <list[str]>
+
+    def _usage_display_name(self) -> str:
+        """PATH, [DIR], PATH...; a METAVAR of several words ("BASE [HEAD]") already says how many."""
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name + ("..." if self.nargs != 1 and " " not in name else "")
+
+
+class _Option(TyperOption):
+    def display_type_rich(self, ctx) -> str | None:
+        return None if self.is_flag else self.metavar
+
+
+def _readable(params: list) -> list:
+    """typer builds the parameters itself (the --help option too): give them the help display above."""
+    classes = {TyperArgument: _Argument, TyperOption: _Option}
+    for param in params:
+        param.__class__ = classes.get(type(param), type(param))
+    return params
+
+
+class _Command(TyperCommand):
+    """A command whose help names what each parameter expects (FILE, FORMAT, RULE...), never a Python type."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.help:  # a docstring's paragraphs, each one flowing to the terminal's width
+            self.help = "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(self.help).split("\n\n"))
+
+    def get_params(self, ctx) -> list:
+        return _readable(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx) -> list:
+        return _readable(super().get_params(ctx))
+
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True, cls=_Group,
                   help="Audit disaster-recovery readiness from a YAML inventory of sites, services and backups.",
+                  epilog=_examples("drcheck init dr/", "drcheck audit dr/inventory.yaml",
+                                   "drcheck explain dr-site-too-close", "drcheck audit --help"),
                   context_settings={"help_option_names": ["-h", "--help"]})
 
 
@@ -199,7 +249,8 @@ def _outputs(formats: list[str], files: list[str], allowed: tuple[str, ...], def
     return pairs
 
 
-PATHS = typer.Argument(..., help="inventory files or directories; - reads stdin", show_default=False)
+PATHS = typer.Argument(..., metavar="PATH", help="inventory files or directories; - reads stdin", show_default=False)
+PATH = typer.Argument(..., metavar="PATH", help="inventory file or directory; - reads stdin", show_default=False)
 
 # The options `audit` and `diff` share, declared once.
 POLICY = typer.Option(None, "--policy", metavar="FILE", help="policy file (default: ./drcheck.yaml if present)")
@@ -242,7 +293,10 @@ def _write_all(what: str, data, outputs: list[tuple[str, Optional[str]]], color:
         write_output(render(what, fmt, data, _view(path, color, quiet, full_report)), path)
 
 
-@app.command()
+@app.command(cls=_Command, epilog=_examples(
+    "drcheck audit inventory.yaml",
+    "drcheck audit estate/ --policy drcheck.yaml --fail-on critical --quiet",
+    "drcheck audit estate/ -f json -o report.json -f sarif -o drcheck.sarif"))
 @_errors_exit_2
 def audit(
     paths: list[str] = PATHS,
@@ -291,7 +345,7 @@ def audit(
     raise typer.Exit(2 if report.errors else 0 if report.passed else 1)
 
 
-@app.command()
+@app.command(cls=_Command, epilog=_examples("drcheck validate estate/", "cat inventory.yaml | drcheck validate -"))
 @_errors_exit_2
 def validate(paths: list[str] = PATHS) -> None:
     """Only check the inventory: print nothing but errors; exit 0 or 2."""
@@ -300,13 +354,16 @@ def validate(paths: list[str] = PATHS) -> None:
     load_inventory(paths)
 
 
-@app.command()
+@app.command(cls=_Command, epilog=_examples(
+    "drcheck simulate estate/ --fail building=pangyo-a",
+    "drcheck simulate estate/ --fail site=anyang --fail service=payments-saas",
+    "drcheck simulate estate/ --depth 2 --top 10 -f json"))
 @_errors_exit_2
 def simulate(
-    path: str = typer.Argument(..., help="inventory file or directory; - reads stdin"),
-    fail: Optional[list[str]] = typer.Option(None, "--fail", help="lose DOMAIN=VALUE (site, building, campus, operator, region, power, network, hazard); repeat to combine"),
-    depth: int = typer.Option(1, "--depth", help="without --fail: 1 = every single domain (N-1), 2 = every pair (N-2)"),
-    top: int = typer.Option(20, "--top", help="show the N worst scenarios (0 = all)"),
+    path: str = PATH,
+    fail: Optional[list[str]] = typer.Option(None, "--fail", metavar="DOMAIN=VALUE", help="lose DOMAIN=VALUE (site, building, campus, operator, region, power, network, hazard, service); repeat to combine"),
+    depth: int = typer.Option(1, "--depth", metavar="1|2", help="without --fail: 1 = every single domain (N-1), 2 = every pair (N-2)"),
+    top: int = typer.Option(20, "--top", metavar="N", help="show the N worst scenarios (0 = all)"),
     fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT", help="table or json"),
     color: str = COLOR,
 ) -> None:
@@ -325,9 +382,9 @@ def simulate(
     _write_all("simulate", simulated, [(fmt, None)], color)
 
 
-@app.command("rules")
+@app.command("rules", cls=_Command, epilog=_examples("drcheck rules", "drcheck rules --rules-dir ./org_rules"))
 @_errors_exit_2
-def list_rules(rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", help="also list rules from this directory")) -> None:
+def list_rules(rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", metavar="DIR", help="also list rules from this directory")) -> None:
     """List rules: id, default severity, title, where it comes from."""
     from .engine import discover
 
@@ -338,11 +395,13 @@ def list_rules(rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir"
         typer.echo(f"{rule_id:<{width}}  {rule.severity:<8}  {terminal(rule.title)}  [{terminal(source.origin)}]")
 
 
-@app.command()
+@app.command(cls=_Command, epilog=_examples("drcheck explain dr-site-too-close", "drcheck explain no-dr -f json"))
 @_errors_exit_2
-def explain(rule_id: str = typer.Argument(..., help="a rule id, e.g. dr-site-too-close"),
-            rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", help="also look in this directory"),
-            fmt: str = typer.Option("text", "--format", "-f", help="text or json")) -> None:
+def explain(rule_id: str = typer.Argument(..., metavar="RULE", help="a rule id, e.g. dr-site-too-close",
+                                          show_default=False),
+            rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
+                                                          help="also look in this directory"),
+            fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json")) -> None:
     """What a rule does, why it matters, when it fires, an example that fires and one that passes, how to fix
     it, its parameters, references and the standards that map to it."""
     from .engine import discover
@@ -359,13 +418,15 @@ def explain(rule_id: str = typer.Argument(..., help="a rule id, e.g. dr-site-too
         write_output(explain_rule(sources[rule_id]), None)
 
 
-@app.command()
+@app.command(cls=_Command, epilog=_examples(
+    "drcheck graph estate/ | dot -Tsvg -o estate.svg",
+    "drcheck graph estate/ -f mermaid --fail site=pangyo -o estate.mmd"))
 @_errors_exit_2
 def graph(
-    path: str = typer.Argument(..., help="inventory file or directory; - reads stdin"),
-    fmt: str = typer.Option("dot", "--format", "-f", help="dot or mermaid"),
-    fail: Optional[list[str]] = typer.Option(None, "--fail", help="highlight what losing DOMAIN=VALUE takes down; repeat to combine"),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="write to FILE"),
+    path: str = PATH,
+    fmt: str = typer.Option("dot", "--format", "-f", metavar="FORMAT", help="dot or mermaid"),
+    fail: Optional[list[str]] = typer.Option(None, "--fail", metavar="DOMAIN=VALUE", help="highlight what losing DOMAIN=VALUE takes down; repeat to combine"),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="write to FILE"),
 ) -> None:
     """Draw services, dependencies and sites grouped by failure domain (Graphviz dot or Mermaid)."""
     from .audit import load_inventory
@@ -379,7 +440,7 @@ def graph(
     _write_all("graph", Drawing(inventory_graph(inventory), loss), [(fmt, output)], "never")
 
 
-@app.command()
+@app.command(cls=_Command, epilog=_examples("drcheck schema > drcheck-schema.json"))
 def schema() -> None:
     """Print the JSON Schema of the inventory format (for editors and the YAML language server)."""
     from .schema import json_schema
@@ -387,16 +448,18 @@ def schema() -> None:
     typer.echo(json.dumps(json_schema(), indent=2))
 
 
-@app.command()
+@app.command(cls=_Command, epilog=_examples("drcheck version"))
 def version() -> None:
     """Print drcheck's version."""
     typer.echo(f"drcheck {__version__}")
 
 
-@app.command()
+@app.command(cls=_Command, epilog=_examples(
+    "drcheck diff old.yaml new.yaml",
+    "drcheck diff inventory.yaml --base origin/main -f markdown -o diff.md"))
 @_errors_exit_2
 def diff(
-    paths: list[str] = typer.Argument(..., help="BASE HEAD (two inventories), or one inventory with --base REV",
+    paths: list[str] = typer.Argument(..., metavar="BASE [HEAD]", help="BASE HEAD (two inventories), or one inventory with --base REV",
                                       show_default=False),
     base: Optional[str] = typer.Option(None, "--base", metavar="REV",
                                        help="compare with the inventory as it was in this git revision, e.g. origin/main"),
@@ -436,10 +499,10 @@ def diff(
     raise typer.Exit(2 if comparison.errors else 0 if comparison.passed else 1)
 
 
-@app.command()
+@app.command(cls=_Command, epilog=_examples("drcheck init", "drcheck init dr/ --force"))
 @_errors_exit_2
 def init(
-    directory: str = typer.Argument(".", help="where to write the starter files (created if missing)"),
+    directory: str = typer.Argument(".", metavar="DIR", help="where to write the starter files (created if missing)"),
     force: bool = typer.Option(False, "--force", help="overwrite files that already exist"),
 ) -> None:
     """Write a commented starter inventory.yaml, a drcheck.yaml policy and the schema editors use."""
@@ -450,11 +513,12 @@ def init(
     typer.echo("next: fill in inventory.yaml, then run `drcheck validate` and `drcheck audit` on it")
 
 
-@app.command()
+@app.command(cls=_Command, epilog=_examples("drcheck locations aws", "drcheck locations -f json"))
 @_errors_exit_2
 def locations(
-    provider: Optional[str] = typer.Argument(None, help="aws, gcp or azure (default: all)"),
-    fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
+    provider: Optional[str] = typer.Argument(None, metavar="PROVIDER", help="aws, gcp or azure (default: all)",
+                                             show_default=False),
+    fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT", help="table or json"),
 ) -> None:
     """List the named cloud locations (`location: aws:eu-west-1`): metro, country, point, and its source."""
     from .locations import regions_of
@@ -475,17 +539,21 @@ def locations(
     write_output("".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in rows), None)
 
 
-@app.command("import")
+@app.command("import", cls=_Command, epilog=_examples(
+    "drcheck import backstage catalog-info.yaml -o catalogue.yaml",
+    "drcheck import terraform terraform.json --onto catalogue.yaml -o aws.yaml",
+    "drcheck import csv services.csv --mapping mapping.yaml -o inventory.yaml"))
 @_errors_exit_2
 def import_(
-    source: str = typer.Argument(..., help="backstage, terraform, netbox or csv"),
-    paths: Optional[list[str]] = typer.Argument(None, help="files or directories to read (netbox: none reads "
+    source: str = typer.Argument(..., metavar="SOURCE", help="backstage, terraform, netbox or csv", show_default=False),
+    paths: Optional[list[str]] = typer.Argument(None, metavar="PATH", help="files or directories to read (netbox: none reads "
                                                            "NETBOX_URL with NETBOX_TOKEN)", show_default=False),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="write the inventory to FILE (atomically)"),
-    mapping: Optional[str] = typer.Option(None, "--mapping", help="csv: the mapping file naming the columns"),
-    service_tag: str = typer.Option("drcheck:service", "--service-tag",
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE",
+                                         help="write the inventory to FILE (atomically)"),
+    mapping: Optional[str] = typer.Option(None, "--mapping", metavar="FILE", help="csv: the mapping file naming the columns"),
+    service_tag: str = typer.Option("drcheck:service", "--service-tag", metavar="TAG",
                                     help="terraform: the tag naming each resource's service"),
-    onto: Optional[str] = typer.Option(None, "--onto", help="an inventory this import adds to (say, a catalogue "
+    onto: Optional[str] = typer.Option(None, "--onto", metavar="FILE", help="an inventory this import adds to (say, a catalogue "
                                                             "import): what it defines is patched under overrides:"),
 ) -> None:
     """Write an inventory from another system's data; what the source could not say is listed at the top."""

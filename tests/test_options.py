@@ -33,9 +33,10 @@ def test_a_bad_option_value_is_exit_2_with_a_message(args, message):
 
 @pytest.mark.parametrize("args, message", [
     (["audit", SAMPLE, "--bogus-option"], "No such option: --bogus-option"),
-    (["audit"], "Missing argument 'paths'."),
+    (["audit"], "Missing argument 'PATH'."),
+    (["audit", SAMPLE, "--quite"], "No such option: --quite (Possible options: --quiet)"),
     (["audit", SAMPLE, "--min-score", "many"], "Invalid value for '--min-score'"),
-    (["explain"], "Missing argument 'rule_id'."),
+    (["explain"], "Missing argument 'RULE'."),
     (["no-such-command"], "No such command 'no-such-command'."),
 ])
 def test_a_usage_error_is_exit_2_with_usage(args, message):
