@@ -48,11 +48,12 @@ def require_services(inventory: Inventory) -> Inventory:
     return inventory
 
 
-def audit(inventory: Inventory, options: AuditOptions) -> Report:
+def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = None) -> Report:
+    """The audit of `inventory`; `ctx`, when given, is a context of it to reuse (`diff` reads its simulation too)."""
     policy = options.policy
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     rules = configure(policy, sources, options.select, options.ignore)
-    ctx = Context(inventory, options.as_of)
+    ctx = ctx or Context(inventory, options.as_of)
     outcomes = run(rules, ctx)
     findings = [f for o in outcomes for f in o.findings]
     expired, unused = _apply_waivers(findings, policy.waivers if options.use_waivers else [], options.as_of)

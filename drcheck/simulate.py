@@ -335,6 +335,38 @@ class Simulation:
                 groups.setdefault(value, []).append(i)
         return groups
 
+    def down_by_scenario(self, numbering: dict[str, int] | None = None) -> list[int]:
+        """For each scenario, the services down in it as one bitset: bit i for `services[i]`, or with
+        `numbering`, bit numbering[name] for the service `name` (services it lacks are left out)."""
+        return self._by_scenario(self.down, numbering)
+
+    def data_lost_by_scenario(self, numbering: dict[str, int] | None = None) -> list[int]:
+        """For each scenario, the services whose data is lost in it, as `down_by_scenario` gives them."""
+        return self._by_scenario(self.data_lost, numbering)
+
+    def _by_scenario(self, values: list[int], numbering: dict[str, int] | None) -> list[int]:
+        # a transposition of the bit matrix services x scenarios, as strings of binary digits: linear, in C
+        width = len(self.scenarios)
+        if not width:
+            return []
+        zero = "0" * width
+        rows = [zero] * (len(self.services) if numbering is None else len(numbering))
+        for i, value in enumerate(values):
+            at = i if numbering is None else numbering.get(self.services[i].name)
+            if value and at is not None:
+                rows[at] = format(value, f"0{width}b")[::-1]  # digit k: scenario k
+        return [int("".join(column)[::-1], 2) for column in zip(*rows)] if rows else [0] * width
+
+    def names(self, services: int) -> list[str]:
+        """The names of the services in a bitset of `down_by_scenario`, in inventory order."""
+        digits = bin(services)[:1:-1]  # digit i: services[i]
+        found = []
+        i = digits.find("1")
+        while i >= 0:
+            found.append(self.services[i].name)
+            i = digits.find("1", i + 1)
+        return found
+
     @cached_property
     def _losable(self) -> list[int]:
         return [i for i, value in enumerate(self.data_lost) if value]

@@ -140,10 +140,17 @@ def inventories(draw) -> Inventory:
 def _assert_matches_reference(inventory: Inventory, scenarios: list[list[Domain]]) -> Simulation:
     index = DomainIndex(inventory)
     simulation = Simulation(inventory, [index.failure(lost) for lost in scenarios])
+    # the same answers as bitsets per scenario (what `diff` compares), in the simulation's numbering and another
+    down_sets, lost_sets = simulation.down_by_scenario(), simulation.data_lost_by_scenario()
+    numbering = {name: n for n, name in enumerate(sorted(inventory.services, reverse=True)[:-1])}  # one left out
+    renumbered = simulation.down_by_scenario(numbering)
     for k, lost in enumerate(scenarios):
         down, data_lost = reference(inventory, set(lost))
         assert set(simulation.down_in(k)) == down, f"scenario {k}: lost {sorted(map(str, lost))}"
         assert set(simulation.data_lost_in(k)) == data_lost, f"scenario {k}: lost {sorted(map(str, lost))}"
+        assert simulation.names(down_sets[k]) == simulation.down_in(k)
+        assert simulation.names(lost_sets[k]) == simulation.data_lost_in(k)
+        assert {name for name, n in numbering.items() if renumbered[k] >> n & 1} == down & set(numbering)
     return simulation
 
 
