@@ -134,6 +134,15 @@ def test_findings_are_sortable_and_cut_on_a_large_estate(monkeypatch):
     assert ">critical</span>" in table and ">medium</span>" not in table
 
 
+def test_findings_name_files_below_the_inventory_s_directory_and_round_the_impact():
+    from drcheck.reporters import render
+
+    page = render("audit", "html", run_audit(KAKAO))  # audited by its absolute path
+    assert f"3 sites in {KAKAO} ·" in page  # the header names the file in full
+    assert '<td class="mono">kakao-2022.yaml:120</td>' in page and f"{KAKAO}:" not in page
+    assert '<td class="num" data-key="4.293">4.29</td>' in page  # single-site-concentration: 8 × 0.5366
+
+
 # ---- the map's labels ------------------------------------------------------------------------------------
 
 def map_svg(page: str) -> str:

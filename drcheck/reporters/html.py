@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 from ..findings import SEVERITIES
 from ..model import Inventory, Service
@@ -42,7 +43,7 @@ h1{font-size:22px;margin:20px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-b
 .muted{color:#666}.pass{color:#1b5e20;font-weight:600}.fail{color:#b71c1c;font-weight:600}
 .score{font-size:32px;font-weight:700;margin-right:12px}
 table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border-bottom:1px solid #e4e4e4;padding:4px 6px;text-align:left;vertical-align:top}
-th{background:#f6f6f6;position:sticky;top:0}th.sort{cursor:pointer;user-select:none}th.sort:after{content:" \\2195";color:#aaa}
+th{background:#f6f6f6;position:sticky;top:0;white-space:nowrap}th.sort{cursor:pointer;user-select:none}th.sort:after{content:" \\2195";color:#aaa}
 td.num,th.num{text-align:right}.sev{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px;white-space:nowrap}
 details summary{cursor:pointer;color:#444}code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 svg{background:#fbfbf8;border:1px solid #ddd;max-width:100%;height:auto}
@@ -96,8 +97,9 @@ def _header(report: Report, name: str) -> str:
     found = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no findings"
     verdict = ('<span class="pass">gate passed</span>' if report.passed else
                '<span class="fail">gate failed: ' + esc("; ".join(report.gate)) + "</span>")
+    files = ", ".join(report.files[:3]) + (f" and {len(report.files) - 3} more" if len(report.files) > 3 else "")
     return (f"<h1>drcheck: {esc(name)}</h1>"
-            f'<p class="muted">{report.service_count} services, {report.site_count} sites · profile '
+            f'<p class="muted">{report.service_count} services, {report.site_count} sites in {esc(files)} · profile '
             f"{esc(report.profile)} · fail on {esc(report.fail_on)} · as of {report.as_of} · drcheck "
             f"{esc(report.version)}</p>"
             f'<p><span class="score">{report.score.value:g}/100</span> grade {esc(report.score.grade)} · '
@@ -113,20 +115,22 @@ def _findings(report: Report) -> str:
     ordered = report.by_importance()
     shown = ordered[:MAX_FINDINGS]
     rank = {s: n for n, s in enumerate(SEVERITIES)}
+    base = _common_directory(report.files)
     rows = []
     for f in shown:
         owner, tier = report.owner_and_tier(f)
         label = f.severity if f.status == "fail" else f.status
         state = " waived: " + f.waiver_reason if f.waived and f.waiver_reason else " waived" if f.waived else ""
         state += " (in the baseline)" if f.baseline else ""
-        where = f"{f.location.file}:{f.location.line}" if f.location else ""
+        where = f"{f.location.file[len(base):] if f.location.file.startswith(base) else f.location.file}:" \
+                f"{f.location.line}" if f.location else ""
         evidence = json.dumps(f.evidence, ensure_ascii=False, sort_keys=True, indent=1)
         impact = f.weight * f.penalty if f.status == "fail" else 0
         rows.append(
             f'<tr><td data-key="{rank[f.severity] + (5 if f.status != "fail" else 0)}">{_badge(label)}'
             f'{esc(state)}</td><td class="mono">{esc(f.rule)}</td><td>{esc(f.subject)}</td>'
             f"<td>{esc(owner or '')}</td><td class=\"num\">{'' if tier is None else tier}</td>"
-            f'<td class="num" data-key="{impact:.3f}">{impact:g}</td><td class="mono">{esc(where)}</td>'
+            f'<td class="num" data-key="{impact:.3f}">{round(impact, 2):g}</td><td class="mono">{esc(where)}</td>'
             f"<td>{esc(f.message)}<details><summary>evidence</summary><pre class=\"mono\">{esc(evidence)}</pre>"
             f"</details></td></tr>")
     cut = (f"<p>The {len(shown)} most important of {len(ordered)} findings are listed; "
@@ -141,6 +145,17 @@ def _findings(report: Report) -> str:
             '<th class="sort">Subject</th><th class="sort">Owner</th><th class="sort num">Tier</th>'
             '<th class="sort num">Impact</th><th>Where</th><th>Message</th></tr></thead><tbody>'
             + "".join(rows) + "</tbody></table>") if ordered else "<h2>Findings</h2><p>None.</p>"
+
+
+def _common_directory(files: list[str]) -> str:
+    """The directory every inventory file is in, with its separator: the Where column shows paths below it
+    (the header names the files)."""
+    directories = [os.path.dirname(f) for f in files]
+    try:
+        common = os.path.commonpath(directories) if directories and all(directories) else ""
+    except ValueError:  # absolute and relative paths mixed
+        return ""
+    return common + os.sep if common else ""
 
 
 # ---- the map -----------------------------------------------------------------------------------------
