@@ -20,7 +20,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from . import __version__
 from .findings import SEVERITIES
-from .errors import InputError, Problem, path_error
+from .errors import InputError, Problem, did_you_mean, path_error, unknown_rule
 from .reporters import FORMATS, formats
 from .scalars import parse_date
 from .reporters.safe import terminal
@@ -216,7 +216,7 @@ def _view(path: Optional[str], color: str = "auto", quiet: bool = False, full_re
 
 def _choice(option: str, value: str, allowed: Iterable[str]) -> str:
     if value not in allowed:
-        raise InputError(f"{option}: found {value!r}; expected one of: {', '.join(allowed)}")
+        raise InputError(f"{option}: found {value!r}{did_you_mean(value, allowed)}; expected one of: {', '.join(allowed)}")
     return value
 
 
@@ -411,7 +411,7 @@ def explain(rule_id: str = typer.Argument(..., metavar="RULE", help="a rule id, 
         raise InputError(f"--format: found {fmt!r}; expected text or json")
     sources = discover(rules_dir or [])
     if rule_id not in sources:
-        raise InputError(f"unknown rule {rule_id!r}; `drcheck rules` lists the known ones")
+        raise InputError(unknown_rule(rule_id, sources))
     if fmt == "json":
         write_output(json.dumps(rule_documentation(sources[rule_id]), indent=2, ensure_ascii=False) + "\n", None)
     else:

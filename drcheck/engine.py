@@ -25,7 +25,7 @@ from .params import Param
 from .policy import RULE_KEYS, Policy, RuleSettings
 from .rule import SCOPES, Rule
 from .ruledoc import example_problem
-from .errors import InputError, Problem
+from .errors import InputError, Problem, did_you_mean, unknown_rule
 
 ENTRY_POINT_GROUP = "drcheck.rules"
 _ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
@@ -240,13 +240,14 @@ def configure(policy: Policy, sources: dict[str, RuleSource], select: list[str] 
     for rule_id, settings in policy.rules.items():
         where = settings.location
         if rule_id not in sources:
-            problems.append(Problem(where, f"rules: unknown rule {rule_id!r}; `drcheck rules` lists the known ones"))
+            problems.append(Problem(where, f"rules: {unknown_rule(rule_id, sources)}"))
             continue
         declared = sources[rule_id].rule.params
         for key, (raw, at) in settings.raw.items():
             if key not in declared:
                 known = ", ".join(list(declared) + list(RULE_KEYS))
-                problems.append(Problem(at or where, f"rules.{rule_id}: unknown parameter {key!r}; expected one of: {known}"))
+                problems.append(Problem(at or where, f"rules.{rule_id}: unknown parameter {key!r}"
+                                                     f"{did_you_mean(key, [*declared, *RULE_KEYS])}; expected one of: {known}"))
                 continue
             try:
                 settings.values[key] = declared[key].convert(_plain(raw))
@@ -254,10 +255,10 @@ def configure(policy: Policy, sources: dict[str, RuleSource], select: list[str] 
                 problems.append(Problem(at or where, f"rules.{rule_id}.{key}: {exc}"))
     for rule_id in [*(select or []), *ignore]:
         if rule_id not in sources:
-            problems.append(Problem(None, f"unknown rule {rule_id!r}; `drcheck rules` lists the known ones"))
+            problems.append(Problem(None, unknown_rule(rule_id, sources)))
     for waiver in policy.waivers:
         if waiver.rule not in sources:
-            problems.append(Problem(waiver.location, f"waiver: unknown rule {waiver.rule!r}; `drcheck rules` lists the known ones"))
+            problems.append(Problem(waiver.location, f"waiver: {unknown_rule(waiver.rule, sources)}"))
     if problems:
         raise InputError(problems)
     rules = []

@@ -1,8 +1,9 @@
 """Errors a user can fix: each one knows where in which file it was found."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 
 class Location(NamedTuple):
@@ -24,6 +25,19 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}" if self.location else self.message
+
+
+def did_you_mean(found: str, known: Iterable[str]) -> str:
+    """" (did you mean 'no-dr'?)" when `found` looks like a mistyped one of `known`; else ""."""
+    if not isinstance(found, str) or not found:
+        return ""
+    known = list(known)
+    close = difflib.get_close_matches(found, known, n=2, cutoff=0.6) or [k for k in known if k.startswith(found)][:2]
+    return f" (did you mean {' or '.join(repr(name) for name in close)}?)" if close else ""
+
+
+def unknown_rule(rule_id: str, known: Iterable[str]) -> str:
+    return f"unknown rule {rule_id!r}{did_you_mean(rule_id, known)}; `drcheck rules` lists the known ones"
 
 
 def path_error(path: str, error: OSError, doing: str = "") -> "InputError":

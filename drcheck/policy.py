@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import SEVERITIES
-from .errors import InputError, Location, Problem
+from .errors import InputError, Location, Problem, did_you_mean
 from .scalars import parse_date, parse_number
 from .loader import Mapping, Sequence, parse, position, read_source
 
@@ -62,7 +62,8 @@ def profile_names() -> list[str]:
 
 def load_profile(name: str) -> Mapping:
     if name not in profile_names():
-        raise InputError(f"unknown profile {name!r}; expected one of: {', '.join(profile_names())}")
+        raise InputError(f"unknown profile {name!r}{did_you_mean(name, profile_names())}; "
+                         f"expected one of: {', '.join(profile_names())}")
     text = resources.files("drcheck").joinpath("profiles", f"{name}.yaml").read_text(encoding="utf-8")
     return parse(f"profile:{name}", text).root
 
@@ -89,11 +90,13 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
     for key, value in root.items():
         at = root.value_at[key]
         if key not in _POLICY_KEYS:
-            bad(root.key_at[key], f"unknown policy key {key!r}; expected one of: {', '.join(_POLICY_KEYS)}")
+            bad(root.key_at[key], f"unknown policy key {key!r}{did_you_mean(key, _POLICY_KEYS)}; "
+                                  f"expected one of: {', '.join(_POLICY_KEYS)}")
         elif key == "profile":
             policy.profile = _text(value, at, "profile", bad) or policy.profile
             if policy.profile not in profile_names():
-                bad(at, f"profile: found {policy.profile!r}; expected one of: {', '.join(profile_names())}")
+                bad(at, f"profile: found {policy.profile!r}{did_you_mean(policy.profile, profile_names())}; "
+                        f"expected one of: {', '.join(profile_names())}")
         elif key == "fail_on":
             policy.fail_on = _severity(value, at, "fail_on", bad) or policy.fail_on
         elif key == "min_score":
