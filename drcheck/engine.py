@@ -145,7 +145,9 @@ def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
         if subjects is None:
             subjects = by_scope[rule.scope] = list(_subjects(rule.scope, ctx))
         # the hot loop of an audit: 20,000 services times every rule
-        applies, check = rule.applies, rule.check
+        # most rules keep the base class's `applies` (always true): not calling it saves 20,000 calls per rule
+        applies = rule.applies if type(rule).applies is not Rule.applies else None
+        check = rule.check
         needs_placements = rule.needs_placements and rule.scope == "service"
         evaluated = unknown = 0
         findings: list[Finding] = []
@@ -153,7 +155,7 @@ def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
             # A rule that raises, or returns something else than findings or a verdict, fails this one check:
             # the audit goes on, and the report and the exit code say which check could not be made.
             try:
-                if not applies(ctx, subject):
+                if applies is not None and not applies(ctx, subject):
                     continue
                 if needs_placements and not subject.placements:
                     found = [_unplaced(rule, subject)]

@@ -247,7 +247,11 @@ def _check_tag(name: str, event) -> None:
 
 def position(file: str, mark) -> Location:
     """The Location of a libyaml mark (kept as marks while loading: converting them all would be slow)."""
-    return Location(file, mark.line + 1, mark.column + 1)
+    # tuple.__new__ skips the named tuple's Python-level __new__: validation makes 180,000 of these
+    return _new_tuple(Location, (file, mark.line + 1, mark.column + 1))
+
+
+_new_tuple = tuple.__new__
 
 
 def _error(name: str, event, message: str) -> InputError:

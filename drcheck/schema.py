@@ -273,11 +273,12 @@ def _objects(spec: ObjectSpec, build: Callable[[dict], Any], what: str, shorthan
         if not isinstance(value, Sequence):
             raise _Invalid(f"found {describe(value)}; expected a list of {spec.plural}")
         items = []
+        within = ctx.within(what)
         for item, item_mark in zip(value, value.item_at):
             if shorthand is not None and type(item) is str:
                 items.append(shorthand(item, ctx.at(item_mark)))
                 continue
-            values = _read_object(ctx, item, item_mark, spec, ctx.within(what))
+            values = _read_object(ctx, item, item_mark, spec, within)
             if values is not None:
                 items.append(build(values))
         return items
