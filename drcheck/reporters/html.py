@@ -387,13 +387,21 @@ def _labels(labels, obstacles, areas) -> list[str]:
     placed = list(obstacles)
     out = []
     for anchor, lines, sites in labels:
-        avoid = placed + [box for box, _, members in areas if not members & sites]
         width = max(_text_width(text, LABEL_SIZE) for text, _ in lines) + 4
         height = len(lines) * LABEL_LINE + 3
+        # only what lies within reach of the farthest position tried can be overlapped: hundreds of sites
+        # make tens of thousands of tries
+        reach = 3 + (LABEL_RINGS - 1) * 14  # the widest gap `_candidates` leaves
+        around = (anchor[0] - reach - width, anchor[1] - reach - height,
+                  anchor[2] + reach + width, anchor[3] + reach + height)
+        avoid = [box for box in placed + [box for box, _, members in areas if not members & sites]
+                 if _overlap(box, around)]
         best = None
         for ring, (x, y) in _candidates(anchor, width, height):
             box = (x, y, x + width, y + height)
-            cost = sum(_overlap(box, other) for other in avoid) + _outside(box)
+            cost = sum(_overlap(box, other) for other in avoid  # comparing first is cheaper: most are apart
+                       if other[0] < box[2] and box[0] < other[2] and other[1] < box[3] and box[1] < other[3])
+            cost += _outside(box)
             if best is None or cost < best[0]:
                 best = (cost, ring, box)
             if cost == 0:
