@@ -298,3 +298,11 @@ def test_in_a_real_browser_no_map_label_covers_another_or_a_site(sample, tmp_pat
     assert labels and marks
     assert not [(a, b) for a, b in itertools.combinations(labels, 2) if overlaps(a, b)]
     assert not [(a, m) for a in labels for m in marks if overlaps(a, m)]
+
+
+
+def test_evidence_is_shown_as_indented_json(page):
+    blocks = re.findall(r'<pre class="mono">(.*?)</pre>', page, re.S)
+    assert blocks and all("<" not in block and "\\x0a" not in block for block in blocks)
+    for block in blocks:  # on real lines, and the escaping undoes to the JSON itself
+        assert json.loads(unescape(block)) and unescape(block).startswith('{\n "')

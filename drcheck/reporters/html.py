@@ -19,7 +19,7 @@ from ..model import Inventory, Service
 from ..report import Report
 from ..scoring import FORMULA
 from . import View
-from .safe import html_attribute as esc
+from .safe import html_attribute as esc, html_lines
 
 MAX_FINDINGS = 5000  # rows beyond this make a page no browser scrolls comfortably
 MAX_GRAPH_SERVICES = 150  # a dependency drawing beyond this is unreadable
@@ -131,7 +131,7 @@ def _findings(report: Report) -> str:
             f'{esc(state)}</td><td class="mono">{esc(f.rule)}</td><td>{esc(f.subject)}</td>'
             f"<td>{esc(owner or '')}</td><td class=\"num\">{'' if tier is None else tier}</td>"
             f'<td class="num" data-key="{impact:.3f}">{round(impact, 2):g}</td><td class="mono">{esc(where)}</td>'
-            f"<td>{esc(f.message)}<details><summary>evidence</summary><pre class=\"mono\">{esc(evidence)}</pre>"
+            f"<td>{esc(f.message)}<details><summary>evidence</summary><pre class=\"mono\">{html_lines(evidence)}</pre>"
             f"</details></td></tr>")
     cut = (f"<p>The {len(shown)} most important of {len(ordered)} findings are listed; "
            "<code>--format json</code> has every one.</p>") if len(shown) < len(ordered) else ""

@@ -43,7 +43,18 @@ def xml(text: str) -> str:
 
 def html(text: str) -> str:
     """Safe inside an HTML element such as <summary>, where Markdown escapes would show literally."""
-    return terminal(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _markup(terminal(text))
+
+
+def html_lines(text: str) -> str:
+    """Safe inside an HTML element that shows line breaks, such as <pre>: each line as `html` makes it."""
+    if text.replace("\n", " ").isprintable():  # nothing but markup to escape, in one pass over the whole
+        return _markup(text)
+    return "\n".join(map(html, text.split("\n")))
+
+
+def _markup(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def html_attribute(text: str) -> str:
