@@ -210,3 +210,16 @@ def test_a_service_takes_down_what_the_simulation_of_its_own_outage_does(documen
     outages = Simulation(inventory, [Failure((), frozenset(), frozenset(), frozenset([n])) for n in names]).impacts()
     for name, expected in zip(names, outages):
         assert impacts[f"service:{name}"] == pytest.approx(expected), name
+
+
+def test_the_simulate_tables_wrap_under_their_own_column_too():
+    ranked = on_terminal(80, "simulate", KAKAO).splitlines()
+    assert max(cell_len(line) for line in ranked) <= 80
+    column = ranked[0].index("lost")
+    rows = [line for line in ranked[1:] if line]
+    assert rows[0].startswith("   1   100.0%     15  destroyed    building=skcc-pangyo-bldg-a  (=")
+    assert all(re.match(r"^ +\d+ ", line) or line.startswith(" " * column) and line[column] != " " for line in rows)
+    detail = on_terminal(80, "simulate", KAKAO, "--fail", "building=skcc-pangyo-bldg-a").splitlines()
+    assert max(cell_len(line) for line in detail) <= 80
+    why = detail[detail.index(next(line for line in detail if line.startswith("  ✗ daum-mail: "))) + 1]
+    assert why == "    ops-permission, ops-deploy, ops-monitoring"

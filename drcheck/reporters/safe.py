@@ -84,16 +84,3 @@ def mermaid(text: str) -> str:
     """Text for a double-quoted Mermaid label: letters, digits and plain punctuation stay, every other
     character (quotes, brackets, markup, backticks, #, ;) becomes an entity code such as #quot; or #35;."""
     return "".join(c if _MERMAID_PLAIN.fullmatch(c) else _MERMAID_NAMED.get(c, f"#{ord(c)};") for c in terminal(text))
-
-
-def text_console(color: bool, width: int | None):
-    """A rich console that writes into a string (`console.file.getvalue()`): colour only when asked, wrapping
-    at `width` columns or, with None (a file or a pipe), never; markup, emoji and highlighting off, since
-    names are shown verbatim.  (rich is imported here: the machine-read formats import this module too.)"""
-    import io
-
-    from rich.console import Console
-
-    return Console(file=io.StringIO(), force_terminal=color, no_color=not color, width=width or 1000,
-                   soft_wrap=width is None, highlight=False, markup=False, emoji=False)
-

@@ -8,7 +8,10 @@ from rich.text import Text
 from ..report import Simulated
 from . import View
 from .json import chunks
-from .safe import terminal, text_console
+from .safe import terminal
+from .screen import Screen
+
+COLUMNS = f"{'rank':>4}  {'impact':>7}  {'down':>5}  {'loss':<11}  "  # of a ranked row; then what is lost
 
 
 def json(simulated: Simulated, view: View = View()) -> Iterator[str]:
@@ -16,13 +19,12 @@ def json(simulated: Simulated, view: View = View()) -> Iterator[str]:
 
 
 def table(simulated: Simulated, view: View = View()) -> str:
-    """A chosen loss (`--fail`) in detail, with why each service is down; ranked ones as one row each."""
-    color, width = view.color, view.width
+    """A chosen loss (`--fail`) in detail, with why each service is down; ranked ones as one row each.
+    On a terminal a row that wraps goes on under its own column (the lost domains, the reason)."""
     scenarios, detailed = simulated.scenarios, simulated.chosen
-    console = text_console(color, width)
-    line = console.print
+    out = Screen(view.color, view.width)
     if not detailed:
-        line(Text(f"{'rank':>4}  {'impact':>7}  {'down':>5}  {'loss':<11}  lost", style="bold"))
+        out(Text(COLUMNS + "lost", style="bold"))
     for rank, s in enumerate(scenarios, 1):
         lost = terminal(" + ".join(str(d) for d in s.lost))
         if not detailed:
@@ -32,14 +34,14 @@ def table(simulated: Simulated, view: View = View()) -> str:
                 row.append(terminal(f"  (= {', '.join(str(d) for d in s.same_as[:3])}{' …' if len(s.same_as) > 3 else ''})"), style="dim")
             if s.data_lost:
                 row.append(terminal(f"  data lost: {', '.join(s.data_lost[:5])}{' …' if len(s.data_lost) > 5 else ''}"), style="red")
-            line(row)
+            out(row, 0, len(COLUMNS))
             continue
-        line(Text(f"Losing {lost} ({s.loss}; sites: {terminal(', '.join(s.sites))})", style="bold"))
-        line(Text(f"impact {s.impact:.1%} of tier-weighted services; {len(s.down)} down"))
+        out(Text(f"Losing {lost} ({s.loss}; sites: {terminal(', '.join(s.sites))})", style="bold"), hang=2)
+        out(Text(f"impact {s.impact:.1%} of tier-weighted services; {len(s.down)} down"), hang=2)
         for name in s.down:
-            line(Text(f"  ✗ {terminal(name)}: {terminal(s.causes[name].describe())}"))
-        line(Text("data lost for good: " + (terminal(", ".join(s.data_lost)) if s.data_lost else "none"),
-                  style="red" if s.data_lost else "green"))
+            out(Text(f"✗ {terminal(name)}: {terminal(s.causes[name].describe())}"), 2, 4)
+        out(Text("data lost for good: " + (terminal(", ".join(s.data_lost)) if s.data_lost else "none"),
+                 style="red" if s.data_lost else "green"), hang=2)
     if not scenarios:
-        line("no scenario takes anything down")
-    return console.file.getvalue()
+        out("no scenario takes anything down")
+    return out.text()

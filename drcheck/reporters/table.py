@@ -5,14 +5,14 @@ indented under its finding, so the grouping holds at 80 columns.  In a file
 or a pipe nothing is wrapped (grep and CI logs want whole lines)."""
 from __future__ import annotations
 
-from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
 from ..findings import SEVERITIES, Finding
 from ..report import Report
 from . import View
-from .safe import terminal, text_console
+from .safe import terminal
+from .screen import Screen
 
 STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim",
           "unknown": "magenta", "error": "bold white on magenta"}
@@ -21,50 +21,8 @@ NAMES_SHOWN = 10
 GRADE_STYLES = {"A": "bold green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}
 
 
-class _Screen:
-    """Writes lines into a text console, wrapping them at the view's width with a hanging indent."""
-
-    def __init__(self, view: View):
-        self.console = text_console(view.color, view.width)
-        self.width = view.width
-
-    def __call__(self, text: Text | str = "", indent: int = 0, hang: int | None = None) -> None:
-        """`text` from column `indent`; where it wraps, the rest from column `hang` (default: `indent`)."""
-        text = Text(text) if isinstance(text, str) else text
-        hang = indent if hang is None else hang
-        if self.width is None or cell_len(text.plain) + indent <= self.width:
-            self.console.print(Text(" " * indent) + text)
-            return
-        for n, line in enumerate(text.wrap(self.console, max(self.width - hang, 20))):
-            line.rstrip()
-            self.console.print(Text(" " * (indent if n == 0 else hang)) + line)
-
-    def items(self, items: list[Text], indent: int, hang: int) -> None:
-        """Items two spaces apart on one line; on a terminal too narrow for them all, broken between items
-        (an item alone too long for a line still wraps inside it)."""
-        lines = [items[0].copy()]
-        for item in items[1:]:
-            start = indent if len(lines) == 1 else hang
-            if self.width is not None and start + cell_len(lines[-1].plain) + 2 + cell_len(item.plain) > self.width:
-                lines.append(item.copy())
-            else:
-                lines[-1].append("  ")
-                lines[-1].append_text(item)
-        for n, line in enumerate(lines):
-            self(line, indent if n == 0 else hang, hang)
-
-    def table(self, table: Table) -> None:
-        for segments in self.console.render_lines(table, pad=False):
-            line = Text.assemble(*((segment.text, segment.style) for segment in segments))
-            line.rstrip()
-            self.console.print(line)
-
-    def text(self) -> str:
-        return self.console.file.getvalue()
-
-
 def render(report: Report, view: View = View()) -> str:
-    out = _Screen(view)
+    out = Screen(view.color, view.width)
     title = Text("drcheck ", style="bold")
     title.append(terminal(report.inventory_name or "inventory"), style="bold")
     unplaced = f" ({report.unplaced_count} not yet placed)" if report.unplaced_count else ""
@@ -128,7 +86,7 @@ def render(report: Report, view: View = View()) -> str:
     return out.text()
 
 
-def _findings(out: _Screen, report: Report, findings: list[Finding], group: str) -> None:
+def _findings(out: Screen, report: Report, findings: list[Finding], group: str) -> None:
     """A terminal is read, not searched: the most important first, a screenful per group, the rest counted."""
     ordered = report.by_importance(findings)
     for finding in ordered[:SHOWN_PER_GROUP]:
@@ -139,7 +97,7 @@ def _findings(out: _Screen, report: Report, findings: list[Finding], group: str)
                  style="dim"), 2, 4)
 
 
-def _finding(out: _Screen, finding: Finding, owner: str | None, tier: int | None) -> None:
+def _finding(out: Screen, finding: Finding, owner: str | None, tier: int | None) -> None:
     head = [Text(finding.rule, style="bold"), Text(terminal(finding.subject))]
     if tier is not None:
         head.append(Text(f"tier {tier}" + (f" · {terminal(owner)}" if owner else ""), style="dim"))
@@ -153,7 +111,7 @@ def _finding(out: _Screen, finding: Finding, owner: str | None, tier: int | None
     out(Text(terminal(finding.message)), 4)
 
 
-def _unknowns(out: _Screen, report: Report) -> None:
+def _unknowns(out: Screen, report: Report) -> None:
     """Unknowns about services with no placements (not yet placed, or external ones whose sites nobody
     knows) all have one cause: they are summed up per kind, so they do not bury the other unknowns."""
     services = report.inventory.services if report.inventory is not None else {}
@@ -176,7 +134,7 @@ def _unknowns(out: _Screen, report: Report) -> None:
             _unplaced(out, report, unplaced[kind], why, wait)
 
 
-def _unplaced(out: _Screen, report: Report, findings: list[Finding], why: str, wait: str) -> None:
+def _unplaced(out: Screen, report: Report, findings: list[Finding], why: str, wait: str) -> None:
     subjects = list(dict.fromkeys(f.subject for f in report.by_importance(findings)))
     rules: dict[str, int] = {}
     for f in findings:
@@ -188,7 +146,7 @@ def _unplaced(out: _Screen, report: Report, findings: list[Finding], why: str, w
              style="dim"), 4)
 
 
-def _per_rule(out: _Screen, report: Report) -> None:
+def _per_rule(out: Screen, report: Report) -> None:
     """How many findings of each rule (and severity, for a rule that grades them): where to start, and what
     --select RULE would show."""
     counts: dict[tuple[str, str], dict[str, int]] = {}
