@@ -115,8 +115,9 @@ def _metadata_problem(rule: type[Rule]) -> str | None:
         return f"severity must be one of {', '.join(SEVERITIES)}"
     if rule.scope not in SCOPES:
         return f"scope must be one of {', '.join(SCOPES)}"
-    if rule.needs_placements and rule.scope != "service":
-        return "needs_placements is for rules of scope service"
+    for flag in ("needs_placements", "needs_dr"):
+        if getattr(rule, flag) and rule.scope != "service":
+            return f"{flag} is for rules of scope service"
     for name, param in rule.params.items():
         if not isinstance(param, Param):
             return f"parameter {name!r} is a {type(param).__name__}; expected a Param"
@@ -149,6 +150,7 @@ def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
         applies = rule.applies if type(rule).applies is not Rule.applies else None
         check = rule.check
         needs_placements = rule.needs_placements and rule.scope == "service"
+        needs_dr = rule.needs_dr and rule.scope == "service"
         evaluated = unknown = 0
         findings: list[Finding] = []
         for subject in subjects:
@@ -159,6 +161,8 @@ def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
                     continue
                 if needs_placements and not subject.placements:
                     found = [_unplaced(rule, subject)]
+                elif needs_dr and not subject.has_dr:
+                    continue  # not applicable
                 else:
                     result = check(ctx, subject)
                     if result is PASSED:

@@ -33,6 +33,9 @@ class Rule:
     # A rule that judges where a service runs: the runner reports `unknown` for a service without placements
     # (an external one, or one not yet placed) instead of calling `check`.
     needs_placements: ClassVar[bool] = False
+    # A rule about a service's disaster recovery: the runner does not call `check` for a service without DR
+    # (placements on fewer than two sites); the rule does not apply to it.
+    needs_dr: ClassVar[bool] = False
 
     def __init__(self, values: dict[str, Any] | None = None, severity: str | None = None):
         self.values = {name: p.default for name, p in self.params.items()} | (values or {})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from .context import Alternative, alternatives_sharing
-from .findings import NOT_APPLICABLE, PASSED
+from .findings import PASSED
 from .rule import Rule
 
 
@@ -14,13 +14,12 @@ class SharedDomainRule(Rule):
     of `kinds` with it, unless each shares one of the `narrower` kinds already (a narrower rule's finding).
     One finding per service names every primary concerned."""
 
+    needs_dr = True
     kinds: ClassVar[tuple[str, ...]]  # smallest first; the last one is what the rule is about
     narrower: ClassVar[tuple[str, ...]] = ()
     consequence: ClassVar[str]  # "one fire or power cut there stops" (+ "both" / "them all")
 
     def check(self, ctx, service):
-        if not service.has_dr:
-            return NOT_APPLICABLE
         kind = self.kinds[-1]
         concerned = []
         for primary, alternatives in alternatives_sharing(ctx, service, self.kinds):

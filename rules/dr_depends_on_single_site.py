@@ -1,4 +1,4 @@
-from drcheck.api import NOT_APPLICABLE, PASSED, Example, Rule, domain_phrase, listing
+from drcheck.api import PASSED, Example, Rule, domain_phrase, listing
 
 
 class DrDependsOnSingleSite(Rule):
@@ -33,6 +33,7 @@ class DrDependsOnSingleSite(Rule):
     id = "dr-depends-on-single-site"
     title = "DR defeated by a hard dependency without DR"
     severity = "critical"
+    needs_dr = True
     needs_placements = True
     example_fires = Example("""
         version: 1
@@ -69,8 +70,6 @@ class DrDependsOnSingleSite(Rule):
                   "MSIT/KCC/NFA findings on the SK C&C Pangyo fire, 6 Dec 2022")
 
     def check(self, ctx, service):
-        if not service.has_dr:
-            return NOT_APPLICABLE
         defeated = ctx.simulation.defeated_dr(service.name)
         if defeated is None:
             return PASSED

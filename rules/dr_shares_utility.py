@@ -1,4 +1,4 @@
-from drcheck.api import NOT_APPLICABLE, PASSED, Example, Rule, alternatives_sharing, domain_phrase
+from drcheck.api import PASSED, Example, Rule, alternatives_sharing, domain_phrase
 
 
 class DrSharesUtility(Rule):
@@ -37,6 +37,7 @@ class DrSharesUtility(Rule):
     id = "dr-shares-utility"
     title = "DR placement shares power, network or hazard zone with the primary"
     severity = "medium"
+    needs_dr = True
     example_fires = Example("""
         version: 1
         sites:
@@ -63,8 +64,6 @@ class DrSharesUtility(Rule):
                   "AWS whitepaper, AWS Fault Isolation Boundaries: Availability Zones")
 
     def check(self, ctx, service):
-        if not service.has_dr:
-            return NOT_APPLICABLE
         concerned = []
         # a single domain can only take a primary and a placement that share it (or the primary's own site)
         for primary, alternatives in alternatives_sharing(ctx, service, ("site", *_UTILITIES)):

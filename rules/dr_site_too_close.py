@@ -1,4 +1,4 @@
-from drcheck.api import NOT_APPLICABLE, PASSED, Example, Param, Rule, domain_phrase
+from drcheck.api import PASSED, Example, Param, Rule, domain_phrase
 
 
 class DrSiteTooClose(Rule):
@@ -26,6 +26,7 @@ class DrSiteTooClose(Rule):
     id = "dr-site-too-close"
     title = "DR site too close to the primary"
     severity = "high"
+    needs_dr = True
     needs_placements = True
     params = {"min_distance_km": Param(40.0, "smallest acceptable distance between a primary and its nearest DR placement",
                                        minimum=0)}
@@ -52,8 +53,6 @@ class DrSiteTooClose(Rule):
     references = ("NIST SP 800-34 Rev. 1, section 3.4.3 (alternate sites)", "NIST SP 800-53 Rev. 5 CP-6(1), CP-7(1)")
 
     def check(self, ctx, service):
-        if not service.has_dr:
-            return NOT_APPLICABLE
         minimum = self.param("min_distance_km")
         failed, unknown = [], []
         for primary, others in ctx.primary_alternatives(service):

@@ -31,6 +31,7 @@ class DrUntested(Rule):
     id = "dr-untested"
     title = "Failover not tested recently"
     severity = "high"
+    needs_dr = True
     params = {
         "max_age_days": Param(365, "oldest acceptable failover test, in days before the audit date", minimum=1),
         "max_tier": Param(1, "services of this tier and more critical (lower numbers) must have a tested failover",
@@ -64,7 +65,7 @@ class DrUntested(Rule):
                   "NIST SP 800-34 Rev. 1, sections 3.5.2 and 3.5.4", "NIST SP 800-53 Rev. 5 CP-4(2), CP-4(4)")
 
     def applies(self, ctx, service):
-        return service.tier <= self.param("max_tier") and service.has_dr
+        return service.tier <= self.param("max_tier")
 
     def check(self, ctx, service):
         max_age = self.param("max_age_days")

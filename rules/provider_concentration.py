@@ -1,4 +1,4 @@
-from drcheck.api import NOT_APPLICABLE, PASSED, Example, Param, Rule
+from drcheck.api import PASSED, Example, Param, Rule
 
 
 class ProviderConcentration(Rule):
@@ -26,6 +26,7 @@ class ProviderConcentration(Rule):
     id = "provider-concentration"
     title = "Every placement run by one operator"
     severity = "medium"
+    needs_dr = True
     needs_placements = True
     params = {"max_tier": Param(0, "services of this tier and more critical (lower numbers) must not depend on one operator",
                                 minimum=0, maximum=3)}
@@ -58,8 +59,6 @@ class ProviderConcentration(Rule):
         return service.tier <= self.param("max_tier")
 
     def check(self, ctx, service):
-        if not service.has_dr:
-            return NOT_APPLICABLE
         operators = {site: ctx.site(site).operator for site in service.sites}
         named = set(operators.values()) - {None}
         if len(named) > 1:

@@ -169,6 +169,7 @@ def test_a_rule_file_that_does_not_import(project, text, problem):
     ({"severity": '"urgent"'}, "severity must be one of critical, high, medium, low, info"),
     ({"severity": None}, "severity must be one of critical, high, medium, low, info"),
     ({"severity": '"medium"\n    scope = "galaxy"'}, "scope must be one of service, site, domain, inventory"),
+    ({"severity": '"medium"\n    scope = "site"\n    needs_dr = True'}, "needs_dr is for rules of scope service"),
 ])
 def test_a_rule_with_bad_metadata(project, changes, problem):
     path = add_rule(project, rule_source(**changes))

@@ -113,6 +113,35 @@ def test_applies_still_filters_before_the_placement_check(ctx):
     assert [f.subject for f in outcome.findings] == ["service:okta"]  # unplaced is tier 1: out of scope
 
 
+def test_a_rule_that_needs_dr_is_asked_only_about_services_with_dr(ctx):
+    asked = []
+
+    class AboutDr(_Probe):
+        needs_dr = True
+
+        def check(self, ctx, service):
+            asked.append(service.name)
+            return self.fail(service, "fires")
+
+    (outcome,) = run([AboutDr()], ctx)
+    assert asked == ["placed"]  # single runs on one site, unplaced and okta on none: not applicable
+    assert [f.subject for f in outcome.findings] == ["service:placed"]
+    assert (outcome.evaluated, outcome.unknown) == (1, 0)
+
+
+def test_a_rule_that_needs_placements_and_dr_is_unknown_for_unplaced_services_and_skips_single_site_ones(ctx):
+    class Both(_Probe):
+        needs_placements = True
+        needs_dr = True
+
+        def check(self, ctx, service):
+            return PASSED
+
+    (outcome,) = run([Both()], ctx)
+    assert [(f.subject, f.status) for f in outcome.findings] == [("service:unplaced", "unknown"), ("service:okta", "unknown")]
+    assert (outcome.evaluated, outcome.unknown) == (1, 2)
+
+
 def test_a_policy_severity_overrides_the_severity_the_rule_chose_for_a_finding(ctx):
     class Picky(_Probe):
         def check(self, ctx, service):
