@@ -19,10 +19,10 @@ from .ruledoc import Example
 from .separation import SharedDomainRule
 from .scalars import format_duration, parse_duration
 from .simulate import BlockedFailover, Cause, DefeatedDr, DependencyDefeat, Scenarios
-from .wording import domain_phrase, listing, strategy_basis
+from .wording import alternatives_phrase, domain_phrase, listing, stops, strategy_basis
 
 __all__ = ["Rule", "Example", "SharedDomainRule", "Param", "Finding", "PASSED", "NOT_APPLICABLE", "Verdict", "Context", "SEVERITIES", "SCOPES", "Subject", "subject_id", "Domain",
            "DomainGroup", "Service", "Site", "Inventory", "Location", "Alternative",
-           "alternatives_sharing", "domain_phrase", "parse_duration",
+           "alternatives_sharing", "alternatives_phrase", "stops", "domain_phrase", "parse_duration",
            "format_duration", "strategy_basis", "listing", "duration_table", "stale_penalty",
            "Failure", "Scenarios", "Cause", "DefeatedDr", "DependencyDefeat", "BlockedFailover"]

@@ -7,6 +7,7 @@ from typing import ClassVar
 from .context import Alternative, alternatives_sharing
 from .findings import PASSED
 from .rule import Rule
+from .wording import alternatives_phrase, stops
 
 
 class SharedDomainRule(Rule):
@@ -39,11 +40,8 @@ class SharedDomainRule(Rule):
         return self.fail(service, message, each[0] | {"primaries": each})
 
     def _story(self, kind: str, primary: str, value: str, alternatives: list[Alternative]) -> str:
-        others = ", ".join(map(str, alternatives))
-        one = len(alternatives) == 1
-        where = f"{others} is" if one else f"every other placement ({others}) is"
-        return (f"{where} {_preposition(kind)} {kind} {value} with primary {primary}: {self.consequence} "
-                f"{'both' if one else 'them all'}")
+        return (f"{alternatives_phrase(alternatives)} is {_preposition(kind)} {kind} {value} with primary {primary}: "
+                f"{self.consequence} {stops(len(alternatives))}")
 
     def _stories(self, kind: str, concerned: list) -> str:
         """Several primaries (active-active): one sentence per shared domain."""

@@ -1,8 +1,13 @@
 """How findings word things, shared by the rules so that every message says them the same way."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .domains import Domain
 from .model import Service
+
+if TYPE_CHECKING:
+    from .context import Alternative
 
 _DOMAIN_NOUNS = {"site": "site", "building": "building", "campus": "campus", "operator": "operator", "region": "region",
                  "power": "power feed", "network": "network carrier", "hazard": "hazard zone", "service": "service"}
@@ -25,7 +30,20 @@ def strategy_basis(service: Service) -> str:
     return "has no known placements and declares no dr strategy"
 
 
+def alternatives_phrase(alternatives: list["Alternative"]) -> str:
+    """Where a primary could fail over to, as the subject of a sentence: "standby b", "every other placement
+    (standby b, primary c)"."""
+    if len(alternatives) == 1:
+        return str(alternatives[0])
+    return f"every other placement ({', '.join(map(str, alternatives))})"
+
+
+def stops(count: int) -> str:
+    """What one loss stops, a primary and `count` other placements: "both", "them all"."""
+    return "both" if count == 1 else "them all"
+
+
 def listing(names: list[str], shown: int = 5, total: int | None = None) -> str:
-    """Names for a message, the first few only: "a, b, c, d, e, ... +3" (`total`: how many `names` stand for)."""
+    """Names for a message, the first few only: "a, b, c, d, e and 3 more" (`total`: how many `names` stand for)."""
     more = (len(names) if total is None else total) - shown
-    return ", ".join(names[:shown]) + (f", ... +{more}" if more > 0 else "")
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")

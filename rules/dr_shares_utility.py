@@ -1,4 +1,4 @@
-from drcheck.api import PASSED, Example, Rule, alternatives_sharing, domain_phrase
+from drcheck.api import PASSED, Example, Rule, alternatives_phrase, alternatives_sharing, domain_phrase, stops
 
 
 class DrSharesUtility(Rule):
@@ -83,8 +83,7 @@ _UTILITIES = ("power", "network", "hazard")
 
 
 def _story(primary, alternatives, common) -> str:
-    where = str(alternatives[0]) if len(alternatives) == 1 else f"every other placement ({', '.join(map(str, alternatives))})"
     phrases = [domain_phrase(d) for d in common]
     shared = phrases[0] if len(phrases) == 1 else f"{', '.join(phrases[:-1])} and {phrases[-1]}"
-    return (f"{where} shares {shared} with primary {primary}: losing {'it' if len(common) == 1 else 'any one of them'} "
-            f"alone stops {'both' if len(alternatives) == 1 else 'them all'}")
+    return (f"{alternatives_phrase(alternatives)} shares {shared} with primary {primary}: losing "
+            f"{'it' if len(common) == 1 else 'any one of them'} alone stops {stops(len(alternatives))}")

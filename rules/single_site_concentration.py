@@ -1,4 +1,4 @@
-from drcheck.api import PASSED, Example, Param, Rule
+from drcheck.api import PASSED, Example, Param, Rule, listing
 
 
 class SingleSiteConcentration(Rule):
@@ -96,13 +96,9 @@ class SingleSiteConcentration(Rule):
         names = [s.name for s in held]
         return self.fail(
             site,
-            f"{site.name} alone holds {share:.1%} of the tier weight ({weight} of {total}): {_names(names)} "
+            f"{site.name} alone holds {share:.1%} of the tier weight ({weight} of {total}): {listing(names)} "
             f"{'runs' if len(names) == 1 else 'run'} only there; policy allows {self.param('max_share') * 100:g}%",
             {"share": round(share, 4), "max_share": self.param("max_share"), "weight": weight, "total_weight": total,
              "services": names},
             penalty=share,
         )
-
-
-def _names(names: list[str], shown: int = 5) -> str:
-    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
