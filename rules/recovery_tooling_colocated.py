@@ -75,18 +75,20 @@ class RecoveryToolingColocated(Rule):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # the simulation hands every service with the same default recovery needs the same tooling down
-        # in a scenario: find where it runs once per list (kept with it, so an id is never reused)
-        self._sites: dict[int, tuple[tuple[str, ...], list[str]]] = {}
+        # the simulation hands every service with the same default recovery needs the same tooling down in a
+        # scenario: find where the named tooling runs once per set of names, for the inventory it runs in
+        self._sites: dict[tuple[str, ...], list[str]] = {}
+        self._inventory = None
 
-    def _tooling_sites(self, ctx, tooling: tuple[str, ...]) -> list[str]:
-        """The sites the first LISTED services of `tooling` run on."""
-        found = self._sites.get(id(tooling))
-        if found is None or found[0] is not tooling:
+    def _tooling_sites(self, ctx, named: tuple[str, ...]) -> list[str]:
+        """The sites the `named` tooling services run on."""
+        if self._inventory is not ctx.inventory:
+            self._sites, self._inventory = {}, ctx.inventory
+        found = self._sites.get(named)
+        if found is None:
             services = ctx.inventory.services
-            found = self._sites[id(tooling)] = (
-                tooling, list(dict.fromkeys(p.site for name in tooling[:LISTED] for p in services[name].placements)))
-        return found[1]
+            found = self._sites[named] = list(dict.fromkeys(p.site for name in named for p in services[name].placements))
+        return found
 
     def applies(self, ctx, service):
         return service.tier <= self.param("max_tier")
@@ -98,7 +100,7 @@ class RecoveryToolingColocated(Rule):
         if blocked is None:
             return PASSED
         failure, tooling, standbys = blocked.scenarios.worst, blocked.tooling, blocked.standbys
-        tooling_sites = self._tooling_sites(ctx, tooling)
+        tooling_sites = self._tooling_sites(ctx, tooling[:LISTED])
         where = f" (only in {listing(tooling_sites)})" if tooling_sites and set(tooling_sites) <= failure.sites else ""
         return self.fail(
             service,
