@@ -47,6 +47,7 @@ th{background:#f6f6f6;position:sticky;top:0;white-space:nowrap}th.sort{cursor:po
 td.num,th.num{text-align:right}.sev{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px;white-space:nowrap}
 details summary{cursor:pointer;color:#444}code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 svg{background:#fbfbf8;border:1px solid #ddd;max-width:100%;height:auto}
+@media (max-width:700px){table{display:block;overflow-x:auto}th{position:static}}
 .legend span{display:inline-block;margin-right:14px}.chip{display:inline-block;width:18px;height:4px;vertical-align:middle;margin-right:4px}
 """
 
