@@ -3,19 +3,24 @@ standards that map to it.
 
 The text comes from the rule (its docstring sections, examples, parameters, remediation and references,
 see `drcheck.ruledoc`); what the runner does for it (unknown without placements, only services with DR)
-is said from its attributes, so that it cannot go out of date.
+is said from its attributes, and what it says on its example that fires is what it says when run on it
+now, so that none of it can go out of date.
 """
 from __future__ import annotations
 
+import io
 import textwrap
 from typing import Any
 
-from .engine import RuleSource
+from .audit import load_inventory
+from .context import Context
+from .engine import RuleSource, run
+from .errors import InputError
 from .params import Param
 from .policy import load_profile, profile_names
 from .reporters.safe import terminal
 from .rule import Rule
-from .ruledoc import Example
+from .ruledoc import EXAMPLE_AS_OF, Example
 
 WIDTH = 80
 NOT_DOCUMENTED = "(not documented by this rule)"
@@ -36,7 +41,8 @@ def rule_documentation(source: RuleSource) -> dict[str, Any]:
         "why_it_matters": doc.why,
         "when_it_fires": doc.when,
         "runner": _runner_notes(rule),
-        "example_fires": _example(rule.example_fires),
+        "example_fires": _example(rule.example_fires) | {"findings": _findings_on(rule, rule.example_fires)}
+        if rule.example_fires else None,
         "example_passes": _example(rule.example_passes),
         "how_to_fix": rule.remediation,
         "parameters": [{"name": name, "default": param.default, "range": _range(param), "meaning": param.help}
@@ -99,11 +105,32 @@ def _example(example: Example | None) -> dict[str, Any] | None:
             "as_of": example.as_of.isoformat() if example.as_of else None}
 
 
+def _findings_on(rule: type[Rule], example: Example) -> list[dict[str, str]] | str:
+    """What the rule, with its defaults, finds on the example now: its findings, or why it could not run."""
+    try:
+        inventory = load_inventory(["-"], stdin=io.BytesIO(example.text.encode("utf-8")))
+    except InputError as exc:
+        return f"the example is not a valid inventory: {exc}"
+    (outcome,) = run([rule()], Context(inventory, example.as_of or EXAMPLE_AS_OF))
+    return [{"subject": f.subject, "status": f.status, "severity": f.severity, "message": f.message}
+            for f in outcome.findings]
+
+
 def _example_lines(example: dict[str, Any] | None) -> list[str]:
     if example is None:
         return [NOT_DOCUMENTED]
     lines = example["inventory"].splitlines()
-    return lines + ([f"(audited as of {example['as_of']})"] if example["as_of"] else [])
+    if example["as_of"]:
+        lines.append(f"(audited as of {example['as_of']})")
+    found = example.get("findings")
+    if isinstance(found, str):
+        lines += ["", *_wrap(f"({found})")]
+    elif found is not None:
+        lines += ["", "drcheck says:"] if found else ["", "drcheck says nothing on it (this example does not fire)"]
+        for f in found:
+            lines += _wrap(f"{f['status']} {f['severity']} {f['subject']}: {f['message']}",
+                           initial_indent="  ", subsequent_indent="    ")
+    return lines
 
 
 def _section(heading: str, body: list[str]) -> list[str]:

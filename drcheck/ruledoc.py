@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 
 WHY, WHEN = "Why it matters", "When it fires"
+EXAMPLE_AS_OF = date(2026, 11, 1)  # the audit date of an example that does not name one
 SECTIONS = (WHY, WHEN)
 _HEADING = re.compile(r"#+\s*(.*?)\s*")
 _SUBJECT = re.compile(r"(service|site):\S+|domain:[a-z]+=\S+|inventory")
@@ -40,7 +41,7 @@ class Example:
 
     `example_fires = Example(inventory, subject="service:auth")`: the rule fails exactly that subject, and
     nothing else.  `example_passes = Example(inventory)`: the rule gives no finding at all.  `as_of` is the
-    audit date the example assumes (default: drcheck.testing's, 2026-11-01)."""
+    audit date the example assumes (default EXAMPLE_AS_OF, 2026-11-01)."""
 
     inventory: str
     subject: str | None = None

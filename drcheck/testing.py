@@ -29,7 +29,6 @@ the one that passes must give no finding.  With pytest:
 """
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +37,9 @@ import yaml
 from .audit import AuditOptions, audit, load_inventory
 from .policy import load_policy
 from .rule import Rule
+from .ruledoc import EXAMPLE_AS_OF
 
-DEFAULT_AS_OF = date(2026, 11, 1)
+DEFAULT_AS_OF = EXAMPLE_AS_OF
 TOLERANCE = 0.15
 
 

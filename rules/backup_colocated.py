@@ -43,8 +43,8 @@ class BackupColocated(Rule):
     example_fires = Example("""
         version: 1
         sites:
-          ovh-sbg1: {building: sbg1, campus: ovh-strasbourg, location: [48.5854, 7.7977]}
-          ovh-sbg2: {building: sbg2, campus: ovh-strasbourg, location: [48.5856, 7.7981]}
+          ovh-sbg1: {campus: ovh-strasbourg, location: [48.5854, 7.7977]}
+          ovh-sbg2: {campus: ovh-strasbourg, location: [48.5856, 7.7981]}
         services:
           vps-bati:
             kind: data

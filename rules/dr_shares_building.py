@@ -43,7 +43,10 @@ class DrSharesBuilding(SharedDomainRule):
           anyang: {building: anyang-dc}
         services:
           talk:
-            placements: [{site: pangyo-hall1}, {site: pangyo-hall2, role: standby}, {site: anyang, role: standby}]
+            placements:
+              - {site: pangyo-hall1}
+              - {site: pangyo-hall2, role: standby}
+              - {site: anyang, role: standby}
         """)
     remediation = ("Move a standby (or a second active site) out of the primary's building, and preferably off its "
                    "campus and power feed, then make it the failover target and drill the failover.")

@@ -51,7 +51,10 @@ class DrSharesRegion(SharedDomainRule):
           euc1-az1: {kind: cloud-zone, region: eu-central-1, building: fra1}
         services:
           checkout:
-            placements: [{site: euw1-az1}, {site: euw1-az2, role: standby}, {site: euc1-az1, role: standby}]
+            placements:
+              - {site: euw1-az1}
+              - {site: euw1-az2, role: standby}
+              - {site: euc1-az1, role: standby}
         """)
     remediation = ("Keep the zones for high availability, and add a standby (or a second active site) in another "
                    "region, with its data replicated there and its own copy of the recovery tooling; make it the "

@@ -257,6 +257,21 @@ def test_explain_of_a_documented_plugin_rule(project):
                                       "meaning": "services of this tier and more critical must name an owner"}]
 
 
+def test_explain_says_what_the_rule_finds_on_its_example_now(project):
+    """The message under the example is the rule's, run on it: an example that no longer fires shows it."""
+    add_rule(project, DOCUMENTED_RULE)
+    out = drcheck("explain", "org-owner-missing", "--rules-dir", "org_rules", cwd=project).stdout
+    assert "\n  drcheck says:\n    fail medium service:maps: maps names no owner\n" in out
+    add_rule(project, DOCUMENTED_RULE.replace("maps: {placements: [{site: a}]}", "maps: {owner: x, placements: [{site: a}]}"))
+    out = drcheck("explain", "org-owner-missing", "--rules-dir", "org_rules", cwd=project).stdout
+    assert "\n  drcheck says nothing on it (this example does not fire)\n" in out
+    add_rule(project, DOCUMENTED_RULE.replace("sites: {a: {}}\n        services:\n          maps: {placements",
+                                              "sites: {a: {}}\n        services:\n          maps: {placement"))
+    result = drcheck("explain", "org-owner-missing", "--rules-dir", "org_rules", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "\n  (the example is not a valid inventory: <stdin>:4:" in result.stdout
+
+
 def test_explain_of_a_plugin_rule_with_a_free_docstring_says_what_it_does_not_document(project):
     add_rule(project, GOOD_RULE)
     out = drcheck("explain", "org-owner-missing", "--rules-dir", "org_rules", cwd=project).stdout
