@@ -17,13 +17,15 @@ def inventory_graph(inventory: Inventory) -> nx.DiGraph:
     (`service` or `site`: its tier, kind, campus, building...).  An edge from
     a service carries what links it to the other end: `depends` ("hard" or
     "soft") and `recovery` (needed to fail it over: "declared" in its
-    recovery_needs, or "default", see `Inventory.recovery_needs`) towards
-    services; `placement` (its role there) and `backups` (how many) towards
-    sites.  The graph's `name` is the inventory's."""
+    recovery_needs, or "default": absent, every ops service as critical as
+    the service or more, tier <=, and none when its failover is automatic)
+    towards services; `placement` (its role there) and `backups` (how many)
+    towards sites.  The graph's `name` is the inventory's."""
     graph = nx.DiGraph(name=inventory.name)
     graph.add_nodes_from((f"site:{site.name}", {"kind": "site", "site": site}) for site in inventory.sites.values())
     graph.add_nodes_from((f"service:{s.name}", {"kind": "service", "service": s}) for s in inventory.services.values())
-    # the default recovery needs, per tier: every ops service as critical or more (the service itself aside)
+    # the default recovery needs, per tier (the service itself aside): a tier-3 wiki does not stand between a
+    # tier-1 database and its standby
     ops = [s for s in inventory.services.values() if s.kind == "ops"]
     default_needs = {tier: [s.name for s in ops if s.tier <= tier] for tier in {s.tier for s in inventory.services.values()}}
     for service in inventory.services.values():

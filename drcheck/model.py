@@ -84,7 +84,7 @@ class Service:
     last_tested: date | None = None
     automatic: bool = False  # dr.automatic: failover needs no people or tooling
     depends_on: list[Dependency] = field(default_factory=list)
-    recovery_needs: list[str] | None = None  # None: the default, see `Inventory.recovery_needs`
+    recovery_needs: list[str] | None = None  # None: the ops services as critical or more; none if automatic
     backups: list[Backup] = field(default_factory=list)
     metadata: Metadata = NO_METADATA
     sites: list[str] = field(init=False)  # distinct placement sites, in inventory order
@@ -119,14 +119,3 @@ class Inventory:
     sites: dict[str, Site]
     services: dict[str, Service]
     metadata: Metadata = NO_METADATA
-
-    def recovery_needs(self, service: Service) -> list[str]:
-        """The services that must be up to fail `service` over to a standby.  Absent from the inventory: none
-        when its failover is automatic, else every ops service but itself that is as critical or more (tier <=):
-        a tier-3 wiki does not stand between a tier-1 database and its standby."""
-        if service.recovery_needs is not None:
-            return service.recovery_needs
-        if service.automatic:
-            return []
-        return [s.name for s in self.services.values()
-                if s.kind == "ops" and s.name != service.name and s.tier <= service.tier]

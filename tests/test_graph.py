@@ -1,16 +1,10 @@
 """ctx.graph, the networkx view of an inventory that rule authors get, and the dependency cycles drawn from it."""
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from conftest import AS_OF
 from drcheck.audit import load_inventory
 from drcheck.context import Context
 from drcheck.graph import inventory_graph
-
-SAMPLES = Path(__file__).parent.parent / "sample_topologies"
 
 INVENTORY = """\
 version: 1
@@ -62,26 +56,26 @@ def test_the_graph_holds_every_service_and_site_with_what_links_them(write):
     assert graph.graph["name"] is None
 
 
-@pytest.mark.parametrize("sample", sorted(SAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
-def test_the_graph_s_recovery_edges_are_the_model_s_recovery_needs(sample):
-    inventory = load_inventory([str(sample)])
-    graph = inventory_graph(inventory)
-    for service in inventory.services.values():
-        edges = graph.succ[f"service:{service.name}"]
-        assert sorted(to[8:] for to, e in edges.items() if e.get("recovery")) == sorted(inventory.recovery_needs(service))
-        how = "declared" if service.recovery_needs is not None else "default"
-        assert {e["recovery"] for e in edges.values() if e.get("recovery")} <= {how}
-
-
-def test_the_graph_is_built_once_per_audit(write):
-    ctx = context(write)
-    assert ctx.graph is ctx.graph
-
-
-def test_dependency_cycles_name_the_members_and_a_shortest_path(write):
-    (cycle,) = context(write).dependency_cycles()
-    assert cycle.members == ["auth", "talk"]
-    assert cycle.path == ["auth", "talk", "auth"]
+def test_recovery_needs_absent_mean_the_ops_services_as_critical_or_more(write):
+    graph = inventory_graph(load_inventory([str(write("""\
+version: 1
+sites: {a: {}}
+services:
+  deploy: {kind: ops, tier: 1, placements: [{site: a}]}
+  console: {kind: ops, tier: 1, placements: [{site: a}]}
+  wiki: {kind: ops, tier: 3, placements: [{site: a}]}
+  app: {placements: [{site: a}]}
+  db: {tier: 0, placements: [{site: a}]}
+  pinned: {placements: [{site: a}], recovery_needs: [wiki]}
+  none: {placements: [{site: a}], recovery_needs: []}
+  auto: {tier: 3, placements: [{site: a}], dr: {automatic: true}}
+"""))]))
+    needs = {node[8:]: [(to[8:], e["recovery"]) for to, e in graph.succ[node].items() if "recovery" in e]
+             for node, kind in graph.nodes(data="kind") if kind == "service"}
+    assert needs == {"deploy": [("console", "default")], "console": [("deploy", "default")],
+                     "wiki": [("deploy", "default"), ("console", "default")],
+                     "app": [("deploy", "default"), ("console", "default")], "db": [],
+                     "pinned": [("wiki", "declared")], "none": [], "auto": []}
 
 
 def test_the_graph_command_draws_the_graph_it_is_given(write):

@@ -193,26 +193,6 @@ def test_placement_role_defaults_to_primary_and_positions_are_kept():
     assert inventory.services["u"].placements == []
 
 
-def test_recovery_needs_absent_means_the_ops_services_as_critical_or_more():
-    inventory = load("""
-        version: 1
-        sites: {a: {}}
-        services:
-          deploy: {kind: ops, tier: 1, placements: [{site: a}]}
-          console: {kind: ops, tier: 1, placements: [{site: a}]}
-          wiki: {kind: ops, tier: 3, placements: [{site: a}]}
-          app: {placements: [{site: a}]}
-          db: {tier: 0, placements: [{site: a}]}
-          pinned: {placements: [{site: a}], recovery_needs: [wiki]}
-          none: {placements: [{site: a}], recovery_needs: []}
-          auto: {tier: 3, placements: [{site: a}], dr: {automatic: true}}
-        """)
-    needs = {name: inventory.recovery_needs(service) for name, service in inventory.services.items()}
-    assert needs == {"deploy": ["console"], "console": ["deploy"], "wiki": ["deploy", "console"],
-                     "app": ["deploy", "console"], "db": [], "pinned": ["wiki"], "none": [], "auto": []}
-    assert inventory.services["auto"].automatic and not inventory.services["app"].automatic
-
-
 def test_a_site_without_campus_is_on_its_buildings_campus():
     inventory = load("""
         version: 1
