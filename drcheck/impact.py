@@ -35,6 +35,7 @@ def _service_reach(simulation: Simulation) -> dict[str, float]:
     for i in range(0, n, step):
         masks[services[i].weight] = masks.get(services[i].weight, 0) | 1 << i // step
     total = sum(weight * mask.bit_count() for weight, mask in masks.items()) or 1
+    weighted = list(masks.items())
     pushed = [0] * n  # the sampled services, so far, that stop when this one stops
     reach: dict[str, float] = {}
     for component in reversed(simulation.hard_components):
@@ -43,7 +44,11 @@ def _service_reach(simulation: Simulation) -> dict[str, float]:
             if i % step == 0:
                 value |= 1 << i // step
             value |= pushed[i]
-        share = sum(weight * (value & mask).bit_count() for weight, mask in masks.items()) / total if value else 0.0
+        share = 0.0
+        if value:
+            for weight, mask in weighted:
+                share += weight * (value & mask).bit_count()
+            share /= total
         for i in component:
             reach["service:" + services[i].name] = share
             if not floating[i]:  # a service outside every site keeps running whatever it calls

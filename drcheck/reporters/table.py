@@ -5,6 +5,8 @@ indented under its finding, so the grouping holds at 80 columns.  In a file
 or a pipe nothing is wrapped (grep and CI logs want whole lines)."""
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.table import Table
 from rich.text import Text
 
@@ -39,22 +41,29 @@ def render(report: Report, view: View = View()) -> str:
     out(Text("  ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "no findings", style="dim"))
     if view.quiet:
         return out.text()
-    if report.errors:
+    by_status: dict[str, list[Finding]] = {"fail": [], "unknown": [], "error": []}
+    failures: dict[str, list[Finding]] = {severity: [] for severity in SEVERITIES}
+    for f in report.findings:
+        by_status[f.status].append(f)
+        if f.status == "fail":
+            failures[f.severity].append(f)
+    errors, unknowns = by_status["error"], by_status["unknown"]
+    if errors:
         out()
-        out(Text(f" ERROR ({len(report.errors)}) — checks that could not be made; the audit is incomplete ",
+        out(Text(f" ERROR ({len(errors)}) — checks that could not be made; the audit is incomplete ",
                  style=STYLES["error"]))
-        _findings(out, report, report.errors, "errors")
+        _findings(out, report, errors, "errors")
 
     for severity in SEVERITIES:
-        group = [f for f in report.failures if f.severity == severity]
+        group = failures[severity]
         if group:
             out()
             waived = sum(f.waived for f in group)
             counted = f"{len(group) - waived} + {waived} waived" if waived else f"{len(group)}"
             out(Text(f" {severity.upper()} ({counted}) ", style=STYLES[severity]))
             _findings(out, report, group, severity)
-    if report.unknowns:
-        _unknowns(out, report)
+    if unknowns:
+        _unknowns(out, report, unknowns)
     if report.scenarios:
         out()
         out(Text("Worst single failures (tier-weighted share of services down)", style="bold"))
@@ -111,20 +120,20 @@ def _finding(out: Screen, finding: Finding, owner: str | None, tier: int | None)
     out(Text(terminal(finding.message)), 4)
 
 
-def _unknowns(out: Screen, report: Report) -> None:
+def _unknowns(out: Screen, report: Report, unknowns: list[Finding]) -> None:
     """Unknowns about services with no placements (not yet placed, or external ones whose sites nobody
     knows) all have one cause: they are summed up per kind, so they do not bury the other unknowns."""
     services = report.inventory.services if report.inventory is not None else {}
     unplaced: dict[str, list[Finding]] = {}
     judged = []
-    for f in report.unknowns:
+    for f in unknowns:
         service = services.get(f.subject[8:]) if f.subject.startswith("service:") else None
         if service is not None and not service.placements:
             unplaced.setdefault("external" if service.kind == "external" else "unplaced", []).append(f)
         else:
             judged.append(f)
     out()
-    out(Text(f" UNKNOWN ({len(report.unknowns)}) — not enough data to judge; not counted as passes ",
+    out(Text(f" UNKNOWN ({len(unknowns)}) — not enough data to judge; not counted as passes ",
              style=STYLES["unknown"]))
     if judged:
         _findings(out, report, judged, "unknowns")
@@ -150,9 +159,9 @@ def _per_rule(out: Screen, report: Report) -> None:
     """How many findings of each rule (and severity, for a rule that grades them): where to start, and what
     --select RULE would show."""
     counts: dict[tuple[str, str], dict[str, int]] = {}
-    for f in report.findings:
-        status = "waived" if f.waived else f.status
-        counts.setdefault((f.rule, f.severity), dict.fromkeys(("fail", "waived", "unknown", "error"), 0))[status] += 1
+    for (rule, severity, status), n in Counter((f.rule, f.severity, "waived" if f.waived else f.status)
+                                               for f in report.findings).items():
+        counts.setdefault((rule, severity), dict.fromkeys(("fail", "waived", "unknown", "error"), 0))[status] = n
     if not counts:
         return
     rank = {s: n for n, s in enumerate(SEVERITIES)}
