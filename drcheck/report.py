@@ -32,13 +32,17 @@ class Scenario:
     down: list[str]
     data_lost: list[str]
     impact: float
-    explain: Callable[[], dict[str, Cause]] = field(repr=False, compare=False)
+    explain: Callable[..., dict[str, Cause]] = field(repr=False, compare=False)  # (names=None: all of `down`)
 
     @cached_property
     def causes(self) -> dict[str, Cause]:
         """Why each service in `down` is down; worked out only for the formats that show it
         (tens of thousands of chains in a large estate)."""
         return self.explain()
+
+    def causes_of(self, names: list[str]) -> dict[str, Cause]:
+        """Why each of `names` (some of `down`) is down, working out no other: for the formats that show a few."""
+        return self.explain(names)
 
     def as_json(self) -> dict:
         return {

@@ -444,9 +444,11 @@ class Simulation:
         i = self.index[service]
         return self._cause(i, 1 << k, self._memos.setdefault(k, {})) if self.down[i] >> k & 1 else None
 
-    def causes_in(self, k: int) -> dict[str, Cause]:
-        """Why each service that is down in scenario k is down."""
+    def causes_in(self, k: int, names: Iterable[str] | None = None) -> dict[str, Cause]:
+        """Why each service that is down in scenario k is down; or only each of `names` (services down in k)."""
         bit, memo = 1 << k, self._memos.setdefault(k, {})
+        if names is not None:
+            return {name: self._cause(self.index[name], bit, memo) for name in names}
         return {s.name: self._cause(i, bit, memo) for i, s in enumerate(self.services) if self.down[i] & bit}
 
     def _cause(self, i: int, bit: int, memo: dict[int, Cause]) -> Cause:

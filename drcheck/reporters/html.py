@@ -562,7 +562,7 @@ def _scenarios(report: Report) -> str:
         rows.append(f"<tr><td>{esc(' + '.join(str(d) for d in s.lost))}</td><td class=\"num\">{s.impact:.1%}</td>"
                     f"<td>{len(s.down)}: {esc(_names(s.down))}</td><td>{esc(_names(s.data_lost)) or '—'}</td></tr>")
     worst = report.scenarios[0]
-    why = "".join(f"<li>{esc(name)}: {esc(cause.describe())}</li>" for name, cause in list(worst.causes.items())[:50])
+    why = "".join(f"<li>{esc(name)}: {esc(cause.describe())}</li>" for name, cause in worst.causes_of(worst.down[:50]).items())
     return ("<h2>Worst single failures</h2><table><thead><tr><th>Lost</th><th class=\"num\">Impact</th>"
             "<th>Down</th><th>Data lost</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
             f"<details open><summary>Why losing {esc(' + '.join(str(d) for d in worst.lost))} takes "

@@ -56,10 +56,10 @@ def render(report: Report, view: View = View()) -> str:
         for s in report.scenarios[:3]:
             add(f"<details><summary>Why losing {html(', '.join(str(d) for d in s.lost))} takes {len(s.down)} services down</summary>")
             add("")
-            for name, cause in list(s.causes.items())[:50]:
+            for name, cause in s.causes_of(s.down[:50]).items():
                 add(f"- {md(name)}: {md(cause.describe())}")
-            if len(s.causes) > 50:
-                add(f"- … and {len(s.causes) - 50} more")
+            if len(s.down) > 50:
+                add(f"- … and {len(s.down) - 50} more")
             add("")
             add("</details>")
             add("")

@@ -31,7 +31,11 @@ def _escape(char: str) -> str:
 
 def markdown(text: str) -> str:
     """Safe inside Markdown text and table cells: no markup, no HTML, no line breaks."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html(text))
+    return _MARKDOWN_SPECIAL.sub(_backslashed, html(text))
+
+
+def _backslashed(match: re.Match) -> str:
+    return "\\" + match.group()  # (a function: a template is expanded in Python for each match)
 
 
 def xml(text: str) -> str:
