@@ -5,7 +5,7 @@ from itertools import combinations
 
 from .audit import scenario
 from .errors import InputError
-from .domains import Domain, DomainIndex, Failure, kind_order
+from .domains import REDUNDANT, Domain, DomainIndex, Failure, kind_order
 from .model import Inventory
 from .report import Scenario
 from .simulate import Simulation
@@ -52,12 +52,19 @@ def _pairs(index: DomainIndex) -> tuple[list[tuple[Domain, Domain]], list[Failur
                          "MB); ask about chosen losses with --fail DOMAIN=VALUE (repeat it to combine them), or "
                          "simulate a part of the estate")
     alone = {d: index.failure([d]) for d in candidates}
+    order = {d: kind_order(d) for d in candidates}
     combos, failures = [], []
-    for pair in combinations(candidates, 2):
-        pair = tuple(sorted(pair, key=kind_order))
-        failure = index.failure(pair)
-        if any((failure.sites, failure.services) == (alone[d].sites, alone[d].services) for d in pair):
-            continue  # one of the two already takes all of it
+    for first, second in combinations(candidates, 2):
+        pair = (first, second) if order[first] <= order[second] else (second, first)
+        a, b = alone[first], alone[second]
+        if first.kind in REDUNDANT and second.kind == first.kind:  # two feeds may take a site neither takes alone
+            failure = index.failure(pair)
+            if any((failure.sites, failure.services) == (alone[d].sites, alone[d].services) for d in pair):
+                continue  # one of the two already takes all of it
+        elif b.sites <= a.sites and b.services <= a.services or a.sites <= b.sites and a.services <= b.services:
+            continue  # the same, for any other two: together they take what each takes alone
+        else:
+            failure = Failure(pair, a.sites | b.sites, a.destroyed | b.destroyed, a.services | b.services)
         combos.append(pair)
         failures.append(failure)
     return combos, failures

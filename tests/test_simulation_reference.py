@@ -347,3 +347,16 @@ def test_bit_counts_add_the_weight_of_every_set_holding_each_bit(case):
     expected = [sum(weight for bits, weight in weights.items() if bits >> k & 1) for k in range(width)]
     assert _bit_counts(weights, width) == expected
 
+
+
+@settings(max_examples=150, deadline=None)
+@given(inventories())
+def test_each_pair_simulated_at_depth_2_is_what_losing_both_takes(inventory):
+    from drcheck.scenarios import _pairs
+
+    index = DomainIndex(inventory)
+    for pair, failure in zip(*_pairs(index)):
+        assert failure == index.failure(pair)  # worked out from each alone where no two feeds can combine
+        for domain in pair:
+            alone = index.failure([domain])
+            assert (failure.sites, failure.services) != (alone.sites, alone.services)
