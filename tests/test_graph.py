@@ -78,6 +78,17 @@ services:
                      "pinned": [("wiki", "declared")], "none": [], "auto": []}
 
 
+def test_the_graph_is_built_once_per_audit(write):
+    ctx = context(write)
+    assert ctx.graph is ctx.graph
+
+
+def test_dependency_cycles_name_the_members_and_a_shortest_path(write):
+    (cycle,) = context(write).dependency_cycles()
+    assert cycle.members == ["auth", "talk"]
+    assert cycle.path == ["auth", "talk", "auth"]
+
+
 def test_the_graph_command_draws_the_graph_it_is_given(write):
     """One graph model: an edge taken out of the networkx graph is gone from the DOT and Mermaid drawings."""
     from drcheck.report import Drawing
