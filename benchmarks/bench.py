@@ -18,9 +18,11 @@ one measurement:
                  services changed (synthetic.changed_inventory), so both are audited and compared
   simulate-depth-2  `drcheck simulate FILE --depth 2`: every pair of failure domains (N-2)
 
-The first three time only their step inside the child; peak memory is always
+The first four time only their step inside the child; peak memory is always
 the child process's maximum resident set size (read with os.wait4), so it
-includes the interpreter and, for simulate, the loaded inventory.
+includes the interpreter and, for simulate, the loaded inventory.  Beside the
+wall clock, the CPU time of the same span (user + system): on a machine that
+other work shares, the wall clock stretches and the CPU time much less.
 """
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ MAX_MEMORY_VS_BASELINE = 1.0
 MAX_GROWTH_100K_VS_20K = 6.0
 
 
-# ---- children: each measures one step and prints {"seconds": ...} ------------------------------
+# ---- children: each measures one step and prints {"seconds": ..., "cpu": ...} -------------------
 
 def _child(step: str, path: str) -> None:
     if step != "baseline":
@@ -62,12 +64,12 @@ def _child(step: str, path: str) -> None:
         import yaml
 
         text = Path(path).read_text(encoding="utf-8")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         yaml.load(text, Loader=yaml.CSafeLoader)
     elif step == "validate":
         from drcheck.audit import load_inventory
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         load_inventory([path])
     elif step == "simulate":
         from drcheck.audit import load_inventory
@@ -76,11 +78,11 @@ def _child(step: str, path: str) -> None:
 
         inventory = load_inventory([path])
         groups = DomainIndex(inventory).groups
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         Simulation(inventory, [g.failure for g in groups]).impacts()
     else:
         raise SystemExit(f"unknown step {step!r}")
-    print(json.dumps({"seconds": time.perf_counter() - started}))
+    print(json.dumps({"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}))
 
 
 # ---- parent ----------------------------------------------------------------------------------
@@ -112,8 +114,8 @@ def _changed_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-changed{path.suffix}")
 
 
-def measure(step: str, path: Path) -> tuple[float, float]:
-    """(wall seconds, peak MB) of one step, in its own process."""
+def measure(step: str, path: Path) -> tuple[float, float, float]:
+    """(wall seconds, peak MB, CPU seconds) of one step, in its own process."""
     if step in COMMANDS:
         command = [_drcheck_command(), *_arguments(step, path)]
         stdout = subprocess.DEVNULL  # not `-o /dev/null`: -o replaces its target atomically
@@ -131,17 +133,18 @@ def measure(step: str, path: Path) -> tuple[float, float]:
     if step in COMMANDS:
         if child.returncode not in (0, 1):  # 1 = the gate failed: the command still ran
             raise SystemExit(f"{' '.join(command[1:])} exited {child.returncode}")
-        return wall, _peak_mb(usage)
+        return wall, _peak_mb(usage), usage.ru_utime + usage.ru_stime
     if child.returncode != 0:
         raise SystemExit(f"step {step} exited {child.returncode} on {path}")
-    return json.loads(output)["seconds"], _peak_mb(usage)
+    measured = json.loads(output)
+    return measured["seconds"], _peak_mb(usage), measured["cpu"]
 
 
 def run(sizes: list[int], steps: list[str], repeat: int, directory: Path) -> None:
     print(f"drcheck benchmark, {date.today()}: Python {platform.python_version()} on {platform.machine()}, "
           f"{os.cpu_count()} CPUs, {platform.platform()}; load average {os.getloadavg()[0]:.2f}")
-    print(f"{'services':>9} {'file MB':>8} {'step':<16} {'wall s':>8} {'peak MB':>8}")
-    results: dict[int, dict[str, tuple[float, float]]] = {}
+    print(f"{'services':>9} {'file MB':>8} {'step':<16} {'wall s':>8} {'peak MB':>8} {'CPU s':>8}")
+    results: dict[int, dict[str, tuple[float, float, float]]] = {}
     for services in sizes:
         path = directory / f"synthetic-{services}.yaml"
         text = synthetic_inventory(services)
@@ -151,18 +154,18 @@ def run(sizes: list[int], steps: list[str], repeat: int, directory: Path) -> Non
         results[services] = {}
         for step in steps:
             runs = [measure(step, path) for _ in range(repeat)]
-            wall, peak = min(r[0] for r in runs), min(r[1] for r in runs)
-            results[services][step] = (wall, peak)
-            print(f"{services:>9} {size_mb:>8.1f} {step:<16} {wall:>8.2f} {peak:>8.0f}", flush=True)
+            wall, peak, cpu = (min(r[n] for r in runs) for n in range(3))
+            results[services][step] = (wall, peak, cpu)
+            print(f"{services:>9} {size_mb:>8.1f} {step:<16} {wall:>8.2f} {peak:>8.0f} {cpu:>8.2f}", flush=True)
     print()
     for services, measured in results.items():
         for step in (s for s in COMMANDS if s in measured):
             target = MAX_TIME_VS_BASELINE[step]
             for baseline in BASELINES:
-                (step_s, step_mb), (base_s, base_mb) = measured[step], measured[baseline]
+                (step_s, step_mb, step_cpu), (base_s, base_mb, base_cpu) = measured[step], measured[baseline]
                 time_ratio, memory_ratio = step_s / base_s, step_mb / base_mb
                 print(f"{services} services: {step}/{baseline} time {time_ratio:.2f} "
-                      f"(target <= {target:g}: {_verdict(time_ratio <= target)}), "
+                      f"(target <= {target:g}: {_verdict(time_ratio <= target)}; CPU {step_cpu / base_cpu:.2f}), "
                       f"memory {memory_ratio:.2f} (target <= {MAX_MEMORY_VS_BASELINE:g}: "
                       f"{_verdict(memory_ratio <= MAX_MEMORY_VS_BASELINE)})")
     if 20_000 in results and 100_000 in results:
