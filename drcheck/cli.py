@@ -490,9 +490,13 @@ def diff(
     if base is None and len(paths) != 2:
         raise InputError(f"diff needs BASE and HEAD inventories, or one inventory and --base REV; found {len(paths)} path(s)")
     options = _audit_options(policy_file, profile, fail_on, select, ignore, rules_dir, no_waivers, as_of)
-    before = build_inventory(git_documents(paths[0], base)) if base is not None else load_inventory([paths[0]])
-    after = load_inventory([paths[-1]])
-    comparison = compare(before, after, options)
+    if base is not None:
+        def load_base():
+            return build_inventory(git_documents(paths[0], base))
+    else:
+        def load_base():
+            return load_inventory([paths[0]])
+    comparison = compare(load_base, lambda: load_inventory([paths[-1]]), options)
     _write_all("diff", comparison, outputs, color, quiet)
     for error in comparison.errors:
         typer.echo(f"error: {terminal(error.message)}", err=True)

@@ -1,55 +1,193 @@
 """`drcheck diff`: what a change to an inventory makes better or worse.
 
 Both inventories are audited with the same options; findings are matched by
-fingerprint, so moving lines changes nothing.  The comparison is data
-(`Comparison`); `reporters.diff` renders it as a table, Markdown or JSON.
+fingerprint, so moving lines changes nothing.  The two audits are
+independent: where the platform can fork, the base is loaded and audited in
+a second process while this one does the head, so on two cores a diff takes
+about as long as one audit.  The base's process sends back only what the
+comparison asks of it (the key of each finding; then the findings that went
+away or changed severity, and how each of its scenarios went).  The
+comparison is data (`Comparison`); `reporters.diff` renders it as a table,
+Markdown or JSON.
 """
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
+from typing import Callable, Iterator
 
 from .context import Context
-from .findings import SEVERITIES
+from .findings import SEVERITIES, Finding
 from .audit import AuditOptions, audit
 from .domains import Domain
 from .errors import InputError
 from .loader import Document, parse
 from .model import Inventory
-from .report import Comparison, ScenarioChange, SeverityChange
+from .report import AuditSummary, Comparison, ScenarioChange, SeverityChange
 
 GIT_TIMEOUT_SECONDS = 60
+# fork without exec: on macOS system libraries may not survive it (Python's multiprocessing avoids it there too)
+CAN_FORK = hasattr(os, "fork") and sys.platform != "darwin"
+
+Loader = Callable[[], Inventory]
+FindingKey = tuple[str, str, str]  # (fingerprint, status, severity)
 
 
-def compare(base: Inventory, head: Inventory, options: AuditOptions) -> Comparison:
-    base_ctx, head_ctx = Context(base, options.as_of), Context(head, options.as_of)
-    before, after = audit(base, options, base_ctx), audit(head, options, head_ctx)
-    old = {(f.fingerprint, f.status): f for f in before.findings}
-    new = {(f.fingerprint, f.status): f for f in after.findings}
-    added = [f for key, f in new.items() if key not in old]
-    removed = [f for key, f in old.items() if key not in new]
+def compare(load_base: Loader, load_head: Loader, options: AuditOptions, parallel: bool = CAN_FORK) -> Comparison:
+    """Load and audit both sides (the base in a second process when `parallel`) and compare them."""
+    with _base_audit(load_base, options, parallel) as base:
+        try:
+            head = load_head()
+            head_ctx = Context(head, options.as_of)
+            after = audit(head, options, head_ctx)
+        except BaseException:
+            base.summary()  # the base's own error first, if it has one: as when the two ran one after the other
+            raise
+        summary, keys = base.summary()
+        old: dict[tuple[str, str], tuple[int, str]] = {(fp, status): (i, severity)
+                                                       for i, (fp, status, severity) in enumerate(keys)}
+        new = {(f.fingerprint, f.status): f for f in after.findings}
+        added = [f for key, f in new.items() if key not in old]
+        gone = [i for key, (i, _) in old.items() if key not in new]
+        changed = [(old[key][0], f) for key, f in new.items() if key in old and old[key][1] != f.severity]
+        past = base.outcome([*gone, *(i for i, _ in changed)], head_ctx.simulation.index)
+    was = dict(zip([*gone, *(i for i, _ in changed)], past.findings))
+    summary.owners = past.owners
+    removed = [was[i] for i in gone]
     rank = SEVERITIES.index
-    changed = [SeverityChange(old[key], f) for key, f in new.items() if key in old and old[key].severity != f.severity]
-    raised = [c for c in changed if rank(c.after.severity) < rank(c.before.severity) and c.after.status == "fail"]
-    lowered = [c for c in changed if c not in raised]
+    changes = [SeverityChange(was[i], f) for i, f in changed]
+    raised = [c for c in changes if rank(c.after.severity) < rank(c.before.severity) and c.after.status == "fail"]
+    lowered = [c for c in changes if c not in raised]
     policy = options.policy
     threshold = rank(policy.fail_on)
     blocking = [f for f in [*added, *(c.after for c in raised)]
                 if not f.waived and (f.status == "fail" and rank(f.severity) <= threshold
                                      or f.status == "unknown" and policy.fail_on_unknown)]
-    return Comparison(before, after, added, removed, raised, lowered, _worse_scenarios(base_ctx, head_ctx),
+    return Comparison(summary, after, added, removed, raised, lowered, _worse_scenarios(past, head_ctx),
                       policy.fail_on, blocking)
 
 
-def _worse_scenarios(base: Context, head: Context) -> list[ScenarioChange]:
+@dataclass
+class _BaseOutcome:
+    """The base's second answer: the findings asked for (with the owner and tier of their services), and how
+    each of its scenarios went, as bitsets of services in the head's numbering."""
+
+    findings: list[Finding]
+    owners: dict[str, tuple[str | None, int | None]]
+    was_down: list[int]
+    was_lost: list[int]
+    impacts: list[float]
+    scenario_of: dict[Domain, int]  # each domain of the base: its scenario
+
+
+class _BaseAudit:
+    """The base's audit, and the two questions the comparison asks of it."""
+
+    def __init__(self, load: Loader, options: AuditOptions):
+        inventory = load()
+        self.ctx = Context(inventory, options.as_of)
+        self.report = audit(inventory, options, self.ctx)
+
+    def summary(self) -> tuple[AuditSummary, list[FindingKey]]:
+        report = self.report
+        keys = [(f.fingerprint, f.status, f.severity) for f in report.findings]
+        return AuditSummary(report.files, report.score, report.errors, {}), keys
+
+    def outcome(self, wanted: list[int], numbering: dict[str, int]) -> _BaseOutcome:
+        findings = [self.report.findings[i] for i in wanted]
+        simulation = self.ctx.simulation
+        return _BaseOutcome(findings, {f.subject: self.report.owner_and_tier(f) for f in findings},
+                            simulation.down_by_scenario(numbering), simulation.data_lost_by_scenario(numbering),
+                            self.ctx.impacts,
+                            {domain: k for k, group in enumerate(self.ctx.domains.groups) for domain in group.domains})
+
+
+class _ForkedBaseAudit:
+    """A `_BaseAudit` made in a forked child process, asked the same questions over a pipe."""
+
+    def __init__(self, load: Loader, options: AuditOptions):
+        self._pipe, theirs = Pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child: answers, and leaves without running the parent's exit handlers
+            self._pipe.close()
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends the child
+            os._exit(_serve(theirs, load, options))
+        theirs.close()
+        self._answers = 0
+
+    def summary(self) -> tuple[AuditSummary, list[FindingKey]]:
+        return self._answer()
+
+    def outcome(self, wanted: list[int], numbering: dict[str, int]) -> _BaseOutcome:
+        self._pipe.send((wanted, numbering))
+        return self._answer()
+
+    def _answer(self):
+        try:
+            raised, value = self._pipe.recv()
+        except EOFError:
+            raise RuntimeError(f"the audit of the base inventory ended without an answer "
+                               f"(its process exited with {self._wait()})") from None
+        if raised:
+            raise value
+        return value
+
+    def close(self) -> None:
+        self._pipe.close()
+        try:
+            os.kill(self._pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        self._wait()
+
+    def _wait(self) -> int:
+        try:
+            return os.waitstatus_to_exitcode(os.waitpid(self._pid, 0)[1])
+        except ChildProcessError:  # waited for already
+            return 0
+
+
+def _serve(pipe: Connection, load: Loader, options: AuditOptions) -> int:
+    """The child's side: the summary, then the outcome the parent asks for; 0 if it could answer."""
+    try:
+        base = _BaseAudit(load, options)
+        pipe.send((False, base.summary()))
+        pipe.send((False, base.outcome(*pipe.recv())))
+        return 0
+    except (EOFError, OSError):
+        return 1  # the parent is gone, or no longer asks
+    except Exception as exc:  # the parent raises it, as if the base had been audited there
+        try:
+            pipe.send((True, exc))
+        except Exception:  # an exception that cannot be pickled: its type and message
+            pipe.send((True, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        return 1
+
+
+@contextmanager
+def _base_audit(load: Loader, options: AuditOptions, parallel: bool) -> Iterator[_BaseAudit | _ForkedBaseAudit]:
+    if not parallel:
+        yield _BaseAudit(load, options)
+        return
+    forked = _ForkedBaseAudit(load, options)
+    try:
+        yield forked
+    finally:
+        forked.close()
+
+
+def _worse_scenarios(base: _BaseOutcome, head: Context) -> list[ScenarioChange]:
     """Single-domain losses that take down, or lose the data of, services they did not before."""
     # Each scenario's services as one bitset in the head's numbering of services: a change is a difference of
     # two integers, not of two sets of 20,000 names per domain.
-    before, after = base.simulation, head.simulation
-    numbering = after.index
-    was_down, was_lost = before.down_by_scenario(numbering), before.data_lost_by_scenario(numbering)
+    after = head.simulation
     now_down, now_lost = after.down_by_scenario(), after.data_lost_by_scenario()
-    past = {domain: k for k, group in enumerate(base.domains.groups) for domain in group.domains}
     changes = []
     for k, group in enumerate(head.domains.groups):
         down, lost = now_down[k], now_lost[k]
@@ -58,8 +196,8 @@ def _worse_scenarios(base: Context, head: Context) -> list[ScenarioChange]:
         # a group's domains may have held different sites before the change: compare each with its own past
         by_past: dict[tuple[float, int, int], list[Domain]] = {}
         for domain in group.domains:
-            j = past.get(domain)
-            outcome = (0.0, 0, 0) if j is None else (base.impacts[j], was_down[j], was_lost[j])
+            j = base.scenario_of.get(domain)
+            outcome = (0.0, 0, 0) if j is None else (base.impacts[j], base.was_down[j], base.was_lost[j])
             by_past.setdefault(outcome, []).append(domain)
         for (impact, down_before, lost_before), domains in by_past.items():
             newly_down, newly_lost = after.names(down & ~down_before), after.names(lost & ~lost_before)

@@ -59,6 +59,9 @@ class InputError(Exception):
         self.problems = problems
         super().__init__("\n".join(map(str, problems)))
 
+    def __reduce__(self):  # whole, with its locations, when `diff` brings it back from the base's process
+        return type(self), (self.problems,)
+
     @classmethod
     def at(cls, location: Location | None, message: str) -> "InputError":
         return cls(Problem(location, message))

@@ -279,8 +279,22 @@ class ScenarioChange:
 
 
 @dataclass
+class AuditSummary:
+    """What a comparison shows of the base's audit, which may have run in another process: its files, score
+    and errors, and the owner and tier of the services its listed findings are about."""
+
+    files: list[str]
+    score: Score
+    errors: list[Finding]
+    owners: dict[str, tuple[str | None, int | None]]  # subject -> (owner, tier)
+
+    def owner_and_tier(self, finding: Finding) -> tuple[str | None, int | None]:
+        return self.owners.get(finding.subject, (None, None))
+
+
+@dataclass
 class Comparison:
-    base: Report
+    base: AuditSummary
     head: Report
     added: list[Finding]  # in head, not in base (same fingerprint and status)
     removed: list[Finding]  # in base, not in head

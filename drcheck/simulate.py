@@ -345,17 +345,21 @@ class Simulation:
         return self._by_scenario(self.data_lost, numbering)
 
     def _by_scenario(self, values: list[int], numbering: dict[str, int] | None) -> list[int]:
-        # a transposition of the bit matrix services x scenarios, as strings of binary digits: linear, in C
+        # a transposition of the bit matrix services x scenarios, as one string of binary digits, row after
+        # row: column k is a slice with a step, and every step is linear and in C
         width = len(self.scenarios)
         if not width:
             return []
         zero = "0" * width
         rows = [zero] * (len(self.services) if numbering is None else len(numbering))
+        if not rows:
+            return [0] * width
         for i, value in enumerate(values):
             at = i if numbering is None else numbering.get(self.services[i].name)
             if value and at is not None:
                 rows[at] = format(value, f"0{width}b")[::-1]  # digit k: scenario k
-        return [int("".join(column)[::-1], 2) for column in zip(*rows)] if rows else [0] * width
+        matrix = "".join(rows)
+        return [int(matrix[k::width][::-1], 2) for k in range(width)]
 
     def names(self, services: int) -> list[str]:
         """The names of the services in a bitset of `down_by_scenario`, in inventory order."""

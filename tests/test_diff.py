@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from datetime import date
 
 import pytest
 
 from conftest import drcheck
+from drcheck.audit import AuditOptions, load_inventory
+from drcheck.diff import CAN_FORK, compare
+from drcheck.errors import InputError
+from drcheck.policy import load_policy
 
 RULES = "no-dr,dr-site-too-close"
 BASE = """\
@@ -231,3 +237,62 @@ def test_markdown_stays_short_enough_for_a_pull_request_comment(tmp_path):
     assert "… and 30 more (`--format json` lists them all)." in markdown
     assert "svc\\-009 \\(\\+120 more\\) |" in markdown  # names per scenario are capped too
     assert markdown.rstrip().endswith("no\\-dr service:svc\\-009 \\(\\+120 more\\)")
+
+
+# --- the base audited in a second process ------------------------------------------------------------------
+
+def _loader(path):
+    return lambda: load_inventory([str(path)])
+
+
+def _options():
+    return AuditOptions(policy=load_policy(None), as_of=date(2026, 11, 1))
+
+
+CRM_BLOCK = "crm:\n    tier: 1\n    placements: [{site: pangyo}, {site: busan, role: standby}]"
+
+
+@pytest.mark.skipif(not CAN_FORK, reason="this platform does not fork")
+@pytest.mark.parametrize("crm, removed, raised", [
+    # crm gains DR, if too close: its no-dr finding goes away (the base's owner and tier come with it)
+    ("crm:\n    tier: 1\n    placements: [{site: pangyo}, {site: anyang, role: standby}]",
+     [("no-dr", "service:crm", 1)], []),
+    # crm becomes tier 0, still without DR: the same no-dr finding, now critical
+    ("crm:\n    tier: 0\n    placements: [{site: pangyo}]", [], [("high", "critical", "no-dr", "service:crm")]),
+])
+def test_the_base_audited_in_a_second_process_gives_the_same_comparison(pair, crm, removed, raised):
+    (pair / "head.yaml").write_text(HEAD.replace(CRM_BLOCK, crm), encoding="utf-8")
+    forked, alone = (compare(_loader(pair / "base.yaml"), _loader(pair / "head.yaml"), _options(), parallel=parallel)
+                     for parallel in (True, False))
+    assert forked.as_json() == alone.as_json()
+    assert [(f.rule, f.subject, forked.base.owner_and_tier(f)[1]) for f in forked.removed] == removed
+    assert [(c.before.severity, c.after.severity, c.after.rule, c.after.subject) for c in forked.raised] == raised
+    (worse,) = forked.scenarios  # losing pangyo now takes talk down too, through auth
+    assert (worse.newly_down, round(worse.impact_before, 2)) == (["talk", "auth | <b>x</b>"], 0.33)
+
+
+@pytest.mark.parametrize("parallel", [True, False] if CAN_FORK else [False])
+def test_the_base_s_error_comes_first_and_the_base_s_process_is_gone(pair, parallel):
+    (pair / "base.yaml").write_text(BASE.replace("tier: 1", "tier: one"), encoding="utf-8")
+    (pair / "head.yaml").write_text(HEAD.replace("tier: 0", "tier: zero", 1), encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        compare(_loader(pair / "base.yaml"), _loader(pair / "head.yaml"), _options(), parallel=parallel)
+    (problem,) = raised.value.problems
+    assert problem.location is not None and problem.location.file.endswith("base.yaml")
+    assert (problem.location.line, problem.location.column) == (11, 11)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left running or unwaited
+
+
+@pytest.mark.skipif(not CAN_FORK, reason="this platform does not fork")
+def test_a_base_process_that_dies_or_raises_is_an_error_of_the_parent(pair):
+    def dies():
+        os._exit(3)
+
+    def raises():
+        raise ValueError("an unexpected state")
+
+    with pytest.raises(RuntimeError, match=r"ended without an answer \(its process exited with 3\)"):
+        compare(dies, _loader(pair / "head.yaml"), _options(), parallel=True)
+    with pytest.raises(ValueError, match="an unexpected state"):
+        compare(raises, _loader(pair / "head.yaml"), _options(), parallel=True)
