@@ -18,9 +18,11 @@ one measurement:
                  services changed (synthetic.changed_inventory), so both are audited and compared
   simulate-depth-2  `drcheck simulate FILE --depth 2`: every pair of failure domains (N-2)
 
-The first four time only their step inside the child; peak memory is always
-the child process's maximum resident set size (read with os.wait4), so it
-includes the interpreter and, for simulate, the loaded inventory.  Beside the
+The first four time only their step inside the child; peak memory is the
+child process's maximum resident set size (read with os.wait4), so it
+includes the interpreter and, for simulate, the loaded inventory; for the
+commands, the larger of that and the peak of the process and its children
+together (sampled; `diff` audits its base in a second process).  Beside the
 wall clock, the CPU time of the same span (user + system): on a machine that
 other work shares, the wall clock stretches and the CPU time much less.
 """
@@ -35,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -92,6 +95,45 @@ def _peak_mb(usage) -> float:
     return usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
+class _TreeMemory(threading.Thread):
+    """The peak of the resident memory of a process and its children together, sampled every 10 ms (Linux).
+
+    A process's own peak (ru_maxrss) covers one process: `diff` audits its base in a second one, and the
+    two run at once.  Pages the two share count twice, so the sum is an upper bound."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_mb, self._done = pid, 0.0, threading.Event()
+        if Path("/proc/self/task").exists():
+            self.start()
+
+    def run(self) -> None:
+        while not self._done.wait(0.01):
+            self.peak_mb = max(self.peak_mb, sum(map(_rss_mb, _tree(self.pid))))
+
+    def stop(self) -> None:
+        self._done.set()
+        if self.is_alive():
+            self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [pid, *(p for child in children for p in _tree(int(child)))]
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((line for line in status.splitlines() if line.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
 def _drcheck_command() -> str:
     beside = Path(sys.executable).parent / "drcheck"
     found = str(beside) if beside.exists() else shutil.which("drcheck")
@@ -124,16 +166,18 @@ def measure(step: str, path: Path) -> tuple[float, float, float]:
         stdout = subprocess.PIPE
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=stdout, text=True)
+    tree = _TreeMemory(child.pid)
     output = child.stdout.read() if child.stdout else ""
     _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, unlike RUSAGE_CHILDREN
     wall = time.perf_counter() - started
+    tree.stop()
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.stdout:
         child.stdout.close()
     if step in COMMANDS:
         if child.returncode not in (0, 1):  # 1 = the gate failed: the command still ran
             raise SystemExit(f"{' '.join(command[1:])} exited {child.returncode}")
-        return wall, _peak_mb(usage), usage.ru_utime + usage.ru_stime
+        return wall, max(_peak_mb(usage), tree.peak_mb), usage.ru_utime + usage.ru_stime
     if child.returncode != 0:
         raise SystemExit(f"step {step} exited {child.returncode} on {path}")
     measured = json.loads(output)

@@ -38,7 +38,7 @@ _NULL_TAG = _STANDARD_TAG_PREFIX + "null"
 
 
 class Mapping(dict):
-    """A YAML mapping; `where` is its own mark, `key_at`/`value_at` its entries' (see `position`)."""
+    """A YAML mapping; `where` is its own mark, `key_at`/`value_at` its entries' (see `mark`, `position`)."""
 
     __slots__ = ("where", "key_at", "value_at")
 
@@ -162,6 +162,7 @@ def _build(name: str, parser) -> object:
             elif (not node or node[0] in "~nN") and node in nulls and not event.style:  # plain style: None or ""
                 node = None
             pos = event.start_mark
+            pos = pos.line << 32 | pos.column  # `mark`, inline: this runs for every scalar
             if is_mapping:
                 if key is None:
                     if node is None or node in container:
@@ -183,7 +184,7 @@ def _build(name: str, parser) -> object:
                 _check_tag(name, event)
             if len(stack) >= MAX_DEPTH:
                 raise _error(name, event, f"found nesting deeper than {MAX_DEPTH} levels; an inventory never needs that")
-            pos = event.start_mark
+            pos = mark(event.start_mark)
             if kind is MappingStartEvent:
                 node = Mapping()
                 node.key_at = {}
@@ -245,17 +246,23 @@ def _check_tag(name: str, event) -> None:
         raise _error(name, event, f"found YAML tag {shown!r}; expected plain values (tags are not allowed in an inventory)")
 
 
-def position(file: str, mark) -> Location:
-    """The Location of a libyaml mark (kept as marks while loading: converting them all would be slow)."""
+def mark(yaml_mark) -> int:
+    """A position kept while loading, as one int: line and column from 0.  A million of them in a large
+    inventory, and an int takes a third of the memory of the PyYAML mark it is made from."""
+    return yaml_mark.line << 32 | yaml_mark.column
+
+
+def position(file: str, mark: int) -> Location:
+    """The Location of a `mark`."""
     # tuple.__new__ skips the named tuple's Python-level __new__: validation makes 180,000 of these
-    return _new_tuple(Location, (file, mark.line + 1, mark.column + 1))
+    return _new_tuple(Location, (file, (mark >> 32) + 1, (mark & 0xFFFFFFFF) + 1))
 
 
 _new_tuple = tuple.__new__
 
 
 def _error(name: str, event, message: str) -> InputError:
-    return InputError.at(position(name, event.start_mark), message)
+    return InputError.at(position(name, mark(event.start_mark)), message)
 
 
 def collect_sources(paths: list[str]) -> list[str]:

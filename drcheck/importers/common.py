@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import InputError, Location
-from ..loader import Mapping, Sequence, position, read_source
+from ..loader import Mapping, Sequence, mark, position, read_source
 
 
 def input_files(paths: list[str], suffixes: tuple[str, ...]) -> list[str]:
@@ -50,28 +50,28 @@ def read_yaml_documents(path: str) -> list[Mapping | Sequence | str | None]:
 
 def _plain(name: str, node: yaml.Node, seen: set[int]):
     if id(node) in seen:  # an alias: expanding them is how "billion laughs" bombs work
-        raise InputError.at(position(name, node.start_mark), "found a YAML alias; write the value out")
+        raise InputError.at(position(name, mark(node.start_mark)), "found a YAML alias; write the value out")
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         return None if node.tag.endswith(":null") else node.value
     if isinstance(node, yaml.SequenceNode):
         items = Sequence(_plain(name, item, seen) for item in node.value)
-        items.where, items.item_at = node.start_mark, [item.start_mark for item in node.value]
+        items.where, items.item_at = mark(node.start_mark), [mark(item.start_mark) for item in node.value]
         return items
     mapping = Mapping()
-    mapping.where, mapping.key_at, mapping.value_at = node.start_mark, {}, {}
+    mapping.where, mapping.key_at, mapping.value_at = mark(node.start_mark), {}, {}
     for key_node, value_node in node.value:
         key = _plain(name, key_node, seen)
         if not isinstance(key, str):
-            raise InputError.at(position(name, key_node.start_mark), "found a mapping key that is not text")
+            raise InputError.at(position(name, mark(key_node.start_mark)), "found a mapping key that is not text")
         if key in mapping:
-            raise InputError.at(position(name, key_node.start_mark), f"duplicate key {key!r} in one mapping")
+            raise InputError.at(position(name, mark(key_node.start_mark)), f"duplicate key {key!r} in one mapping")
         mapping[key] = _plain(name, value_node, seen)
-        mapping.key_at[key], mapping.value_at[key] = key_node.start_mark, value_node.start_mark
+        mapping.key_at[key], mapping.value_at[key] = mark(key_node.start_mark), mark(value_node.start_mark)
     return mapping
 
 
 def where(file: str, node, key: str | None = None) -> Location:
     """The position of a node (or of one of its keys' values) read by `read_yaml_documents`."""
-    mark = node.value_at.get(key, node.where) if key is not None and isinstance(node, Mapping) else getattr(node, "where", None)
-    return position(file, mark) if mark is not None else Location(file, 1, 1)
+    at = node.value_at.get(key, node.where) if key is not None and isinstance(node, Mapping) else getattr(node, "where", None)
+    return position(file, at) if at is not None else Location(file, 1, 1)
