@@ -138,7 +138,7 @@ class Simulation:
         self.data_lost = self._data_lost(destroyed_mask)
         self._memos: dict[int, dict[int, Cause]] = {}  # per scenario: causes found so far (chains share tails)
         self._default_needs: dict[tuple[int, int], list[int]] = {}  # (tier, ops service or -1) -> default needs
-        self._needs_down: dict[tuple[int, int], list[int]] = {}  # (recovery needs list, scenario) -> those down
+        self._needs_down: dict[tuple[int | tuple[int, int], int], list[int]] = {}  # (needs key, scenario) -> those down
         self._named: dict[int, tuple[list[int], tuple[str, ...]]] = {}  # id of a shared list -> (it, its names)
         self._described: dict[int, Scenarios] = {}  # a set of scenarios (bits) -> as findings tell it
 
@@ -426,21 +426,27 @@ class Simulation:
         listed = self.needs[i]
         if listed is not None:
             return listed
-        tier = self.tiers[i]
-        key = (tier, i if self.services[i].kind == "ops" else -1)
+        key = self._needs_key(i)
         found = self._default_needs.get(key)
         if found is None:  # shared by every service of a tier: `needs_down_in` answers each list once
+            tier = self.tiers[i]
             found = self._default_needs[key] = sorted(o for o in self.ops if o != i and self.tiers[o] <= tier)
         return found
 
+    def _needs_key(self, i: int) -> int | tuple[int, int]:
+        """What names service i's recovery needs: i for a list of its own; for the default list, its tier
+        (and the ops service itself, which is left out of it)."""
+        if self.needs[i] is not None:
+            return i
+        return self.tiers[i], i if self.services[i].kind == "ops" else -1
+
     def needs_down_in(self, i: int, k: int) -> list[int]:
         """The services in the recovery needs of service i that are down in scenario k."""
-        needs = self.needs_of(i)
-        key = (id(needs), k)  # most services share the default list: answer it once per scenario
+        key = (self._needs_key(i), k)  # most services share the default list: answer it once per scenario
         found = self._needs_down.get(key)
         if found is None:
             bit = 1 << k
-            found = self._needs_down[key] = [d for d in needs if self.down[d] & bit]
+            found = self._needs_down[key] = [d for d in self.needs_of(i) if self.down[d] & bit]
         return found
 
     def cause(self, service: str, k: int) -> Cause | None:
