@@ -139,7 +139,7 @@ class Simulation:
         self._memos: dict[int, dict[int, Cause]] = {}  # per scenario: causes found so far (chains share tails)
         self._default_needs: dict[tuple[int, int], list[int]] = {}  # (tier, ops service or -1) -> default needs
         self._needs_down: dict[tuple[int | tuple[int, int], int], list[int]] = {}  # (needs key, scenario) -> those down
-        self._named: dict[int, tuple[list[int], tuple[str, ...]]] = {}  # id of a shared list -> (it, its names)
+        self._needs_down_named: dict[tuple[int | tuple[int, int], int], tuple[str, ...]] = {}  # the same, named
         self._described: dict[int, Scenarios] = {}  # a set of scenarios (bits) -> as findings tell it
 
     # -- step 1: down = least fixpoint of primary_lost | OR(down of hard deps)
@@ -269,19 +269,20 @@ class Simulation:
         if not scenarios:
             return None
         told = self._scenarios(scenarios)
-        tooling = self._names(self.needs_down_in(i, told.index))
+        tooling = self._needs_down_names(i, told.index)
         standbys = [p.site for p in self._surviving(i, told.worst) if p.role == "standby"]
         return BlockedFailover(tooling, told, list(dict.fromkeys(standbys)))
 
     def _surviving(self, i: int, failure: Failure) -> list[Placement]:
         return [p for p in self.services[i].placements if p.site not in failure.sites]
 
-    def _names(self, members: list[int]) -> tuple[str, ...]:
-        """The names of a list the simulation shares between services (default recovery needs): made once."""
-        named = self._named.get(id(members))
-        if named is None or named[0] is not members:
-            named = self._named[id(members)] = (members, tuple(self.services[d].name for d in members))
-        return named[1]
+    def _needs_down_names(self, i: int, k: int) -> tuple[str, ...]:
+        """The names of `needs_down_in(i, k)`: made once for all the services that share the list."""
+        key = (self._needs_key(i), k)
+        named = self._needs_down_named.get(key)
+        if named is None:
+            named = self._needs_down_named[key] = tuple(self.services[d].name for d in self.needs_down_in(i, k))
+        return named
 
     @cached_property
     def _site_scenarios(self) -> int:
