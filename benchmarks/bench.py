@@ -195,12 +195,16 @@ def run(sizes: list[int], steps: list[str], repeat: int, directory: Path) -> Non
         path.write_text(text, encoding="utf-8")
         _changed_path(path).write_text(changed_inventory(text), encoding="utf-8")
         size_mb = path.stat().st_size / (1024 * 1024)
-        results[services] = {}
-        for step in steps:
-            runs = [measure(step, path) for _ in range(repeat)]
-            wall, peak, cpu = (min(r[n] for r in runs) for n in range(3))
-            results[services][step] = (wall, peak, cpu)
-            print(f"{services:>9} {size_mb:>8.1f} {step:<16} {wall:>8.2f} {peak:>8.0f} {cpu:>8.2f}", flush=True)
+        # Rounds of every step, not each step's runs back to back: a shared machine's speed drifts over
+        # minutes, and each step's fastest run should come from the same stretch of time as the baseline's.
+        runs: dict[str, list[tuple[float, float, float]]] = {step: [] for step in steps}
+        for round_number in range(repeat):
+            for step in steps:
+                runs[step].append(measure(step, path))
+                if round_number == repeat - 1:
+                    wall, peak, cpu = (min(r[n] for r in runs[step]) for n in range(3))
+                    print(f"{services:>9} {size_mb:>8.1f} {step:<16} {wall:>8.2f} {peak:>8.0f} {cpu:>8.2f}", flush=True)
+        results[services] = {step: tuple(min(r[n] for r in measured) for n in range(3)) for step, measured in runs.items()}
     print()
     for services, measured in results.items():
         for step in (s for s in COMMANDS if s in measured):
@@ -229,7 +233,7 @@ def main() -> None:
                         help="inventory sizes to measure (default: 20000; add 100000 to check the growth)")
     parser.add_argument("--steps", nargs="+", choices=STEPS, metavar="STEP",
                         help="measure only these steps, besides the two baselines (default: every step)")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per step; the fastest and smallest are shown")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of runs of every step; the fastest and smallest of each are shown")
     parser.add_argument("--keep", action="store_true", help="keep the generated inventories and print where")
     parser.add_argument("--child", nargs=2, metavar=("STEP", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
