@@ -12,10 +12,7 @@ Markdown or JSON.
 """
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
@@ -29,11 +26,10 @@ from .domains import Domain
 from .errors import InputError
 from .loader import Document, parse
 from .model import Inventory
+from .processes import CAN_FORK, fork, reap
 from .report import AuditSummary, Comparison, ScenarioChange, SeverityChange
 
 GIT_TIMEOUT_SECONDS = 60
-# fork without exec: on macOS system libraries may not survive it (Python's multiprocessing avoids it there too)
-CAN_FORK = hasattr(os, "fork") and sys.platform != "darwin"
 
 Loader = Callable[[], Inventory]
 FindingKey = tuple[str, str, str]  # (fingerprint, status, severity)
@@ -113,13 +109,13 @@ class _ForkedBaseAudit:
 
     def __init__(self, load: Loader, options: AuditOptions):
         self._pipe, theirs = Pipe()
-        self._pid = os.fork()
-        if self._pid == 0:  # the child: answers, and leaves without running the parent's exit handlers
-            self._pipe.close()
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends the child
-            os._exit(_serve(theirs, load, options))
+
+        def serve() -> int:
+            self._pipe.close()  # the child keeps only its end: when the parent goes, it reads the end of the pipe
+            return _serve(theirs, load, options)
+
+        self._pid = fork(serve)
         theirs.close()
-        self._answers = 0
 
     def summary(self) -> tuple[AuditSummary, list[FindingKey]]:
         return self._answer()
@@ -133,24 +129,14 @@ class _ForkedBaseAudit:
             raised, value = self._pipe.recv()
         except EOFError:
             raise RuntimeError(f"the audit of the base inventory ended without an answer "
-                               f"(its process exited with {self._wait()})") from None
+                               f"(its process exited with {reap(self._pid)})") from None
         if raised:
             raise value
         return value
 
     def close(self) -> None:
         self._pipe.close()
-        try:
-            os.kill(self._pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        self._wait()
-
-    def _wait(self) -> int:
-        try:
-            return os.waitstatus_to_exitcode(os.waitpid(self._pid, 0)[1])
-        except ChildProcessError:  # waited for already
-            return 0
+        reap(self._pid, end=True)
 
 
 def _serve(pipe: Connection, load: Loader, options: AuditOptions) -> int:
