@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
+from ..processes import encoded
 from ..report import Report
 from . import View
 from .safe import json_text
@@ -40,9 +41,8 @@ def _layout(value: object, depth: int) -> Iterator[str]:
             yield from _layout(item, depth + 1)
         yield end + "}"
     elif isinstance(value, list) and value and depth < 3:
-        yield "["
-        for n, item in enumerate(value):
-            yield f"{',' if n else ''}\n{pad}{_compact(item)}"
+        yield f"[\n{pad}{_compact(value[0])}"
+        yield from encoded(value[1:], lambda item: f",\n{pad}{_compact(item)}")  # on two cores, if it helps
         yield end + "]"
     else:
         yield _compact(value)
