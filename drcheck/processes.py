@@ -5,18 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import tempfile
-from itertools import islice
-from typing import Callable, Iterator, Sequence, TypeVar
-
-T = TypeVar("T")
+from typing import Callable
 
 # fork without exec: on macOS system libraries may not survive it (Python's multiprocessing avoids it there
 # too); on Windows there is no fork.  Where it is missing, the work is done in this process, one half after
 # the other.
 CAN_FORK = hasattr(os, "fork") and sys.platform != "darwin"
-MIN_ITEMS_TO_SPLIT = 2000  # fewer: the fork and the file cost about what encoding half of them saves
-_SEPARATOR = "\0"  # between pieces in the file: in no piece, since every format escapes control characters
 
 
 def fork(work: Callable[[], int]) -> int:
@@ -45,51 +39,3 @@ def reap(pid: int, end: bool = False) -> int:
         return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     except ChildProcessError:
         return 0
-
-
-def encoded(items: Sequence[T], encode: Callable[[T], str]) -> Iterator[str]:
-    """encode(item) for each item, in order.  Where the platform can fork and the items are many, a child
-    encodes the second half into a temporary file while this process encodes the first, and the child's
-    pieces are read back after; should the child fail, this process encodes that half itself.  The text is
-    the same either way."""
-    if not CAN_FORK or len(items) < MIN_ITEMS_TO_SPLIT:
-        yield from map(encode, items)
-        return
-    half = len(items) // 2
-    try:
-        spill = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
-    except OSError:  # no writable temporary directory
-        yield from map(encode, items)
-        return
-    with spill:
-        pid = fork(lambda: _write(spill, islice(items, half, None), encode))
-        reaped = False
-        try:
-            yield from map(encode, islice(items, half))
-            reaped, done = True, reap(pid) == 0
-            if done:
-                spill.seek(0)
-                yield from _read(spill)
-            else:
-                yield from map(encode, islice(items, half, None))
-        finally:
-            if not reaped:  # the reader stopped early (a size limit, a closed pipe) or failed
-                reap(pid, end=True)
-
-
-def _write(spill, items, encode: Callable[[T], str]) -> int:
-    for item in items:
-        text = encode(item)
-        if _SEPARATOR in text:
-            return 1
-        spill.write(text)
-        spill.write(_SEPARATOR)
-    spill.flush()
-    return 0
-
-
-def _read(spill) -> Iterator[str]:
-    rest = ""
-    while block := spill.read(1 << 20):
-        *pieces, rest = (rest + block).split(_SEPARATOR)
-        yield from pieces

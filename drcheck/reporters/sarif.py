@@ -23,7 +23,6 @@ from typing import Iterable, Iterator
 from urllib.parse import quote
 
 from ..findings import Finding
-from ..processes import encoded
 from ..report import Report, RuleInfo
 from . import View
 from .safe import json_text
@@ -69,10 +68,9 @@ def render(report: Report, view: View = View()) -> Iterator[str]:
     yield json_text(head + '"results": [')
     with_baseline = report.baseline is not None
     kept = 0
-    results = encoded(ranked[:MAX_RESULTS],  # on two cores, if it helps
-                      lambda f: json_text(_ENCODE(_result(f, index, with_baseline, *report.owner_and_tier(f)))))
-    for line in _within_gzip_limit(results):
-        yield (",\n        " if kept else "\n        ") + line
+    for line in _within_gzip_limit(_ENCODE(_result(f, index, with_baseline, *report.owner_and_tier(f)))
+                                   for f in ranked[:MAX_RESULTS]):
+        yield (",\n        " if kept else "\n        ") + json_text(line)
         kept += 1
     if kept < len(ranked):
         run["properties"]["resultsOmitted"] = {
