@@ -1,5 +1,4 @@
-"""A second process for work that splits in two: `diff` audits its base in one while it audits the head, and
-the large report formats encode half their items in one.  Both use the same fork and the same end."""
+"""A second process for work that splits in two: `diff` audits its base in one while it audits the head."""
 from __future__ import annotations
 
 import os
@@ -8,7 +7,7 @@ import sys
 from typing import Callable
 
 # fork without exec: on macOS system libraries may not survive it (Python's multiprocessing avoids it there
-# too); on Windows there is no fork.  Where it is missing, the work is done in this process, one half after
+# too); on Windows there is no fork.  Where it is missing, the work is done in this process, one part after
 # the other.
 CAN_FORK = hasattr(os, "fork") and sys.platform != "darwin"
 
