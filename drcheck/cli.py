@@ -314,7 +314,8 @@ def audit(
     ignore: Optional[list[str]] = IGNORE,
     rules_dir: Optional[list[str]] = RULES_DIR,
     baseline: Optional[str] = typer.Option(None, "--baseline", metavar="FILE",
-                                           help="earlier JSON report: its findings do not fail the gate"),
+                                           help="earlier JSON report, or fingerprint file (--format fingerprints): "
+                                                "its findings do not fail the gate"),
     no_waivers: bool = NO_WAIVERS,
     as_of: Optional[str] = AS_OF,
     color: str = COLOR,
