@@ -22,7 +22,8 @@ The first four time only their step inside the child; peak memory is the
 child process's maximum resident set size (read with os.wait4), so it
 includes the interpreter and, for simulate, the loaded inventory; for the
 commands, the larger of that and the peak of the process and its children
-together (sampled; `diff` audits its base in a second process).  Beside the
+together (sampled, their proportional set sizes summed; `diff` audits its
+base in a second process).  Beside the
 wall clock, the CPU time of the same span (user + system): on a machine that
 other work shares, the wall clock stretches and the CPU time much less.
 """
@@ -96,20 +97,21 @@ def _peak_mb(usage) -> float:
 
 
 class _TreeMemory(threading.Thread):
-    """The peak of the resident memory of a process and its children together, sampled every 10 ms (Linux).
+    """The peak memory of a process and its children together, sampled every 20 ms (Linux): the sum of their
+    proportional set sizes, in which a page that processes share counts once, split between them.
 
     A process's own peak (ru_maxrss) covers one process: `diff` audits its base in a second one, and the
-    two run at once.  Pages the two share count twice, so the sum is an upper bound."""
+    two run at once."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid, self.peak_mb, self._done = pid, 0.0, threading.Event()
-        if Path("/proc/self/task").exists():
+        if Path("/proc/self/smaps_rollup").exists():
             self.start()
 
     def run(self) -> None:
-        while not self._done.wait(0.01):
-            self.peak_mb = max(self.peak_mb, sum(map(_rss_mb, _tree(self.pid))))
+        while not self._done.wait(0.02):
+            self.peak_mb = max(self.peak_mb, sum(map(_pss_mb, _tree(self.pid))))
 
     def stop(self) -> None:
         self._done.set()
@@ -125,12 +127,12 @@ def _tree(pid: int) -> list[int]:
     return [pid, *(p for child in children for p in _tree(int(child)))]
 
 
-def _rss_mb(pid: int) -> float:
+def _pss_mb(pid: int) -> float:
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
     except OSError:
         return 0.0
-    line = next((line for line in status.splitlines() if line.startswith("VmRSS:")), "VmRSS: 0 kB")
+    line = next((line for line in rollup.splitlines() if line.startswith("Pss:")), "Pss: 0 kB")
     return int(line.split()[1]) / 1024
 
 
