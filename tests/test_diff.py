@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import sys
+import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -296,3 +300,22 @@ def test_a_base_process_that_dies_or_raises_is_an_error_of_the_parent(pair):
         compare(dies, _loader(pair / "head.yaml"), _options(), parallel=True)
     with pytest.raises(ValueError, match="an unexpected state"):
         compare(raises, _loader(pair / "head.yaml"), _options(), parallel=True)
+
+
+@pytest.mark.skipif(not CAN_FORK or not Path("/proc/self/task").exists(), reason="needs fork and Linux's /proc")
+def test_ctrl_c_ends_the_base_s_process_too(pair):
+    # the base is read from standard input, which stays open: its process waits there until Ctrl-C
+    exe = Path(sys.executable).parent / "drcheck"
+    diff = subprocess.Popen([str(exe), "diff", "-", str(pair / "head.yaml")], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=pair)
+    children = Path(f"/proc/{diff.pid}/task/{diff.pid}/children")
+    deadline = time.monotonic() + 30
+    while not children.read_text().split() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (child,) = map(int, children.read_text().split())
+    time.sleep(0.5)  # the head's audit done: the parent waits for the base's answer
+    diff.send_signal(signal.SIGINT)
+    _, err = diff.communicate(timeout=30)
+    diff.stdin.close()
+    assert diff.returncode == 130 and "Traceback" not in err
+    assert not Path(f"/proc/{child}").exists()  # ended and waited for
