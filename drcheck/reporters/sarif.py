@@ -154,7 +154,8 @@ def _notification(finding: Finding, index: dict[str, int]) -> dict:
 
 
 def _message(finding: Finding) -> dict:
-    return {"text": _BRACKET.sub(r"\\\1", finding.message)}
+    text = finding.message
+    return {"text": _BRACKET.sub(r"\\\1", text) if "[" in text or "]" in text else text}  # most have none: no regex
 
 
 def _location(finding: Finding) -> dict:
