@@ -28,6 +28,7 @@ from .loader import Document, parse
 from .model import Inventory
 from .processes import CAN_FORK, fork, reap
 from .report import AuditSummary, Comparison, ScenarioChange, SeverityChange
+from .scoring import Score
 
 GIT_TIMEOUT_SECONDS = 60
 
@@ -42,19 +43,18 @@ def compare(load_base: Loader, load_head: Loader, options: AuditOptions, paralle
             head = load_head()
             head_ctx = Context(head, options.as_of)
             after = audit(head, options, head_ctx)
-        except BaseException:
+        except Exception:  # (Ctrl-C goes straight on: the base's process is ended on the way out)
             base.summary()  # the base's own error first, if it has one: as when the two ran one after the other
             raise
-        summary, keys = base.summary()
+        summary = base.summary()
         old: dict[tuple[str, str], tuple[int, str]] = {(fp, status): (i, severity)
-                                                       for i, (fp, status, severity) in enumerate(keys)}
+                                                       for i, (fp, status, severity) in enumerate(summary.keys)}
         new = {(f.fingerprint, f.status): f for f in after.findings}
         added = [f for key, f in new.items() if key not in old]
         gone = [i for key, (i, _) in old.items() if key not in new]
         changed = [(old[key][0], f) for key, f in new.items() if key in old and old[key][1] != f.severity]
         past = base.outcome([*gone, *(i for i, _ in changed)], head_ctx.simulation.index)
     was = dict(zip([*gone, *(i for i, _ in changed)], past.findings))
-    summary.owners = past.owners
     removed = [was[i] for i in gone]
     rank = SEVERITIES.index
     changes = [SeverityChange(was[i], f) for i, f in changed]
@@ -65,8 +65,18 @@ def compare(load_base: Loader, load_head: Loader, options: AuditOptions, paralle
     blocking = [f for f in [*added, *(c.after for c in raised)]
                 if not f.waived and (f.status == "fail" and rank(f.severity) <= threshold
                                      or f.status == "unknown" and policy.fail_on_unknown)]
-    return Comparison(summary, after, added, removed, raised, lowered, _worse_scenarios(past, head_ctx),
-                      policy.fail_on, blocking)
+    return Comparison(AuditSummary(summary.files, summary.score, summary.errors, past.owners), after, added, removed,
+                      raised, lowered, _worse_scenarios(past, head_ctx), policy.fail_on, blocking)
+
+
+@dataclass
+class _BaseSummary:
+    """The base's first answer: its files, score and errors, and the key of each finding."""
+
+    files: list[str]
+    score: Score
+    errors: list[Finding]
+    keys: list[FindingKey]
 
 
 @dataclass
@@ -90,10 +100,10 @@ class _BaseAudit:
         self.ctx = Context(inventory, options.as_of)
         self.report = audit(inventory, options, self.ctx)
 
-    def summary(self) -> tuple[AuditSummary, list[FindingKey]]:
+    def summary(self) -> _BaseSummary:
         report = self.report
-        keys = [(f.fingerprint, f.status, f.severity) for f in report.findings]
-        return AuditSummary(report.files, report.score, report.errors, {}), keys
+        return _BaseSummary(report.files, report.score, report.errors,
+                            [(f.fingerprint, f.status, f.severity) for f in report.findings])
 
     def outcome(self, wanted: list[int], numbering: dict[str, int]) -> _BaseOutcome:
         findings = [self.report.findings[i] for i in wanted]
@@ -117,7 +127,7 @@ class _ForkedBaseAudit:
         self._pid = fork(serve)
         theirs.close()
 
-    def summary(self) -> tuple[AuditSummary, list[FindingKey]]:
+    def summary(self) -> _BaseSummary:
         return self._answer()
 
     def outcome(self, wanted: list[int], numbering: dict[str, int]) -> _BaseOutcome:
