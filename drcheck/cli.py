@@ -490,6 +490,8 @@ def diff(
         raise InputError(f"--base compares one inventory with its own past; found {len(paths)} paths")
     if base is None and len(paths) != 2:
         raise InputError(f"diff needs BASE and HEAD inventories, or one inventory and --base REV; found {len(paths)} path(s)")
+    if paths == ["-", "-"]:
+        raise InputError("diff - -: BASE and HEAD cannot both be standard input; write one of them to a file")
     options = _audit_options(policy_file, profile, fail_on, select, ignore, rules_dir, no_waivers, as_of)
     if base is not None:
         def load_base():

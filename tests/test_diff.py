@@ -217,6 +217,7 @@ def test_base_that_was_invalid_is_located_in_the_revision(repo):
     (["dr/inventory.yaml", "dr/inventory.yaml", "--base", "HEAD"], "--base compares one inventory with its own past"),
     (["dr/inventory.yaml"], "diff needs BASE and HEAD inventories"),
     (["dr/missing.yaml", "--base", "HEAD"], "dr/missing.yaml: no such file or directory"),
+    (["-", "-"], "diff - -: BASE and HEAD cannot both be standard input"),
 ])
 def test_git_mistakes_exit_2(repo, args, message):
     (repo / "dr" / "new.yaml").write_text(BASE.replace("talk", "chat").replace("crm", "erp"), encoding="utf-8")
