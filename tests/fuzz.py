@@ -11,7 +11,8 @@ hold, whatever the input:
 - JSON and SARIF output parse, and hold no NaN or Infinity;
 - the same input gives the same bytes twice;
 - through the real entry point: exit 0, 1 or 2 only, never a traceback, and exit 2 names file:line.
-The run stops at the first broken case and prints it (hypothesis shrinks it first).
+The run stops at the first broken case and prints it (hypothesis shrinks it first).  It runs in batches,
+each a fresh Hypothesis run in a fresh process.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from datetime import date
 from pathlib import Path
 
@@ -121,6 +123,9 @@ def check_command(text: str, folder: str) -> None:
             _parses(result.stdout, f"drcheck {args[0]}")
 
 
+ENGINE_OUT_OF_MEMORY = 3  # a batch's exit code when Hypothesis's engine, not drcheck, ran out of memory
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20_000, help="how many inventories to try (default 20000)")
@@ -128,9 +133,44 @@ def main() -> int:
     parser.add_argument("--every", type=int, default=100,
                         help="also run every Nth case through the installed drcheck command (default 100)")
     parser.add_argument("--memory-mb", type=int, default=4096,
-                        help="address-space limit of the run, so that a blow-up stops it with a MemoryError "
-                             "instead of exhausting the machine (default 4096)")
+                        help="address-space limit of each batch's process, so that a blow-up stops it with a "
+                             "MemoryError instead of exhausting the machine (default 4096)")
+    parser.add_argument("--batch", type=int, help=argparse.SUPPRESS)  # run one batch of this many cases, here
     options = parser.parse_args()
+    if options.batch:
+        return _batch(options)
+    # Hypothesis keeps what it learns of every case of a run in memory, and its engine has outgrown a 4 GB
+    # limit within one run of a few hundred cases, leaving the process too fragmented to go on: each batch
+    # of cases is a fresh run in a fresh process.
+    started = time.monotonic()
+    tried = dropped = 0
+    while tried < options.cases and time.monotonic() - started < options.seconds:
+        batch = min(BATCH, options.cases - tried)
+        left = options.seconds - (time.monotonic() - started)
+        done = subprocess.run([sys.executable, __file__, "--batch", str(batch), "--seconds", str(left),
+                               "--every", str(options.every), "--memory-mb", str(options.memory_mb)],
+                              stdout=subprocess.PIPE, text=True)
+        *said, count = done.stdout.splitlines() or ["0"]
+        print("\n".join(said), end="\n" if said else "", flush=True)
+        if done.returncode == ENGINE_OUT_OF_MEMORY:
+            dropped += 1
+            print(f"{tried} cases: Hypothesis's engine ran out of memory; the batch is dropped", flush=True)
+            continue
+        tried += int(count)
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        if done.returncode != 0:
+            print(f"broken after {tried} cases ({time.monotonic() - started:.0f} s); the case is shown above",
+                  flush=True)
+            return 1
+        if tried // 1000 > (tried - int(count)) // 1000:
+            print(f"{tried} cases, peak memory of a batch {peak_mb:.0f} MB", flush=True)
+    dropped_note = f" ({dropped} batch(es) dropped when Hypothesis ran out of memory)" if dropped else ""
+    print(f"{tried} cases in {time.monotonic() - started:.0f} s: nothing broke{dropped_note}")
+    return 0
+
+
+def _batch(options) -> int:
+    """One batch of cases, in this process: prints what it has to say, then how many cases it tried."""
     limit = options.memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
     deadline = time.monotonic() + options.seconds
@@ -148,28 +188,17 @@ def main() -> int:
                 check_command(text, folder)
         except MemoryError:  # drcheck's: a broken case, shrunk like any other
             raise AssertionError(f"out of memory (over {options.memory_mb} MB) on this case") from None
-        if tried % 1000 == 0:
-            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"{tried} cases, peak memory {peak_mb:.0f} MB", flush=True)
 
-    started = time.monotonic()
-    engine_blowups = 0
     try:
-        # Hypothesis keeps what it learns of every case of a run in memory, and its mutator has outgrown a
-        # 4 GB limit within one run of 500 cases: batches of fresh runs keep the fuzz run's memory flat.
-        while tried < options.cases and time.monotonic() < deadline:
-            batch = min(BATCH, options.cases - tried)
-            try:
-                settings(max_examples=batch, deadline=None, database=None, derandomize=False,
-                         suppress_health_check=list(HealthCheck))(given(cases())(one_case))()
-            except MemoryError:  # Hypothesis's own (one_case turns drcheck's into a failure): a fresh batch
-                engine_blowups += 1
-                print(f"{tried} cases: Hypothesis's engine ran out of memory; the batch is dropped", flush=True)
+        settings(max_examples=options.batch, deadline=None, database=None, derandomize=False,
+                 suppress_health_check=list(HealthCheck))(given(cases())(one_case))()
+    except MemoryError:  # Hypothesis's own: one_case turns drcheck's into a failing case
+        return ENGINE_OUT_OF_MEMORY
     except Exception:
-        print(f"broken after {tried} cases ({time.monotonic() - started:.0f} s); the case is shown above", flush=True)
-        raise
-    dropped = f" ({engine_blowups} batch(es) dropped when Hypothesis ran out of memory)" if engine_blowups else ""
-    print(f"{tried} cases in {time.monotonic() - started:.0f} s: nothing broke{dropped}")
+        traceback.print_exc(file=sys.stdout)
+        print(tried)
+        return 1
+    print(tried)
     return 0
 
 
