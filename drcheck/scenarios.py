@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 from itertools import combinations
+from typing import Iterable
 
 from .audit import scenario
 from .errors import InputError
 from .domains import REDUNDANT, Domain, DomainIndex, Failure, kind_order
 from .model import Inventory
 from .report import Scenario
-from .simulate import Simulation
+from .simulate import Simulation, rank
 
 
 MAX_PAIRS = 200_000
+# pairs simulated at once: 8,192 of them over 20,000 services hold about 75 MB of bitsets
+SCENARIOS_PER_SIMULATION = 8192
 
 
 def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int) -> list[Scenario]:
@@ -28,12 +31,21 @@ def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int) 
     else:
         combos, failures = _pairs(index)
         same_as = [[] for _ in combos]
-    simulation = Simulation(inventory, failures)
-    impacts = simulation.impacts()
-    ranked = simulation.ranked(impacts)
+    # In batches: each service's bitsets are as wide as the scenarios simulated together, and tens of thousands
+    # of pairs held at once took 1.6 times the memory of PyYAML loading the inventory.  Every scenario is
+    # simulated on a bit of its own, so a batch's impacts are what they would be among all of them.
+    impacts: list[float] = []
+    for start in range(0, max(len(failures), 1), SCENARIOS_PER_SIMULATION):
+        simulation = Simulation(inventory, failures[start:start + SCENARIOS_PER_SIMULATION])
+        impacts += simulation.impacts()
+    ranked = rank(failures, impacts)
     if top:
         ranked = ranked[:top]
-    return [scenario(simulation, k, list(combos[k]), same_as[k], impacts[k]) for k in ranked]
+    at: Iterable[int] = ranked
+    if len(failures) > SCENARIOS_PER_SIMULATION:  # the last batch holds only some: the chosen ones again
+        simulation = Simulation(inventory, [failures[k] for k in ranked])
+        at = range(len(ranked))
+    return [scenario(simulation, n, list(combos[k]), same_as[k], impacts[k]) for n, k in zip(at, ranked)]
 
 
 def _pairs(index: DomainIndex) -> tuple[list[tuple[Domain, Domain]], list[Failure]]:

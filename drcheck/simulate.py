@@ -82,6 +82,12 @@ class BlockedFailover(NamedTuple):
     standbys: list[str]  # the sites of the standbys that survive the worst one
 
 
+def rank(failures: list[Failure], impacts: list[float]) -> list[int]:
+    """The index of every scenario, worst first: highest impact, then fewer sites lost (the smaller domain
+    tells the sharper story), then the order they were given in."""
+    return sorted(range(len(failures)), key=lambda k: (-impacts[k], len(failures[k].sites), k))
+
+
 class Simulation:
     """The outcome of a list of scenarios (each a `Failure`: the sites lost, those destroyed, the services out)."""
 
@@ -377,9 +383,8 @@ class Simulation:
         return [i for i, value in enumerate(self.data_lost) if value]
 
     def ranked(self, impacts: list[float]) -> list[int]:
-        """Every scenario, worst first: highest impact, then fewer sites lost (the smaller
-        domain tells the sharper story), then the order they were given in."""
-        return sorted(range(len(self.scenarios)), key=lambda k: (-impacts[k], len(self.scenarios[k].sites), k))
+        """Every scenario, worst first (see `rank`)."""
+        return rank(self.scenarios, impacts)
 
     def impacts(self) -> list[float]:
         """Tier-weighted share of services down in each scenario (0..1)."""

@@ -8,7 +8,9 @@ import subprocess
 
 import pytest
 
-from conftest import drcheck
+from conftest import SAMPLES, drcheck
+from drcheck import scenarios as search
+from drcheck.audit import load_inventory
 
 # Weights: auth 8, talk 8, store 4, switchover 4, search 1, wiki 1 = 26.
 # Losing building bldg-a (= site pangyo) takes auth and switchover with their only site, talk through
@@ -440,3 +442,13 @@ def test_a_cycle_with_standbys_is_audited_and_stays_down_when_its_primary_site_i
     [scenario] = json.loads(simulated.stdout)["scenarios"]
     assert scenario["down"] == ["config-service", "secrets"]
     assert scenario["why"]["secrets"] == {"cause": "cycle", "chain": ["secrets", "config-service", "secrets"]}
+
+
+@pytest.mark.parametrize("top", [3, 0])
+def test_depth_2_in_batches_finds_what_one_simulation_of_every_pair_finds(monkeypatch, top):
+    inventory = load_inventory([str(SAMPLES / "multi-region-cloud.yaml")])  # 23 pairs that add something
+    at_once = [s.as_json() for s in search.scenarios_for(inventory, [], 2, top)]
+    monkeypatch.setattr(search, "SCENARIOS_PER_SIMULATION", 4)  # the sample's pairs in many batches
+    in_batches = [s.as_json() for s in search.scenarios_for(inventory, [], 2, top)]
+    assert len(at_once) == (top or 23)
+    assert in_batches == at_once
