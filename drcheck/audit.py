@@ -54,7 +54,7 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     rules = configure(policy, sources, options.select, options.ignore)
     ctx = ctx or Context(inventory, options.as_of)
-    outcomes = run(rules, ctx)
+    outcomes = run(rules, ctx, trusted={rule_id for rule_id, source in sources.items() if source.origin == "builtin"})
     findings = [f for o in outcomes for f in o.findings]
     expired, unused = _apply_waivers(findings, policy.waivers if options.use_waivers else [], options.as_of)
     baseline = _apply_baseline(findings, options.baseline) if options.baseline else None

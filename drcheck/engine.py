@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import math
 import pkgutil
 import re
 import sys
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
+from typing import Collection
 
 from .context import Context
 from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, subject_id
@@ -138,7 +140,10 @@ class RuleOutcome:
     findings: list[Finding] = field(default_factory=list)
 
 
-def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
+def run(rules: list[Rule], ctx: Context, trusted: Collection[str] = ()) -> list[RuleOutcome]:
+    """Every rule on every subject of its scope.  The evidence of each finding is checked to be JSON data,
+    except for the rules in `trusted` (drcheck's own, whose tests check it): a plugin's set or object would
+    otherwise break the JSON, SARIF, JUnit and HTML reports far from the rule that made it."""
     outcomes = []
     by_scope: dict[str, list[Subject]] = {}
     for rule in rules:
@@ -151,6 +156,7 @@ def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
         check = rule.check
         needs_placements = rule.needs_placements and rule.scope == "service"
         needs_dr = rule.needs_dr and rule.scope == "service"
+        check_evidence = rule.id not in trusted
         evaluated = unknown = 0
         findings: list[Finding] = []
         for subject in subjects:
@@ -174,6 +180,13 @@ def run(rules: list[Rule], ctx: Context) -> list[RuleOutcome]:
             except Exception as exc:  # noqa: BLE001 - any failure of a rule is reported, never a traceback
                 findings.append(_error(rule, subject, exc))
                 continue
+            if check_evidence and not all(_is_json(f.evidence) for f in found):
+                problem = next(filter(None, (_not_json(f.evidence, "evidence") for f in found)), None)
+                if problem:
+                    findings.append(_error(rule, subject, TypeError(
+                        f"{problem}; a finding's evidence must be JSON data: text, numbers, true, false, null, "
+                        "lists, and mappings with text keys")))
+                    continue
             if found and all(f.status == "unknown" for f in found):
                 unknown += 1
             else:  # failed, or passed with an empty list of findings
@@ -196,6 +209,40 @@ def _findings(result) -> list[Finding]:
             raise TypeError(f"check returned {type(f).__name__} {_clipped(repr(f))}; expected a "
                             "Finding (from self.fail or self.unknown), a list of them, PASSED or NOT_APPLICABLE")
     return found
+
+
+def _is_json(value) -> bool:
+    """Whether JSON can hold `value` (`_not_json` says where it cannot, more slowly)."""
+    if value is None or isinstance(value, str):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, int):
+        return True
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _is_json(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(map(_is_json, value))
+    return False
+
+
+def _not_json(value, where: str) -> str | None:
+    """Where `value` holds what a JSON report cannot (a set, an object, a non-text key, NaN), or None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{where} is {value}"
+    if value is None or isinstance(value, (str, int)):
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{where} has the key {key!r}, which is not text"
+            found = _not_json(item, f"{where}[{key!r}]")
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        return next(filter(None, (_not_json(item, f"{where}[{n}]") for n, item in enumerate(value))), None)
+    return f"{where} is a {type(value).__name__}"
 
 
 def _unplaced(rule: Rule, service) -> Finding:

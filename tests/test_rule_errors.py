@@ -128,3 +128,42 @@ def test_diff_with_a_rule_that_raises_is_exit_2(crashing, write):
     result = drcheck("diff", inventory, head, "--rules-dir", rules)
     assert result.returncode == 2
     assert "rule org-crashes failed on service:crashy" in result.stderr
+
+
+EVIDENCE_RULE = '''
+from drcheck.api import Rule
+
+
+class OddEvidence(Rule):
+    """Gives crashy evidence that JSON cannot hold, and talk plain evidence."""
+
+    id = "org-odd-evidence"
+    title = "odd evidence"
+    severity = "medium"
+    remediation = "fix the rule"
+
+    def check(self, ctx, service):
+        if service.name == "crashy":
+            return self.fail(service, "crashy looked at", {"checked": [{"sites": EVIDENCE}]})
+        return self.fail(service, "talk looked at", {"sites": ["a"], "share": 0.5, "ok": True, "none": None})
+'''
+
+
+@pytest.mark.parametrize("evidence, problem", [
+    ("{'a', 'b'}", "evidence['checked'][0]['sites'] is a set"),
+    ("float('nan')", "evidence['checked'][0]['sites'] is nan"),
+    ("{1: 'a'}", "evidence['checked'][0]['sites'] has the key 1, which is not text"),
+    ("object()", "evidence['checked'][0]['sites'] is a object"),  # (the type's name, as Python gives it)
+])
+def test_evidence_that_json_cannot_hold_is_an_error_of_the_rule_not_of_the_report(write, tmp_path, evidence, problem):
+    rules = tmp_path / "org_rules"
+    rules.mkdir()
+    (rules / "odd.py").write_text(EVIDENCE_RULE.replace("EVIDENCE", evidence), encoding="utf-8")
+    result = drcheck("audit", write(INVENTORY), "--rules-dir", rules, "--select", "org-odd-evidence", "--format", "json")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr == ("error: internal error: rule org-odd-evidence failed on service:crashy: TypeError: "
+                             f"{problem}; a finding's evidence must be JSON data: text, numbers, true, false, null, "
+                             "lists, and mappings with text keys\n")
+    report = json.loads(result.stdout)  # the report itself is whole
+    assert sorted((f["subject"], f["status"]) for f in report["findings"]) == [("service:crashy", "error"),
+                                                                                ("service:talk", "fail")]
