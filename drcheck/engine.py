@@ -27,7 +27,7 @@ from .params import Param
 from .policy import RULE_KEYS, Policy, RuleSettings
 from .rule import SCOPES, Rule
 from .ruledoc import example_problem
-from .errors import InputError, Problem, did_you_mean, unknown_rule
+from .errors import InputError, Location, Problem, did_you_mean, unknown_rule
 
 ENTRY_POINT_GROUP = "drcheck.rules"
 _ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
@@ -141,9 +141,10 @@ class RuleOutcome:
 
 
 def run(rules: list[Rule], ctx: Context, trusted: Collection[str] = ()) -> list[RuleOutcome]:
-    """Every rule on every subject of its scope.  The evidence of each finding is checked to be JSON data,
-    except for the rules in `trusted` (drcheck's own, whose tests check it): a plugin's set or object would
-    otherwise break the JSON, SARIF, JUnit and HTML reports far from the rule that made it."""
+    """Every rule on every subject of its scope.  Each finding is checked to be one the reports can carry
+    (`_finding_problem`), except those of the rules in `trusted` (drcheck's own, whose tests check them): a
+    plugin's number for a message, or set in its evidence, would otherwise break a report far from the rule
+    that made it."""
     outcomes = []
     by_scope: dict[str, list[Subject]] = {}
     for rule in rules:
@@ -156,7 +157,7 @@ def run(rules: list[Rule], ctx: Context, trusted: Collection[str] = ()) -> list[
         check = rule.check
         needs_placements = rule.needs_placements and rule.scope == "service"
         needs_dr = rule.needs_dr and rule.scope == "service"
-        check_evidence = rule.id not in trusted
+        check_findings = rule.id not in trusted
         evaluated = unknown = 0
         findings: list[Finding] = []
         for subject in subjects:
@@ -180,12 +181,10 @@ def run(rules: list[Rule], ctx: Context, trusted: Collection[str] = ()) -> list[
             except Exception as exc:  # noqa: BLE001 - any failure of a rule is reported, never a traceback
                 findings.append(_error(rule, subject, exc))
                 continue
-            if check_evidence and not all(_is_json(f.evidence) for f in found):
-                problem = next(filter(None, (_not_json(f.evidence, "evidence") for f in found)), None)
+            if check_findings:
+                problem = next(filter(None, map(_finding_problem, found)), None)
                 if problem:
-                    findings.append(_error(rule, subject, TypeError(
-                        f"{problem}; a finding's evidence must be JSON data: text, numbers, true, false, null, "
-                        "lists, and mappings with text keys")))
+                    findings.append(_error(rule, subject, TypeError(problem)))
                     continue
             if found and all(f.status == "unknown" for f in found):
                 unknown += 1
@@ -209,6 +208,22 @@ def _findings(result) -> list[Finding]:
             raise TypeError(f"check returned {type(f).__name__} {_clipped(repr(f))}; expected a "
                             "Finding (from self.fail or self.unknown), a list of them, PASSED or NOT_APPLICABLE")
     return found
+
+
+def _finding_problem(finding: Finding) -> str | None:
+    """What in a finding the reports cannot carry, or None."""
+    for name in ("message", "cause"):
+        value = getattr(finding, name)
+        if not isinstance(value, str):
+            return f"the finding's {name} is {_clipped(repr(value), 60)}; expected text"
+    if finding.severity not in SEVERITIES:
+        return f"the finding's severity is {_clipped(repr(finding.severity), 60)}; expected one of {', '.join(SEVERITIES)}"
+    if finding.location is not None and not isinstance(finding.location, Location):
+        return f"the finding's location is {_clipped(repr(finding.location), 60)}; expected a Location or None"
+    if not _is_json(finding.evidence):
+        return (f"{_not_json(finding.evidence, 'evidence')}; a finding's evidence must be JSON data: text, numbers, "
+                "true, false, null, lists, and mappings with text keys")
+    return None
 
 
 def _is_json(value) -> bool:

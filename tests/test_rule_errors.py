@@ -167,3 +167,22 @@ def test_evidence_that_json_cannot_hold_is_an_error_of_the_rule_not_of_the_repor
     report = json.loads(result.stdout)  # the report itself is whole
     assert sorted((f["subject"], f["status"]) for f in report["findings"]) == [("service:crashy", "error"),
                                                                                 ("service:talk", "fail")]
+
+
+@pytest.mark.parametrize("call, problem", [
+    ('self.fail(service, 42)', "the finding's message is 42; expected text"),
+    ('self.fail(service, "x", cause=None)', "the finding's cause is None; expected text"),
+    ('self.fail(service, "x", severity="urgent")',
+     "the finding's severity is 'urgent'; expected one of critical, high, medium, low, info"),
+    ('self.fail(service, "x", location=("inventory.yaml", 1, 1))',
+     "the finding's location is ('inventory.yaml', 1, 1); expected a Location or None"),
+])
+def test_a_finding_the_reports_cannot_carry_is_an_error_of_the_rule(write, tmp_path, call, problem):
+    rules = tmp_path / "org_rules"
+    rules.mkdir()
+    rule = EVIDENCE_RULE.replace('self.fail(service, "crashy looked at", {"checked": [{"sites": EVIDENCE}]})', call)
+    (rules / "odd.py").write_text(rule, encoding="utf-8")
+    for fmt in ("table", "sarif"):  # each broke with "internal error at drcheck/reporters/..."
+        result = drcheck("audit", write(INVENTORY), "--rules-dir", rules, "--select", "org-odd-evidence", "--format", fmt)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert result.stderr == f"error: internal error: rule org-odd-evidence failed on service:crashy: TypeError: {problem}\n"
