@@ -220,10 +220,13 @@ def _finding_problem(finding: Finding) -> str | None:
         return f"the finding's severity is {_clipped(repr(finding.severity), 60)}; expected one of {', '.join(SEVERITIES)}"
     if finding.location is not None and not isinstance(finding.location, Location):
         return f"the finding's location is {_clipped(repr(finding.location), 60)}; expected a Location or None"
-    if not _is_json(finding.evidence):
-        return (f"{_not_json(finding.evidence, 'evidence')}; a finding's evidence must be JSON data: text, numbers, "
-                "true, false, null, lists, and mappings with text keys")
-    return None
+    try:
+        if _is_json(finding.evidence):
+            return None
+    except RecursionError:
+        return "the finding's evidence holds itself, or nests a thousand levels deep; expected JSON data"
+    return (f"{_not_json(finding.evidence, 'evidence')}; a finding's evidence must be JSON data: text, numbers, "
+            "true, false, null, lists, and mappings with text keys")
 
 
 def _is_json(value) -> bool:

@@ -154,6 +154,8 @@ class OddEvidence(Rule):
     ("float('nan')", "evidence['checked'][0]['sites'] is nan"),
     ("{1: 'a'}", "evidence['checked'][0]['sites'] has the key 1, which is not text"),
     ("object()", "evidence['checked'][0]['sites'] is a object"),  # (the type's name, as Python gives it)
+    ("(lambda items: (items.append(items), items)[1])([])",  # a list that holds itself
+     "the finding's evidence holds itself, or nests a thousand levels deep; expected JSON data"),
 ])
 def test_evidence_that_json_cannot_hold_is_an_error_of_the_rule_not_of_the_report(write, tmp_path, evidence, problem):
     rules = tmp_path / "org_rules"
@@ -161,9 +163,10 @@ def test_evidence_that_json_cannot_hold_is_an_error_of_the_rule_not_of_the_repor
     (rules / "odd.py").write_text(EVIDENCE_RULE.replace("EVIDENCE", evidence), encoding="utf-8")
     result = drcheck("audit", write(INVENTORY), "--rules-dir", rules, "--select", "org-odd-evidence", "--format", "json")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+    also = "" if "holds itself" in problem else ("; a finding's evidence must be JSON data: text, numbers, true, false, "
+                                                 "null, lists, and mappings with text keys")
     assert result.stderr == ("error: internal error: rule org-odd-evidence failed on service:crashy: TypeError: "
-                             f"{problem}; a finding's evidence must be JSON data: text, numbers, true, false, null, "
-                             "lists, and mappings with text keys\n")
+                             f"{problem}{also}\n")
     report = json.loads(result.stdout)  # the report itself is whole
     assert sorted((f["subject"], f["status"]) for f in report["findings"]) == [("service:crashy", "error"),
                                                                                 ("service:talk", "fail")]
