@@ -23,9 +23,8 @@ child process's maximum resident set size (read with os.wait4), so it
 includes the interpreter and, for simulate, the loaded inventory; for the
 commands, the larger of that and the peak of the process and its children
 together (sampled, their proportional set sizes summed; `diff` audits its
-base in a second process).  Beside the
-wall clock, the CPU time of the same span (user + system): on a machine that
-other work shares, the wall clock stretches and the CPU time much less.
+base in a second process).  Beside the wall clock, the CPU time of the same
+span (user + system).
 """
 from __future__ import annotations
 

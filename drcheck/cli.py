@@ -493,12 +493,8 @@ def diff(
     if paths == ["-", "-"]:
         raise InputError("diff - -: BASE and HEAD cannot both be standard input; write one of them to a file")
     options = _audit_options(policy_file, profile, fail_on, select, ignore, rules_dir, no_waivers, as_of)
-    if base is not None:
-        def load_base():
-            return build_inventory(git_documents(paths[0], base))
-    else:
-        def load_base():
-            return load_inventory([paths[0]])
+    load_base = ((lambda: build_inventory(git_documents(paths[0], base))) if base is not None
+                 else (lambda: load_inventory([paths[0]])))
     comparison = compare(load_base, lambda: load_inventory([paths[-1]]), options)
     _write_all("diff", comparison, outputs, color, quiet)
     for error in comparison.errors:

@@ -53,8 +53,9 @@ def compare(load_base: Loader, load_head: Loader, options: AuditOptions, paralle
         added = [f for key, f in new.items() if key not in old]
         gone = [i for key, (i, _) in old.items() if key not in new]
         changed = [(old[key][0], f) for key, f in new.items() if key in old and old[key][1] != f.severity]
-        past = base.outcome([*gone, *(i for i, _ in changed)], head_ctx.simulation.index)
-    was = dict(zip([*gone, *(i for i, _ in changed)], past.findings))
+        wanted = [*gone, *(i for i, _ in changed)]
+        past = base.outcome(wanted, head_ctx.simulation.index)
+    was = dict(zip(wanted, past.findings))
     removed = [was[i] for i in gone]
     rank = SEVERITIES.index
     changes = [SeverityChange(was[i], f) for i, f in changed]

@@ -221,46 +221,37 @@ def _finding_problem(finding: Finding) -> str | None:
     if finding.location is not None and not isinstance(finding.location, Location):
         return f"the finding's location is {_clipped(repr(finding.location), 60)}; expected a Location or None"
     try:
-        if _is_json(finding.evidence):
-            return None
+        problem = _not_json(finding.evidence)
     except RecursionError:
         return "the finding's evidence holds itself, or nests a thousand levels deep; expected JSON data"
-    return (f"{_not_json(finding.evidence, 'evidence')}; a finding's evidence must be JSON data: text, numbers, "
-            "true, false, null, lists, and mappings with text keys")
+    if problem:
+        return (f"evidence{problem}; a finding's evidence must be JSON data: text, numbers, true, false, null, "
+                "lists, and mappings with text keys")
+    return None
 
 
-def _is_json(value) -> bool:
-    """Whether JSON can hold `value` (`_not_json` says where it cannot, more slowly)."""
-    if value is None or isinstance(value, str):
-        return True
+def _not_json(value) -> str | None:
+    """What in `value` a JSON report cannot hold, as where and what ("['sites'] is a set"), or None.  The
+    path is written only on the way back from a problem: most evidence has none."""
     if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, int):
-        return True
-    if isinstance(value, dict):
-        return all(isinstance(key, str) and _is_json(item) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return all(map(_is_json, value))
-    return False
-
-
-def _not_json(value, where: str) -> str | None:
-    """Where `value` holds what a JSON report cannot (a set, an object, a non-text key, NaN), or None."""
-    if isinstance(value, float):
-        return None if math.isfinite(value) else f"{where} is {value}"
+        return None if math.isfinite(value) else f" is {value}"
     if value is None or isinstance(value, (str, int)):
         return None
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                return f"{where} has the key {key!r}, which is not text"
-            found = _not_json(item, f"{where}[{key!r}]")
+                return f" has the key {key!r}, which is not text"
+            found = _not_json(item)
             if found:
-                return found
+                return f"[{key!r}]{found}"
         return None
     if isinstance(value, (list, tuple)):
-        return next(filter(None, (_not_json(item, f"{where}[{n}]") for n, item in enumerate(value))), None)
-    return f"{where} is a {type(value).__name__}"
+        for n, item in enumerate(value):
+            found = _not_json(item)
+            if found:
+                return f"[{n}]{found}"
+        return None
+    return f" is a {type(value).__name__}"
 
 
 def _unplaced(rule: Rule, service) -> Finding:

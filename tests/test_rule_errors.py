@@ -38,11 +38,17 @@ class Crashes(Rule):
 '''
 
 
-@pytest.fixture
-def crashing(write, tmp_path):
+def rules_dir(tmp_path, file: str, source: str):
+    """A --rules-dir holding one rule file."""
     rules = tmp_path / "org_rules"
     rules.mkdir()
-    (rules / "crashes.py").write_text(CRASHING_RULE, encoding="utf-8")
+    (rules / file).write_text(source, encoding="utf-8")
+    return rules
+
+
+@pytest.fixture
+def crashing(write, tmp_path):
+    rules = rules_dir(tmp_path, "crashes.py", CRASHING_RULE)
     return write(INVENTORY), rules
 
 
@@ -135,7 +141,7 @@ from drcheck.api import Rule
 
 
 class OddEvidence(Rule):
-    """Gives crashy evidence that JSON cannot hold, and talk plain evidence."""
+    """Gives crashy a finding the reports cannot carry (each test says which), and talk a plain one."""
 
     id = "org-odd-evidence"
     title = "odd evidence"
@@ -144,7 +150,7 @@ class OddEvidence(Rule):
 
     def check(self, ctx, service):
         if service.name == "crashy":
-            return self.fail(service, "crashy looked at", {"checked": [{"sites": EVIDENCE}]})
+            return CRASHY_RESULT
         return self.fail(service, "talk looked at", {"sites": ["a"], "share": 0.5, "ok": True, "none": None})
 '''
 
@@ -158,9 +164,8 @@ class OddEvidence(Rule):
      "the finding's evidence holds itself, or nests a thousand levels deep; expected JSON data"),
 ])
 def test_evidence_that_json_cannot_hold_is_an_error_of_the_rule_not_of_the_report(write, tmp_path, evidence, problem):
-    rules = tmp_path / "org_rules"
-    rules.mkdir()
-    (rules / "odd.py").write_text(EVIDENCE_RULE.replace("EVIDENCE", evidence), encoding="utf-8")
+    rules = rules_dir(tmp_path, "odd.py", EVIDENCE_RULE.replace(
+        "CRASHY_RESULT", f'self.fail(service, "crashy looked at", {{"checked": [{{"sites": {evidence}}}]}})'))
     result = drcheck("audit", write(INVENTORY), "--rules-dir", rules, "--select", "org-odd-evidence", "--format", "json")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     also = "" if "holds itself" in problem else ("; a finding's evidence must be JSON data: text, numbers, true, false, "
@@ -181,10 +186,7 @@ def test_evidence_that_json_cannot_hold_is_an_error_of_the_rule_not_of_the_repor
      "the finding's location is ('inventory.yaml', 1, 1); expected a Location or None"),
 ])
 def test_a_finding_the_reports_cannot_carry_is_an_error_of_the_rule(write, tmp_path, call, problem):
-    rules = tmp_path / "org_rules"
-    rules.mkdir()
-    rule = EVIDENCE_RULE.replace('self.fail(service, "crashy looked at", {"checked": [{"sites": EVIDENCE}]})', call)
-    (rules / "odd.py").write_text(rule, encoding="utf-8")
+    rules = rules_dir(tmp_path, "odd.py", EVIDENCE_RULE.replace("CRASHY_RESULT", call))
     for fmt in ("table", "sarif"):  # each broke with "internal error at drcheck/reporters/..."
         result = drcheck("audit", write(INVENTORY), "--rules-dir", rules, "--select", "org-odd-evidence", "--format", fmt)
         assert result.returncode == 2 and "Traceback" not in result.stderr
