@@ -191,3 +191,23 @@ def test_a_finding_the_reports_cannot_carry_is_an_error_of_the_rule(write, tmp_p
         result = drcheck("audit", write(INVENTORY), "--rules-dir", rules, "--select", "org-odd-evidence", "--format", fmt)
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert result.stderr == f"error: internal error: rule org-odd-evidence failed on service:crashy: TypeError: {problem}\n"
+
+
+def test_evidence_json_holds_but_a_fast_encoder_refuses_is_written_whole(write, tmp_path):
+    """An integer beyond 64 bits and nesting 300 deep are JSON data: each report holds them as given."""
+    rules = rules_dir(tmp_path, "odd.py", EVIDENCE_RULE.replace(
+        "CRASHY_RESULT", 'self.fail(service, "crashy looked at", {"bytes": 2 ** 70, "deep": DEEP})') + (
+        "\n\nDEEP = 0\nfor _ in range(300):\n    DEEP = [DEEP]\n"))
+    inventory = write(INVENTORY)
+    result = drcheck("audit", inventory, "--rules-dir", rules, "--select", "org-odd-evidence", "--format", "json")
+    assert result.returncode == 0, result.stderr  # (medium findings: the gate passes)
+    evidence = {f["subject"]: f["evidence"] for f in json.loads(result.stdout)["findings"]}["service:crashy"]
+    assert evidence["bytes"] == 2 ** 70
+    depth, deep = 0, evidence["deep"]
+    while isinstance(deep, list):
+        depth, deep = depth + 1, deep[0]
+    assert (depth, deep) == (300, 0)
+    sarif = drcheck("audit", inventory, "--rules-dir", rules, "--select", "org-odd-evidence", "--format", "sarif")
+    results = json.loads(sarif.stdout)["runs"][0]["results"]
+    assert [r["properties"]["evidence"]["bytes"] for r in results if r["properties"]["subject"] == "service:crashy"] \
+        == [2 ** 70]

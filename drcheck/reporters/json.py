@@ -1,12 +1,11 @@
 """`--format json`: the report of the README's "JSON report" section."""
 from __future__ import annotations
 
-import json
 from typing import Iterator
 
 from ..report import Report
 from . import View
-from .safe import json_text
+from .safe import json_line
 
 
 def render(report: Report, view: View = View()) -> Iterator[str]:
@@ -17,18 +16,10 @@ def chunks(data: object) -> Iterator[str]:
     """The document in pieces, so a large report is written without ever being one string.
 
     Indented at the top, one line per list item: one finding per line is
-    readable and diffable, and each line is written by json's C encoder,
-    which indenting everything would bypass."""
+    readable and diffable, and each line is written in one call of the
+    encoder, which indenting everything would slow down."""
     yield from _layout(data, 0)
     yield "\n"
-
-
-# one encoder for the whole report: json.dumps with options builds a new one per call
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-
-
-def _compact(value: object) -> str:
-    return json_text(_ENCODE(value))
 
 
 def _layout(value: object, depth: int) -> Iterator[str]:
@@ -36,13 +27,13 @@ def _layout(value: object, depth: int) -> Iterator[str]:
     if isinstance(value, dict) and value and depth < 2:
         yield "{"
         for n, (key, item) in enumerate(value.items()):
-            yield f"{',' if n else ''}\n{pad}{_compact(key)}: "
+            yield f"{',' if n else ''}\n{pad}{json_line(key)}: "
             yield from _layout(item, depth + 1)
         yield end + "}"
     elif isinstance(value, list) and value and depth < 3:
         yield "["
         for n, item in enumerate(value):
-            yield f"{',' if n else ''}\n{pad}{_compact(item)}"
+            yield f"{',' if n else ''}\n{pad}{json_line(item)}"
         yield end + "]"
     else:
-        yield _compact(value)
+        yield json_line(value)

@@ -25,7 +25,7 @@ from urllib.parse import quote
 from ..findings import Finding
 from ..report import Report, RuleInfo
 from . import View
-from .safe import json_text
+from .safe import json_line, json_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "drcheck/v1"
@@ -38,7 +38,6 @@ _BRACKET = re.compile(r"([\[\]])")
 
 MAX_RESULTS = 25_000
 MAX_GZIPPED_BYTES = 10_000_000
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def render(report: Report, view: View = View()) -> Iterator[str]:
@@ -68,9 +67,9 @@ def render(report: Report, view: View = View()) -> Iterator[str]:
     yield json_text(head + '"results": [')
     with_baseline = report.baseline is not None
     kept = 0
-    for line in _within_gzip_limit(_ENCODE(_result(f, index, with_baseline, *report.owner_and_tier(f)))
+    for line in _within_gzip_limit(json_line(_result(f, index, with_baseline, *report.owner_and_tier(f)))
                                    for f in ranked[:MAX_RESULTS]):
-        yield (",\n        " if kept else "\n        ") + json_text(line)
+        yield (",\n        " if kept else "\n        ") + line
         kept += 1
     if kept < len(ranked):
         run["properties"]["resultsOmitted"] = {
