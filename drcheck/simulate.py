@@ -94,6 +94,7 @@ class Simulation:
     def __init__(self, inventory: Inventory, scenarios: list[Failure]):
         self.inventory = inventory
         self.services: list[Service] = list(inventory.services.values())
+        self.service_names = list(inventory.services)
         self.scenarios = scenarios
         index = {s.name: i for i, s in enumerate(self.services)}
         self.index = index
@@ -374,7 +375,7 @@ class Simulation:
         found = []
         i = digits.find("1")
         while i >= 0:
-            found.append(self.services[i].name)
+            found.append(self.service_names[i])
             i = digits.find("1", i + 1)
         return found
 
@@ -468,6 +469,18 @@ class Simulation:
         return {s.name: self._cause(i, bit, memo) for i, s in enumerate(self.services) if self.down[i] & bit}
 
     def _cause(self, i: int, bit: int, memo: dict[int, Cause]) -> Cause:
+        found = memo.get(i)
+        if found is not None:
+            return found
+        if not (self.out[i] | self.all_lost[i]) & bit:
+            # Most often the first down dependency is already explained: one more link on its chain.
+            down = self.down
+            for d in self.deps[i]:
+                if down[d] & bit and d != i:
+                    if d in memo:
+                        found = memo[i] = self._linked(i, d, memo)
+                        return found
+                    break
         # Iterative: follow the first down hard dependency until a service whose own placements are
         # lost, one already explained, or one whose down dependencies are all on the chain already:
         # a cycle whose members cannot come back before each other.  Then unwind.
@@ -495,23 +508,30 @@ class Simulation:
                 cycle = (path[path.index(back):] if back != current else []) + [current]
                 break
             if nxt is None:
-                missing = tuple(self.services[d].name for d in self.needs_down_in(current, bit.bit_length() - 1))
+                missing = tuple(self.service_names[d] for d in self.needs_down_in(current, bit.bit_length() - 1))
                 memo[current] = Cause("recovery", missing=missing)
                 break
             path.append(current)
             current = nxt
         if cycle:
-            names = [self.services[c].name for c in cycle]
+            names = [self.service_names[c] for c in cycle]
             for j, member in enumerate(cycle):  # each member's story starts from itself
                 memo[member] = Cause("cycle", chain=_shortened(tuple(names[j:] + names[:j] + names[j:j + 1])))
             path = path[: len(path) - len(cycle) + 1]
             current = cycle[0]
         for node in reversed(path):
-            below = memo[current]
-            tail = below.chain if below.chain else (self.services[current].name,)
-            memo[node] = Cause("dependency", chain=_shortened((self.services[node].name,) + tail))
+            memo[node] = self._linked(node, current, memo)
             current = node
         return memo[i]
+
+    def _linked(self, node: int, below: int, memo: dict[int, Cause]) -> Cause:
+        """Why `node` is down when its chain goes on through `below`, already explained in `memo`."""
+        cause = memo[below]
+        tail = cause.chain if cause.chain else (self.service_names[below],)
+        return _new_tuple(Cause, ("dependency", _shortened((self.service_names[node],) + tail), ()))
+
+
+_new_tuple = tuple.__new__  # a Cause without the named tuple's Python-level __new__: a report explains 100,000
 
 
 def _shortened(chain: tuple[str, ...]) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+import networkx as nx
 
 from drcheck.domains import Domain, DomainIndex
 from drcheck.errors import Location
@@ -360,3 +361,32 @@ def test_each_pair_simulated_at_depth_2_is_what_losing_both_takes(inventory):
         for domain in pair:
             alone = index.failure([domain])
             assert (failure.sites, failure.services) != (alone.sites, alone.services)
+
+
+
+@settings(max_examples=150, deadline=None)
+@given(inventories())
+def test_why_a_service_is_down_is_a_true_story_whatever_order_services_are_explained_in(inventory):
+    """Explanations are remembered per scenario and build on each other.  Each is true: a chain goes from
+    the service through hard dependencies that are down (a cycle back to itself), and ends where the
+    simulation says.  Where the services that are down need no one in a circle, each is told the same
+    whatever order they are asked in (with cycles, which of several circles is told may depend on it)."""
+    index = DomainIndex(inventory)
+    scenarios = [index.failure([domain]) for domain in index.known]
+    forward, backward = Simulation(inventory, scenarios), Simulation(inventory, scenarios)
+    hard = {name: {d.service for d in s.depends_on if d.hard} for name, s in inventory.services.items()}
+    for k in range(len(scenarios)):
+        down = forward.down_in(k)
+        causes = forward.causes_in(k)
+        assert list(causes) == down
+        told_backward = {name: backward.cause(name, k) for name in reversed(down)}
+        acyclic = nx.is_directed_acyclic_graph(nx.DiGraph([(a, b) for a in down for b in hard[a] if b in down and b != a]))
+        if acyclic:
+            assert told_backward == causes
+        for told in (causes, told_backward):
+            for name, cause in told.items():
+                links = [n for n in cause.chain if n != "…"]
+                assert cause.chain[:1] in ((), (name,))
+                assert all(b in hard[a] and b in down for a, b in zip(links, links[1:]))
+                if cause.kind == "dependency" and len(cause.chain) == len(links):  # the whole chain is shown
+                    assert told[links[-1]].kind != "dependency"  # it ends where something else is the cause
