@@ -197,6 +197,10 @@ def test_terraform_service_tag_can_be_named(tmp_path):
     ('{"version": 4,\n "resources": [}', ":2:16: invalid JSON"),
     ('{"values": {"root_module": {"resources": [{"type": "aws_instance"}]}}}',
      "values.resources[0]: expected a resource with address, type and name"),
+    ('{"values": {"root_module": {"resources": true}}}', "values.resources: found bool; expected a list"),
+    ('{"values": {"root_module": {"child_modules": {"a": 1}}}}', "values.child_modules: found dict; expected a list"),
+    ('{"version": 4, "resources": [{"type": "aws_instance", "name": "a", "instances": 5}]}',
+     "resources[0].instances: found int; expected a list"),
 ])
 def test_bad_terraform_input_is_exit_2_saying_what_and_where(tmp_path, content, message):
     path = tmp_path / "state.json"

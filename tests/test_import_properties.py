@@ -95,6 +95,7 @@ ATTRIBUTES = ["availability_zone", "region", "arn", "multi_az", "backup_retentio
 @given(resources=st.lists(st.tuples(st.sampled_from(TYPES), st.dictionaries(st.sampled_from(ATTRIBUTES), JSON_VALUES,
                                                                            max_size=6)), max_size=6))
 @example(resources=[("aws_backup_plan", {}), ("aws_backup_selection", {"resources": [[]], "selection_tag": "x"})])
+@example(resources=[("azurerm_cosmosdb_account", {"geo_location": True}), ("aws_dynamodb_table", {"replica": 1})])
 def test_any_terraform_attributes_import_to_a_valid_inventory_or_a_located_error(tmp_path, resources):
     import json
 

@@ -14,6 +14,7 @@ from ..errors import InputError
 from ..locations import catalogue
 from . import Imported, ImportOptions, terraform_gcp_azure
 from .common import input_files, read_json
+from .terraform_blocks import block_list
 
 OPERATORS = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Microsoft Azure"}
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")  # eu-west-1
@@ -104,7 +105,7 @@ def _resources(file: str) -> list[_Resource]:
 def _module_resources(file: str, module: dict, path: str):
     if not isinstance(module, dict):
         raise InputError.at(None, f"{file}: {path}: found {type(module).__name__}; expected a module object")
-    for i, resource in enumerate(module.get("resources") or []):
+    for i, resource in enumerate(_listed(file, f"{path}.resources", module.get("resources"))):
         where = f"{path}.resources[{i}]"
         if not isinstance(resource, dict) or not all(isinstance(resource.get(k), str) for k in ("address", "type", "name")):
             raise InputError.at(None, f"{file}: {where}: expected a resource with address, type and name")
@@ -115,8 +116,17 @@ def _module_resources(file: str, module: dict, path: str):
             raise InputError.at(None, f"{file}: {where}.values: expected an object")
         module_address = module.get("address", "") if isinstance(module.get("address", ""), str) else ""
         yield _Resource(resource["address"], resource["type"], resource["name"], module_address, values, file)
-    for j, child in enumerate(module.get("child_modules") or []):
+    for j, child in enumerate(_listed(file, f"{path}.child_modules", module.get("child_modules"))):
         yield from _module_resources(file, child, f"{path}.child_modules[{j}]")
+
+
+def _listed(file: str, where: str, value) -> list:
+    """A list the state's layout calls for (absent or null: empty); anything else is an error saying where."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError.at(None, f"{file}: {where}: found {type(value).__name__}; expected a list")
+    return value
 
 
 def _state_resources(file: str, resources):
@@ -129,7 +139,7 @@ def _state_resources(file: str, resources):
         if resource.get("mode", "managed") != "managed":
             continue
         module = resource.get("module", "")
-        for j, instance in enumerate(resource.get("instances") or []):
+        for j, instance in enumerate(_listed(file, f"{where}.instances", resource.get("instances"))):
             if not isinstance(instance, dict) or not isinstance(instance.get("attributes", {}), dict):
                 raise InputError.at(None, f"{file}: {where}.instances[{j}]: expected an object with attributes")
             key = instance.get("index_key")
@@ -152,8 +162,8 @@ class _Estate:
         # buckets that replication rules write to: copies of another bucket's data, not places it serves from
         self.replica_buckets = {str(d.get("bucket", "")).removeprefix("arn:aws:s3:::")
                                 for r in resources if r.type == "aws_s3_bucket_replication_configuration"
-                                for rule in _sequence(r.values.get("rule")) if isinstance(rule, dict)
-                                for d in _sequence(rule.get("destination")) if isinstance(d, dict)}
+                                for rule in block_list(r.values.get("rule")) if isinstance(rule, dict)
+                                for d in block_list(rule.get("destination")) if isinstance(d, dict)}
 
     # sites: one per region (PROVIDER-REGION), one per zone (PROVIDER-ZONE), at the region's named location
     def known_region(self, provider: str, region: str) -> bool:
@@ -332,7 +342,7 @@ def _rds_cluster_instance(estate: _Estate, r: _Resource) -> None:
 
 def _global_cluster(estate: _Estate, r: _Resource) -> None:
     """Aurora global database: the writer cluster's region is primary, the others standbys."""
-    members = r.values.get("global_cluster_members") or []
+    members = block_list(r.values.get("global_cluster_members"))
     clusters = [(estate.by_arn.get(m.get("db_cluster_arn")), m.get("is_writer")) for m in members if isinstance(m, dict)]
     services = [estate.service_of.get(c.address) for c, _ in clusters if c is not None]
     if not services or services[0] is None:
@@ -362,11 +372,11 @@ def _dynamodb_table(estate: _Estate, r: _Resource) -> None:
         estate.imported.gap(f"{r.address}: no region or arn in the state, so not placed")
         return
     service.place(_region_site(estate, region), "primary")
-    for replica in r.values.get("replica") or []:
+    for replica in block_list(r.values.get("replica")):
         if isinstance(replica, dict) and _REGION.fullmatch(str(replica.get("region_name"))):
             # global tables take writes in every replica region
             service.place(_region_site(estate, replica["region_name"]), "primary")
-    recovery = r.values.get("point_in_time_recovery") or []
+    recovery = block_list(r.values.get("point_in_time_recovery"))
     if any(isinstance(p, dict) and p.get("enabled") is True for p in recovery):
         # continuous backups, kept by AWS in the table's region
         service.backup(_region_site(estate, region))
@@ -374,7 +384,7 @@ def _dynamodb_table(estate: _Estate, r: _Resource) -> None:
 
 def _elasticache_group(estate: _Estate, r: _Resource) -> None:
     service = estate.service(r)
-    zones = [z for z in r.values.get("preferred_cache_cluster_azs") or [] if isinstance(z, str)]
+    zones = [z for z in block_list(r.values.get("preferred_cache_cluster_azs")) if isinstance(z, str)]
     if not zones:
         estate.imported.gap(f"{r.address}: no preferred_cache_cluster_azs in the state, so its zones are unknown; "
                             "placed at its region")
@@ -415,11 +425,6 @@ def _bucket_by_name(estate: _Estate, name_or_arn) -> _Resource | None:
     return next((x for x in estate.resources if x.type == "aws_s3_bucket" and x.values.get("bucket") == name), None)
 
 
-def _sequence(value) -> list:
-    """A nested block list; anything else (a scalar in hand-edited JSON) holds no blocks."""
-    return value if isinstance(value, list) else []
-
-
 def _locked_buckets(estate: _Estate) -> set[str]:
     locked = {x.values.get("bucket") for x in estate.resources
               if x.type == "aws_s3_bucket_object_lock_configuration"}
@@ -435,10 +440,10 @@ def _s3_replication(estate: _Estate, r: _Resource) -> None:
         return
     service = estate.service_of[source.address]
     locked = _locked_buckets(estate)
-    for rule in _sequence(r.values.get("rule")):
+    for rule in block_list(r.values.get("rule")):
         if not isinstance(rule, dict) or rule.get("status") != "Enabled":
             continue
-        for destination in _sequence(rule.get("destination")):
+        for destination in block_list(rule.get("destination")):
             target = _bucket_by_name(estate, destination.get("bucket") if isinstance(destination, dict) else None)
             if target is None or target.region is None:
                 estate.imported.gap(f"{r.address}: replication destination is not in the state read")
@@ -470,9 +475,9 @@ def _backup_plans(estate: _Estate, r: _Resource) -> None:
     if plan is None:
         estate.imported.gap(f"{r.address}: its backup plan is not in the state read")
         return
-    arns = [a for a in _sequence(r.values.get("resources")) if isinstance(a, str)]
+    arns = [a for a in block_list(r.values.get("resources")) if isinstance(a, str)]
     protected = [estate.by_arn[a] for a in arns if a in estate.by_arn]
-    for condition in _sequence(r.values.get("selection_tag")):
+    for condition in block_list(r.values.get("selection_tag")):
         if isinstance(condition, dict) and condition.get("type") == "STRINGEQUALS":
             protected += [x for x in estate.resources if x.tags().get(condition.get("key")) == condition.get("value")]
     if "*" in arns:
@@ -480,7 +485,7 @@ def _backup_plans(estate: _Estate, r: _Resource) -> None:
     vaults = {x.values.get("name"): x for x in estate.resources if x.type == "aws_backup_vault"}
     locks = {x.values.get("backup_vault_name"): x for x in estate.resources
              if x.type == "aws_backup_vault_lock_configuration"}
-    for rule in plan.values.get("rule") or []:
+    for rule in block_list(plan.values.get("rule")):
         if not isinstance(rule, dict):
             continue
         frequency = _backup_schedule(rule.get("schedule"))
@@ -488,7 +493,7 @@ def _backup_plans(estate: _Estate, r: _Resource) -> None:
             estate.imported.gap(f"{plan.address} rule {rule.get('rule_name')}: schedule {rule.get('schedule')!r} has "
                                 "no plain interval, so no frequency is given")
         targets = [vaults.get(rule.get("target_vault_name"))]
-        targets += [estate.by_arn.get(c.get("destination_vault_arn")) for c in rule.get("copy_action") or []
+        targets += [estate.by_arn.get(c.get("destination_vault_arn")) for c in block_list(rule.get("copy_action"))
                     if isinstance(c, dict)]
         for vault in targets:
             if vault is None or vault.region is None:

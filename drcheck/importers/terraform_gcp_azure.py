@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import re
 
+from .terraform_blocks import block_list, first_block
+
 _GCP_ZONE = re.compile(r"([a-z]+-[a-z]+\d+)-([a-z])")  # europe-west1-b -> (europe-west1, b)
-
-
-def _first(value) -> dict:
-    """A Terraform nested block as the state holds it: a list of one object (or none)."""
-    return value[0] if isinstance(value, list) and value and isinstance(value[0], dict) else {}
 
 
 # ---- Google Cloud ------------------------------------------------------------------------------
@@ -36,8 +33,8 @@ def _gcp_sql(estate, r) -> None:
     if not isinstance(region, str):
         estate.imported.gap(f"{r.address}: no region in the state, so not placed")
         return
-    settings = _first(values.get("settings"))
-    preference = _first(settings.get("location_preference"))
+    settings = first_block(values.get("settings"))
+    preference = first_block(settings.get("location_preference"))
     if values.get("master_instance_name"):
         return  # a read replica: placed with its primary in the second pass
     service = estate.service(r)
@@ -50,7 +47,7 @@ def _gcp_sql(estate, r) -> None:
             estate.imported.gap("the standby zone of a regional Cloud SQL instance without secondary_zone: chosen by "
                                 "Google, so the standby is placed at the region's site (gcp-REGION)")
         service.place(standby or estate.region_site("gcp", region), "standby")
-    backup = _first(settings.get("backup_configuration"))
+    backup = first_block(settings.get("backup_configuration"))
     if backup.get("enabled") is True:
         location = backup.get("location")
         if isinstance(location, str) and location and location != region:
@@ -72,7 +69,7 @@ def _gcp_sql_replica(estate, r) -> None:
     if source is None or source.address not in estate.service_of:
         estate.imported.gap(f"{r.address}: replica of {master}, which is not in the state read, so not placed")
         return
-    zone = _first(_first(r.values.get("settings")).get("location_preference")).get("zone")
+    zone = first_block(first_block(r.values.get("settings")).get("location_preference")).get("zone")
     estate.join(r, source).place(_gcp_zone_site(estate, zone) or estate.region_site("gcp", region), "standby")
 
 
@@ -125,7 +122,7 @@ def _azure_storage(estate, r) -> None:
 
 
 def _azure_cosmos(estate, r) -> None:
-    locations = [g for g in r.values.get("geo_location") or [] if isinstance(g, dict)]
+    locations = [g for g in block_list(r.values.get("geo_location")) if isinstance(g, dict)]
     if not locations:
         estate.imported.gap(f"{r.address}: no geo_location in the state, so not placed")
         return
@@ -154,9 +151,9 @@ def _azure_sql_database(estate, r) -> None:
 
 def _azure_failover_group(estate, r) -> None:
     """A failover group's partner server holds a geo-secondary of each database in it."""
-    partners = [p.get("id") for p in r.values.get("partner_server") or [] if isinstance(p, dict)]
+    partners = [p.get("id") for p in block_list(r.values.get("partner_server")) if isinstance(p, dict)]
     servers = {x.values.get("id"): x for x in estate.resources if x.type == "azurerm_mssql_server"}
-    for database_id in r.values.get("databases") or []:
+    for database_id in block_list(r.values.get("databases")):
         database = next((x for x in estate.resources if x.type == "azurerm_mssql_database"
                          and x.values.get("id") == database_id), None)
         service = estate.service_of.get(database.address) if database is not None else None
