@@ -38,9 +38,25 @@ _NULL_TAG = _STANDARD_TAG_PREFIX + "null"
 
 
 class Mapping(dict):
-    """A YAML mapping; `where` is its own mark, `key_at`/`value_at` its entries' (see `mark`, `position`)."""
+    """A YAML mapping; `where` is its own mark (see `mark`, `position`), `marks[key]` those of one entry's
+    key and value, as `entry_marks` packs them: `key_at` and `value_at` read them."""
 
-    __slots__ = ("where", "key_at", "value_at")
+    __slots__ = ("where", "marks")
+
+    def key_at(self, key: str) -> int:
+        return self.marks[key] >> 64
+
+    def value_at(self, key: str) -> int:
+        return self.marks[key] & _VALUE_MARK
+
+
+def entry_marks(key_mark: int, value_mark: int) -> int:
+    """The marks of a mapping entry's key and value as one int, the key's above the value's: one dict per
+    mapping and one int per entry fewer than keeping them apart, a third of what loading holds."""
+    return key_mark << 64 | value_mark
+
+
+_VALUE_MARK = (1 << 64) - 1
 
 
 class Sequence(list):
@@ -137,17 +153,17 @@ def parse(name: str, text: str) -> Document:
 
 def _build(name: str, parser) -> object:
     # One tight loop over libyaml's events: this is the hot path of loading, so the
-    # open container's position tables live in local variables.
+    # open container's position table lives in a local variable.
     get = parser.get_event
     ScalarEvent, MappingStartEvent, SequenceStartEvent = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
     MappingEndEvent, SequenceEndEvent = yaml.MappingEndEvent, yaml.SequenceEndEvent
     nulls = _NULLS
-    stack: list = []  # the enclosing containers' (container, is_mapping, key_at, value_at)
+    stack: list = []  # the enclosing containers' (container, is_mapping, marks)
     container = None  # the open container, or None at the top level
     is_mapping = False
-    key_at = value_at = None  # the open mapping's key_at and value_at, or the open sequence's item_at (value_at)
+    marks = None  # the open mapping's marks, or the open sequence's item_at
     key = None  # the open mapping's key awaiting its value
-    key_pos = None
+    key_pos = 0
     root: object = None
     documents = 0
     while True:
@@ -168,15 +184,14 @@ def _build(name: str, parser) -> object:
                     if node is None or node in container:
                         _bad_key(name, container, node, pos)
                     key = intern(node)  # a few field names repeat hundreds of thousands of times
-                    key_pos = pos
+                    key_pos = pos << 64  # `entry_marks`, inline
                 else:
                     container[key] = node
-                    key_at[key] = key_pos
-                    value_at[key] = pos
+                    marks[key] = key_pos | pos
                     key = None
             elif container is not None:
                 container.append(node)
-                value_at.append(pos)
+                marks.append(pos)
             else:
                 root = node
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
@@ -187,8 +202,7 @@ def _build(name: str, parser) -> object:
             pos = mark(event.start_mark)
             if kind is MappingStartEvent:
                 node = Mapping()
-                node.key_at = {}
-                node.value_at = {}
+                node.marks = {}
             else:
                 node = Sequence()
                 node.item_at = []
@@ -197,22 +211,21 @@ def _build(name: str, parser) -> object:
                 if key is None:
                     raise _error(name, event, "found a mapping key that is not a plain string; expected a name")
                 container[key] = node
-                key_at[key] = key_pos
-                value_at[key] = pos
+                marks[key] = key_pos | pos
                 key = None
             elif container is not None:
                 container.append(node)
-                value_at.append(pos)
+                marks.append(pos)
             else:
                 root = node
-            stack.append((container, is_mapping, key_at, value_at))
+            stack.append((container, is_mapping, marks))
             container = node
             if kind is MappingStartEvent:
-                is_mapping, key_at, value_at = True, node.key_at, node.value_at
+                is_mapping, marks = True, node.marks
             else:
-                is_mapping, key_at, value_at = False, None, node.item_at
+                is_mapping, marks = False, node.item_at
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            container, is_mapping, key_at, value_at = stack.pop()
+            container, is_mapping, marks = stack.pop()
             key = None
         elif kind is yaml.AliasEvent:
             raise _error(
@@ -233,7 +246,7 @@ def _bad_key(name: str, container: Mapping, key, pos) -> None:
     if key is None:
         raise InputError.at(position(name, pos), "found a null mapping key (empty, ~ or null); expected a name "
                                                  "(quote a name such as \"null\")")
-    first = position(name, container.key_at[key])
+    first = position(name, container.key_at(key))
     raise InputError.at(
         position(name, pos),
         f"duplicate key {key!r} (first defined at {first}); a key may appear only once in a mapping",

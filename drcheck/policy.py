@@ -88,9 +88,9 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
     if not isinstance(root, Mapping):
         raise InputError.at(Location(name, 1, 1), "found no mapping at the top of the policy; expected keys such as profile, fail_on, rules, waivers")
     for key, value in root.items():
-        at = root.value_at[key]
+        at = root.value_at(key)
         if key not in _POLICY_KEYS:
-            bad(root.key_at[key], f"unknown policy key {key!r}{did_you_mean(key, _POLICY_KEYS)}; "
+            bad(root.key_at(key), f"unknown policy key {key!r}{did_you_mean(key, _POLICY_KEYS)}; "
                                   f"expected one of: {', '.join(_POLICY_KEYS)}")
         elif key == "profile":
             policy.profile = _text(value, at, "profile", bad) or policy.profile
@@ -157,19 +157,19 @@ def _read_rules(name: str, value, at, into: dict[str, RuleSettings], bad) -> Non
         return
     for rule_id, settings in value.items():
         entry = RuleSettings(enabled=None)
-        rule_at = value.value_at[rule_id]
+        rule_at = value.value_at(rule_id)
         if not isinstance(settings, Mapping):
             bad(rule_at, f"rules.{rule_id}: found {_describe(settings)}; expected a mapping such as {{severity: high}}")
             continue
         for key, raw in settings.items():
-            where = settings.value_at[key]
+            where = settings.value_at(key)
             if key == "severity":
                 entry.severity = _severity(raw, where, f"rules.{rule_id}.severity", bad)
             elif key == "enabled":
                 entry.enabled = _boolean(raw, where, f"rules.{rule_id}.enabled", bad)
             else:
                 entry.raw[key] = (raw, position(name, where) if where is not None and not name.startswith("profile:") else None)
-        entry.location = position(name, value.key_at[rule_id]) if not name.startswith("profile:") else None
+        entry.location = position(name, value.key_at(rule_id)) if not name.startswith("profile:") else None
         into[rule_id] = entry
 
 
@@ -184,7 +184,7 @@ def _read_waivers(name: str, value, at, bad) -> list[Waiver]:
             continue
         unknown = [k for k in item if k not in ("rule", "subject", "reason", "expires")]
         for key in unknown:
-            bad(item.key_at[key], f"waiver: unknown field {key!r}; expected rule, subject, reason, expires")
+            bad(item.key_at(key), f"waiver: unknown field {key!r}; expected rule, subject, reason, expires")
         missing = [k for k in ("rule", "subject", "reason", "expires") if not item.get(k)]
         if missing:
             bad(item_at, f"waiver: missing {', '.join(missing)}; every waiver needs a rule, a subject, a reason and an expiry date")
@@ -194,7 +194,7 @@ def _read_waivers(name: str, value, at, bad) -> list[Waiver]:
         except ValueError:
             expires = None
         if expires is None:
-            bad(item.value_at["expires"], f"waiver.expires: found {_describe(item['expires'])}; expected a date YYYY-MM-DD")
+            bad(item.value_at("expires"), f"waiver.expires: found {_describe(item['expires'])}; expected a date YYYY-MM-DD")
             continue
         texts = [item[k] for k in ("rule", "subject", "reason")]
         if not all(isinstance(t, str) for t in texts):

@@ -174,7 +174,7 @@ def _links(ctx, value, mark):
         raise _Invalid(f"found {describe(value)}; expected a mapping of names to URLs (runbook: https://...)")
     for name, url in value.items():
         if type(url) is not str or not _URL.fullmatch(url):
-            ctx.problem(value.value_at[name], f"{ctx.within('links')}.{name}: found {describe(url)}; expected an "
+            ctx.problem(value.value_at(name), f"{ctx.within('links')}.{name}: found {describe(url)}; expected an "
                                               "http://, https:// or mailto: URL")
     return dict(value)
 
@@ -233,12 +233,12 @@ def _read_object(ctx: _Context, node, mark, spec: ObjectSpec, what: str) -> dict
                 values.setdefault("extensions", {})[key] = _plain(value)
                 continue
             more = ", or a key starting with x-" if spec.extensible else ""
-            ctx.problem(node.key_at[key], f"{what}: unknown field {key!r}; expected one of: {', '.join(readers)}{more}")
+            ctx.problem(node.key_at(key), f"{what}: unknown field {key!r}; expected one of: {', '.join(readers)}{more}")
             continue
         try:
-            values[reader[0]] = reader[1](ctx, value, value_at[key])
+            values[reader[0]] = reader[1](ctx, value, value_at(key))
         except _Invalid as bad:
-            ctx.problem(value_at[key], f"{what}.{key}: {bad}")
+            ctx.problem(value_at(key), f"{what}.{key}: {bad}")
     for field in spec.required:
         if field.name not in node:
             ctx.problem(node.where, f"{what}: missing required field {field.name!r} ({field.doc})")
@@ -385,9 +385,9 @@ def build_inventory(documents: list[Document]) -> Inventory:
         root = document.root
         if isinstance(root, Mapping) and type(root.get("name")) is str:
             if name is not None and root["name"] != name:
-                ctx.problem(root.value_at["name"], f"name: found {describe(root['name'])}, but {name_at} names the inventory {name!r}; expected one name")
+                ctx.problem(root.value_at("name"), f"name: found {describe(root['name'])}, but {name_at} names the inventory {name!r}; expected one name")
             elif name is None:
-                name, name_at = root["name"], ctx.at(root.value_at["name"])
+                name, name_at = root["name"], ctx.at(root.value_at("name"))
         problems.extend(ctx.problems)
     if not problems:
         problems.extend(_apply_overrides(overrides, {"sites": site_fields, "services": service_fields}))
@@ -425,33 +425,33 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
         return  # a wrong version or unknown top-level key makes the rest meaningless
     for key, value in [*((k, values[k]) for k in ("description", "tags", "links") if k in values),
                        *values.get("extensions", {}).items()]:
-        first = about.setdefault(key, (value, ctx.at(root.value_at[key])))
+        first = about.setdefault(key, (value, ctx.at(root.value_at(key))))
         if first[0] != value:
-            ctx.problem(root.value_at[key], f"{key}: found another value than at {first[1]}; expected one {key} for "
+            ctx.problem(root.value_at(key), f"{key}: found another value than at {first[1]}; expected one {key} for "
                                             "the inventory, in any one of its files")
     for section, spec, target in (("sites", SITE, sites), ("services", SERVICE, services)):
         entries = root.get(section)
         if entries is None:
             continue
         if not isinstance(entries, Mapping):
-            ctx.problem(root.value_at[section], f"{section}: found {describe(entries)}; expected a mapping of names to {spec.plural}")
+            ctx.problem(root.value_at(section), f"{section}: found {describe(entries)}; expected a mapping of names to {spec.plural}")
             continue
         for key, node in entries.items():
             what = ctx.entry = f"{spec.title} {key!r}"
             if node is None:
                 node = Mapping()
-                node.key_at, node.value_at, node.where = {}, {}, entries.value_at[key]
-            fields = _read_object(ctx, node, entries.value_at[key], spec, what)
+                node.marks, node.where = {}, entries.value_at(key)
+            fields = _read_object(ctx, node, entries.value_at(key), spec, what)
             if fields is None:
                 continue
-            fields["location"] = ctx.at(entries.key_at[key])
+            fields["location"] = ctx.at(entries.key_at(key))
             if key in target:
-                ctx.problem(entries.key_at[key], f"{spec.title} {key!r} is defined twice: here and at {target[key]['location']}")
+                ctx.problem(entries.key_at(key), f"{spec.title} {key!r} is defined twice: here and at {target[key]['location']}")
                 continue
             target[key] = fields
     ctx.entry = ""
     if root.get("overrides") is not None:
-        _read_overrides(ctx, root["overrides"], root.value_at["overrides"], overrides)
+        _read_overrides(ctx, root["overrides"], root.value_at("overrides"), overrides)
 
 
 def _read_overrides(ctx: _Context, node, mark, overrides: list[_Override]) -> None:
@@ -463,18 +463,18 @@ def _read_overrides(ctx: _Context, node, mark, overrides: list[_Override]) -> No
     for section, entries in node.items():
         spec = {"sites": SITE, "services": SERVICE}.get(section)
         if spec is None:
-            ctx.problem(node.key_at[section], f"overrides: unknown section {section!r}; expected sites or services")
+            ctx.problem(node.key_at(section), f"overrides: unknown section {section!r}; expected sites or services")
             continue
         if type(entries) is not Mapping:
-            ctx.problem(node.value_at[section], f"overrides.{section}: found {describe(entries)}; expected a mapping of "
+            ctx.problem(node.value_at(section), f"overrides.{section}: found {describe(entries)}; expected a mapping of "
                                                 f"names to the fields to change")
             continue
         for key, patch in entries.items():
             ctx.entry = f"override of {spec.title} {key!r}"
-            fields = _read_object(ctx, patch, entries.value_at[key], spec, ctx.entry)
+            fields = _read_object(ctx, patch, entries.value_at(key), spec, ctx.entry)
             if fields is not None:
                 del fields["location"]
-                overrides.append(_Override(section, key, fields, ctx.at(entries.key_at[key])))
+                overrides.append(_Override(section, key, fields, ctx.at(entries.key_at(key))))
         ctx.entry = ""
 
 

@@ -70,10 +70,10 @@ def test_containers_remember_their_positions():
     root = root_of("version: 1\nsites:\n  pangyo:\n    location: [37.4, 127.1]\n")
     assert isinstance(root, Mapping) and isinstance(root["sites"]["pangyo"]["location"], Sequence)
     assert position("t.yaml", root.where) == Location("t.yaml", 1, 1)
-    assert position("t.yaml", root.key_at["sites"]) == Location("t.yaml", 2, 1)
+    assert position("t.yaml", root.key_at("sites")) == Location("t.yaml", 2, 1)
     sites = root["sites"]
-    assert position("t.yaml", sites.key_at["pangyo"]) == Location("t.yaml", 3, 3)
-    assert position("t.yaml", sites.value_at["pangyo"]) == Location("t.yaml", 4, 5)
+    assert position("t.yaml", sites.key_at("pangyo")) == Location("t.yaml", 3, 3)
+    assert position("t.yaml", sites.value_at("pangyo")) == Location("t.yaml", 4, 5)
     location = sites["pangyo"]["location"]
     assert location == ["37.4", "127.1"]
     assert [position("t.yaml", mark) for mark in location.item_at] == [Location("t.yaml", 4, 16),

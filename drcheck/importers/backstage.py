@@ -185,7 +185,7 @@ def _service(entity: _Entity, services: dict, providers: dict, unresolved: list[
             field = ANNOTATIONS.get(key)
             location = where(entity.file, annotations, key)
             if field is None:
-                raise InputError.at(position(entity.file, annotations.key_at[key]), f"unknown annotation {key!r}; expected one of: {', '.join(ANNOTATIONS)}")
+                raise InputError.at(position(entity.file, annotations.key_at(key)), f"unknown annotation {key!r}; expected one of: {', '.join(ANNOTATIONS)}")
             value = check_value(field, annotations[key], location)
             if field == "soft":
                 soft = set(value)

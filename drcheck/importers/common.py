@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import InputError, Location
-from ..loader import Mapping, Sequence, mark, position, read_source
+from ..loader import Mapping, Sequence, entry_marks, mark, position, read_source
 
 
 def input_files(paths: list[str], suffixes: tuple[str, ...]) -> list[str]:
@@ -59,7 +59,7 @@ def _plain(name: str, node: yaml.Node, seen: set[int]):
         items.where, items.item_at = mark(node.start_mark), [mark(item.start_mark) for item in node.value]
         return items
     mapping = Mapping()
-    mapping.where, mapping.key_at, mapping.value_at = mark(node.start_mark), {}, {}
+    mapping.where, mapping.marks = mark(node.start_mark), {}
     for key_node, value_node in node.value:
         key = _plain(name, key_node, seen)
         if not isinstance(key, str):
@@ -67,11 +67,13 @@ def _plain(name: str, node: yaml.Node, seen: set[int]):
         if key in mapping:
             raise InputError.at(position(name, mark(key_node.start_mark)), f"duplicate key {key!r} in one mapping")
         mapping[key] = _plain(name, value_node, seen)
-        mapping.key_at[key], mapping.value_at[key] = mark(key_node.start_mark), mark(value_node.start_mark)
+        mapping.marks[key] = entry_marks(mark(key_node.start_mark), mark(value_node.start_mark))
     return mapping
 
 
 def where(file: str, node, key: str | None = None) -> Location:
     """The position of a node (or of one of its keys' values) read by `read_yaml_documents`."""
-    at = node.value_at.get(key, node.where) if key is not None and isinstance(node, Mapping) else getattr(node, "where", None)
+    if isinstance(node, Mapping) and key in node:
+        return position(file, node.value_at(key))
+    at = getattr(node, "where", None)
     return position(file, at) if at is not None else Location(file, 1, 1)

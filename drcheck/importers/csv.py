@@ -73,7 +73,7 @@ def _read_mapping(path: str) -> tuple[dict, str]:
     sections = {}
     for key in root:
         if key not in ("services", "sites", "separator"):
-            raise InputError.at(position(path, root.key_at[key]), f"unknown key {key!r}; expected services, sites or "
+            raise InputError.at(position(path, root.key_at(key)), f"unknown key {key!r}; expected services, sites or "
                                                                   "separator")
     for entity, allowed in (("services", SERVICE_COLUMNS), ("sites", SITE_COLUMNS)):
         node = root.get(entity)
@@ -87,7 +87,7 @@ def _read_mapping(path: str) -> tuple[dict, str]:
             raise InputError.at(where(path, node, "columns"), f"{entity}.columns: expected field: column header pairs")
         for field in columns:
             if field not in allowed:
-                raise InputError.at(position(path, columns.key_at[field]), f"{entity}.columns: unknown field {field!r}; "
+                raise InputError.at(position(path, columns.key_at(field)), f"{entity}.columns: unknown field {field!r}; "
                                                                  f"expected some of: {', '.join(allowed)}")
         values = node.get("values") or Mapping()
         if not isinstance(values, Mapping) or not all(isinstance(v, Mapping) for v in values.values()):
