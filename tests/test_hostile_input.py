@@ -207,3 +207,28 @@ def test_error_messages_quote_hostile_names_inertly(tmp_path, inventory, message
     for character in (*UNSAFE_CHARACTERS, "\x07"):
         assert character not in result.stderr
     assert f"error: {path}:{message}" in result.stderr, result.stderr
+
+
+def test_a_file_name_that_is_not_utf8_is_written_visibly_in_every_format(tmp_path):
+    """Python carries a name's bytes that are not UTF-8 as lone surrogates: no output may crash on them or
+    write them raw (a report that is not UTF-8 is no JSON, SARIF or XML)."""
+    from drcheck.reporters import FORMATS
+
+    name = "k\udcff.yaml"  # the bytes b"k\xff.yaml"
+    (tmp_path / name).write_text("version: 1\nsites: {a: {}}\nservices:\n  web: {tier: 0, placements: [{site: a}]}\n",
+                                 encoding="utf-8")
+    for fmt in FORMATS:
+        result = drcheck("audit", name, "--format", fmt, "--as-of", "2026-11-01", cwd=tmp_path, text=False)
+        assert result.returncode == 1, (fmt, result.stderr)
+        text = result.stdout.decode("utf-8")  # strictly UTF-8
+        if fmt == "json":
+            report = json.loads(text)
+            assert report["inventory"]["files"] == [name]  # JSON's \udcff escape gives the name back as it was
+            assert report["findings"][0]["location"]["file"] == name
+        elif fmt == "sarif":
+            location = json.loads(text)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+            assert location["artifactLocation"]["uri"] == "k%FF.yaml"
+        elif fmt == "markdown":
+            assert "k\\\\udcff.yaml" in text  # Markdown shows a backslash written twice once
+        elif fmt != "fingerprints":
+            assert "k\\udcff.yaml" in text, fmt

@@ -12,12 +12,13 @@ import re
 
 import orjson
 
-# C0 and C1 controls, DEL, line/paragraph separators and bidi embedding/override/isolate marks
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_AFTER_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls, DEL, line/paragraph separators, bidi embedding/override/isolate marks, and lone
+# surrogates (a file name that is not UTF-8, as Python carries its bytes: UTF-8 output cannot hold them)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_AFTER_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
-# what XML 1.0 cannot carry at all, beyond the controls `terminal` already makes visible
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+# what XML 1.0 cannot carry at all, beyond what `terminal` already makes visible
+_NOT_XML = re.compile("[\ufffe\uffff]")
 
 
 def terminal(text: str) -> str:

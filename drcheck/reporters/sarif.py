@@ -176,4 +176,5 @@ def file_uri(path: str) -> str:
     """A URI reference for an inventory path: relative paths stay relative (GitHub resolves them against
     the repository root), absolute ones become file: URIs; unsafe characters are percent-encoded."""
     native = Path(path)
-    return native.as_uri() if native.is_absolute() else quote(native.as_posix(), safe="/")
+    # a name that is not UTF-8 has its bytes percent-encoded, as as_uri() does for an absolute one
+    return native.as_uri() if native.is_absolute() else quote(native.as_posix(), safe="/", errors="surrogateescape")
