@@ -194,12 +194,25 @@ def _batch(options) -> int:
                  suppress_health_check=list(HealthCheck))(given(cases())(one_case))()
     except MemoryError:  # Hypothesis's own: one_case turns drcheck's into a failing case
         return ENGINE_OUT_OF_MEMORY
-    except Exception:
+    except Exception as exc:
+        if _ran_out_of_memory(exc):  # Hypothesis ran out while drawing a case, and then found its replay flaky
+            return ENGINE_OUT_OF_MEMORY
         traceback.print_exc(file=sys.stdout)
         print(tried)
         return 1
     print(tried)
     return 0
+
+
+def _ran_out_of_memory(exc: BaseException | None) -> bool:
+    """Whether a MemoryError is behind `exc`: never drcheck's, which one_case turns into an AssertionError."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, MemoryError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ if exc.__cause__ is not None or exc.__suppress_context__ else exc.__context__
+    return False
 
 
 if __name__ == "__main__":
