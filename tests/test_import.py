@@ -115,6 +115,8 @@ def test_a_source_that_contradicts_itself_writes_nothing_and_says_why(tmp_path):
     ("apiVersion: v1\nkind: Component\nmetadata: {name: [x]}\n", "3:11: found metadata without a name"),
     ("apiVersion: v1\nkind: Location\nmetadata: {name: l}\nspec: {target: ./missing/*.yaml}\n",
      "4:7: Location l: target './missing/*.yaml' matches no file"),
+    ("apiVersion: v1\nkind: Location\nmetadata: {name: l}\nspec: {targets: ./other.yaml}\n",
+     "4:17: spec.targets: expected a list of paths of catalog files"),  # not 'target '.' matches no file'
     ("a: [unclosed\n", "invalid YAML"),
     ("apiVersion: v1\nkind: Component\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Component\nmetadata: {name: x}\n",
      "7:18: component 'x' is defined twice: here and at"),

@@ -135,7 +135,7 @@ def _entity(file: str, node) -> _Entity:
 def _location_targets(entity: _Entity, imported: Imported) -> list[str]:
     spec = entity.spec
     targets = [spec["target"]] if isinstance(spec.get("target"), str) else []
-    targets += [t for t in spec.get("targets") or [] if isinstance(t, str)]
+    targets += _texts(entity, "targets", "paths of catalog files")
     found = []
     base = os.path.dirname(entity.file)
     for target in targets:
@@ -151,11 +151,16 @@ def _location_targets(entity: _Entity, imported: Imported) -> list[str]:
 
 
 def _refs(entity: _Entity, key: str) -> list[str]:
+    return _texts(entity, key, "entity references")
+
+
+def _texts(entity: _Entity, key: str, what: str) -> list[str]:
+    """spec.KEY, a list of texts (absent: none); anything else is an error saying where."""
     value = entity.spec.get(key)
     if value is None:
         return []
     if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
-        raise InputError.at(where(entity.file, entity.spec, key), f"spec.{key}: expected a list of entity references")
+        raise InputError.at(where(entity.file, entity.spec, key), f"spec.{key}: expected a list of {what}")
     return list(value)
 
 
