@@ -32,6 +32,7 @@ class AuditOptions:
     rules_dirs: list[str] = field(default_factory=list)
     use_waivers: bool = True
     baseline: str | None = None
+    split_rules: bool = False  # run half the rules in a second process (`engine.run`); `diff` has its own
 
 
 def load_inventory(paths: list[str], stdin=None) -> Inventory:
@@ -54,7 +55,8 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     rules = configure(policy, sources, options.select, options.ignore)
     ctx = ctx or Context(inventory, options.as_of)
-    outcomes = run(rules, ctx, trusted={rule_id for rule_id, source in sources.items() if source.origin == "builtin"})
+    outcomes = run(rules, ctx, trusted={rule_id for rule_id, source in sources.items() if source.origin == "builtin"},
+                   split=options.split_rules)
     findings = [f for o in outcomes for f in o.findings]
     expired, unused = _apply_waivers(findings, policy.waivers if options.use_waivers else [], options.as_of)
     baseline = _apply_baseline(findings, options.baseline) if options.baseline else None

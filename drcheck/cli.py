@@ -328,7 +328,7 @@ def audit(
     outputs = _outputs(fmt or [], output or [], FORMATS, default)
     _choice("--color", color, ("auto", "always", "never"))
     options = _audit_options(policy_file, profile, fail_on, select, ignore, rules_dir, no_waivers, as_of,
-                             baseline=baseline)
+                             baseline=baseline, split_rules=True)
     if min_score is not None:
         if not 0 <= min_score <= 100:
             raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")

@@ -1,4 +1,5 @@
-"""A second process for work that splits in two: `diff` audits its base in one while it audits the head."""
+"""A second process for work that splits in two: `diff` audits its base in one while it audits the head, and a
+large audit runs half its rules in one (`engine.run`)."""
 from __future__ import annotations
 
 import os

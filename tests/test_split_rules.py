@@ -1,0 +1,95 @@
+"""A large audit runs every other rule in a forked second process: the outcomes must be exactly those of one
+process, and a second process that dies must cost nothing but time."""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import asdict
+from datetime import date
+
+import pytest
+
+from conftest import drcheck
+from drcheck.context import Context
+from drcheck.engine import SPLIT_FROM_SERVICES, configure, discover, run
+from drcheck.loader import parse
+from drcheck.policy import load_policy
+from drcheck.processes import CAN_FORK
+from drcheck.schema import build_inventory
+
+pytestmark = pytest.mark.skipif(not CAN_FORK, reason="rules are split only where processes can fork")
+
+
+def estate(services: int) -> str:
+    """Sites in shared buildings and regions, services with standbys, backups and dependencies: most rules fire."""
+    pick = random.Random(7)
+    lines = ["version: 1", "sites:"]
+    lines += [f"  s{i}: {{location: [{37 + i % 5 * 0.1}, {127 + i % 3 * 0.1}], building: b{i % 4}, region: r{i % 2}}}"
+              for i in range(12)]
+    lines.append("services:")
+    for n in range(services):
+        primary, standby = pick.sample(range(12), 2)
+        lines.append(f"  svc{n}:")
+        lines.append(f"    tier: {pick.randrange(4)}")
+        lines.append(f"    kind: {pick.choice(['app', 'app', 'data', 'ops'])}")
+        lines.append(f"    placements: [{{site: s{primary}}}" + (f", {{site: s{standby}, role: standby}}]"
+                                                              if n % 3 else "]"))
+        if n % 3:
+            lines.append("    dr: {strategy: warm-standby}")
+        if n % 5 == 0:
+            lines.append(f"    backups: [{{site: s{pick.randrange(12)}}}]")
+        if n:
+            lines.append(f"    depends_on: [svc{pick.randrange(n)}, svc{pick.randrange(n)}]")
+    return "\n".join(lines) + "\n"
+
+
+def outcomes(text: str, split: bool) -> list[tuple]:
+    ctx = Context(build_inventory([parse("estate.yaml", text)]), date(2026, 11, 1))
+    sources = discover([])
+    rules = configure(load_policy(None), sources, None, [])
+    return [(o.rule.id, o.evaluated, o.unknown, [asdict(f) for f in o.findings])
+            for o in run(rules, ctx, trusted=set(sources), split=split)]
+
+
+def test_split_rules_give_the_outcomes_of_one_process():
+    text = estate(SPLIT_FROM_SERVICES)
+    alone = outcomes(text, split=False)
+    assert sum(len(found) for *_, found in alone) > 1000  # rules on both sides found plenty
+    assert outcomes(text, split=True) == alone
+
+
+DIES_IN_A_CHILD = '''
+import os
+
+from drcheck.api import Rule
+
+PARENT = os.getpid()  # rules are imported before the audit forks
+
+
+class DiesInAChild(Rule):
+    """Kills the process it runs in unless that is the one that imported it."""
+
+    id = "{rule_id}"
+    title = "dies in a forked child"
+    severity = "low"
+    remediation = "none"
+
+    def check(self, ctx, service):
+        if os.getpid() != PARENT:
+            os._exit(3)
+        return self.fail(service, f"{{service.name}} checked")
+'''
+
+
+def test_rules_of_a_second_process_that_dies_are_run_in_the_first(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for rule_id in ("org-a", "org-b"):  # whichever of the two the second process takes
+        (rules / f"{rule_id.replace('-', '_')}.py").write_text(DIES_IN_A_CHILD.format(rule_id=rule_id),
+                                                                 encoding="utf-8")
+    (tmp_path / "estate.yaml").write_text(estate(SPLIT_FROM_SERVICES), encoding="utf-8")
+    result = drcheck("audit", "estate.yaml", "--rules-dir", rules, "--select", "org-a,org-b,no-dr",
+                     "--format", "json", "--as-of", "2026-11-01", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    found = [f["rule"] for f in json.loads(result.stdout)["findings"]]
+    assert found.count("org-a") == found.count("org-b") == SPLIT_FROM_SERVICES
