@@ -17,16 +17,16 @@ import sys
 import traceback
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from multiprocessing.connection import Pipe
 from pathlib import Path
 from types import ModuleType
-from multiprocessing.connection import Pipe
 from typing import Collection
 
 from .context import Context
-from .processes import CAN_FORK, fork, reap
 from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, subject_id
 from .params import Param
 from .policy import RULE_KEYS, Policy, RuleSettings
+from .processes import CAN_FORK, fork, reap
 from .rule import SCOPES, Rule
 from .ruledoc import example_problem
 from .errors import InputError, Location, Problem, did_you_mean, unknown_rule
@@ -153,7 +153,7 @@ def run(rules: list[Rule], ctx: Context, trusted: Collection[str] = (), split: b
     if split and CAN_FORK and len(rules) > 1 and len(ctx.inventory.services) >= SPLIT_FROM_SERVICES:
         return _run_split(rules, ctx, trusted)
     subjects: dict[str, list[Subject]] = {}
-    return [_run_rule(rule, ctx, rule.id not in trusted, subjects) for rule in rules]
+    return [_run_rule(rule, ctx, trusted, subjects) for rule in rules]
 
 
 def _run_split(rules: list[Rule], ctx: Context, trusted: Collection[str]) -> list[RuleOutcome]:
@@ -165,7 +165,7 @@ def _run_split(rules: list[Rule], ctx: Context, trusted: Collection[str]) -> lis
     def work() -> int:
         pipe.close()
         subjects: dict[str, list[Subject]] = {}
-        found = [_run_rule(rule, ctx, rule.id not in trusted, subjects) for rule in theirs]
+        found = [_run_rule(rule, ctx, trusted, subjects) for rule in theirs]
         child_end.send([(o.evaluated, o.unknown, o.findings) for o in found])
         return 0
 
@@ -173,11 +173,11 @@ def _run_split(rules: list[Rule], ctx: Context, trusted: Collection[str]) -> lis
     child_end.close()
     try:
         subjects: dict[str, list[Subject]] = {}
-        mine = [_run_rule(rule, ctx, rule.id not in trusted, subjects) for rule in rules[::2]]
+        mine = [_run_rule(rule, ctx, trusted, subjects) for rule in rules[::2]]
         try:
             sent = [RuleOutcome(rule, *outcome) for rule, outcome in zip(theirs, pipe.recv())]
         except (EOFError, OSError):
-            sent = [_run_rule(rule, ctx, rule.id not in trusted, subjects) for rule in theirs]
+            sent = [_run_rule(rule, ctx, trusted, subjects) for rule in theirs]
     finally:
         pipe.close()
         reap(pid, end=True)
@@ -186,7 +186,7 @@ def _run_split(rules: list[Rule], ctx: Context, trusted: Collection[str]) -> lis
     return outcomes
 
 
-def _run_rule(rule: Rule, ctx: Context, check_findings: bool, subjects_of: dict[str, list[Subject]]) -> RuleOutcome:
+def _run_rule(rule: Rule, ctx: Context, trusted: Collection[str], subjects_of: dict[str, list[Subject]]) -> RuleOutcome:
     subjects = subjects_of.get(rule.scope)
     if subjects is None:
         subjects = subjects_of[rule.scope] = list(_subjects(rule.scope, ctx))
@@ -196,6 +196,7 @@ def _run_rule(rule: Rule, ctx: Context, check_findings: bool, subjects_of: dict[
     check = rule.check
     needs_placements = rule.needs_placements and rule.scope == "service"
     needs_dr = rule.needs_dr and rule.scope == "service"
+    check_findings = rule.id not in trusted
     evaluated = unknown = 0
     findings: list[Finding] = []
     for subject in subjects:

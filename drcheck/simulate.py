@@ -242,7 +242,7 @@ class Simulation:
             if not scenarios:
                 continue
             told = self._scenarios(scenarios)
-            dependency = self.services[d].name
+            dependency = self.service_names[d]
             below = self.cause(dependency, told.index)
             if below.kind == "cycle" and service in below.chain:  # the cycle runs through the service itself
                 members = below.chain[:-1]
@@ -288,7 +288,7 @@ class Simulation:
         key = (self._needs_key(i), k)
         named = self._needs_down_named.get(key)
         if named is None:
-            named = self._needs_down_named[key] = tuple(self.services[d].name for d in self.needs_down_in(i, k))
+            named = self._needs_down_named[key] = tuple(self.service_names[d] for d in self.needs_down_in(i, k))
         return named
 
     @cached_property
@@ -327,12 +327,12 @@ class Simulation:
     # -- queries ---------------------------------------------------------------------------
     def down_in(self, k: int) -> list[str]:
         bit = 1 << k
-        return [self.services[i].name for i in sorted(i for value, members in self._sharing_down.items()
+        return [self.service_names[i] for i in sorted(i for value, members in self._sharing_down.items()
                                                      if value & bit for i in members)]
 
     def data_lost_in(self, k: int) -> list[str]:
         bit = 1 << k
-        return [self.services[i].name for i in self._losable if self.data_lost[i] & bit]
+        return [self.service_names[i] for i in self._losable if self.data_lost[i] & bit]
 
     @cached_property
     def _sharing_down(self) -> dict[int, list[int]]:
@@ -363,7 +363,7 @@ class Simulation:
         if not rows:
             return [0] * width
         for i, value in enumerate(values):
-            at = i if numbering is None else numbering.get(self.services[i].name)
+            at = i if numbering is None else numbering.get(self.service_names[i])
             if value and at is not None:
                 rows[at] = format(value, f"0{width}b")[::-1]  # digit k: scenario k
         matrix = "".join(rows)
@@ -408,7 +408,7 @@ class Simulation:
     def heaviest_down(self, k: int, limit: int) -> list[str]:
         """Up to `limit` of the services down in scenario k: heaviest tier weight first, then inventory order."""
         bit = 1 << k
-        return [self.services[i].name for i in islice((i for i in self._by_weight if self.down[i] & bit), limit)]
+        return [self.service_names[i] for i in islice((i for i in self._by_weight if self.down[i] & bit), limit)]
 
     @cached_property
     def _by_weight(self) -> list[int]:

@@ -3,13 +3,13 @@ process, and a second process that dies must cost nothing but time."""
 from __future__ import annotations
 
 import json
-import random
+import sys
 from dataclasses import asdict
 from datetime import date
 
 import pytest
 
-from conftest import drcheck
+from conftest import ROOT, drcheck
 from drcheck.context import Context
 from drcheck.engine import SPLIT_FROM_SERVICES, configure, discover, run
 from drcheck.loader import parse
@@ -17,30 +17,10 @@ from drcheck.policy import load_policy
 from drcheck.processes import CAN_FORK
 from drcheck.schema import build_inventory
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from synthetic import synthetic_inventory  # noqa: E402
+
 pytestmark = pytest.mark.skipif(not CAN_FORK, reason="rules are split only where processes can fork")
-
-
-def estate(services: int) -> str:
-    """Sites in shared buildings and regions, services with standbys, backups and dependencies: most rules fire."""
-    pick = random.Random(7)
-    lines = ["version: 1", "sites:"]
-    lines += [f"  s{i}: {{location: [{37 + i % 5 * 0.1}, {127 + i % 3 * 0.1}], building: b{i % 4}, region: r{i % 2}}}"
-              for i in range(12)]
-    lines.append("services:")
-    for n in range(services):
-        primary, standby = pick.sample(range(12), 2)
-        lines.append(f"  svc{n}:")
-        lines.append(f"    tier: {pick.randrange(4)}")
-        lines.append(f"    kind: {pick.choice(['app', 'app', 'data', 'ops'])}")
-        lines.append(f"    placements: [{{site: s{primary}}}" + (f", {{site: s{standby}, role: standby}}]"
-                                                              if n % 3 else "]"))
-        if n % 3:
-            lines.append("    dr: {strategy: warm-standby}")
-        if n % 5 == 0:
-            lines.append(f"    backups: [{{site: s{pick.randrange(12)}}}]")
-        if n:
-            lines.append(f"    depends_on: [svc{pick.randrange(n)}, svc{pick.randrange(n)}]")
-    return "\n".join(lines) + "\n"
 
 
 def outcomes(text: str, split: bool) -> list[tuple]:
@@ -52,7 +32,7 @@ def outcomes(text: str, split: bool) -> list[tuple]:
 
 
 def test_split_rules_give_the_outcomes_of_one_process():
-    text = estate(SPLIT_FROM_SERVICES)
+    text = synthetic_inventory(SPLIT_FROM_SERVICES)
     alone = outcomes(text, split=False)
     assert sum(len(found) for *_, found in alone) > 1000  # rules on both sides found plenty
     assert outcomes(text, split=True) == alone
@@ -87,7 +67,7 @@ def test_rules_of_a_second_process_that_dies_are_run_in_the_first(tmp_path):
     for rule_id in ("org-a", "org-b"):  # whichever of the two the second process takes
         (rules / f"{rule_id.replace('-', '_')}.py").write_text(DIES_IN_A_CHILD.format(rule_id=rule_id),
                                                                  encoding="utf-8")
-    (tmp_path / "estate.yaml").write_text(estate(SPLIT_FROM_SERVICES), encoding="utf-8")
+    (tmp_path / "estate.yaml").write_text(synthetic_inventory(SPLIT_FROM_SERVICES), encoding="utf-8")
     result = drcheck("audit", "estate.yaml", "--rules-dir", rules, "--select", "org-a,org-b,no-dr",
                      "--format", "json", "--as-of", "2026-11-01", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
