@@ -58,6 +58,21 @@ class Dependency:
     hard: bool
     location: Location
 
+    @property
+    def services(self) -> tuple[str, ...]:
+        """The services that satisfy it: this one (as `AnyOf.services`, so callers can read either alike)."""
+        return (self.service,)
+
+
+@dataclass(slots=True)
+class AnyOf:
+    """A redundant dependency (`any_of`): up while at least one of its services is up (two payment gateways)."""
+
+    services: tuple[str, ...]  # two or more, distinct, in the order written
+    hard: bool
+    location: Location
+    written_at: tuple[Location, ...] = field(default=(), compare=False)  # where each of `services` is named
+
 
 @dataclass(slots=True)
 class Backup:
@@ -83,7 +98,7 @@ class Service:
     strategy: str | None = None  # as declared; see `effective_strategy`
     last_tested: date | None = None
     automatic: bool = False  # dr.automatic: failover needs no people or tooling
-    depends_on: list[Dependency] = field(default_factory=list)
+    depends_on: list[Dependency | AnyOf] = field(default_factory=list)
     recovery_needs: list[str] | None = None  # None: the ops services as critical or more; none if automatic
     backups: list[Backup] = field(default_factory=list)
     metadata: Metadata = NO_METADATA

@@ -64,6 +64,8 @@ def _cause_json(cause: Cause) -> dict:
         out["chain"] = list(cause.chain)
     if cause.missing:
         out["recovery_needs_down"] = list(cause.missing)
+    if cause.any_of:
+        out["any_of_down"] = [list(group) for group in cause.any_of]
     return out
 
 

@@ -517,7 +517,8 @@ def _dependency_graph(report: Report) -> str:
             if e.get("depends"):
                 svg.append(_edge((x, y), position[to[8:]], box_w, box_h,
                                  "" if e["depends"] == "hard" else ' stroke-dasharray="6 4"',
-                                 f"{service.name} needs {to[8:]}" + ("" if e["depends"] == "hard" else " (soft)")))
+                                 f"{service.name} needs {to[8:]}" + ("" if e["depends"] == "hard" else " (soft)")
+                                 + (f" or any of {', '.join(n for n in e['any_of'] if n != to[8:])}" if "any_of" in e else "")))
         if sites[service.name] > 1:  # a service on one site has nothing to fail over to
             for to, e in edges.items():
                 if e.get("recovery"):
