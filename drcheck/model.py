@@ -44,6 +44,11 @@ class Site:
     hazards: list[str] = field(default_factory=list)
     metadata: Metadata = NO_METADATA
 
+    def shares_named_region(self, other: Site) -> bool:
+        """Another site located at the same named cloud region (zones of one region, say): nobody publishes
+        where a region's zones are, so the distance between the two is unknown, not 0 km."""
+        return self.cloud_location is not None and self is not other and self.cloud_location == other.cloud_location
+
 
 @dataclass(slots=True)
 class Placement:
