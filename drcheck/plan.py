@@ -116,13 +116,17 @@ class _Setup:
 
 def make_plan(documents: list[Document], options: AuditOptions, progress: Progress | None = None) -> PlanReport:
     """The plan for the inventory of `documents`, audited with `options`."""
+    return planner(documents, options, progress).plan()
+
+
+def planner(documents: list[Document], options: AuditOptions, progress: Progress | None = None) -> "Planner":
     inventory = build_inventory(documents)
     policy = options.policy
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     params = {rule.id: rule.values for rule in configure(policy, sources, options.select, options.ignore)}
     setup = _Setup(documents, inventory, options, _candidate_sites(inventory, policy.plan.candidate_sites),
                    params, split=len(inventory.services) > 2000)
-    return _Planner(setup, progress or (lambda done, total, what: None)).plan()
+    return Planner(setup, progress or (lambda done, total, what: None))
 
 
 def _candidate_sites(inventory: Inventory, listed: dict[str, Site]) -> dict[str, Site]:
@@ -148,7 +152,9 @@ def _candidate_sites(inventory: Inventory, listed: dict[str, Site]) -> dict[str,
     return candidates
 
 
-class _Planner:
+class Planner:
+    """Searches the vocabulary of changes for a plan, asking the audit what each set of changes gives."""
+
     def __init__(self, setup: _Setup, progress: Progress):
         self.setup = setup
         self.progress = progress
@@ -207,7 +213,7 @@ class _Planner:
         else:
             chosen = self._greedy(vocabulary, key) if len(vocabulary) <= GREEDY_LIMIT else []
             chosen = self._prune(self._rounds(chosen, key), key)
-        steps, after = self._steps(chosen, before)
+        steps, chosen, after = self._steps(chosen, before)
         return self._report(before, chosen, steps, after, priced)
 
     def _objective(self, priced: bool) -> Callable[[Iterable[Change]], tuple]:
@@ -322,7 +328,7 @@ class _Planner:
                     chosen, final = rest, outcome
         return chosen
 
-    def _steps(self, chosen: list[Change], before: Outcome) -> tuple[list[PlanStep], Outcome]:
+    def _steps(self, chosen: list[Change], before: Outcome) -> tuple[list[PlanStep], list[Change], Outcome]:
         """The chosen changes in order of score gained per unit of cost, each audited after the ones before it."""
         steps = []
         done: list[Change] = []
@@ -347,7 +353,7 @@ class _Planner:
             new_sites = [s for s in self._new_sites([change]) if s not in paid]
             steps.append(self._step(change, new_sites, current, after))
             current = after
-        return steps, current
+        return steps, done, current
 
     def _step(self, change: Change, new_sites: list[str], before: Outcome, after: Outcome) -> PlanStep:
         monthly, one_off, basis = change.monthly, change.one_off, change.basis
@@ -378,7 +384,7 @@ class _Planner:
             remaining=[_remaining(after.failing[fp]) for fp in sorted(after.blocking, key=lambda fp: (
                 SEVERITIES.index(after.failing[fp].severity), after.failing[fp].rule, after.failing[fp].subject))],
             overlay=overlay_text(self.setup.inventory, self.setup.candidates, chosen, self.setup.options.as_of),
-            errors=before.errors or after.errors, audits=self.audits)
+            errors=before.errors or after.errors, changes=list(chosen), audits=self.audits)
 
     # ---- the vocabulary ---------------------------------------------------------------------------
 

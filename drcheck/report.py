@@ -401,6 +401,7 @@ class PlanReport:
     remaining: list[Remaining]  # what still fails the gate after the last step
     overlay: str  # the YAML that makes the plan's changes (`--overlay FILE`)
     errors: list[str] = field(default_factory=list)  # checks the audit could not make (exit 2)
+    changes: list = field(default_factory=list, repr=False)  # the planner's own changes, in step order
     audits: int = 0  # how many audits the search and the verification took
 
     def as_json(self) -> dict:
