@@ -42,6 +42,7 @@ class Site:
     power: list[str] = field(default_factory=list)
     network: list[str] = field(default_factory=list)
     hazards: list[str] = field(default_factory=list)
+    monthly_cost: float | None = None  # cost: {monthly: N}, running the site, paid once for every service on it
     metadata: Metadata = NO_METADATA
 
     def shares_named_region(self, other: Site) -> bool:
@@ -106,6 +107,7 @@ class Service:
     depends_on: list[Dependency | AnyOf] = field(default_factory=list)
     recovery_needs: list[str] | None = None  # None: the ops services as critical or more; none if automatic
     backups: list[Backup] = field(default_factory=list)
+    monthly_cost: float | None = None  # cost: {monthly: N}, running one placement of it
     metadata: Metadata = NO_METADATA
     sites: list[str] = field(init=False)  # distinct placement sites, in inventory order
     has_dr: bool = field(init=False)  # runs on two or more sites
