@@ -123,7 +123,9 @@ class Context:
         return found
 
     def age_days(self, when: date | None) -> int | None:
-        return None if when is None else (self.as_of - when).days
+        """Days from a test's date to the audit date; None when there is no test, or when its date is later than
+        the audit: a test that has not happened yet (a typo, a planned date) is no evidence."""
+        return None if when is None or when > self.as_of else (self.as_of - when).days
 
     @cached_property
     def domains(self) -> DomainIndex:
