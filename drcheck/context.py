@@ -43,6 +43,10 @@ class Context:
         pa, pb = self.site(a).coordinates, self.site(b).coordinates
         if pa is None or pb is None or self.same_named_region(a, b):
             return None
+        return self.km_between(pa, pb)
+
+    def km_between(self, pa: tuple[float, float], pb: tuple[float, float]) -> float:
+        """Geodesic (WGS-84) distance between two points (lat, lon)."""
         if pa == pb:
             return 0.0
         # measured once per pair of points, not of sites: hundreds of sites may share a few points
