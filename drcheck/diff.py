@@ -26,11 +26,12 @@ from typing import Callable, Iterator
 
 from .context import Context
 from .findings import SEVERITIES, Finding
-from .audit import AuditOptions, audit, require_services
+from .audit import AuditOptions, audit, policy_document, require_services
 from .domains import Domain
 from .errors import InputError
 from .loader import Document, parse
 from .model import Inventory
+from .policy import DEFAULT_POLICY_FILE
 from .processes import CAN_FORK, fork, reap
 from .report import AuditSummary, Comparison, ScenarioChange, SeverityChange
 from .scoring import Score
@@ -260,7 +261,8 @@ def git_documents(path: str, revision: str) -> list[Document]:
     if target.is_dir():
         listed = _git(directory, "ls-tree", "-r", "--name-only", "-z", revision, "--", ".",
                       failure=f"{path}: cannot list {revision}").decode("utf-8", "surrogateescape")
-        names = sorted(n for n in listed.split("\0") if n.endswith((".yaml", ".yml")))
+        names = sorted(n for n in listed.split("\0")
+                       if n.endswith((".yaml", ".yml")) and Path(n).name != DEFAULT_POLICY_FILE)
         if not names:
             raise InputError(f"{path}: holds no *.yaml or *.yml inventory files in {revision}")
         shown = [(name, str(target / name)) for name in names]
@@ -274,7 +276,9 @@ def git_documents(path: str, revision: str) -> list[Document]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InputError(f"{label}: found byte 0x{data[exc.start]:02x} that is not UTF-8; expected UTF-8 text") from None
-        documents.append(parse(label, text))
+        document = parse(label, text)
+        if not policy_document(document, target.is_dir(), None):
+            documents.append(document)
     return documents
 
 

@@ -278,12 +278,13 @@ def _error(name: str, event, message: str) -> InputError:
     return InputError.at(position(name, mark(event.start_mark)), message)
 
 
-def collect_sources(paths: list[str]) -> list[str]:
-    """Expand directories into their *.yaml/*.yml files, sorted, so merges are deterministic."""
-    files: list[str] = []
+def collect_sources(paths: list[str]) -> list[tuple[str, bool]]:
+    """Expand directories into their *.yaml/*.yml files, sorted, so merges are deterministic: (path, whether
+    it was found in a directory rather than named)."""
+    files: list[tuple[str, bool]] = []
     for path in paths:
         if path == "-":
-            files.append(path)
+            files.append((path, False))
             continue
         try:
             is_directory = stat.S_ISDIR(os.stat(path).st_mode)
@@ -295,13 +296,13 @@ def collect_sources(paths: list[str]) -> list[str]:
             )
             if not found:
                 raise InputError.at(None, f"{path}: directory holds no *.yaml or *.yml inventory files")
-            files.extend(found)
+            files.extend((name, True) for name in found)
         else:
-            files.append(path)
+            files.append((path, False))
     return files
 
 
 def load_documents(paths: list[str], stdin=None) -> list[Document]:
-    return [parse(*read_source(path, stdin)) for path in collect_sources(paths)]
+    return [parse(*read_source(path, stdin)) for path, _ in collect_sources(paths)]
 
 

@@ -68,6 +68,11 @@ def load_profile(name: str) -> Mapping:
     return parse(f"profile:{name}", text).root
 
 
+def holds_only_policy(root: object) -> bool:
+    """Whether a parsed YAML document is a policy: a mapping whose top-level keys are all policy keys."""
+    return isinstance(root, Mapping) and bool(root) and all(key in _POLICY_KEYS for key in root)
+
+
 def load_policy(path: str | None, profile: str | None = None) -> Policy:
     """Read the policy file (or drcheck.yaml in the working directory, if present);
     `profile` (from the command line) replaces the file's profile."""

@@ -393,3 +393,13 @@ def test_ctrl_c_ends_the_base_s_process_too(pair):
     diff.stdin.close()
     assert diff.returncode == 130 and "Traceback" not in err
     assert not Path(f"/proc/{child}").exists()  # ended and waited for
+
+
+def test_a_policy_beside_the_inventory_in_git_is_left_out(repo):
+    (repo / "dr" / "drcheck.yaml").write_text("fail_on: critical\n", encoding="utf-8")
+    (repo / "dr" / "gate.yaml").write_text("min_score: 10\n", encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "policies and the head's inventory")
+    data = diff_json(repo, "dr", "--base", "HEAD", exit_code=0)
+    assert data["base"]["files"] == ["HEAD:dr/inventory.yaml"] and data["head"]["files"] == ["dr/inventory.yaml"]
+    assert data["net"] == "unchanged"
