@@ -140,6 +140,9 @@ def parse(name: str, text: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
+        if mark and _tab_at(text, mark.line, mark.column):
+            raise InputError.at(where, "invalid YAML: found a tab in the indentation; YAML indents with spaces "
+                                       "only (replace the tab with spaces)") from None
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         raise InputError.at(where, f"invalid YAML: {what}") from None
     except yaml.reader.ReaderError as exc:  # an offset, not a mark: in UTF-8 bytes for libyaml, characters otherwise
@@ -149,6 +152,13 @@ def parse(name: str, text: str) -> Document:
             f"invalid YAML: found control character U+{exc.character:04X}; expected printable text "
             f"(inside double quotes write it as an escape, e.g. \"\\x{exc.character:02x}\")",
         ) from None
+
+
+def _tab_at(text: str, line: int, column: int) -> bool:
+    """Whether the parser stopped at a tab (PyYAML's message, "found character that cannot start any token",
+    does not say which character)."""
+    lines = text.split("\n", line + 1)
+    return line < len(lines) and lines[line][column:column + 1] == "\t"
 
 
 def _build(name: str, parser) -> object:
