@@ -273,11 +273,12 @@ class ScenarioChange:
     impact_after: float
     newly_down: list[str]
     newly_data_lost: list[str]
+    regressed: list[str]  # the services among them that were in the base and came through this loss there
 
     def as_json(self) -> dict:
         return {"lost": [d.as_json() for d in self.lost], "impact_before": round(self.impact_before, 4),
                 "impact_after": round(self.impact_after, 4), "newly_down": self.newly_down,
-                "newly_data_lost": self.newly_data_lost}
+                "newly_data_lost": self.newly_data_lost, "regressed": self.regressed}
 
 
 @dataclass
@@ -304,11 +305,19 @@ class Comparison:
     lowered: list[SeverityChange]
     scenarios: list[ScenarioChange]  # worst first
     fail_on: str
-    blocking: list[Finding]  # what fails the gate: added or more severe, not waived, at or above fail_on
+    blocking: list[Finding]  # the worst findings of the subjects whose worst severity at or above fail_on rose
+    net: str  # "better", "worse" or "unchanged", over every severity, the scenarios and the score
+    nothing_placed: bool = False  # no service of the head has a placement: it can never pass
+
+    @property
+    def regressions(self) -> list[ScenarioChange]:
+        """The single failures that fail the gate: they take down, or lose the data of, a service that came
+        through them before."""
+        return [s for s in self.scenarios if s.regressed]
 
     @property
     def passed(self) -> bool:
-        return not self.blocking and not self.errors
+        return not self.blocking and not self.regressions and not self.nothing_placed and not self.errors
 
     @property
     def errors(self) -> list[Finding]:
@@ -325,8 +334,11 @@ class Comparison:
             "severity_lowered": [_change_json(c) for c in self.lowered],
             "scenarios_worse": [s.as_json() for s in self.scenarios],
             "gate": {"fail_on": self.fail_on, "blocking": [finding_json(f, *self.head.owner_and_tier(f))
-                                                           for f in self.blocking]},
+                                                           for f in self.blocking],
+                     "scenarios": [s.as_json() for s in self.regressions]},
             "passed": self.passed,
+            "nothing_placed": self.nothing_placed,
+            "net": self.net,
         }
 
 

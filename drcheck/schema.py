@@ -508,6 +508,11 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
             if node is None:
                 node = Mapping()
                 node.marks, node.where = {}, entries.value_at(key)
+            elif type(node) is not Mapping and key in spec.readers:  # a field dedented out of the entry above it
+                ctx.problem(entries.key_at(key), f"{what}: found {describe(node)}; expected a mapping ({spec.title}): "
+                                                 f"{key!r} is a field of a {spec.title}; if it belongs to the "
+                                                 f"{spec.title} above, indent it under that {spec.title}'s name")
+                continue
             fields = _read_object(ctx, node, entries.value_at(key), spec, what)
             if fields is None:
                 continue
