@@ -416,3 +416,46 @@ def test_a_region_missing_from_the_catalogue_gives_a_site_without_location(tmp_p
     text, inventory = imported(tmp_path, "terraform", tmp_path / "s.tfstate")
     assert inventory["sites"]["aws-xx-mars-1a"] == {"kind": "cloud-zone", "operator": "AWS", "region": "aws-xx-mars-1"}
     assert "region aws:xx-mars-1 is not in drcheck's catalogue of named locations" in header(text)
+
+
+# ---- what every import's input may look like ---------------------------------------------------
+
+def test_a_utf16_file_with_broken_text_is_located_and_said_to_look_like_a_powershell_redirect(tmp_path):
+    # a description mangled on its way through a console: its closing quote eaten, the string runs into the next line
+    text = '{"format_version": "1.0",\n "values": {"root_module": {"resources": [\n  {"description": "\u00ec\u0084\u009c\u00eb\u00b9\n  }]}}}\n'
+    path = tmp_path / "plan.json"
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    result = drcheck("import", "terraform", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{path}:3:" in result.stderr and "invalid JSON" in result.stderr
+    assert "UTF-16, as Windows PowerShell's `>` writes it" in result.stderr
+    assert "Out-File -Encoding utf8" in result.stderr
+
+
+def test_a_utf8_file_with_the_same_fault_gets_no_powershell_hint(tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text('{"values": {"root_module": {"resources": [}}}', encoding="utf-8")
+    result = drcheck("import", "terraform", path)
+    assert result.returncode == 2 and "invalid JSON" in result.stderr and "PowerShell" not in result.stderr
+
+
+@pytest.mark.parametrize("source, given", [
+    ("terraform", ["state/show.json"]),
+    ("terraform", ["./state"]),
+    ("backstage", ["./catalog/catalog-info.yaml"]),
+])
+def test_the_header_records_each_input_as_given_not_as_an_absolute_path(tmp_path, source, given):
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "show.json").write_text(json.dumps({"format_version": "1.0", "values": {
+        "root_module": {"resources": []}}}), encoding="utf-8")
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: web}\nspec: {type: service}\n",
+        encoding="utf-8")
+    result = drcheck("import", source, *given, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    recorded = [line[4:] for line in lines[1:lines.index("#")]]
+    expected = {"./state": ["state/show.json"]}.get(given[0], given)
+    assert recorded == expected
+    assert str(tmp_path) not in result.stdout

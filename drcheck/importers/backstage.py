@@ -98,13 +98,13 @@ def read(paths: list[str], options: ImportOptions) -> Imported:
 def _read_catalogue(files: list[str], imported: Imported) -> list[_Entity]:
     """Every entity of the files, following Location entities to the files they name."""
     entities: list[_Entity] = []
-    queue = [os.path.normpath(f) for f in files]
+    queue = list(files)  # as given on the command line; the files Locations name, relative to those
     seen: set[str] = set()
     while queue:
         file = queue.pop(0)
-        if file in seen:
+        if os.path.normpath(file) in seen:
             continue
-        seen.add(file)
+        seen.add(os.path.normpath(file))
         imported.inputs.append(file)
         for document in read_yaml_documents(file):
             entity = _entity(file, document)
