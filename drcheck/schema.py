@@ -523,7 +523,7 @@ def _make_service(name: str, fields: dict) -> Service:
     dr = fields.pop("dr", None) or {}
     dr.pop("location", None)
     return Service(name=name, strategy=dr.get("strategy"), last_tested=dr.get("last_tested"),
-                   automatic=dr.get("automatic", False), **fields)
+                   automatic=dr.get("automatic", False), tier_given="tier" in fields, **fields)
 
 
 def _contradictions(name: str, fields: dict) -> list[Problem]:
