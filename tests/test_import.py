@@ -72,6 +72,48 @@ def test_backstage_components_and_resources_become_services_with_their_dependenc
     assert "dependency component:feature-store (dependsOn of recommendations) is not in the catalogue read" in said
 
 
+def test_backstage_location_targets_not_checked_out_are_listed_and_the_rest_is_read(tmp_path):
+    (tmp_path / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: org}\n"
+        "spec:\n  targets: [./payments/catalog-info.yaml, ./not-cloned/catalog-info.yaml]\n", encoding="utf-8")
+    (tmp_path / "payments").mkdir()
+    (tmp_path / "payments" / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: payments}\nspec: {type: service}\n",
+        encoding="utf-8")
+    text, inventory = imported(tmp_path, "backstage", tmp_path / "catalog-info.yaml")
+    assert list(inventory["services"]) == ["payments"]
+    assert (f"Location org ({tmp_path / 'catalog-info.yaml'}:5:12): target './not-cloned/catalog-info.yaml' matches no "
+            "file under") in header(text)
+
+
+def test_backstage_component_references_in_consumes_apis_and_subcomponents_become_dependencies(tmp_path):
+    (tmp_path / "catalog-info.yaml").write_text("""\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: checkout}
+spec: {type: service, consumesApis: [component:pricing, api:tax-api]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: pricing}
+spec: {type: service}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: tax}
+spec: {type: service, providesApis: [tax-api]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: cart-widget}
+spec: {type: library, subcomponentOf: checkout}
+""", encoding="utf-8")
+    _, inventory = imported(tmp_path, "backstage", tmp_path / "catalog-info.yaml")
+    # consumesApis: component:pricing is that component, api:tax-api is whoever provides it; the whole needs its part
+    assert inventory["services"]["checkout"]["depends_on"] == ["cart-widget", "pricing", "tax"]
+    assert "depends_on" not in inventory["services"]["cart-widget"]
+
+
 def test_backstage_import_is_byte_for_byte_deterministic(tmp_path):
     first, _ = imported(tmp_path, "backstage", BACKSTAGE, name="a.yaml")
     second, _ = imported(tmp_path, "backstage", BACKSTAGE, name="b.yaml")
@@ -113,8 +155,8 @@ def test_a_source_that_contradicts_itself_writes_nothing_and_says_why(tmp_path):
     ("apiVersion: backstage.io/v1alpha1\nmetadata: {name: x}\n", "1:1: found an entity without 'kind'"),
     ("kind: Component\nmetadata: {name: x}\n---\n- a list\n", "1:1: found an entity without 'apiVersion'"),
     ("apiVersion: v1\nkind: Component\nmetadata: {name: [x]}\n", "3:11: found metadata without a name"),
-    ("apiVersion: v1\nkind: Location\nmetadata: {name: l}\nspec: {target: ./missing/*.yaml}\n",
-     "4:7: Location l: target './missing/*.yaml' matches no file"),
+    ("apiVersion: v1\nkind: Component\nmetadata: {name: x}\nspec: {subcomponentOf: [a, b]}\n",
+     "4:24: spec.subcomponentOf: expected one entity reference"),
     ("apiVersion: v1\nkind: Location\nmetadata: {name: l}\nspec: {targets: ./other.yaml}\n",
      "4:17: spec.targets: expected a list of paths of catalog files"),  # not 'target '.' matches no file'
     ("a: [unclosed\n", "invalid YAML"),
