@@ -13,6 +13,7 @@ STRATEGIES = ("active-active", "warm-standby", "pilot-light", "backup-restore", 
 REPLICATIONS = ("asynchronous", "synchronous")
 MEDIA = ("disk", "tape", "object", "other")
 TIER_WEIGHTS = {0: 8, 1: 4, 2: 2, 3: 1}
+DEFAULT_TIER = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,8 @@ class Service:
     name: str
     location: Location
     kind: str = "app"
-    tier: int = 2
+    tier: int = DEFAULT_TIER
+    tier_given: bool = True  # False: no file gives it a tier, so DEFAULT_TIER stands (an imported service, say)
     owner: str | None = None
     rto: float | None = None  # seconds
     rpo: float | None = None  # seconds

@@ -10,7 +10,7 @@ from .findings import SEVERITIES, Finding
 from .rule import Rule
 from .domains import Domain
 from .errors import Location
-from .model import Inventory
+from .model import DEFAULT_TIER, Inventory
 from .policy import Waiver
 from .scoring import Score
 from .simulate import Cause
@@ -151,6 +151,9 @@ class Report:
     # subject id -> tier-weighted share of the services that go down with it (`drcheck.impact`); worked out only
     # for the formats that order findings by importance
     find_impacts: Callable[[], dict[str, float]] = field(default=dict, repr=False, compare=False)
+    # services no file gives a tier, and the rules that (at the default tier) were therefore not applied to them
+    untiered: list[str] = field(default_factory=list)
+    not_applied_untiered: list[str] = field(default_factory=list)
 
     @cached_property
     def impacts(self) -> dict[str, float]:
@@ -225,7 +228,18 @@ class Report:
         }
         if self.baseline is not None:
             out["baseline"] = self.baseline
+        if self.not_applied_untiered:
+            out["untiered"] = {"services": self.untiered, "rules_not_applied": self.not_applied_untiered}
         return out
+
+    def untiered_note(self) -> str | None:
+        """One sentence for the text reports: which rules the missing tiers switched off, and how to add them."""
+        if not self.not_applied_untiered:
+            return None
+        count = len(self.untiered)
+        return (f"{count} service{'s' if count != 1 else ''} with no tier (so tier {DEFAULT_TIER}): "
+                f"{', '.join(self.not_applied_untiered)} not applied to {'them' if count != 1 else 'it'}; "
+                "set tiers under overrides: (services: {NAME: {tier: 0}})")
 
 
 def finding_json(f: Finding, owner: str | None = None, tier: int | None = None) -> dict:

@@ -613,7 +613,8 @@ def _make_service(name: str, fields: dict) -> Service:
     dr = fields.pop("dr", None) or {}
     dr.pop("location", None)
     return Service(name=name, strategy=dr.get("strategy"), last_tested=dr.get("last_tested"),
-                   automatic=dr.get("automatic", False), replication=dr.get("replication", "asynchronous"), **fields)
+                   automatic=dr.get("automatic", False), replication=dr.get("replication", "asynchronous"),
+                   tier_given="tier" in fields, **fields)
 
 
 def _contradictions(name: str, fields: dict) -> list[Problem]:
