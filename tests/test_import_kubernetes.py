@@ -4,13 +4,17 @@ point (import -> validate -> audit); the dumps real clusters give; located error
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 import yaml
 
-from conftest import drcheck
-from kubernetes_objects import (api_list, claim, daemonset, deployment, deployment_pods, eks_node, kubectl_list,
-                                node, pod, schedule, statefulset, statefulset_pods, storage_location, volume, write)
+from conftest import ROOT, drcheck
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from kubernetes_objects import (api_list, claim, daemonset, deployment, deployment_pods, eks_node,  # noqa: E402
+                                kubectl_list, node, pod, schedule, statefulset, statefulset_pods, storage_location,
+                                volume, write)
 
 EU = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 US = ["us-east-1a", "us-east-1b"]
@@ -71,9 +75,9 @@ def test_one_cluster_across_three_zones_is_high_availability_not_dr(tmp_path):
     assert shares["evidence"]["others"] == ["prod-eu:eu-west-1b", "prod-eu:eu-west-1c"]
 
 
-def two_regions(tmp_path, *extra_eu):
+def two_regions(tmp_path, extra_eu=(), extra_us=()):
     write(tmp_path / "prod-eu.json", eks_cluster(EU, "eu", *web(EU, "eu"), *extra_eu))
-    write(tmp_path / "prod-us.json", eks_cluster(US, "us", *web(US, "us")))
+    write(tmp_path / "prod-us.json", eks_cluster(US, "us", *web(US, "us"), *extra_us))
     return imported(tmp_path, tmp_path / "prod-eu.json", tmp_path / "prod-us.json")
 
 
@@ -122,19 +126,35 @@ def test_velero_in_the_cluster_s_own_region_shares_its_region(tmp_path):
                                               "region": "aws-eu-west-1"}]
 
 
+def argocd(prefix):
+    part_of = {"app.kubernetes.io/part-of": "argocd"}
+    return [deployment("argocd", "argocd-server", 1, labels=part_of),
+            *deployment_pods("argocd", "argocd-server", [f"{prefix}-1"], labels=part_of),
+            deployment("argocd", "argocd-repo-server", 1, labels=part_of),
+            *deployment_pods("argocd", "argocd-repo-server", [f"{prefix}-0"], labels=part_of)]
+
+
 @AWAITS_ANY_OF
 def test_argo_cd_only_in_the_cluster_it_deploys_to_cannot_fail_it_over(tmp_path):
-    argocd = [deployment("argocd", "argocd-server", 1, labels={"app.kubernetes.io/part-of": "argocd"}),
-              *deployment_pods("argocd", "argocd-server", ["eu-1"], labels={"app.kubernetes.io/part-of": "argocd"})]
-    header, inventory = two_regions(tmp_path, *argocd)
-    assert inventory["services"]["prod-eu:argocd/argocd-server"]["kind"] == "ops"
-    assert inventory["services"]["shop/web"]["recovery_needs"] == ["prod-us:control-plane", "prod-eu:argocd/argocd-server"]
-    assert "Recovery tooling (kind ops, in the recovery_needs of every workload with a standby): " \
-           "prod-eu:argocd/argocd-server (Argo CD)" in header
+    header, inventory = two_regions(tmp_path, extra_eu=argocd("eu"))
+    tools = ["prod-eu:argocd/argocd-repo-server", "prod-eu:argocd/argocd-server"]
+    assert all(inventory["services"][t]["kind"] == "ops" for t in tools)
+    assert inventory["services"]["shop/web"]["recovery_needs"] == ["prod-us:control-plane", *tools]
+    assert "Recovery tooling (kind ops, in the recovery_needs of every other workload with a standby): " \
+           "prod-eu:argocd/argocd-repo-server (Argo CD), prod-eu:argocd/argocd-server (Argo CD)" in header
     [colocated] = found(audit(tmp_path), "recovery-tooling-colocated", "service:shop/web")
-    assert colocated["evidence"]["tooling_down"] == ["prod-eu:argocd/argocd-server"]
+    assert colocated["evidence"]["tooling_down"] == tools
     assert colocated["evidence"]["standby"] == ["prod-us:us-east-1a", "prod-us:us-east-1b"]
     assert colocated["evidence"]["domain"] == "region=aws-eu-west-1"
+
+
+@AWAITS_ANY_OF
+def test_argo_cd_in_both_clusters_fails_over_with_them(tmp_path):
+    _, inventory = two_regions(tmp_path, extra_eu=argocd("eu"), extra_us=argocd("us"))
+    # each tool's standby needs only its cluster's control plane: the two need not wait on each other
+    assert inventory["services"]["argocd/argocd-server"]["recovery_needs"] == ["prod-us:control-plane"]
+    findings = audit(tmp_path)
+    assert not [f for f in findings if f["rule"] == "recovery-tooling-colocated" and f["status"] == "fail"]
 
 
 # ---- messy dumps -------------------------------------------------------------------------------------------

@@ -383,13 +383,15 @@ class _Estate:
     def read_volumes(self) -> None:
         volumes = {(pv.cluster, pv.name): pv for pv in self.of("PersistentVolume")}
         claims = {(pvc.cluster, pvc.namespace, pvc.name): pvc for pvc in self.of("PersistentVolumeClaim")}
+        in_namespace: dict[tuple[str, str], list[str]] = {}
+        for cluster, namespace, name in claims:
+            in_namespace.setdefault((cluster, namespace), []).append(name)
         for w in self.workloads.values():
             if w.kind == "StatefulSet" and w.obj is not None:  # its claims, also of replicas with no pod running
                 for path, template in w.obj.items("spec", "volumeClaimTemplates"):
                     prefix = f"{w.obj.at(path, template).name}-{w.name}-"
-                    w.claims.update(name for (c, ns, name) in claims
-                                    if c == w.cluster and ns == w.namespace and name.startswith(prefix)
-                                    and name[len(prefix):].isdigit())
+                    w.claims.update(name for name in in_namespace.get((w.cluster, w.namespace), [])
+                                    if name.startswith(prefix) and name[len(prefix):].isdigit())
             for claim in sorted(w.claims):
                 pvc = claims.get((w.cluster, w.namespace, claim))
                 pv = volumes.get((w.cluster, pvc.get("spec", "volumeName", default=""))) if pvc else None
@@ -493,6 +495,10 @@ class _Estate:
             locations[bsl.cluster, bsl.name] = (bsl, self.bucket_site(bsl))
         defaults = {c: s for (c, _), (bsl, s) in locations.items() if bsl.get("spec", "default", expected=bool)}
         defaults.update({c: s for (c, n), (_, s) in locations.items() if n == "default" and c not in defaults})
+        members: dict[str, list[tuple[_Service, _Workload]]] = {}  # cluster -> its workloads and their services
+        for service in services.values():
+            for w in service.workloads:
+                members.setdefault(w.cluster, []).append((service, w))
         for schedule in self.of("Schedule"):
             if schedule.get("spec", "paused", expected=bool):
                 self.imported.notes.append(f"Velero schedule {schedule.cluster}/{schedule.name} is paused: not "
@@ -513,13 +519,12 @@ class _Estate:
             included = [n for _, n in _text_list(schedule, "spec", "template", "includedNamespaces")]
             excluded = {n for _, n in _text_list(schedule, "spec", "template", "excludedNamespaces")}
             selector = schedule.get("spec", "template", "labelSelector", expected=dict)
-            for service in services.values():
-                if any(w.cluster == schedule.cluster and w.namespace not in excluded
-                       and (not included or "*" in included or w.namespace in included)
-                       and (selector is None or _selects(schedule, w.labels, ("spec", "template", "labelSelector")))
-                       for w in service.workloads):
+            for service, w in members.get(schedule.cluster, []):
+                if w.namespace not in excluded and (not included or "*" in included or w.namespace in included) and (
+                        selector is None or _selects(schedule, w.labels, ("spec", "template", "labelSelector"))):
                     known = service.backups.get(site, every)
-                    service.backups[site] = every if known is None or every is not None and parse_duration(every) < parse_duration(known) else known
+                    faster = known is None or every is not None and parse_duration(every) < parse_duration(known)
+                    service.backups[site] = every if faster else known
 
     def bucket_site(self, bsl: _Object) -> str:
         """The site of a Velero backup storage location: its region where Velero records one, else the bucket."""
@@ -580,9 +585,10 @@ class _Estate:
         fields["depends_on"] = [control_planes[clusters[0]]] if len(clusters) == 1 else [
             {"any_of": [control_planes[c] for c in clusters]}]
         if "standby" in placements.values():
-            # failing over to a standby needs its cluster's control plane and the tooling that redeploys it there
-            fields["recovery_needs"] = [control_planes[c] for c in standby_clusters] + [
-                t for t in tooling if t != service.name]
+            # failing over to a standby needs its cluster's control plane and the tooling that redeploys it there;
+            # the tooling's own standbys need only their control plane, or tools in two clusters would wait on each other
+            fields["recovery_needs"] = [control_planes[c] for c in standby_clusters] + (
+                [] if service.tooling else tooling)
         if service.backups:
             fields["backups"] = [{"site": site, **({"frequency": every} if every else {}), "media": "object"}
                                  for site, every in sorted(service.backups.items())]
@@ -608,8 +614,8 @@ class _Estate:
             "reachable from another zone.",
         ]
         if tooling:
-            imported.notes.append("Recovery tooling (kind ops, in the recovery_needs of every workload with a "
-                                  "standby): " + ", ".join(f"{t} ({services[t].tooling})" for t in tooling))
+            imported.notes.append("Recovery tooling (kind ops, in the recovery_needs of every other workload with "
+                                  "a standby): " + ", ".join(f"{t} ({services[t].tooling})" for t in tooling))
         imported.count_missing(("tier", "rto", "rpo"), " (annotate the workload with drcheck.io/tier, "
                                                        "drcheck.io/rto, drcheck.io/rpo)")
         for gap in (
