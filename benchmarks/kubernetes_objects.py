@@ -3,6 +3,7 @@ it does not), for tests and the benchmark: written from the API reference, not c
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 
 
@@ -18,7 +19,8 @@ def api_list(kind: str, *items: dict) -> dict:
 
 
 def write(path: Path, document: dict) -> Path:
-    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    """As kubectl prints it: indented by four spaces."""
+    path.write_text(json.dumps(document, indent=4) + "\n", encoding="utf-8")
     return path
 
 
@@ -37,7 +39,7 @@ def node(name: str, zone: str | None = None, region: str | None = None, provider
 
 def eks_node(name: str, zone: str) -> dict:
     """A node of an EKS managed node group: the provider ID names its zone."""
-    return node(name, zone, zone[:-1], f"aws:///{zone}/i-0{abs(hash(name)) % 10**16:016x}",
+    return node(name, zone, zone[:-1], f"aws:///{zone}/i-{zlib.crc32(name.encode()):017x}",
                 {"eks.amazonaws.com/nodegroup": "general", "node.kubernetes.io/instance-type": "m6i.large"})
 
 

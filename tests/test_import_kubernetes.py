@@ -334,3 +334,21 @@ def test_bad_options_are_exit_2(tmp_path, args, message):
     extra = [tmp_path / "c.json"] if args and args[0] == "--tooling-label" else []
     result = drcheck("import", "kubernetes", *extra, *args)
     assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+def test_nothing_but_the_mapped_fields_reaches_the_inventory(tmp_path):
+    leaky = deployment_pods("shop", "web", ["eu-0"])[0]
+    leaky["spec"]["containers"][0]["env"] = [{"name": "DB_PASSWORD", "value": "hunter2-not-copied"}]
+    leaky["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": "token-not-copied"}
+    write(tmp_path / "c.json", eks_cluster(EU, "eu", deployment("shop", "web", 1), leaky))
+    imported(tmp_path, tmp_path / "c.json")
+    text = (tmp_path / "inv.yaml").read_text()
+    assert "shop/web" in text and "not-copied" not in text
+
+
+def test_the_documented_example_inventory_is_what_the_import_writes_today(tmp_path):
+    examples = ROOT / "docs" / "examples" / "kubernetes"
+    result = drcheck("import", "kubernetes", "docs/examples/kubernetes/prod-eu.json",
+                     "--cluster", "prod-eu=docs/examples/kubernetes/prod-eu-velero.json", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (examples / "prod-eu.yaml").read_text(encoding="utf-8")

@@ -616,8 +616,7 @@ class _Estate:
         if tooling:
             imported.notes.append("Recovery tooling (kind ops, in the recovery_needs of every other workload with "
                                   "a standby): " + ", ".join(f"{t} ({services[t].tooling})" for t in tooling))
-        imported.count_missing(("tier", "rto", "rpo"), " (annotate the workload with drcheck.io/tier, "
-                                                       "drcheck.io/rto, drcheck.io/rpo)")
+        imported.count_missing(("tier", "rto", "rpo"), " (a workload can say it in a drcheck.io/ annotation)")
         for gap in (
             "dr (strategy, last test): not in Kubernetes, unless annotated (drcheck.io/dr-strategy, "
             "drcheck.io/dr-last-tested)",
