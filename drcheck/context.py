@@ -53,10 +53,8 @@ class Context:
         return km
 
     def same_named_region(self, a: str, b: str) -> bool:
-        """Two different sites located at the same named cloud region (zones of one region, say): nobody
-        publishes where a region's zones are, so the distance between them is unknown, not 0 km."""
-        region = self.site(a).cloud_location
-        return region is not None and a != b and region == self.site(b).cloud_location
+        """Two different sites located at the same named cloud region (`Site.shares_named_region`)."""
+        return self.site(a).shares_named_region(self.site(b))
 
     def within_km(self, a: str, b: str, km: float) -> bool | None:
         """Whether two sites are nearer than `km` (None when the distance is not known, see `distance_km`).
