@@ -19,6 +19,8 @@ from .depgraph import render_graph
 from .sitemap import render_map
 
 MAX_FINDINGS = 5000  # rows beyond this make a page no browser scrolls comfortably
+# drcheck's own rules link to their page on the documentation site (built from docs/ by mkdocs.yml)
+RULE_DOCS = "https://drcheck-audit.readthedocs.io/en/latest/rules/{}/"
 COLORS = {"critical": "#b71c1c", "high": "#e65100", "medium": "#f9a825", "low": "#1565c0", "info": "#757575",
           "unknown": "#6a1b9a", "error": "#4a148c"}
 
@@ -104,6 +106,7 @@ def _findings(report: Report) -> str:
     shown = ordered[:MAX_FINDINGS]
     rank = {s: n for n, s in enumerate(SEVERITIES)}
     base = _common_directory(report.files)
+    rule_cell = _rule_links(report)
     rows = []
     for f in shown:
         owner, tier = report.owner_and_tier(f)
@@ -116,7 +119,7 @@ def _findings(report: Report) -> str:
         impact = f.weight * f.penalty if f.status == "fail" else 0
         rows.append(
             f'<tr><td data-key="{rank[f.severity] + (5 if f.status != "fail" else 0)}">{_badge(label)}'
-            f'{esc(state)}</td><td class="mono">{esc(f.rule)}</td><td>{esc(f.subject)}</td>'
+            f'{esc(state)}</td><td class="mono">{rule_cell(f.rule)}</td><td>{esc(f.subject)}</td>'
             f"<td>{esc(owner or '')}</td><td class=\"num\">{'' if tier is None else tier}</td>"
             f'<td class="num" data-key="{impact:.3f}">{round(impact, 2):g}</td><td class="mono">{esc(where)}</td>'
             f"<td>{esc(f.message)}<details><summary>evidence</summary><pre class=\"mono\">{html_lines(evidence)}</pre>"
@@ -190,13 +193,26 @@ def _waivers(report: Report) -> str:
 
 
 def _score(report: Report) -> str:
-    rows = "".join(f"<tr><td class=\"mono\">{esc(r.rule)}</td><td>{esc(r.severity)}</td><td class=\"num\">"
+    rule_cell = _rule_links(report)
+    rows = "".join(f"<tr><td class=\"mono\">{rule_cell(r.rule)}</td><td>{esc(r.severity)}</td><td class=\"num\">"
                    f"{r.evaluated}</td><td class=\"num\">{r.failed}</td><td class=\"num\">{r.unknown}</td>"
                    f"<td class=\"num\">{r.gain:+g}</td></tr>" for r in report.score.rules)
     return (f"<h2>How the score is computed</h2><p>{esc(FORMULA)}</p><table class=\"sortable\"><thead><tr>"
             '<th class="sort">Rule</th><th class="sort">Severity</th><th class="sort num">Evaluated</th>'
             '<th class="sort num">Failing</th><th class="sort num">Unknown</th><th class="sort num">Gain if fixed'
             f"</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _rule_links(report: Report):
+    """A rule id as shown in a table: a link to its page for drcheck's own rules (a plugin's has none)."""
+    documented = {r.id for r in report.rules if r.builtin}
+
+    def cell(rule_id: str) -> str:
+        if rule_id in documented:
+            return f'<a href="{esc(RULE_DOCS.format(rule_id))}" title="what {esc(rule_id)} checks">{esc(rule_id)}</a>'
+        return esc(rule_id)
+
+    return cell
 
 
 def _names(names: list[str], limit: int = 12) -> str:
