@@ -1,6 +1,7 @@
 """The command line.  The only module that prints; everything else returns data."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import gc
@@ -503,6 +504,77 @@ def diff(
     for error in comparison.errors:
         typer.echo(f"error: {terminal(error.message)}", err=True)
     raise typer.Exit(2 if comparison.errors else 0 if comparison.passed else 1)
+
+
+@app.command(cls=_Command, epilog=_examples(
+    "drcheck plan inventory.yaml --policy drcheck.yaml",
+    "drcheck plan estate/ --overlay fix.yaml && drcheck audit estate/ fix.yaml",
+    "drcheck plan estate/ -f markdown -o plan.md"))
+@_errors_exit_2
+def plan(
+    paths: list[str] = PATHS,
+    fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT", help="table, json or markdown"),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="write the plan to FILE"),
+    overlay: Optional[str] = typer.Option(None, "--overlay", metavar="FILE",
+                                          help="write the plan's changes as YAML to FILE: `drcheck audit PATH... FILE` "
+                                               "then gives the plan's score and gate"),
+    policy_file: Optional[str] = POLICY,
+    profile: Optional[str] = PROFILE,
+    fail_on: Optional[str] = FAIL_ON,
+    min_score: Optional[float] = typer.Option(None, "--min-score", metavar="N",
+                                              help="fail the gate below this score (0..100)"),
+    select: Optional[list[str]] = SELECT,
+    ignore: Optional[list[str]] = IGNORE,
+    rules_dir: Optional[list[str]] = RULES_DIR,
+    no_waivers: bool = NO_WAIVERS,
+    as_of: Optional[str] = AS_OF,
+    color: str = COLOR,
+) -> None:
+    """The cheapest changes after which the gate passes, each step verified by the audit; exit 0 if the plan
+    passes the gate, 1 if no plan does, 2 if drcheck could not run."""
+    from .audit import require_services
+    from .loader import load_documents
+    from .plan import make_plan
+    from .schema import build_inventory
+
+    _choice("--format", fmt, formats("plan"))
+    _choice("--color", color, ("auto", "always", "never"))
+    options = _audit_options(policy_file, profile, fail_on, select, ignore, rules_dir, no_waivers, as_of)
+    if min_score is not None:
+        if not 0 <= min_score <= 100:
+            raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
+        options.policy.min_score = min_score
+    documents = load_documents(paths)
+    require_services(build_inventory(documents))
+    with _progress_bar() as progress:
+        planned = make_plan(documents, options, progress)
+    for error in planned.errors:
+        typer.echo(f"error: {terminal(error)}", err=True)
+    if planned.errors:
+        raise typer.Exit(2)
+    _write_all("plan", planned, [(fmt, output)], color)
+    if overlay is not None:
+        write_output(planned.overlay, overlay)
+    raise typer.Exit(0 if planned.passed_after else 1)
+
+
+@contextlib.contextmanager
+def _progress_bar():
+    """A progress bar on a terminal (standard error), for the plans of large estates; elsewhere nothing."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("planning", total=None)
+
+        def update(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total or None, description=what)
+
+        yield update
 
 
 @app.command(cls=_Command, epilog=_examples("drcheck init", "drcheck init dr/ --force"))

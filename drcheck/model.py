@@ -42,6 +42,7 @@ class Site:
     power: list[str] = field(default_factory=list)
     network: list[str] = field(default_factory=list)
     hazards: list[str] = field(default_factory=list)
+    monthly_cost: float | None = None  # cost: {monthly: N}, running the site, paid once for every service on it
     metadata: Metadata = NO_METADATA
 
     def shares_named_region(self, other: Site) -> bool:
@@ -62,6 +63,21 @@ class Dependency:
     service: str
     hard: bool
     location: Location
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """The services that satisfy it: this one (as `AnyOf.services`, so callers can read either alike)."""
+        return (self.service,)
+
+
+@dataclass(slots=True)
+class AnyOf:
+    """A redundant dependency (`any_of`): up while at least one of its services is up (two payment gateways)."""
+
+    services: tuple[str, ...]  # two or more, distinct, in the order written
+    hard: bool
+    location: Location
+    written_at: tuple[Location, ...] = field(default=(), compare=False)  # where each of `services` is named
 
 
 @dataclass(slots=True)
@@ -88,9 +104,10 @@ class Service:
     strategy: str | None = None  # as declared; see `effective_strategy`
     last_tested: date | None = None
     automatic: bool = False  # dr.automatic: failover needs no people or tooling
-    depends_on: list[Dependency] = field(default_factory=list)
+    depends_on: list[Dependency | AnyOf] = field(default_factory=list)
     recovery_needs: list[str] | None = None  # None: the ops services as critical or more; none if automatic
     backups: list[Backup] = field(default_factory=list)
+    monthly_cost: float | None = None  # cost: {monthly: N}, running one placement of it
     metadata: Metadata = NO_METADATA
     sites: list[str] = field(init=False)  # distinct placement sites, in inventory order
     has_dr: bool = field(init=False)  # runs on two or more sites

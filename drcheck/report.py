@@ -64,6 +64,8 @@ def _cause_json(cause: Cause) -> dict:
         out["chain"] = list(cause.chain)
     if cause.missing:
         out["recovery_needs_down"] = list(cause.missing)
+    if cause.any_of:
+        out["any_of_down"] = [list(group) for group in cause.any_of]
     return out
 
 
@@ -333,3 +335,82 @@ def _change_json(change: SeverityChange) -> dict:
     return {"rule": change.after.rule, "subject": change.after.subject, "fingerprint": change.after.fingerprint,
             "before": change.before.severity, "after": change.after.severity,
             "location": location_json(change.after.location)}
+
+
+@dataclass
+class PlanChange:
+    """What one step of a plan changes, as data: the kind of change, the service (or site) and where."""
+
+    kind: str  # standby | strategy | backup | power | network | drill | restore-test | automatic
+    subject: str
+    site: str | None = None
+    strategy: str | None = None
+    new_sites: list[str] = field(default_factory=list)  # candidate sites this step adds (and pays for)
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "subject": self.subject, "site": self.site, "strategy": self.strategy,
+                "new_sites": self.new_sites}
+
+
+@dataclass
+class Remaining:
+    """A finding named by a plan: one a step removes, or one that stays."""
+
+    fingerprint: str
+    rule: str
+    severity: str
+    subject: str
+    message: str
+
+    def as_json(self) -> dict:
+        return {"fingerprint": self.fingerprint, "rule": self.rule, "severity": self.severity,
+                "subject": self.subject, "message": self.message}
+
+
+@dataclass
+class PlanStep:
+    change: str  # in words
+    details: PlanChange
+    monthly_cost: float
+    one_off_cost: float
+    basis: str  # how the cost was worked out ("warm-standby: 0.5 × the service's 1,200/month", "unpriced")
+    removes: list[str]  # fingerprints of the findings this step clears
+    adds: list[str]  # fingerprints of findings it brings (a nearer standby, say), cleared by a later step or not
+    removed_findings: list[Remaining]
+    score_after: float
+    passed_after: bool
+
+    def as_json(self) -> dict:
+        return {"change": self.change, **self.details.as_json(), "monthly_cost": self.monthly_cost,
+                "one_off_cost": self.one_off_cost, "basis": self.basis, "removes": self.removes, "adds": self.adds,
+                "score_after": self.score_after, "passed_after": self.passed_after}
+
+
+@dataclass
+class PlanReport:
+    """`drcheck plan`: the changes after which the gate passes (or the best reachable), verified step by step."""
+
+    objective: str  # "monthly cost" (one-off costs amortised) or "changes" (nothing is priced)
+    currency: str
+    amortise_months: int
+    score_before: float
+    passed_before: bool
+    score_after: float
+    passed_after: bool
+    gate_after: list[str]
+    monthly_cost: float
+    one_off_cost: float
+    steps: list[PlanStep]
+    remaining: list[Remaining]  # what still fails the gate after the last step
+    overlay: str  # the YAML that makes the plan's changes (`--overlay FILE`)
+    errors: list[str] = field(default_factory=list)  # checks the audit could not make (exit 2)
+    changes: list = field(default_factory=list, repr=False)  # the planner's own changes, in step order
+    audits: int = 0  # how many audits the search and the verification took
+
+    def as_json(self) -> dict:
+        return {"schema_version": SCHEMA_VERSION, "plan": {
+            "objective": self.objective, "currency": self.currency, "amortise_months": self.amortise_months,
+            "score_before": self.score_before, "passed_before": self.passed_before,
+            "score_after": self.score_after, "passed_after": self.passed_after, "gate_after": self.gate_after,
+            "monthly_cost": self.monthly_cost, "one_off_cost": self.one_off_cost,
+            "steps": [s.as_json() for s in self.steps], "remaining": [r.as_json() for r in self.remaining]}}

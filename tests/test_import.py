@@ -141,9 +141,10 @@ def test_terraform_state_maps_aws_resources_to_sites_services_and_backups(tmp_pa
     assert services["orders"]["placements"] == [{"site": "aws-eu-west-1a", "role": "primary"},
                                                 {"site": "aws-eu-central-1a", "role": "standby"},
                                                 {"site": "aws-eu-west-1", "role": "standby"}]
-    # AWS Backup: nightly into the main vault, copied to the locked (compliance-mode) vault in eu-central-1
+    # AWS Backup: nightly into the main vault, copied to the locked (compliance-mode) vault in eu-central-1; RDS's
+    # own automated backups upload the transaction logs every 5 minutes, in the instance's region
     assert services["orders"]["backups"] == [{"site": "aws-eu-central-1", "frequency": "1d", "immutable": True},
-                                             {"site": "aws-eu-west-1", "frequency": "1d"}]
+                                             {"site": "aws-eu-west-1", "frequency": "5m"}]
     assert services["orders"]["kind"] == "data"
     assert services["storefront"]["placements"] == [{"site": "aws-eu-west-1a", "role": "primary"},
                                                     {"site": "aws-eu-west-1b", "role": "primary"}]
@@ -393,9 +394,10 @@ def test_terraform_maps_google_cloud_and_azure_resources(tmp_path):
                                                 {"site": "gcp-europe-west1-c", "role": "standby"},
                                                 {"site": "gcp-europe-west3-a", "role": "standby"}]
     assert services["orders"]["backups"] == [{"site": "gcp-europe-west4", "frequency": "1d"}]
-    # a multi-region bucket is a service not yet placed, and the header says why
-    assert services["media"] == {"kind": "data"}
-    assert "google_storage_bucket.media: location EU is a multi- or dual-region" in header(text)
+    # a multi-region bucket is at its multi-region, with Google's copy in a second region of it that Google does not name
+    assert services["media"] == {"kind": "data", "placements": [{"site": "gcp-eu", "role": "primary"}],
+                                 "backups": [{"site": "gcp-eu-second-region", "media": "object"}]}
+    assert "location" not in sites["gcp-eu"] and "location" not in sites["gcp-eu-second-region"]
     assert services["docs"]["backups"] == [{"site": "azure-northeurope", "media": "object"}]  # GRS
     assert services["carts"]["placements"] == [{"site": "azure-westeurope", "role": "primary"},
                                                {"site": "azure-northeurope", "role": "standby"}]

@@ -78,8 +78,10 @@ def render_graph(report: Report) -> str:
                            down=name in down, rounded=service.kind == "data")
         for to, e in edges.items():
             if e.get("depends"):
+                alternatives = ", ".join(n for n in e.get("any_of", ()) if n != to[8:])
                 links.append(Link(name, to[8:], e["depends"],
-                                  f"{name} needs {to[8:]}" + ("" if e["depends"] == "hard" else " (soft)")))
+                                  f"{name} needs {to[8:]}" + ("" if e["depends"] == "hard" else " (soft)")
+                                  + (f" or any of {alternatives}" if alternatives else "")))
             if e.get("recovery") and sites > 1:  # a service on one site has nothing to fail over to
                 links.append(Link(name, to[8:], "recovery", f"failing {name} over needs {to[8:]}"))
     caption = (f"red: what losing <b>{esc(' + '.join(str(d) for d in worst.lost))}</b> takes down "
