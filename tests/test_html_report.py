@@ -418,7 +418,7 @@ def test_land_and_borders_are_drawn_clipped_to_each_map(fintech):
     _, page = fintech
     for svg_id, width, height in (("map", MAP_WIDTH, MAP_HEIGHT), ("map-inset", INSET_WIDTH, INSET_HEIGHT)):
         svg = svg_of(page, svg_id)
-        land = re.findall(r'<path class="land" d="([^"]*)"', svg)
+        land = re.findall(r'<path class="land coastline" d="([^"]*)"', svg)
         assert land, svg_id
         points = [(float(x), float(y)) for d in land + re.findall(r'<path class="border" d="([^"]*)"', svg)
                   for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", d)]
