@@ -121,7 +121,7 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         expired_waivers=expired,
         unused_waivers=unused,
         baseline=baseline,
-        rules=[RuleInfo.of(rule) for rule in rules],
+        rules=[RuleInfo.of(rule, builtin=sources[rule.id].origin == "builtin") for rule in rules],
         services=_service_summaries(inventory, findings),
         inventory=inventory,
         find_impacts=partial(subject_impacts, ctx),

@@ -413,19 +413,22 @@ def explain(rule_id: str = typer.Argument(..., metavar="RULE", help="a rule id, 
                                           show_default=False),
             rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
                                                           help="also look in this directory"),
-            fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json")) -> None:
+            fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT",
+                                    help="text, json or markdown (the page of the documentation site)")) -> None:
     """What a rule does, why it matters, when it fires, an example that fires and one that passes, how to fix
     it, its parameters, references and the standards that map to it."""
     from .engine import discover
-    from .explain import explain_rule, rule_documentation
+    from .explain import explain_rule, rule_documentation, rule_markdown
 
-    if fmt not in ("text", "json"):
-        raise InputError(f"--format: found {fmt!r}; expected text or json")
+    if fmt not in ("text", "json", "markdown"):
+        raise InputError(f"--format: found {fmt!r}; expected text, json or markdown")
     sources = discover(rules_dir or [])
     if rule_id not in sources:
         raise InputError(unknown_rule(rule_id, sources))
     if fmt == "json":
         write_output(json.dumps(rule_documentation(sources[rule_id]), indent=2, ensure_ascii=False) + "\n", None)
+    elif fmt == "markdown":
+        write_output(rule_markdown(sources[rule_id]), None)
     else:
         write_output(explain_rule(sources[rule_id]), None)
 

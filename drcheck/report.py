@@ -80,11 +80,12 @@ class RuleInfo:
     remediation: str
     references: tuple[str, ...] = ()
     params: dict = field(default_factory=dict, hash=False)  # as configured (the HTML map draws min_distance_km)
+    builtin: bool = False  # one of drcheck's own rules, which have a page on the documentation site
 
     @classmethod
-    def of(cls, rule: Rule) -> "RuleInfo":
+    def of(cls, rule: Rule, builtin: bool = False) -> "RuleInfo":
         return cls(rule.id, rule.title, rule.effective_severity, rule.doc().text(), rule.remediation,
-                   tuple(rule.references), dict(rule.values))
+                   tuple(rule.references), dict(rule.values), builtin)
 
 
 @dataclass

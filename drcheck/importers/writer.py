@@ -5,7 +5,7 @@ import yaml
 
 from . import Imported
 
-# Field order in the output: the order the README documents them in.
+# Field order in the output: the order docs/inventory-format.md documents them in.
 _SITE_ORDER = ("kind", "location", "building", "campus", "operator", "region", "power", "network", "hazards",
                "description", "tags", "links")
 _SERVICE_ORDER = ("kind", "tier", "owner", "rto", "rpo", "placements", "dr", "depends_on", "recovery_needs", "backups",
