@@ -371,11 +371,15 @@ class PlanChange:
     subject: str
     site: str | None = None
     strategy: str | None = None
-    new_sites: list[str] = field(default_factory=list)  # candidate sites this step adds (and pays for)
+    new_sites: list[str] = field(default_factory=list)  # candidate sites this change adds (and pays for)
+    monthly_cost: float = 0.0
+    one_off_cost: float = 0.0
+    basis: str = "unpriced"  # how the cost was worked out ("warm-standby: 0.5 × the service's 1,200/month")
 
     def as_json(self) -> dict:
         return {"kind": self.kind, "subject": self.subject, "site": self.site, "strategy": self.strategy,
-                "new_sites": self.new_sites}
+                "new_sites": self.new_sites, "monthly_cost": self.monthly_cost, "one_off_cost": self.one_off_cost,
+                "basis": self.basis}
 
 
 @dataclass
@@ -395,19 +399,20 @@ class Remaining:
 
 @dataclass
 class PlanStep:
+    """One step: a change (on large estates, every change of one kind), verified by the audit."""
+
     change: str  # in words
-    details: PlanChange
+    changes: list[PlanChange]
     monthly_cost: float
     one_off_cost: float
     basis: str  # how the cost was worked out ("warm-standby: 0.5 × the service's 1,200/month", "unpriced")
     removes: list[str]  # fingerprints of the findings this step clears
     adds: list[str]  # fingerprints of findings it brings (a nearer standby, say), cleared by a later step or not
-    removed_findings: list[Remaining]
     score_after: float
     passed_after: bool
 
     def as_json(self) -> dict:
-        return {"change": self.change, **self.details.as_json(), "monthly_cost": self.monthly_cost,
+        return {"change": self.change, "changes": [c.as_json() for c in self.changes], "monthly_cost": self.monthly_cost,
                 "one_off_cost": self.one_off_cost, "basis": self.basis, "removes": self.removes, "adds": self.adds,
                 "score_after": self.score_after, "passed_after": self.passed_after}
 
