@@ -214,3 +214,14 @@ def test_any_kubernetes_objects_import_to_a_valid_inventory_or_a_located_error(t
         path.write_text(json.dumps({"kind": list_kind, "items": items}), encoding="utf-8")
         paths.append(str(path))
     _valid_or_located("kubernetes", paths, ImportOptions())
+
+
+def test_an_arn_that_is_not_text_is_no_crash(tmp_path):
+    import json
+
+    state = {"format_version": "1.0", "values": {"root_module": {"resources": [
+        {"address": "aws_db_instance_automated_backups_replication.r", "mode": "managed",
+         "type": "aws_db_instance_automated_backups_replication", "name": "r",
+         "values": {"source_db_instance_arn": []}}]}}}
+    (tmp_path / "s.json").write_text(json.dumps(state), encoding="utf-8")
+    _valid_or_located("terraform", [str(tmp_path / "s.json")], ImportOptions())
