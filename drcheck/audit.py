@@ -54,7 +54,7 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     policy = options.policy
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     rules = configure(policy, sources, options.select, options.ignore)
-    ctx = ctx or Context(inventory, options.as_of)
+    ctx = ctx or Context(inventory, options.as_of, policy.area_radius_km)
     outcomes = run(rules, ctx, trusted={rule_id for rule_id, source in sources.items() if source.origin == "builtin"},
                    split=options.split_rules)
     findings = [f for o in outcomes for f in o.findings]
@@ -103,11 +103,12 @@ def _service_summaries(inventory: Inventory, findings: list[Finding]) -> list[Se
 
 
 def worst_scenarios(ctx: Context, limit: int) -> list[Scenario]:
-    """Single-domain losses with the largest impact; ties go to the smaller domain (fewer sites lost)."""
-    groups = ctx.domains.groups
+    """Single failures with the largest impact, each scenario once (see `Context.single_failures`); ties go to
+    the smaller domain (fewer sites lost)."""
     impacts = ctx.impacts
-    ranked = [k for k in ctx.ranked_scenarios[:limit] if impacts[k] > 0]
-    return [scenario(ctx.simulation, k, [groups[k].domain], list(groups[k].domains[1:]), impacts[k]) for k in ranked]
+    told = {k: group for group, k in ((g, ctx.scenario_of[g]) for g in ctx.single_failures)}
+    ranked = [k for k in ctx.ranked_scenarios if k in told and impacts[k] > 0][:limit]
+    return [scenario(ctx.simulation, k, [told[k].domain], list(told[k].domains[1:]), impacts[k]) for k in ranked]
 
 
 def scenario(simulation, k: int, lost, same_as, impact: float) -> Scenario:

@@ -15,6 +15,7 @@ import pytest
 from conftest import drcheck
 from drcheck.audit import AuditOptions, load_inventory
 from drcheck.diff import CAN_FORK, compare
+from drcheck.domains import Domain
 from drcheck.errors import InputError
 from drcheck.policy import load_policy
 
@@ -89,7 +90,9 @@ def test_findings_added_and_removed_by_fingerprint(pair):
 def test_failures_that_now_take_down_more(pair):
     data = diff_json(pair, "base.yaml", "head.yaml", exit_code=1)
     worse = data["scenarios_worse"]
-    assert worse[0]["lost"] == [{"domain": "building", "value": "pg-b1"}, {"domain": "site", "value": "pangyo"}]
+    # an area disaster around pangyo or anyang (13 km apart) takes the same down: one scenario
+    assert worse[0]["lost"] == [{"domain": "building", "value": "pg-b1"}, {"domain": "site", "value": "pangyo"},
+                                {"domain": "area", "value": "anyang"}, {"domain": "area", "value": "pangyo"}]
     # before: only crm (tier 1, weight 4) of 12 went down; after: talk (through auth) and auth too
     assert worse[0]["impact_before"] == pytest.approx(4 / 12, abs=1e-4)
     assert worse[0]["impact_after"] == pytest.approx(16 / 20, abs=1e-4)
@@ -147,13 +150,14 @@ def test_table_and_markdown(pair):
     assert "2 finding(s) added, 1 removed" in table
     assert "  + critical no-dr  service:auth | <b>x</b>  head.yaml:14:3" in table
     assert "  - high no-dr  service:crm  base.yaml:10:3" in table
-    assert "building=pg-b1, site=pangyo: impact 33.3% -> 80.0%; newly down: talk, auth | <b>x</b>" in table
+    assert ("building=pg-b1, site=pangyo, area=anyang, area=pangyo: impact 33.3% -> 80.0%; newly down: talk, "
+            "auth | <b>x</b>") in table
     assert table.rstrip().endswith("gate FAILED: the change adds 2 finding(s) at or above high: "
                                    "no-dr service:auth | <b>x</b>, dr-site-too-close service:talk")
     markdown = diff(pair, "base.yaml", "head.yaml", "--format", "markdown").stdout
     assert markdown.startswith("## drcheck diff: score ")
     assert "| critical | `no-dr` | service:auth \\| &lt;b&gt;x&lt;/b&gt; | head.yaml:14:3 |" in markdown
-    assert "| building=pg\\-b1, site=pangyo | 33.3% | 80.0% | talk, auth \\| &lt;b&gt;x&lt;/b&gt; | — |" in markdown
+    assert "| building=pg\\-b1, site=pangyo, area=anyang, area=pangyo | 33.3% | 80.0% | talk, auth \\| &lt;b&gt;x&lt;/b&gt; | — |" in markdown
     assert "<b>" not in markdown
 
 
@@ -272,7 +276,8 @@ def test_the_base_audited_in_a_second_process_gives_the_same_comparison(pair, cr
     assert forked.as_json() == alone.as_json()
     assert [(f.rule, f.subject, forked.base.owner_and_tier(f)[1]) for f in forked.removed] == removed
     assert [(c.before.severity, c.after.severity, c.after.rule, c.after.subject) for c in forked.raised] == raised
-    (worse,) = forked.scenarios  # losing pangyo now takes talk down too, through auth
+    # losing pangyo now takes talk down too, through auth
+    (worse,) = [s for s in forked.scenarios if Domain("building", "pg-b1") in s.lost]
     assert (worse.newly_down, round(worse.impact_before, 2)) == (["talk", "auth | <b>x</b>"], 0.33)
 
 
