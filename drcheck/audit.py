@@ -16,7 +16,7 @@ from .errors import InputError, Location
 from .loader import load_documents, read_source
 from .model import Inventory
 from .policy import Policy, Waiver
-from .report import FINGERPRINTS_HEADER, Report, RuleInfo, Scenario, ServiceSummary
+from .report import FINGERPRINTS_HEADER, Report, RuleInfo, Scenario, ServiceSummary, percent
 from .schema import build_inventory
 from .scoring import compute, grade
 
@@ -62,7 +62,10 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     baseline = _apply_baseline(findings, options.baseline) if options.baseline else None
     score = compute(outcomes, sum(s.weight for s in inventory.services.values()))
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.status != "fail", f.rule, f.subject, f.cause))
-    gate = _gate(findings, score.value, policy)
+    unplaced = sum(not s.placements and s.kind != "external" for s in inventory.services.values())
+    covered = coverage(inventory)
+    gate = _gate(findings, score.value, policy) + _coverage_gate(covered, unplaced, len(inventory.services),
+                                                                 policy.min_coverage)
     score.grade = grade(score.value, passed=not gate)
     scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
     return Report(
@@ -71,7 +74,8 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         files=inventory.files,
         service_count=len(inventory.services),
         site_count=len(inventory.sites),
-        unplaced_count=sum(not s.placements and s.kind != "external" for s in inventory.services.values()),
+        unplaced_count=unplaced,
+        coverage=covered,
         as_of=options.as_of,
         profile=policy.profile,
         fail_on=policy.fail_on,
@@ -89,6 +93,27 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         inventory=inventory,
         find_impacts=partial(subject_impacts, ctx),
     )
+
+
+def coverage(inventory: Inventory) -> float:
+    """The tier-weighted share (0..1) of the services that are placed somewhere.  An external service without
+    placements is left out (where a third party runs is its own business), unless nothing at all is placed:
+    then there is nothing audited, and the share is 0."""
+    placed = sum(s.weight for s in inventory.services.values() if s.placements)
+    awaited = sum(s.weight for s in inventory.services.values() if not s.placements and s.kind != "external")
+    return placed / (placed + awaited) if placed else 0.0
+
+
+def _coverage_gate(covered: float, unplaced: int, services: int, minimum: float) -> list[str]:
+    """Why the gate fails on what is placed: below `minimum`, or nothing placed at all (whatever the minimum:
+    an audit of nothing passes nothing)."""
+    if covered == 0:
+        return [f"nothing is placed: none of the {services} service(s) is placed on any site, so no placement could "
+                "be judged"]
+    if covered < minimum:
+        return [f"coverage {percent(covered)} is below the minimum {percent(minimum)}: {unplaced} service(s) not "
+                "placed on any site"]
+    return []
 
 
 def _service_summaries(inventory: Inventory, findings: list[Finding]) -> list[ServiceSummary]:

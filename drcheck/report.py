@@ -133,6 +133,7 @@ class Report:
     service_count: int
     site_count: int
     unplaced_count: int  # services (not external) not yet placed on any site
+    coverage: float  # the tier-weighted share of services placed (`audit.coverage`)
     as_of: date
     profile: str
     fail_on: str
@@ -155,6 +156,14 @@ class Report:
     @cached_property
     def impacts(self) -> dict[str, float]:
         return self.find_impacts()
+
+    @property
+    def coverage_note(self) -> str:
+        """What every format says when some services are not placed ('' when all that should be are)."""
+        if self.coverage >= 1:
+            return ""
+        return (f"coverage {percent(self.coverage)} of the tier weight: {self.unplaced_count} of {self.service_count} "
+                "service(s) not placed on any site; the rules that need placements report unknown for them")
 
     @cached_property
     def graph(self) -> "nx.DiGraph":
@@ -208,6 +217,7 @@ class Report:
             "tool": {"name": "drcheck", "version": self.version},
             "inventory": {"name": self.inventory_name, "files": self.files, "services": self.service_count,
                           "sites": self.site_count, "unplaced": self.unplaced_count},
+            "coverage": round(self.coverage, 4),
             "as_of": self.as_of.isoformat(),
             "profile": self.profile,
             "gate": {"fail_on": self.fail_on, "min_score": self.min_score, "failed_because": self.gate},
@@ -226,6 +236,16 @@ class Report:
         if self.baseline is not None:
             out["baseline"] = self.baseline
         return out
+
+
+def percent(share: float) -> str:
+    """0.873 -> '87.3%', never rounded up to 100% nor down to 0%."""
+    text = f"{share * 100:.1f}".rstrip("0").rstrip(".")
+    if text == "100" and share < 1:
+        text = "99.9"
+    elif text == "0" and share > 0:
+        text = "0.1"
+    return text + "%"
 
 
 def finding_json(f: Finding, owner: str | None = None, tier: int | None = None) -> dict:
