@@ -136,11 +136,12 @@ def worst_scenarios(ctx: Context, limit: int) -> list[Scenario]:
     return [scenario(ctx.simulation, k, [told[k].domain], list(told[k].domains[1:]), impacts[k]) for k in ranked]
 
 
-def scenario(simulation, k: int, lost, same_as, impact: float) -> Scenario:
+def scenario(simulation, k: int, lost, same_as, impact: float, excess: float | None = None) -> Scenario:
     failure = simulation.scenarios[k]
     return Scenario(lost=lost, same_as=same_as, sites=sorted(failure.sites), loss=failure.loss,
                     destroyed=sorted(failure.destroyed), down=simulation.down_in(k),
-                    data_lost=simulation.data_lost_in(k), impact=impact, explain=partial(simulation.causes_in, k))
+                    data_lost=simulation.data_lost_in(k), impact=impact, explain=partial(simulation.causes_in, k),
+                    excess=excess)
 
 
 def _apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) -> tuple[list[Waiver], list[Waiver]]:

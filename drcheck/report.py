@@ -25,7 +25,7 @@ FINGERPRINTS_HEADER = "# drcheck fingerprints 1"  # the first line of `--format 
 @dataclass
 class Scenario:
     lost: list[Domain]
-    same_as: list[Domain]  # other domains that hold exactly the same sites
+    same_as: list[Domain]  # other domains whose loss alone has the same effect
     sites: list[str]
     loss: str  # "destroyed" (some site is: fire, flood) or "unavailable" (an outage only)
     destroyed: list[str]  # the sites destroyed, among `sites`
@@ -33,6 +33,7 @@ class Scenario:
     data_lost: list[str]
     impact: float
     explain: Callable[..., dict[str, Cause]] = field(repr=False, compare=False)  # (names=None: all of `down`)
+    excess: float | None = None  # of a pair of failures: its impact less the larger of its two members' alone
 
     @cached_property
     def causes(self) -> dict[str, Cause]:
@@ -54,6 +55,7 @@ class Scenario:
             "down": self.down,
             "data_lost": self.data_lost,
             "impact": round(self.impact, 4),
+            **({} if self.excess is None else {"excess": round(self.excess, 4)}),
             "why": {name: _cause_json(c) for name, c in self.causes.items()},
         }
 

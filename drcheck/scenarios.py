@@ -1,4 +1,9 @@
-"""`drcheck simulate`: chosen, single (N-1) and paired (N-2) failure scenarios, ranked."""
+"""`drcheck simulate`: chosen, single (N-1) and paired (N-2) failure scenarios, ranked.
+
+Pairs are ranked by what the combination adds (`excess`: the pair's impact
+less the larger of its two members' alone), so that the worst single
+failure paired with anything does not fill the list; `--rank impact` ranks
+them by impact instead."""
 from __future__ import annotations
 
 from itertools import combinations
@@ -17,8 +22,11 @@ MAX_PAIRS = 200_000
 SCENARIOS_PER_SIMULATION = 8192
 
 
+RANKINGS = ("excess", "impact")
+
+
 def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int,
-                  area_radius_km: float = AREA_RADIUS_KM) -> list[Scenario]:
+                  area_radius_km: float = AREA_RADIUS_KM, rank_by: str = "excess") -> list[Scenario]:
     index = DomainIndex(inventory, area_radius_km)
     if fails:
         failure = index.failure(index.parse(fails))
@@ -26,22 +34,29 @@ def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int,
         return [scenario(simulation, 0, list(failure.domains), [], simulation.impacts()[0])]
     if depth == 1:
         return _single_failures(inventory, index, top)
-    combos, failures = _pairs(index)
-    # In batches: each service's bitsets are as wide as the scenarios simulated together, and tens of thousands
-    # of pairs held at once took 1.6 times the memory of PyYAML loading the inventory.  Every scenario is
-    # simulated on a bit of its own, so a batch's impacts are what they would be among all of them.
+    alone, combos, pairs = _pairs(index)
+    # The members alone first, then the pairs, in batches: each service's bitsets are as wide as the scenarios
+    # simulated together, and tens of thousands of pairs held at once took 1.6 times the memory of PyYAML
+    # loading the inventory.  Every scenario is simulated on a bit of its own, so a batch's impacts are what
+    # they would be among all of them.
+    failures = list(alone.values()) + pairs
     impacts: list[float] = []
     for start in range(0, max(len(failures), 1), SCENARIOS_PER_SIMULATION):
         simulation = Simulation(inventory, failures[start:start + SCENARIOS_PER_SIMULATION])
         impacts += simulation.impacts()
-    ranked = rank(failures, impacts)
+    single = dict(zip(alone, impacts))
+    impacts = impacts[len(alone):]
+    excess = [impacts[k] - max(single[a], single[b]) for k, (a, b) in enumerate(combos)]
+    ranked = rank(pairs, impacts)
+    if rank_by == "excess":  # stable: ties keep the order of impact
+        ranked.sort(key=lambda k: -round(excess[k], 12))
     if top:
         ranked = ranked[:top]
-    at: Iterable[int] = ranked
+    at: Iterable[int] = [len(alone) + k for k in ranked]
     if len(failures) > SCENARIOS_PER_SIMULATION:  # the last batch holds only some: the chosen ones again
-        simulation = Simulation(inventory, [failures[k] for k in ranked])
+        simulation = Simulation(inventory, [pairs[k] for k in ranked])
         at = range(len(ranked))
-    return [scenario(simulation, n, list(combos[k]), [], impacts[k]) for n, k in zip(at, ranked)]
+    return [scenario(simulation, n, list(combos[k]), [], impacts[k], excess[k]) for n, k in zip(at, ranked)]
 
 
 def _single_failures(inventory: Inventory, index: DomainIndex, top: int) -> list[Scenario]:
@@ -54,8 +69,9 @@ def _single_failures(inventory: Inventory, index: DomainIndex, top: int) -> list
             for k in (ranked[:top] if top else ranked)]
 
 
-def _pairs(index: DomainIndex) -> tuple[list[tuple[Domain, Domain]], list[Failure]]:
-    """Every pair of single failures that takes more sites or services than either does alone.  A domain group stands for its
+def _pairs(index: DomainIndex) -> tuple[dict[Domain, Failure], list[tuple[Domain, Domain]], list[Failure]]:
+    """The failures paired, each alone, and every pair of them that takes more sites or services than either
+    does alone.  A domain group stands for its
     domains, except the feeds and carriers that are one of several of some site: paired with another feed
     they can lose that site, so each is tried on its own."""
     feeds = set(index.redundant_feeds())
@@ -89,4 +105,4 @@ def _pairs(index: DomainIndex) -> tuple[list[tuple[Domain, Domain]], list[Failur
             failure = Failure(pair, a.sites | b.sites, a.destroyed | b.destroyed, a.services | b.services)
         combos.append(pair)
         failures.append(failure)
-    return combos, failures
+    return alone, combos, failures

@@ -374,7 +374,7 @@ def test_each_pair_simulated_at_depth_2_is_what_losing_both_takes(inventory):
     from drcheck.scenarios import _pairs
 
     index = DomainIndex(inventory)
-    for pair, failure in zip(*_pairs(index)):
+    for pair, failure in zip(*_pairs(index)[1:]):
         assert failure == index.failure(pair)  # worked out from each alone where no two feeds can combine
         for domain in pair:
             alone = index.failure([domain])
