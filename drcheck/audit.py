@@ -182,6 +182,9 @@ def _apply_baseline(findings: list[Finding], path: str) -> dict:
 
 
 def _report_fingerprints(name: str, text: str) -> set[str]:
+    if not text.strip():
+        raise InputError(f"--baseline {name}: the file is empty; expected a drcheck JSON report or a fingerprints "
+                         "file (`--format fingerprints`)")
     try:
         old = json.loads(text)
         return {f["fingerprint"] for f in old["findings"] if f.get("status", "fail") == "fail"}
