@@ -15,7 +15,7 @@ from .impact import subject_impacts
 from .engine import configure, discover, run
 from .errors import InputError, Location, did_you_mean
 from .loader import STDIN_NAME, Document, collect_sources, parse, read_source
-from .model import Inventory
+from .model import DEFAULT_TIER, Inventory
 from .policy import DEFAULT_POLICY_FILE, Policy, Waiver, holds_only_policy
 from .report import FINGERPRINTS_HEADER, Report, RuleInfo, Scenario, ServiceSummary
 from .schema import build_inventory
@@ -122,11 +122,21 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         unused_waivers=unused,
         stray_waivers=_stray_waivers(unused, inventory, ctx),
         baseline=baseline,
-        rules=[RuleInfo.of(rule) for rule in rules],
+        rules=[RuleInfo.of(rule, builtin=sources[rule.id].origin == "builtin") for rule in rules],
         services=_service_summaries(inventory, findings),
         inventory=inventory,
         find_impacts=partial(subject_impacts, ctx),
+        **_untiered(inventory, rules),
     )
+
+
+def _untiered(inventory: Inventory, rules: list) -> dict:
+    """The services no file gives a tier, and the rules that skip them at the default tier (their max_tier is
+    lower): an imported estate is all tier 2, so no-dr would quietly pass a single-zone database."""
+    untiered = [s.name for s in inventory.services.values() if not s.tier_given]
+    skipping = sorted(rule.id for rule in rules if isinstance(rule.values.get("max_tier"), int)
+                      and rule.values["max_tier"] < DEFAULT_TIER) if untiered else []
+    return {"untiered": untiered if skipping else [], "not_applied_untiered": skipping}
 
 
 def _service_summaries(inventory: Inventory, findings: list[Finding]) -> list[ServiceSummary]:

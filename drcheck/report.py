@@ -10,7 +10,7 @@ from .findings import SEVERITIES, Finding
 from .rule import Rule
 from .domains import Domain
 from .errors import Location
-from .model import Inventory
+from .model import DEFAULT_TIER, Inventory
 from .policy import Waiver
 from .scoring import Score
 from .simulate import Cause
@@ -80,11 +80,12 @@ class RuleInfo:
     remediation: str
     references: tuple[str, ...] = ()
     params: dict = field(default_factory=dict, hash=False)  # as configured (the HTML map draws min_distance_km)
+    builtin: bool = False  # one of drcheck's own rules, which have a page on the documentation site
 
     @classmethod
-    def of(cls, rule: Rule) -> "RuleInfo":
+    def of(cls, rule: Rule, builtin: bool = False) -> "RuleInfo":
         return cls(rule.id, rule.title, rule.effective_severity, rule.doc().text(), rule.remediation,
-                   tuple(rule.references), dict(rule.values))
+                   tuple(rule.references), dict(rule.values), builtin)
 
 
 @dataclass
@@ -153,6 +154,9 @@ class Report:
     # subject id -> tier-weighted share of the services that go down with it (`drcheck.impact`); worked out only
     # for the formats that order findings by importance
     find_impacts: Callable[[], dict[str, float]] = field(default=dict, repr=False, compare=False)
+    # services no file gives a tier, and the rules that (at the default tier) were therefore not applied to them
+    untiered: list[str] = field(default_factory=list)
+    not_applied_untiered: list[str] = field(default_factory=list)
 
     @cached_property
     def impacts(self) -> dict[str, float]:
@@ -227,7 +231,18 @@ class Report:
         }
         if self.baseline is not None:
             out["baseline"] = self.baseline
+        if self.not_applied_untiered:
+            out["untiered"] = {"services": self.untiered, "rules_not_applied": self.not_applied_untiered}
         return out
+
+    def untiered_note(self) -> str | None:
+        """One sentence for the text reports: which rules the missing tiers switched off, and how to add them."""
+        if not self.not_applied_untiered:
+            return None
+        count = len(self.untiered)
+        return (f"{count} service{'s' if count != 1 else ''} with no tier (so tier {DEFAULT_TIER}): "
+                f"{', '.join(self.not_applied_untiered)} not applied to {'them' if count != 1 else 'it'}; "
+                "set tiers under overrides: (services: {NAME: {tier: 0}})")
 
 
 def finding_json(f: Finding, owner: str | None = None, tier: int | None = None) -> dict:
@@ -358,11 +373,15 @@ class PlanChange:
     subject: str
     site: str | None = None
     strategy: str | None = None
-    new_sites: list[str] = field(default_factory=list)  # candidate sites this step adds (and pays for)
+    new_sites: list[str] = field(default_factory=list)  # candidate sites this change adds (and pays for)
+    monthly_cost: float = 0.0
+    one_off_cost: float = 0.0
+    basis: str = "unpriced"  # how the cost was worked out ("warm-standby: 0.5 × the service's 1,200/month")
 
     def as_json(self) -> dict:
         return {"kind": self.kind, "subject": self.subject, "site": self.site, "strategy": self.strategy,
-                "new_sites": self.new_sites}
+                "new_sites": self.new_sites, "monthly_cost": self.monthly_cost, "one_off_cost": self.one_off_cost,
+                "basis": self.basis}
 
 
 @dataclass
@@ -382,19 +401,20 @@ class Remaining:
 
 @dataclass
 class PlanStep:
+    """One step: a change (on large estates, every change of one kind), verified by the audit."""
+
     change: str  # in words
-    details: PlanChange
+    changes: list[PlanChange]
     monthly_cost: float
     one_off_cost: float
     basis: str  # how the cost was worked out ("warm-standby: 0.5 × the service's 1,200/month", "unpriced")
     removes: list[str]  # fingerprints of the findings this step clears
     adds: list[str]  # fingerprints of findings it brings (a nearer standby, say), cleared by a later step or not
-    removed_findings: list[Remaining]
     score_after: float
     passed_after: bool
 
     def as_json(self) -> dict:
-        return {"change": self.change, **self.details.as_json(), "monthly_cost": self.monthly_cost,
+        return {"change": self.change, "changes": [c.as_json() for c in self.changes], "monthly_cost": self.monthly_cost,
                 "one_off_cost": self.one_off_cost, "basis": self.basis, "removes": self.removes, "adds": self.adds,
                 "score_after": self.score_after, "passed_after": self.passed_after}
 
