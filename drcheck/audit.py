@@ -13,7 +13,7 @@ from .context import Context
 from .findings import SEVERITIES, Finding
 from .impact import subject_impacts
 from .engine import configure, discover, run
-from .errors import InputError, Location
+from .errors import InputError, Location, did_you_mean
 from .loader import STDIN_NAME, Document, collect_sources, parse, read_source
 from .model import DEFAULT_TIER, Inventory
 from .policy import DEFAULT_POLICY_FILE, Policy, Waiver, holds_only_policy
@@ -124,6 +124,7 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         scenarios=scenarios,
         expired_waivers=expired,
         unused_waivers=unused,
+        stray_waivers=_stray_waivers(unused, inventory, ctx),
         baseline=baseline,
         rules=[RuleInfo.of(rule, builtin=sources[rule.id].origin == "builtin") for rule in rules],
         services=_service_summaries(inventory, findings),
@@ -204,6 +205,22 @@ def _apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) 
     return expired, unused
 
 
+def _stray_waivers(unused: list[Waiver], inventory: Inventory, ctx: Context) -> list[tuple[Waiver, str]]:
+    """The unused waivers whose subject names nothing in the inventory (a typo, or a service since removed), each
+    with a suggestion of the subject it may have meant (" (did you mean 'service:kafka'?)" or "")."""
+    if not unused:
+        return []
+    # names by kind of subject: "service:kafak" is compared with the services' names only
+    known = {"service": list(inventory.services), "site": list(inventory.sites),
+             "domain": [str(domain) for group in ctx.domains.groups for domain in group.domains]}
+    strays = []
+    for waiver in unused:
+        kind, _, name = waiver.subject.partition(":")
+        if waiver.subject != "inventory" and name not in known.get(kind, ()):
+            strays.append((waiver, did_you_mean(waiver.subject, known.get(kind, ()), prefix=f"{kind}:")))
+    return strays
+
+
 _FINGERPRINT = re.compile(r"[0-9a-f]{16}")
 
 
@@ -219,6 +236,9 @@ def _apply_baseline(findings: list[Finding], path: str) -> dict:
 
 
 def _report_fingerprints(name: str, text: str) -> set[str]:
+    if not text.strip():
+        raise InputError(f"--baseline {name}: the file is empty; expected a drcheck JSON report or a fingerprints "
+                         "file (`--format fingerprints`)")
     try:
         old = json.loads(text)
         return {f["fingerprint"] for f in old["findings"] if f.get("status", "fail") == "fail"}

@@ -336,6 +336,12 @@ def audit(
         options.policy.min_score = min_score
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
     report = run_audit(require_services(_load_saying_what_is_skipped(paths)), options)
+    for waiver, suggestion in report.stray_waivers:
+        # a warning, not an error: a policy outlives the services it names and may serve several inventories,
+        # and a waiver that matches nothing hides nothing (the finding it meant still shows and still counts)
+        where = f"{waiver.location}: " if waiver.location else ""
+        typer.echo(terminal(f"warning: {where}waiver for {waiver.rule} on {waiver.subject}: no such subject in the "
+                            f"inventory{suggestion}; it waives nothing"), err=True)
     _write_all("audit", report, outputs, color, quiet)
     if all(path not in (None, "-") for _, path in outputs):
         from .reporters.summary import summary_line

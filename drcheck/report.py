@@ -148,6 +148,8 @@ class Report:
     scenarios: list[Scenario]
     expired_waivers: list[Waiver] = field(default_factory=list)
     unused_waivers: list[Waiver] = field(default_factory=list)
+    # unused waivers whose subject is nothing in the inventory, each with a did-you-mean ("" when none is near)
+    stray_waivers: list[tuple[Waiver, str]] = field(default_factory=list)
     baseline: dict | None = None  # {"file", "matched", "fixed"}
     rules: list[RuleInfo] = field(default_factory=list)  # every rule that ran, in id order
     services: list[ServiceSummary] = field(default_factory=list)
