@@ -5,11 +5,12 @@ provider's documentation supports."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from conftest import drcheck
-from drcheck.importers import ImportOptions, run_import
+from drcheck.importers import ImportOptions, run_import, terraform
 
 
 def resource(kind: str, name: str, values: dict, module: str = "") -> dict:
@@ -374,3 +375,21 @@ def test_an_imported_estate_without_tiers_says_which_rules_were_not_applied_and_
     assert "untiered" not in tiered
     [no_dr] = [f for f in tiered["findings"] if f["rule"] == "no-dr"]
     assert (no_dr["subject"], no_dr["severity"], no_dr["tier"]) == ("service:orders", "critical", 0)
+
+
+# ---- the documentation ---------------------------------------------------------------------------
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_the_documented_example_is_what_the_import_writes_today(tmp_path):
+    out = tmp_path / "managed-services.yaml"
+    result = drcheck("import", "terraform", "docs/examples/managed-services.json", "-o", out, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == (ROOT / "docs" / "examples" / "managed-services.yaml").read_bytes()
+
+
+def test_every_mapped_resource_type_is_in_the_documented_tables():
+    page = (ROOT / "docs" / "importers.md").read_text(encoding="utf-8")
+    mapped = {*terraform._MAPPERS, *terraform._FOLLOW_UP}
+    assert sorted(kind for kind in mapped if f"`{kind}`" not in page) == []
