@@ -10,6 +10,7 @@ SITE_KINDS = ("datacenter", "colocation", "cloud-region", "cloud-zone", "office"
 SERVICE_KINDS = ("app", "data", "ops", "external")
 ROLES = ("primary", "standby")
 STRATEGIES = ("active-active", "warm-standby", "pilot-light", "backup-restore", "none")
+REPLICATIONS = ("asynchronous", "synchronous")
 MEDIA = ("disk", "tape", "object", "other")
 TIER_WEIGHTS = {0: 8, 1: 4, 2: 2, 3: 1}
 DEFAULT_TIER = 2
@@ -106,6 +107,7 @@ class Service:
     strategy: str | None = None  # as declared; see `effective_strategy`
     last_tested: date | None = None
     automatic: bool = False  # dr.automatic: failover needs no people or tooling
+    replication: str = "asynchronous"  # dr.replication: synchronous = a write is confirmed once the standby has it
     depends_on: list[Dependency | AnyOf] = field(default_factory=list)
     recovery_needs: list[str] | None = None  # None: the ops services as critical or more; none if automatic
     backups: list[Backup] = field(default_factory=list)

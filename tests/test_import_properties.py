@@ -160,3 +160,57 @@ def test_any_netbox_records_import_to_a_valid_inventory_or_a_located_error(tmp_p
 
     (tmp_path / f"{name}.json").write_text(json.dumps(records), encoding="utf-8")
     _valid_or_located("netbox", [str(tmp_path / f"{name}.json")], ImportOptions())
+
+
+K8S_KEYS = ["metadata", "name", "namespace", "labels", "annotations", "ownerReferences", "kind", "controller", "spec",
+            "providerID", "nodeName", "volumes", "persistentVolumeClaim", "claimName", "volumeName", "nodeAffinity",
+            "required", "nodeSelectorTerms", "matchExpressions", "key", "operator", "values", "selector",
+            "matchLabels", "template", "volumeClaimTemplates", "status", "phase", "schedule", "includedNamespaces",
+            "excludedNamespaces", "labelSelector", "storageLocation", "paused", "provider", "objectStorage",
+            "bucket", "config", "region", "s3Url", "default"]
+K8S_TEXT = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone", "topology.gke.io/zone",
+            "topology.kubernetes.io/region", "eu-west-1a", "eu-west-1", "europe-west1-b__europe-west1-c", "0",
+            "aws:///eu-west-1b/i-1", "gce://p/europe-west1-b/n", "azure:///x", "ReplicaSet", "StatefulSet",
+            "Deployment", "web-5d8f", "pod-template-hash", "5d8f", "web", "shop", "In", "Exists", "NotIn",
+            "drcheck.io/tier", "drcheck.io/service", "drcheck.io/rto", "app.kubernetes.io/name", "argocd-server",
+            "0 3 * * *", "@every 90m", "*", "aws", "velero.io/gcp", "default", "Failed", "data-web-0", "n1", "db"]
+K8S_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-2, 3) | st.sampled_from(K8S_TEXT),
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                              st.sampled_from(K8S_KEYS + K8S_TEXT), inner, max_size=4), max_leaves=14)
+K8S_KINDS = ["Node", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "PersistentVolume",
+             "PersistentVolumeClaim", "BackupStorageLocation", "Schedule", "Service"]
+
+
+LABEL_KEYS = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone", "topology.gke.io/zone",
+              "topology.kubernetes.io/region", "pod-template-hash", "app.kubernetes.io/name",
+              "node-role.kubernetes.io/control-plane", "eks.amazonaws.com/nodegroup", "kubernetes.azure.com/cluster"]
+K8S_OBJECTS = st.fixed_dictionaries({
+    "kind": st.sampled_from(K8S_KINDS),
+    "metadata": st.fixed_dictionaries({
+        "name": st.sampled_from(["web", "db", "n1", "n2", "default", "data-db-0", "web-5d8f", 7]),
+        "namespace": st.sampled_from(["shop", "velero"]),
+        "labels": st.dictionaries(st.sampled_from(LABEL_KEYS), st.sampled_from([*K8S_TEXT, 5, ["x"]]), max_size=3),
+        "annotations": st.dictionaries(st.sampled_from(["drcheck.io/tier", "drcheck.io/service", "drcheck.io/rpo"]),
+                                       st.sampled_from(["1", "x", "", "web"]), max_size=2),
+        "ownerReferences": st.lists(st.fixed_dictionaries({
+            "kind": st.sampled_from(["ReplicaSet", "StatefulSet", "DaemonSet", "Job"]),
+            "name": st.sampled_from(["web-5d8f", "db", "web"]), "controller": st.booleans()}), max_size=2)}),
+    "spec": st.dictionaries(st.sampled_from(K8S_KEYS), K8S_VALUES, max_size=5),
+    "items_kind": st.booleans()})
+
+
+@SETTINGS
+@given(clusters=st.lists(st.lists(K8S_OBJECTS, max_size=6), min_size=1, max_size=2),
+       list_kind=st.sampled_from(["List", "PodList", "NodeList", "DeploymentList"]))
+def test_any_kubernetes_objects_import_to_a_valid_inventory_or_a_located_error(tmp_path, clusters, list_kind):
+    import json
+
+    paths = []
+    for i, objects in enumerate(clusters):
+        # a raw API list's items carry no kind
+        items = [{k: v for k, v in item.items() if k != "items_kind" and (k != "kind" or item["items_kind"])}
+                 for item in objects]
+        path = tmp_path / f"c{i}.json"
+        path.write_text(json.dumps({"kind": list_kind, "items": items}), encoding="utf-8")
+        paths.append(str(path))
+    _valid_or_located("kubernetes", paths, ImportOptions())
