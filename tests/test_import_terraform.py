@@ -393,3 +393,15 @@ def test_every_mapped_resource_type_is_in_the_documented_tables():
     page = (ROOT / "docs" / "importers.md").read_text(encoding="utf-8")
     mapped = {*terraform._MAPPERS, *terraform._FOLLOW_UP}
     assert sorted(kind for kind in mapped if f"`{kind}`" not in page) == []
+
+
+def test_a_planned_database_whose_zone_aws_will_choose_is_placed_at_its_providers_region(tmp_path):
+    resources = [resource("aws_db_instance", "this", {"identifier": "orders", "multi_az": False,
+                                                      "backup_retention_period": 7})]
+    configuration = {"provider_config": {"aws": {"name": "aws", "expressions": {
+        "region": {"constant_value": "us-west-2"}}}}, "root_module": {}}
+    result = imported(tmp_path, plan(resources, configuration))
+    assert result.services["orders"]["placements"] == [{"site": "aws-us-west-2", "role": "primary"}]
+    assert result.services["orders"]["backups"] == [{"site": "aws-us-west-2", "frequency": "5m"}]
+    assert ("aws_db_instance.this: no availability_zone in the input (in a plan, AWS chooses it at creation), so "
+            "placed at its region") in result.gaps

@@ -343,12 +343,24 @@ def _region_site(estate: _Estate, region: str) -> str:
     return estate.region_site("aws", region)
 
 
-def _instance(estate: _Estate, r: _Resource) -> None:
+def _zone_or_region(estate: _Estate, r: _Resource) -> str | None:
+    """The site of a resource's availability_zone; without one (a plan, where AWS chooses it at creation), its
+    region's; without either, None.  The header says which."""
     site = _zone_site(estate, r.values.get("availability_zone"))
-    if site is None:
-        estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
-        return
-    estate.service(r).place(site, "primary")
+    if site is not None:
+        return site
+    if r.region is None:
+        estate.imported.gap(f"{r.address}: no availability_zone or region in the input, so not placed")
+        return None
+    estate.imported.gap(f"{r.address}: no availability_zone in the input (in a plan, AWS chooses it at creation), "
+                        "so placed at its region")
+    return _region_site(estate, r.region)
+
+
+def _instance(estate: _Estate, r: _Resource) -> None:
+    site = _zone_or_region(estate, r)
+    if site is not None:
+        estate.service(r).place(site, "primary")
 
 
 def _retention_backup(estate: _Estate, r: _Resource, service: _Service, days_key: str, frequency: str | None) -> None:
@@ -376,9 +388,8 @@ def _db_instance(estate: _Estate, r: _Resource) -> None:
         return  # a read replica: placed with its source in the second pass
     service = estate.service(r)
     service.kind = "data"
-    site = _zone_site(estate, values.get("availability_zone"))
+    site = _zone_or_region(estate, r)
     if site is None:
-        estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
         return
     service.place(site, "primary")
     if values.get("multi_az") is True:
@@ -418,9 +429,8 @@ def _rds_cluster_instance(estate: _Estate, r: _Resource) -> None:
     service = estate.service(cluster) if cluster is not None else estate.service(r)
     estate.service_of[r.address] = service
     service.kind = "data"
-    site = _zone_site(estate, r.values.get("availability_zone"))
+    site = _zone_or_region(estate, r)
     if site is None:
-        estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
         return
     writer = r.values.get("writer")
     if writer is None:
@@ -500,9 +510,8 @@ def _elasticache_cluster(estate: _Estate, r: _Resource) -> None:
 def _redshift(estate: _Estate, r: _Resource) -> None:
     service = estate.service(r)
     service.kind = "data"
-    site = _zone_site(estate, r.values.get("availability_zone"))
+    site = _zone_or_region(estate, r)
     if site is None:
-        estate.imported.gap(f"{r.address}: no availability_zone in the input, so not placed")
         return
     service.place(site, "primary")
     if r.values.get("multi_az") is True:
