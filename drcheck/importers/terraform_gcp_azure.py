@@ -46,6 +46,11 @@ def _gcp_placed(estate, r, key: str, kind=None):
     return service
 
 
+def _gcp_at_location(estate, r) -> None:
+    """GKE clusters, Cloud Run services, functions, key rings: at the region or zone their `location` names."""
+    _gcp_placed(estate, r, "location")
+
+
 def _gcp_instance(estate, r) -> None:
     site = _gcp_zone_site(estate, r.setting("zone"))
     if site is None:
@@ -373,16 +378,16 @@ MAPPERS = {
     "google_compute_instance": _gcp_instance,
     "google_compute_instance_group_manager": _gcp_group_manager,
     "google_compute_region_instance_group_manager": _gcp_group_manager,
-    "google_container_cluster": lambda estate, r: _gcp_placed(estate, r, "location"),
-    "google_cloud_run_v2_service": lambda estate, r: _gcp_placed(estate, r, "location"),
-    "google_cloudfunctions2_function": lambda estate, r: _gcp_placed(estate, r, "location"),
+    "google_container_cluster": _gcp_at_location,
+    "google_cloud_run_v2_service": _gcp_at_location,
+    "google_cloudfunctions2_function": _gcp_at_location,
     "google_sql_database_instance": _gcp_sql,
     "google_storage_bucket": _gcp_bucket,
     "google_spanner_instance": _gcp_spanner,
     "google_bigtable_instance": _gcp_bigtable,
     "google_redis_instance": _gcp_redis,
     "google_pubsub_topic": _gcp_pubsub,
-    "google_kms_key_ring": lambda estate, r: _gcp_placed(estate, r, "location"),
+    "google_kms_key_ring": _gcp_at_location,
     "azurerm_linux_virtual_machine": _azure_vm,
     "azurerm_windows_virtual_machine": _azure_vm,
     "azurerm_linux_virtual_machine_scale_set": _azure_zonal,
