@@ -657,16 +657,18 @@ def _backup_plans(estate: _Estate, r: _Resource) -> None:
         if not isinstance(rule, dict):
             continue
         frequency = _backup_schedule(rule.get("schedule"))
+        named = f"{plan.address} rule {rule['rule_name']}" if isinstance(rule.get("rule_name"), str) else \
+            f"{plan.address} (a rule without a name)"
         if frequency is None:
-            estate.imported.gap(f"{plan.address} rule {rule.get('rule_name')}: schedule {rule.get('schedule')!r} has "
-                                "no plain interval, so no frequency is given")
+            said = (f"schedule {rule['schedule']!r} has no plain interval" if isinstance(rule.get("schedule"), str)
+                    else "no schedule")
+            estate.imported.gap(f"{named}: {said}, so no frequency is given")
         targets = [vaults.get(rule.get("target_vault_name"))]
         targets += [estate.by_arn.get(c.get("destination_vault_arn")) for c in block_list(rule.get("copy_action"))
                     if isinstance(c, dict)]
         for vault in targets:
             if vault is None or vault.region is None:
-                estate.imported.gap(f"{plan.address} rule {rule.get('rule_name')}: a vault it writes to is not in the "
-                                    "state read")
+                estate.imported.gap(f"{named}: a vault it writes to is not in the state read")
                 continue
             lock = locks.get(vault.values.get("name"))
             # only a lock in compliance mode (one with a grace period, changeable_for_days) binds the root user too

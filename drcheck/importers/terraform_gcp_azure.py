@@ -37,8 +37,10 @@ def _gcp_placed(estate, r, key: str, kind=None):
     """A service at the region or zone its `key` attribute (or its provider's region) names."""
     site = _gcp_location_site(estate, r.values.get(key) or r.setting("region"))
     if site is None:
-        estate.imported.gap(f"{r.address}: its {key} {r.values.get(key)!r} is not a region or zone drcheck can "
-                            "place, so not placed")
+        value = r.values.get(key)
+        said = (f"its {key} {value!r} is not a region or zone drcheck can place" if isinstance(value, str) and value
+                else f"no {key} or provider region in the input")
+        estate.imported.gap(f"{r.address}: {said}, so not placed")
         return None
     service = estate.service(r)
     service.kind = kind or service.kind
