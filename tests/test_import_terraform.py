@@ -405,3 +405,48 @@ def test_a_planned_database_whose_zone_aws_will_choose_is_placed_at_its_provider
     assert result.services["orders"]["backups"] == [{"site": "aws-us-west-2", "frequency": "5m"}]
     assert ("aws_db_instance.this: no availability_zone in the input (in a plan, AWS chooses it at creation), so "
             "placed at its region") in result.gaps
+
+
+def test_a_zone_redundant_postgresql_flexible_server_with_geo_backups_survives_its_zone_and_its_region(tmp_path):
+    out, findings = import_and_audit(tmp_path, state(resource("azurerm_postgresql_flexible_server", "pg", {
+        "name": "inventory", "location": "westeurope", "zone": "1", "geo_redundant_backup_enabled": True,
+        "high_availability": [{"mode": "ZoneRedundant", "standby_availability_zone": "2"}]})))
+    assert ("no-backup", "service:inventory") not in findings
+    assert ("backup-colocated", "service:inventory") not in findings  # the copy in North Europe
+    assert data_lost(out, "site=azure-westeurope-1") == []
+    assert data_lost(out, "site=azure-westeurope-1", "site=azure-westeurope-2", "site=azure-westeurope") == []
+
+
+def test_an_aurora_cluster_across_two_zones_survives_either(tmp_path):
+    out, findings = import_and_audit(tmp_path, state(
+        resource("aws_rds_cluster", "c", {"cluster_identifier": "ledger", "backup_retention_period": 1,
+                                          "arn": ARN.format(service="rds", region="eu-west-1", rest="cluster:ledger")}),
+        resource("aws_rds_cluster_instance", "a", {"cluster_identifier": "ledger", "availability_zone": "eu-west-1a",
+                                                   "writer": True}),
+        resource("aws_rds_cluster_instance", "b", {"cluster_identifier": "ledger", "availability_zone": "eu-west-1b",
+                                                   "writer": False})))
+    assert ("no-backup", "service:ledger") not in findings
+    assert data_lost(out, "site=aws-eu-west-1a") == [] and data_lost(out, "site=aws-eu-west-1b") == []
+
+
+def test_a_dual_region_bucket_loses_nothing_with_either_region(tmp_path):
+    out, findings = import_and_audit(tmp_path, state(resource("google_storage_bucket", "b", {
+        "name": "media", "location": "EUR4"})))
+    assert ("no-backup", "service:media") not in findings and ("backup-colocated", "service:media") not in findings
+    assert data_lost(out, "site=gcp-europe-north1") == [] and data_lost(out, "site=gcp-europe-west4") == []
+
+
+def test_a_dynamodb_global_table_with_point_in_time_recovery_is_backed_up_and_served_from_both_regions(tmp_path):
+    out, findings = import_and_audit(tmp_path, state(resource("aws_dynamodb_table", "t", {
+        "name": "carts", "arn": ARN.format(service="dynamodb", region="us-east-1", rest="table/carts"),
+        "replica": [{"region_name": "us-west-2"}], "point_in_time_recovery": [{"enabled": True}]})))
+    assert ("no-backup", "service:carts") not in findings and ("no-dr", "service:carts") not in findings
+    assert data_lost(out, "site=aws-us-east-1") == []
+
+
+def test_a_multi_region_spanner_instance_without_backups_is_replicated_but_not_backed_up(tmp_path):
+    # Spanner replicates across the configuration's regions but keeps no backups unless they are scheduled
+    out, findings = import_and_audit(tmp_path, state(resource("google_spanner_instance", "s", {
+        "name": "accounts", "config": "nam6"})))
+    assert findings[("no-backup", "service:accounts")]["evidence"]["sites"] == ["gcp-us-central1", "gcp-us-east1"]
+    assert data_lost(out, "site=gcp-us-central1") == []
