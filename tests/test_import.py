@@ -564,3 +564,23 @@ def test_the_header_records_each_input_as_given_not_as_an_absolute_path(tmp_path
     expected = {"./state": ["state/show.json"]}.get(given[0], given)
     assert recorded == expected
     assert str(tmp_path) not in result.stdout
+
+
+def test_no_gap_in_any_header_shows_a_python_none(tmp_path):
+    # attributes a hand-edited state or an unusual export may lack, each of which once reached a message
+    state = {"version": 4, "resources": [
+        {"mode": "managed", "type": "aws_backup_plan", "name": "p", "instances": [{"attributes": {
+            "id": "plan-1", "rule": [{"rule_name": None, "schedule": None, "target_vault_name": "v"}]}}]},
+        {"mode": "managed", "type": "aws_backup_selection", "name": "s", "instances": [{"attributes": {
+            "plan_id": "plan-1", "resources": []}}]},
+        {"mode": "managed", "type": "google_container_cluster", "name": "gke", "instances": [{"attributes": {
+            "name": "apps", "location": None}}]}]}
+    (tmp_path / "s.tfstate").write_text(json.dumps(state), encoding="utf-8")
+    text, _ = imported(tmp_path, "terraform", tmp_path / "s.tfstate")
+    assert "aws_backup_plan.p (a rule without a name): no schedule, so no frequency is given" in header(text)
+    assert "google_container_cluster.gke: no location or provider region in the input, so not placed" in header(text)
+    assert "None" not in text
+    (tmp_path / "feeds.json").write_text(json.dumps([{"id": None, "power_panel": {"id": 9}, "rack": None}]),
+                                         encoding="utf-8")
+    text, _ = imported(tmp_path, "netbox", tmp_path / "feeds.json", name="netbox.yaml")
+    assert "power feed 'id unknown': its panel is not in the data read" in header(text) and "None" not in text
