@@ -353,9 +353,11 @@ def test_nothing_but_the_mapped_fields_reaches_the_inventory(tmp_path):
     assert "shop/web" in text and "not-copied" not in text
 
 
-def test_the_documented_example_inventory_is_what_the_import_writes_today(tmp_path):
-    examples = ROOT / "docs" / "examples" / "kubernetes"
-    result = drcheck("import", "kubernetes", "docs/examples/kubernetes/prod-eu.json",
-                     "--cluster", "prod-eu=docs/examples/kubernetes/prod-eu-velero.json", cwd=ROOT)
+@pytest.mark.parametrize("written, clusters", [
+    ("prod-eu.yaml", ["prod-eu.json"]), ("two-regions.yaml", ["prod-eu.json", "prod-us.json"])])
+def test_the_documented_example_inventories_are_what_the_import_writes_today(written, clusters):
+    examples = "docs/examples/kubernetes"
+    result = drcheck("import", "kubernetes", *(f"{examples}/{c}" for c in clusters),
+                     "--cluster", f"prod-eu={examples}/prod-eu-velero.json", cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == (examples / "prod-eu.yaml").read_text(encoding="utf-8")
+    assert result.stdout == (ROOT / examples / written).read_text(encoding="utf-8")
