@@ -254,19 +254,24 @@ class _Estate:
         """The site of a cluster's zone (or of its region, for nodes in no zone)."""
         name = f"{cluster}:{zone or region}"
         if name not in self.imported.sites:
-            fields: dict = {"kind": "cloud-zone" if zone else "cloud-region"} if provider else {}
-            if provider and region:
-                if f"{provider}:{region}" in catalogue():
-                    fields["location"] = f"{provider}:{region}"
-                else:
-                    self.imported.gap(f"region {provider}:{region} is not in drcheck's catalogue of named locations "
-                                      "(`drcheck locations`): its sites have no location")
-            if provider:
-                fields["operator"] = OPERATORS[provider]
-            if region:
-                fields["region"] = f"{provider}-{region}" if provider else region
-            self.imported.sites[name] = fields
+            self.imported.sites[name] = self.cloud_site("cloud-zone" if zone else "cloud-region", provider, region)
         return name
+
+    def cloud_site(self, kind: str, provider: str | None, region: str | None) -> dict:
+        """A site's fields: on a cloud, its kind, operator, region (PROVIDER-REGION) and the region's named location
+        where drcheck knows it; elsewhere, the region as the labels name it."""
+        if provider is None:
+            return {"region": region} if region else {}
+        fields: dict = {"kind": kind}
+        if region and f"{provider}:{region}" in catalogue():
+            fields["location"] = f"{provider}:{region}"
+        elif region:
+            self.imported.gap(f"region {provider}:{region} is not in drcheck's catalogue of named locations "
+                              "(`drcheck locations`): its sites have no location")
+        fields["operator"] = OPERATORS[provider]
+        if region:
+            fields["region"] = f"{provider}-{region}"
+        return fields
 
     def read_nodes(self) -> None:
         providers: dict[str, set[str]] = {}
@@ -535,13 +540,7 @@ class _Estate:
         if provider in OPERATORS and region and not custom:
             name = f"{provider}-{region}"
             if name not in self.imported.sites:
-                fields = {"kind": "cloud-region", "operator": OPERATORS[provider], "region": name}
-                if f"{provider}:{region}" in catalogue():
-                    fields = {"kind": "cloud-region", "location": f"{provider}:{region}", **fields}
-                else:
-                    self.imported.gap(f"region {provider}:{region} is not in drcheck's catalogue of named locations "
-                                      "(`drcheck locations`): its sites have no location")
-                self.imported.sites[name] = fields
+                self.imported.sites[name] = self.cloud_site("cloud-region", provider, region)
             return name
         name = f"bucket:{bucket}"
         self.imported.sites.setdefault(name, {"operator": OPERATORS[provider]} if provider in OPERATORS else {})
