@@ -335,7 +335,7 @@ def audit(
             raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
         options.policy.min_score = min_score
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
-    report = run_audit(require_services(load_inventory(paths)), options)
+    report = run_audit(require_services(_load_saying_what_is_skipped(paths)), options)
     _write_all("audit", report, outputs, color, quiet)
     if all(path not in (None, "-") for _, path in outputs):
         from .reporters.summary import summary_line
@@ -350,10 +350,20 @@ def audit(
 @app.command(cls=_Command, epilog=_examples("drcheck validate estate/", "cat inventory.yaml | drcheck validate -"))
 @_errors_exit_2
 def validate(paths: list[str] = PATHS) -> None:
-    """Only check the inventory: print nothing but errors; exit 0 or 2."""
+    """Only check the inventory: print nothing but errors (and the policy files a directory holds); exit 0 or 2."""
+    _load_saying_what_is_skipped(paths)
+
+
+def _load_saying_what_is_skipped(paths: list[str]):
+    """The inventory in `paths`, after a note on stderr for each policy file left out of a directory."""
     from .audit import load_inventory
 
-    load_inventory(paths)
+    skipped: list[str] = []
+    inventory = load_inventory(paths, skipped=skipped)
+    for path in skipped:
+        typer.echo(f"note: skipped {terminal(path)}: a policy file, not part of the inventory (a policy is read "
+                   "with --policy FILE, or from drcheck.yaml in the working directory)", err=True)
+    return inventory
 
 
 @app.command(cls=_Command, epilog=_examples(
@@ -403,19 +413,22 @@ def explain(rule_id: str = typer.Argument(..., metavar="RULE", help="a rule id, 
                                           show_default=False),
             rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
                                                           help="also look in this directory"),
-            fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json")) -> None:
+            fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT",
+                                    help="text, json or markdown (the page of the documentation site)")) -> None:
     """What a rule does, why it matters, when it fires, an example that fires and one that passes, how to fix
     it, its parameters, references and the standards that map to it."""
     from .engine import discover
-    from .explain import explain_rule, rule_documentation
+    from .explain import explain_rule, rule_documentation, rule_markdown
 
-    if fmt not in ("text", "json"):
-        raise InputError(f"--format: found {fmt!r}; expected text or json")
+    if fmt not in ("text", "json", "markdown"):
+        raise InputError(f"--format: found {fmt!r}; expected text, json or markdown")
     sources = discover(rules_dir or [])
     if rule_id not in sources:
         raise InputError(unknown_rule(rule_id, sources))
     if fmt == "json":
         write_output(json.dumps(rule_documentation(sources[rule_id]), indent=2, ensure_ascii=False) + "\n", None)
+    elif fmt == "markdown":
+        write_output(rule_markdown(sources[rule_id]), None)
     else:
         write_output(explain_rule(sources[rule_id]), None)
 

@@ -72,7 +72,9 @@ def test_the_page_is_self_contained(page):
     found = tags(page)
     assert [t for t, _ in found].count("script") == 1  # ours, inline
     assert not [(t, a) for t, a in found if t in ("link", "img", "iframe", "object", "embed")]
-    assert not [a for _, a in found if any(k in a for k in ("src", "href"))]
+    assert not [a for _, a in found if "src" in a]
+    # links are not requests: only to a rule's page, and only from an <a> the reader clicks
+    assert not [(t, a) for t, a in found if "href" in a and (t != "a" or not a["href"].startswith("https://"))]
     assert "default-src 'none'" in page  # and the page forbids any request should one slip in
     assert not re.search(r"url\((?!#)", page)
 
@@ -301,6 +303,36 @@ def test_in_a_real_browser_no_map_label_covers_another_or_a_site(sample, tmp_pat
 
 
 
+def test_each_builtin_rule_links_to_its_documentation_page_and_a_plugin_s_does_not(tmp_path):
+    from drcheck.reporters.html import RULE_DOCS
+
+    (tmp_path / "inv.yaml").write_text(INVENTORY, encoding="utf-8")
+    (tmp_path / "org_rules").mkdir()
+    (tmp_path / "org_rules" / "owner.py").write_text('''\
+from drcheck.api import Rule
+
+
+class OwnerMissing(Rule):
+    """Finds services that name no owner."""
+
+    id = "owner-missing"
+    title = "Service without an owner"
+    severity = "high"
+    remediation = "Name the team that owns it."
+
+    def check(self, ctx, service):
+        if not service.owner:
+            return self.fail(service, f"{service.name} names no owner")
+''', encoding="utf-8")
+    page = drcheck("audit", "inv.yaml", "--format", "html", "--rules-dir", "org_rules", cwd=tmp_path).stdout
+    links = {a["href"] for t, a in tags(page) if t == "a"}
+    ran = set(re.findall(r'<td class="mono">(?:<a [^>]*>)?([a-z0-9-]+)(?:</a>)?</td><td>(?:critical|high|medium|low|info)',
+                         page))
+    assert "owner-missing" in ran and "no-dr" in ran
+    assert links == {RULE_DOCS.format(rule) for rule in ran - {"owner-missing"}}
+    assert RULE_DOCS.format("no-dr") == "https://drcheck-audit.readthedocs.io/en/latest/rules/no-dr/"
+
+
 def test_evidence_is_shown_as_indented_json(page):
     blocks = re.findall(r'<pre class="mono">(.*?)</pre>', page, re.S)
     assert blocks and all("<" not in block and "\\x0a" not in block for block in blocks)
@@ -386,7 +418,7 @@ def test_land_and_borders_are_drawn_clipped_to_each_map(fintech):
     _, page = fintech
     for svg_id, width, height in (("map", MAP_WIDTH, MAP_HEIGHT), ("map-inset", INSET_WIDTH, INSET_HEIGHT)):
         svg = svg_of(page, svg_id)
-        land = re.findall(r'<path class="land" d="([^"]*)"', svg)
+        land = re.findall(r'<path class="land coastline" d="([^"]*)"', svg)
         assert land, svg_id
         points = [(float(x), float(y)) for d in land + re.findall(r'<path class="border" d="([^"]*)"', svg)
                   for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", d)]

@@ -32,7 +32,22 @@ def read_json(path: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError.at(Location(name, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}") from None
+        raise InputError.at(Location(name, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}{_redirect_hint(path)}") from None
+
+
+def _redirect_hint(path: str) -> str:
+    """Why a UTF-16 file may hold broken text: Windows PowerShell's `>` writes UTF-16, and text that passed through
+    a console in another code page on the way is mangled before it is written."""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(2)
+    except OSError:
+        return ""
+    if start not in (b"\xff\xfe", b"\xfe\xff"):
+        return ""
+    return ("; the file is UTF-16, as Windows PowerShell's `>` writes it: write it as UTF-8 instead, e.g. "
+            "`terraform show -json plan.out | Out-File -Encoding utf8 plan.json`, or run the command in cmd.exe "
+            "or PowerShell 7")
 
 
 def read_yaml_documents(path: str) -> list[Mapping | Sequence | str | None]:

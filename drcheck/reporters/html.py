@@ -11,15 +11,16 @@ import math
 import os
 
 from ..findings import SEVERITIES
-from ..model import Inventory, Service
 from ..report import Report
 from ..scoring import FORMULA
 from . import View
 from .safe import html_attribute as esc, html_lines
+from .depgraph import render_graph
 from .sitemap import render_map
 
 MAX_FINDINGS = 5000  # rows beyond this make a page no browser scrolls comfortably
-MAX_GRAPH_SERVICES = 150  # a dependency drawing beyond this is unreadable
+# drcheck's own rules link to their page on the documentation site (built from docs/ by mkdocs.yml)
+RULE_DOCS = "https://drcheck-audit.readthedocs.io/en/latest/rules/{}/"
 COLORS = {"critical": "#b71c1c", "high": "#e65100", "medium": "#f9a825", "low": "#1565c0", "info": "#757575",
           "unknown": "#6a1b9a", "error": "#4a148c"}
 
@@ -30,9 +31,10 @@ h1{font-size:22px;margin:20px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-b
 .score{font-size:32px;font-weight:700;margin-right:12px}
 table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border-bottom:1px solid #e4e4e4;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f6f6f6;position:sticky;top:0;white-space:nowrap}th.sort{cursor:pointer;user-select:none}th.sort:after{content:" \\2195";color:#aaa}
-td.num,th.num{text-align:right}.sev{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px;white-space:nowrap}
+td.num,th.num{text-align:right}td.name{white-space:nowrap}.sev{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px;white-space:nowrap}
 details summary{cursor:pointer;color:#444}pre.mono{white-space:pre-wrap;overflow-wrap:anywhere}code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 svg{background:#fbfbf8;border:1px solid #ddd;max-width:100%;height:auto}
+.wide{overflow-x:auto;max-width:100%}.wide svg{max-width:none}
 @media (max-width:700px){table{display:block;overflow-x:auto}th{position:static}}
 .legend span{display:inline-block;margin-right:14px}.legend svg.sample{border:0;background:none;vertical-align:middle;margin-right:4px}
 .maps{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}
@@ -70,7 +72,7 @@ def render(report: Report, view: View = View()) -> str:
         f"<title>drcheck: {esc(name)}</title><style>{STYLE}</style></head><body>",
         _header(report, name),
         render_map(report),
-        _dependency_graph(report),
+        render_graph(report),
         _scenarios(report),
         _findings(report),
         _waivers(report),
@@ -104,6 +106,7 @@ def _findings(report: Report) -> str:
     shown = ordered[:MAX_FINDINGS]
     rank = {s: n for n, s in enumerate(SEVERITIES)}
     base = _common_directory(report.files)
+    rule_cell = _rule_links(report)
     rows = []
     for f in shown:
         owner, tier = report.owner_and_tier(f)
@@ -116,7 +119,7 @@ def _findings(report: Report) -> str:
         impact = f.weight * f.penalty if f.status == "fail" else 0
         rows.append(
             f'<tr><td data-key="{rank[f.severity] + (5 if f.status != "fail" else 0)}">{_badge(label)}'
-            f'{esc(state)}</td><td class="mono">{esc(f.rule)}</td><td>{esc(f.subject)}</td>'
+            f'{esc(state)}</td><td class="mono">{rule_cell(f.rule)}</td><td>{esc(f.subject)}</td>'
             f"<td>{esc(owner or '')}</td><td class=\"num\">{'' if tier is None else tier}</td>"
             f'<td class="num" data-key="{impact:.3f}">{round(impact, 2):g}</td><td class="mono">{esc(where)}</td>'
             f"<td>{esc(f.message)}<details><summary>evidence</summary><pre class=\"mono\">{html_lines(evidence)}</pre>"
@@ -158,97 +161,6 @@ def _common_directory(files: list[str]) -> str:
     return common + os.sep if common else ""
 
 
-# ---- the dependency graph ------------------------------------------------------------------------------
-
-def _dependency_graph(report: Report) -> str:
-    inventory = report.inventory
-    if not inventory or not inventory.services:
-        return ""
-    if len(inventory.services) > MAX_GRAPH_SERVICES:
-        return (f"<h2>Dependencies</h2><p>{len(inventory.services)} services are too many to draw readably; "
-                "<code>drcheck graph --format dot</code> draws them for Graphviz.</p>")
-    graph = report.graph
-    worst = report.scenarios[0] if report.scenarios else None
-    down = set(worst.down) if worst else set()
-    causes = worst.causes if worst else {}
-    services = [s for _, s in graph.nodes(data="service") if s is not None]
-    columns: dict[int, list[Service]] = {}
-    for service in services:
-        columns.setdefault(service.tier, []).append(service)
-    box_w, box_h, gap_x, gap_y, top = 190, 38, 90, 14, 40
-    position = {}
-    for column, tier in enumerate(sorted(columns)):
-        for row, service in enumerate(columns[tier]):
-            position[service.name] = (20 + column * (box_w + gap_x), top + row * (box_h + gap_y))
-    width = 40 + len(columns) * (box_w + gap_x) - gap_x
-    height = top + max(len(c) for c in columns.values()) * (box_h + gap_y) + 10
-    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" id="graph" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" aria-label="dependency graph">',
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-           'orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#546e7a"/></marker></defs>']
-    for column, tier in enumerate(sorted(columns)):
-        svg.append(f'<text x="{20 + column * (box_w + gap_x)}" y="24" font-size="13" font-weight="bold">tier {tier}'
-                   "</text>")
-    sites: dict[str, int] = {}  # service -> how many sites it runs on
-    backups: dict[str, int] = {}  # service -> how many backups it keeps
-    for service in services:
-        x, y = position[service.name]
-        edges = graph.succ[f"service:{service.name}"]
-        sites[service.name] = sum("placement" in e for e in edges.values())
-        backups[service.name] = sum(e.get("backups", 0) for e in edges.values())
-        for to, e in edges.items():
-            if e.get("depends"):
-                svg.append(_edge((x, y), position[to[8:]], box_w, box_h,
-                                 "" if e["depends"] == "hard" else ' stroke-dasharray="6 4"',
-                                 f"{service.name} needs {to[8:]}" + ("" if e["depends"] == "hard" else " (soft)")
-                                 + (f" or any of {', '.join(n for n in e['any_of'] if n != to[8:])}" if "any_of" in e else "")))
-        if sites[service.name] > 1:  # a service on one site has nothing to fail over to
-            for to, e in edges.items():
-                if e.get("recovery"):
-                    svg.append(_edge((x, y), position[to[8:]], box_w, box_h,
-                                     ' stroke="#8e24aa" stroke-dasharray="2 3"', f"failing {service.name} over needs {to[8:]}"))
-    for service in services:
-        x, y = position[service.name]
-        is_down = service.name in down
-        why = causes[service.name].describe() if is_down and service.name in causes else ""
-        kept = f" · {backups[service.name]} backup(s)" if backups[service.name] else (
-            " · no backup" if service.kind == "data" else "")
-        svg.append(f'<g class="service{" down" if is_down else ""}"><rect x="{x}" y="{y}" width="{box_w}" '
-                   f'height="{box_h}" rx="{12 if service.kind == "data" else 4}" '
-                   f'fill="{"#ffcdd2" if is_down else "#ffffff"}" stroke="{"#c62828" if is_down else "#78909c"}" '
-                   f'stroke-width="{2 if is_down else 1}"/><text x="{x + 6}" y="{y + 15}" font-size="12">'
-                   f"{esc(_short(service.name))}</text><text x=\"{x + 6}\" y=\"{y + 30}\" font-size=\"10\" "
-                   f'fill="#607d8b">{esc(service.kind)} · {sites[service.name]} site(s){esc(kept)}</text>'
-                   f"<title>{esc(service.name)}{': DOWN, ' + esc(why) if why else ''}</title></g>")
-    svg.append("</svg>")
-    caption = (f"red: what losing <b>{esc(' + '.join(str(d) for d in worst.lost))}</b> takes down "
-               f"({len(worst.down)} services, {worst.impact:.1%} of the tier weight); hover a box for why"
-               if worst else "no single failure takes anything down")
-    return ("<h2>Dependencies</h2><p class=\"muted\">Services by tier. Solid arrow: hard dependency; dashed: soft; "
-            f"purple dotted: what a failover needs (recovery_needs); rounded boxes hold data. {caption}.</p>"
-            + "".join(svg))
-
-
-def _edge(a, b, box_w, box_h, style: str, title: str) -> str:
-    (x1, y1), (x2, y2) = a, b
-    start = (x1 + box_w, y1 + box_h / 2) if x2 > x1 else (x1, y1 + box_h / 2)
-    end = (x2, y2 + box_h / 2) if x2 > x1 else (x2 + box_w, y2 + box_h / 2)
-    if x1 == x2:  # same tier: leave and enter on the right
-        start, end = (x1 + box_w, y1 + box_h / 2), (x2 + box_w, y2 + box_h / 2)
-        bend = x1 + box_w + 30 + abs(y2 - y1) / 12
-        path = f"M{start[0]},{start[1]} C{bend},{start[1]} {bend},{end[1]} {end[0]},{end[1]}"
-    else:
-        middle = (start[0] + end[0]) / 2
-        path = f"M{start[0]},{start[1]} C{middle},{start[1]} {middle},{end[1]} {end[0]},{end[1]}"
-    stroke = "" if "stroke=" in style else ' stroke="#546e7a"'
-    return (f'<path d="{path}" fill="none"{stroke}{style} marker-end="url(#arrow)"><title>{esc(title)}</title>'
-            "</path>")
-
-
-def _short(name: str, limit: int = 26) -> str:
-    return name if len(name) <= limit else name[:limit - 1] + "…"
-
-
 # ---- scenarios, waivers, score ---------------------------------------------------------------------------
 
 def _scenarios(report: Report) -> str:
@@ -281,13 +193,26 @@ def _waivers(report: Report) -> str:
 
 
 def _score(report: Report) -> str:
-    rows = "".join(f"<tr><td class=\"mono\">{esc(r.rule)}</td><td>{esc(r.severity)}</td><td class=\"num\">"
+    rule_cell = _rule_links(report)
+    rows = "".join(f"<tr><td class=\"mono\">{rule_cell(r.rule)}</td><td>{esc(r.severity)}</td><td class=\"num\">"
                    f"{r.evaluated}</td><td class=\"num\">{r.failed}</td><td class=\"num\">{r.unknown}</td>"
                    f"<td class=\"num\">{r.gain:+g}</td></tr>" for r in report.score.rules)
     return (f"<h2>How the score is computed</h2><p>{esc(FORMULA)}</p><table class=\"sortable\"><thead><tr>"
             '<th class="sort">Rule</th><th class="sort">Severity</th><th class="sort num">Evaluated</th>'
             '<th class="sort num">Failing</th><th class="sort num">Unknown</th><th class="sort num">Gain if fixed'
             f"</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _rule_links(report: Report):
+    """A rule id as shown in a table: a link to its page for drcheck's own rules (a plugin's has none)."""
+    documented = {r.id for r in report.rules if r.builtin}
+
+    def cell(rule_id: str) -> str:
+        if rule_id in documented:
+            return f'<a href="{esc(RULE_DOCS.format(rule_id))}" title="what {esc(rule_id)} checks">{esc(rule_id)}</a>'
+        return esc(rule_id)
+
+    return cell
 
 
 def _names(names: list[str], limit: int = 12) -> str:

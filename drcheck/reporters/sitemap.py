@@ -337,7 +337,7 @@ def _world(view: _View) -> list[str]:
             else:
                 out += ["M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in piece)
                         for ring in projected for piece in _clip_polyline(ring, rect)]
-    return ([f'<path class="land" d="{d}" fill="{LAND}" fill-rule="evenodd" stroke="{COAST}" stroke-width="0.8"/>'
+    return ([f'<path class="land coastline" d="{d}" fill="{LAND}" fill-rule="evenodd" stroke="{COAST}" stroke-width="0.8"/>'
              for d in land if d] +
             [f'<path class="border" d="{" ".join(borders)}" fill="none" stroke="{BORDER}" stroke-width="0.8" '
              'stroke-dasharray="3 2"/>' if borders else ""])
