@@ -335,7 +335,7 @@ def audit(
             raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
         options.policy.min_score = min_score
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
-    report = run_audit(require_services(load_inventory(paths)), options)
+    report = run_audit(require_services(_load_saying_what_is_skipped(paths)), options)
     _write_all("audit", report, outputs, color, quiet)
     if all(path not in (None, "-") for _, path in outputs):
         from .reporters.summary import summary_line
@@ -350,10 +350,20 @@ def audit(
 @app.command(cls=_Command, epilog=_examples("drcheck validate estate/", "cat inventory.yaml | drcheck validate -"))
 @_errors_exit_2
 def validate(paths: list[str] = PATHS) -> None:
-    """Only check the inventory: print nothing but errors; exit 0 or 2."""
+    """Only check the inventory: print nothing but errors (and the policy files a directory holds); exit 0 or 2."""
+    _load_saying_what_is_skipped(paths)
+
+
+def _load_saying_what_is_skipped(paths: list[str]):
+    """The inventory in `paths`, after a note on stderr for each policy file left out of a directory."""
     from .audit import load_inventory
 
-    load_inventory(paths)
+    skipped: list[str] = []
+    inventory = load_inventory(paths, skipped=skipped)
+    for path in skipped:
+        typer.echo(f"note: skipped {terminal(path)}: a policy file, not part of the inventory (a policy is read "
+                   "with --policy FILE, or from drcheck.yaml in the working directory)", err=True)
+    return inventory
 
 
 @app.command(cls=_Command, epilog=_examples(
@@ -620,10 +630,12 @@ def locations(
 @app.command("import", cls=_Command, epilog=_examples(
     "drcheck import backstage catalog-info.yaml -o catalogue.yaml",
     "drcheck import terraform terraform.json --onto catalogue.yaml -o aws.yaml",
-    "drcheck import csv services.csv --mapping mapping.yaml -o inventory.yaml"))
+    "drcheck import csv services.csv --mapping mapping.yaml -o inventory.yaml",
+    "drcheck import kubernetes prod.json --cluster prod=velero.json -o k8s.yaml"))
 @_errors_exit_2
 def import_(
-    source: str = typer.Argument(..., metavar="SOURCE", help="backstage, terraform, netbox or csv", show_default=False),
+    source: str = typer.Argument(..., metavar="SOURCE", help="backstage, terraform, netbox, csv or kubernetes",
+                                 show_default=False),
     paths: Optional[list[str]] = typer.Argument(None, metavar="PATH", help="files or directories to read (netbox: none reads "
                                                            "NETBOX_URL with NETBOX_TOKEN)", show_default=False),
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE",
@@ -633,6 +645,12 @@ def import_(
                                     help="terraform: the tag naming each resource's service"),
     onto: Optional[str] = typer.Option(None, "--onto", metavar="FILE", help="an inventory this import adds to (say, a catalogue "
                                                             "import): what it defines is patched under overrides:"),
+    clusters: Optional[list[str]] = typer.Option(None, "--cluster", metavar="NAME=FILE",
+                                                 help="kubernetes: a cluster's file or directory (repeat, also with "
+                                                      "the same NAME); a PATH alone is a cluster named by its file"),
+    tooling_labels: Optional[list[str]] = typer.Option(None, "--tooling-label", metavar="KEY=VALUE",
+                                                       help="kubernetes: a label marking recovery tooling besides "
+                                                            "Argo CD, Flux and Harbor (repeat)"),
 ) -> None:
     """Write an inventory from another system's data; what the source could not say is listed at the top."""
     from .importers import ImportOptions, run_import
@@ -640,7 +658,9 @@ def import_(
     from .loader import load_documents, parse
     from .schema import build_inventory
 
-    imported = run_import(source, paths or [], ImportOptions(mapping=mapping, service_tag=service_tag))
+    imported = run_import(source, paths or [], ImportOptions(mapping=mapping, service_tag=service_tag,
+                                                             clusters=tuple(clusters or ()),
+                                                             tooling_labels=tuple(tooling_labels or ())))
     base = load_documents([onto]) if onto is not None else []
     if onto is not None:
         existing = build_inventory(base)

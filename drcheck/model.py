@@ -10,8 +10,10 @@ SITE_KINDS = ("datacenter", "colocation", "cloud-region", "cloud-zone", "office"
 SERVICE_KINDS = ("app", "data", "ops", "external")
 ROLES = ("primary", "standby")
 STRATEGIES = ("active-active", "warm-standby", "pilot-light", "backup-restore", "none")
+REPLICATIONS = ("asynchronous", "synchronous")
 MEDIA = ("disk", "tape", "object", "other")
 TIER_WEIGHTS = {0: 8, 1: 4, 2: 2, 3: 1}
+DEFAULT_TIER = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,8 @@ class Service:
     name: str
     location: Location
     kind: str = "app"
-    tier: int = 2
+    tier: int = DEFAULT_TIER
+    tier_given: bool = True  # False: no file gives it a tier, so DEFAULT_TIER stands (an imported service, say)
     owner: str | None = None
     rto: float | None = None  # seconds
     rpo: float | None = None  # seconds
@@ -104,6 +107,7 @@ class Service:
     strategy: str | None = None  # as declared; see `effective_strategy`
     last_tested: date | None = None
     automatic: bool = False  # dr.automatic: failover needs no people or tooling
+    replication: str = "asynchronous"  # dr.replication: synchronous = a write is confirmed once the standby has it
     depends_on: list[Dependency | AnyOf] = field(default_factory=list)
     recovery_needs: list[str] | None = None  # None: the ops services as critical or more; none if automatic
     backups: list[Backup] = field(default_factory=list)

@@ -43,6 +43,7 @@ from .schema import build_inventory
 
 EXACT_LIMIT = 12  # vocabularies this small are searched over every subset
 GREEDY_LIMIT = 60  # up to this many changes, each greedy step is chosen by auditing every candidate
+ORDER_BY_AUDIT = 20  # up to this many steps, the order is chosen by auditing every candidate next step
 ROUNDS = 6  # large estates: rounds of cover-and-audit before giving up on passing
 OVERLAY_NAME = "<plan>"
 # the strategies a standby may run, cheapest first by the default factors; active-active needs two primaries
@@ -161,6 +162,8 @@ class Planner:
         self.plan_settings = setup.options.policy.plan
         self.cache: dict[frozenset, Outcome] = {}
         self.audits = 0
+        self.sources: dict[Change, set[str]] = {}  # each change -> the findings it was made for
+        self.fits: dict[tuple, float | None] = {}  # (primary, site, for a backup, operator too) -> `_Vocabulary._fit`
 
     # ---- what the audit says --------------------------------------------------------------------
 
@@ -204,16 +207,18 @@ class Planner:
         before = self.outcome(())
         if before.passed or before.errors:
             return self._report(before, [], [], before, priced=False)
-        vocabulary = self.vocabulary(self.setup.inventory, before)
+        self.progress(0, 0, "finding the changes that could help")
+        vocabulary = self.vocabulary(self.setup.inventory, before, self.sources)
         priced = any(c.priced for c in vocabulary) or any(
             self.setup.candidates[s].monthly_cost is not None for s in self._new_sites(vocabulary))
         key = self._objective(priced)
         if len(vocabulary) <= EXACT_LIMIT:
-            chosen = self._exact(vocabulary, key)
-        else:
-            chosen = self._greedy(vocabulary, key) if len(vocabulary) <= GREEDY_LIMIT else []
-            chosen = self._prune(self._rounds(chosen, key), key)
-        steps, chosen, after = self._steps(chosen, before)
+            groups = [[c] for c in self._exact(vocabulary, key)]
+        elif len(vocabulary) <= GREEDY_LIMIT:
+            groups = [[c] for c in self._prune(self._rounds(self._greedy(vocabulary, key)))]
+        else:  # a step for each kind of change, each dropped if the plan does without it
+            groups = self._prune_groups(_by_kind(self._rounds([])))
+        steps, chosen, after = self._steps(groups, before, by_audit=len(groups) <= ORDER_BY_AUDIT)
         return self._report(before, chosen, steps, after, priced)
 
     def _objective(self, priced: bool) -> Callable[[Iterable[Change]], tuple]:
@@ -270,7 +275,7 @@ class Planner:
             current = best[2]
         return chosen
 
-    def _rounds(self, chosen: list[Change], key) -> list[Change]:
+    def _rounds(self, chosen: list[Change]) -> list[Change]:
         """Cover the blocking findings with the changes made for them (cheapest cover per finding first),
         audit, and again with what still blocks: how large estates are planned, and how the greedy search goes
         on where no single change helps (recovery tools that must move together)."""
@@ -281,9 +286,11 @@ class Planner:
         for round_number in range(ROUNDS):
             self.progress(round_number, ROUNDS, "covering the blocking findings")
             sources: dict[Change, set[str]] = {}
-            for change in self.vocabulary(inventory, current, sources):
-                if change not in chosen:
-                    sources.setdefault(change, set())
+            self.vocabulary(inventory, current, sources)
+            for change in chosen:
+                sources.pop(change, None)
+            for change, covers in sources.items():
+                self.sources.setdefault(change, set()).update(covers)
             uncovered = set(current.blocking)
             paid = set(self._new_sites(chosen))
             added = []
@@ -315,7 +322,7 @@ class Planner:
             inventory = self.inventory_with(chosen)
         return chosen
 
-    def _prune(self, chosen: list[Change], key) -> list[Change]:
+    def _prune(self, chosen: list[Change]) -> list[Change]:
         """Drop every change the plan does not need: the gate still passes (or, short of passing, the plan
         comes as close) without it.  The costliest are tried first."""
         final = self.outcome(chosen)
@@ -328,48 +335,67 @@ class Planner:
                     chosen, final = rest, outcome
         return chosen
 
-    def _steps(self, chosen: list[Change], before: Outcome) -> tuple[list[PlanStep], list[Change], Outcome]:
-        """The chosen changes in order of score gained per unit of cost, each audited after the ones before it."""
+    def _steps(self, groups: list[list[Change]], before: Outcome, by_audit: bool
+               ) -> tuple[list[PlanStep], list[Change], Outcome]:
+        """The steps in order of score gained per unit of cost, each audited after the ones before it: the gain of
+        each candidate next step is audited too where there are few (`by_audit`), else foreseen from the
+        findings its changes were made for."""
         steps = []
         done: list[Change] = []
         current = before
-        left = list(chosen)
-        ordered_by_audit = len(chosen) <= GREEDY_LIMIT
+        left = list(groups)
         while left:
-            self.progress(len(done), len(chosen), "verifying each step")
-            if ordered_by_audit:
-                ranked = []
-                for change in left:
-                    outcome = self.outcome([*done, change])
-                    extra = self.cost([*done, change])[0] - self.cost(done)[0]
-                    ranked.append((-self._ratio(outcome.score - current.score, extra), change.key, change))
-                change = min(ranked)[2]
-            else:
-                change = left[0]
-            left.remove(change)
+            self.progress(len(steps), len(groups), "verifying each step")
+            ranked = []
+            for group in left:
+                extra = self.cost([*done, *group])[0] - self.cost(done)[0]
+                if by_audit:
+                    gain = self.outcome([*done, *group]).score - current.score
+                else:
+                    gain = len(set().union(*(self.sources.get(c, set()) for c in group)) & set(current.failing))
+                ranked.append((-self._ratio(gain, extra), [c.key for c in group], group))
+            group = min(ranked, key=lambda r: r[:2])[2]
+            left.remove(group)
             paid = set(self._new_sites(done))
-            done.append(change)
+            done += group
             after = self.outcome(done)
-            new_sites = [s for s in self._new_sites([change]) if s not in paid]
-            steps.append(self._step(change, new_sites, current, after))
+            steps.append(self._step(group, paid, current, after))
             current = after
         return steps, done, current
 
-    def _step(self, change: Change, new_sites: list[str], before: Outcome, after: Outcome) -> PlanStep:
-        monthly, one_off, basis = change.monthly, change.one_off, change.basis
-        for name in new_sites:
-            site_cost = self.setup.candidates[name].monthly_cost
-            if site_cost is not None:
-                monthly += site_cost
-            basis += f"; new site {name}: " + (f"{site_cost:,g}/month" if site_cost is not None else "unpriced")
+    def _prune_groups(self, groups: list[list[Change]]) -> list[list[Change]]:
+        """Large estates: drop every whole step (a kind of change) the plan does without."""
+        final = self.outcome([c for g in groups for c in g])
+        for group in sorted(groups, key=lambda g: -self.cost(g)[0]):
+            self.progress(0, 0, "dropping changes the plan does not need")
+            rest = [g for g in groups if g is not group]
+            outcome = self.outcome([c for g in rest for c in g])
+            if outcome.passed if final.passed else not self._better(final, outcome):
+                groups, final = rest, outcome
+        return groups
+
+    def _step(self, group: list[Change], paid: set[str], before: Outcome, after: Outcome) -> PlanStep:
+        changes = []
+        for change in group:
+            new_sites = [name for name in self._new_sites([change]) if name not in paid]
+            paid.update(new_sites)
+            monthly, basis = change.monthly, change.basis
+            for name in new_sites:
+                site_cost = self.setup.candidates[name].monthly_cost
+                monthly += site_cost or 0.0
+                basis += f"; new site {name}: " + (f"{site_cost:,g}/month" if site_cost is not None else "unpriced")
+            changes.append(PlanChange(kind=change.kind, subject=change.subject, site=change.site,
+                                      strategy=change.strategy, new_sites=new_sites, monthly_cost=round(monthly, 2),
+                                      one_off_cost=round(change.one_off, 2), basis=basis))
         return PlanStep(
-            change=change.describe(),
-            details=PlanChange(kind=change.kind, subject=change.subject, site=change.site, strategy=change.strategy,
-                               new_sites=new_sites),
-            monthly_cost=round(monthly, 2), one_off_cost=round(one_off, 2), basis=basis,
+            change=group[0].describe() if len(group) == 1 else _describe_many(group),
+            changes=changes,
+            monthly_cost=round(sum(c.monthly_cost for c in changes), 2),
+            one_off_cost=round(sum(c.one_off_cost for c in changes), 2),
+            basis=changes[0].basis if len(changes) == 1 else f"the sum of its {len(changes)} changes, each priced "
+                                                             "in the JSON report",
             removes=sorted(fp for fp in before.failing if fp not in after.failing),
             adds=sorted(fp for fp in after.failing if fp not in before.failing),
-            removed_findings=[_remaining(before.failing[fp]) for fp in sorted(before.failing) if fp not in after.failing],
             score_after=after.score, passed_after=after.passed)
 
     def _report(self, before: Outcome, chosen: list[Change], steps: list[PlanStep], after: Outcome,
@@ -392,7 +418,7 @@ class Planner:
                    sources: dict[Change, set[str]] | None = None) -> list[Change]:
         """The changes that could clear the findings that stand in the way of the gate (every open failing
         finding when the score is what fails it); `sources` gets, for each change, the findings it was made for."""
-        vocabulary = _Vocabulary(inventory, self.setup, self.plan_settings)
+        vocabulary = _Vocabulary(inventory, self.setup, self.plan_settings, self.fits)
         targets = outcome.failing if any(g.startswith("score ") for g in outcome.gate) else {
             fp: outcome.failing[fp] for fp in outcome.blocking}
         found: dict[Change, None] = {}
@@ -404,6 +430,25 @@ class Planner:
         return list(found)
 
 
+_KINDS = ("standby", "strategy", "backup", "power", "network", "drill", "restore-test", "automatic")
+
+
+def _by_kind(changes: list[Change]) -> list[list[Change]]:
+    return [group for kind in _KINDS if (group := [c for c in changes if c.kind == kind])]
+
+
+def _describe_many(group: list[Change]) -> str:
+    n, kind = len(group), group[0].kind
+    return {"standby": f"add a standby of each of {n} services on another site",
+            "strategy": f"run the standbys of {n} services on a strategy that meets their RTO and RPO",
+            "backup": f"back up {n} services to another site",
+            "power": f"add a second power feed to {n} sites",
+            "network": f"add a second network carrier to {n} sites",
+            "drill": f"drill the failover of {n} services",
+            "restore-test": f"test a restore of the backups of {n} services",
+            "automatic": f"make the failover of {n} active-active services automatic"}[kind]
+
+
 def _remaining(finding: Finding) -> Remaining:
     return Remaining(fingerprint=finding.fingerprint, rule=finding.rule, severity=finding.severity,
                      subject=finding.subject, message=finding.message)
@@ -412,7 +457,8 @@ def _remaining(finding: Finding) -> Remaining:
 class _Vocabulary:
     """The changes that answer one finding, priced, on the inventory as it stands."""
 
-    def __init__(self, inventory: Inventory, setup: _Setup, settings):
+    def __init__(self, inventory: Inventory, setup: _Setup, settings, fits: dict):
+        self.fits = fits
         self.inventory = inventory
         self.setup = setup
         self.settings = settings
@@ -420,6 +466,7 @@ class _Vocabulary:
         self.all_sites = {**setup.candidates, **inventory.sites}
         self.ctx = Context(Inventory(None, [], self.all_sites, {}), setup.options.as_of)
         self._targets: dict[tuple[str, str], list[str]] = {}
+        self._ops: list[Service] | None = None
 
     def param(self, rule: str, name: str, default=None):
         return (self.params.get(rule) or {}).get(name, default)
@@ -443,7 +490,10 @@ class _Vocabulary:
         if rule == "dr-depends-on-single-site":
             chains = [d.get("chain", []) for d in evidence.get("dependencies", [])] or [evidence.get("chain", [])]
             names = dict.fromkeys(n for chain in chains for n in chain[1:])
-            return [c for n in names for c in self.standbys_of(n, only_without_dr=True)]
+            # a dependency on a single site needs a standby; one with DR that cannot fail over, running tooling
+            tools = dict.fromkeys(t for chain in chains if chain for t in self.tooling(chain[-1]))
+            return [*(c for n in names for c in self.standbys_of(n, only_without_dr=True)),
+                    *(c for t in tools for c in self.standbys_of(t, only_without_dr=False))]
         if rule in ("blast-radius", "single-site-concentration"):
             names = evidence.get("down") or evidence.get("services") or []
             changes = [c for n in names for c in self.standbys_of(n, only_without_dr=True)]
@@ -460,11 +510,25 @@ class _Vocabulary:
 
     # -- standbys
 
+    def tooling(self, name: str) -> list[str]:
+        """The services a service needs up to be failed over (its `recovery_needs`, as section 1 defaults them)."""
+        service = self.inventory.services.get(name)
+        if service is None or not service.has_dr:
+            return []
+        if service.recovery_needs is not None:
+            return list(service.recovery_needs)
+        if service.automatic:
+            return []
+        if self._ops is None:
+            self._ops = [s for s in self.inventory.services.values() if s.kind == "ops"]
+        return [s.name for s in self._ops if s.tier <= service.tier and s.name != name]
+
     def standbys_of(self, name: str, only_without_dr: bool = False) -> list[Change]:
         service = self.inventory.services.get(name)
         if service is None or not service.placements or service.kind == "external":
             return []
-        if only_without_dr and service.has_dr and service.effective_strategy not in (None, "none"):
+        if service.strategy == "active-active" or (
+                only_without_dr and service.has_dr and service.effective_strategy not in (None, "none")):
             return []
         return self.standbys(service)
 
@@ -570,23 +634,31 @@ class _Vocabulary:
             "provider-concentration", "max_tier", 0)
         nearest = None
         for primary in primaries:
-            shared = self.ctx.shared_domains(primary, name)
-            for domain in shared:
-                if domain.kind in ("site", "building", "campus", "region", "hazard") or (
-                        domain.kind == "operator" and operator_too):
-                    return None
-                if domain.kind in ("power", "network") and len(getattr(self.all_sites[primary], domain.kind)) == 1 \
-                        and len(getattr(self.all_sites[name], domain.kind)) == 1:
-                    return None
-            if self.ctx.same_named_region(primary, name):
+            key = (primary, name, backup, operator_too)
+            if key not in self.fits:
+                self.fits[key] = self._pair_fit(primary, name, minimum, operator_too)
+            distance = self.fits[key]
+            if distance is None:
                 return None
-            near = self.ctx.within_km(primary, name, minimum)
-            if near:
-                return None
-            distance = self.ctx.distance_km(primary, name)
-            nearest = min(nearest if nearest is not None else float("inf"),
-                          distance if distance is not None else 1e9)
+            nearest = distance if nearest is None else min(nearest, distance)
         return nearest if nearest is not None else 1e9
+
+    def _pair_fit(self, primary: str, name: str, minimum: float, operator_too: bool) -> float | None:
+        """How far the site is from one primary, or None when it shares a failure domain with it or is too near."""
+        shared = self.ctx.shared_domains(primary, name)
+        for domain in shared:
+            if domain.kind in ("site", "building", "campus", "region", "hazard") or (
+                    domain.kind == "operator" and operator_too):
+                return None
+            if domain.kind in ("power", "network") and len(getattr(self.all_sites[primary], domain.kind)) == 1 \
+                    and len(getattr(self.all_sites[name], domain.kind)) == 1:
+                return None
+        if self.ctx.same_named_region(primary, name):
+            return None
+        if self.ctx.within_km(primary, name, minimum):
+            return None
+        distance = self.ctx.distance_km(primary, name)
+        return distance if distance is not None else 1e9
 
     # -- backups, feeds, tests
 

@@ -13,7 +13,7 @@ from .loader import Document, Mapping, Sequence, position
 from .locations import CloudRegion, catalogue, closest_names, is_named_location
 from .scalars import DURATION_PATTERN, NUMBER_PATTERN, parse_date, parse_duration, parse_number
 from .model import (
-    MEDIA, NO_METADATA, ROLES, SERVICE_KINDS, SITE_KINDS, STRATEGIES, AnyOf, Backup, Dependency, Inventory, Metadata,
+    MEDIA, NO_METADATA, REPLICATIONS, ROLES, SERVICE_KINDS, SITE_KINDS, STRATEGIES, AnyOf, Backup, Dependency, Inventory, Metadata,
     Placement, Service, Site,
 )
 
@@ -358,6 +358,9 @@ DR = ObjectSpec("dr", (
     Field("last_tested", _date, "date of the last real failover test or drill"),
     Field("automatic", _boolean, "true = failover needs no people or tooling (health-checked DNS, managed Multi-AZ); "
                                  "recovery_needs then defaults to none"),
+    Field("replication", _enum(REPLICATIONS), "how data reaches the standby: synchronous = a write is confirmed only "
+                                              "once the standby holds it (nothing is lost on failover); default "
+                                              "asynchronous"),
 ))
 
 
@@ -505,6 +508,11 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
             if node is None:
                 node = Mapping()
                 node.marks, node.where = {}, entries.value_at(key)
+            elif type(node) is not Mapping and key in spec.readers:  # a field dedented out of the entry above it
+                ctx.problem(entries.key_at(key), f"{what}: found {describe(node)}; expected a mapping ({spec.title}): "
+                                                 f"{key!r} is a field of a {spec.title}; if it belongs to the "
+                                                 f"{spec.title} above, indent it under that {spec.title}'s name")
+                continue
             fields = _read_object(ctx, node, entries.value_at(key), spec, what)
             if fields is None:
                 continue
@@ -605,7 +613,8 @@ def _make_service(name: str, fields: dict) -> Service:
     dr = fields.pop("dr", None) or {}
     dr.pop("location", None)
     return Service(name=name, strategy=dr.get("strategy"), last_tested=dr.get("last_tested"),
-                   automatic=dr.get("automatic", False), **fields)
+                   automatic=dr.get("automatic", False), replication=dr.get("replication", "asynchronous"),
+                   tier_given="tier" in fields, **fields)
 
 
 def _contradictions(name: str, fields: dict) -> list[Problem]:

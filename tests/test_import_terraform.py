@@ -354,3 +354,23 @@ def test_a_database_without_automated_backups_still_has_no_backup(tmp_path):
         "identifier": "scratch", "availability_zone": "eu-west-1a", "backup_retention_period": 0})))
     assert findings[("no-backup", "service:scratch")]["evidence"]["sites"] == ["aws-eu-west-1a"]
     assert data_lost(out, "site=aws-eu-west-1a") == ["scratch"]
+
+
+def test_an_imported_estate_without_tiers_says_which_rules_were_not_applied_and_overrides_bring_them_back(tmp_path):
+    out, findings = import_and_audit(tmp_path, state(resource("aws_db_instance", "db", {
+        "identifier": "orders", "availability_zone": "eu-west-1a", "backup_retention_period": 0})))
+    assert ("no-dr", "service:orders") not in findings  # tier 2 by default: no-dr is for tier 0 and 1
+    audited = json.loads(drcheck("audit", out, "--format", "json", "--as-of", "2026-11-01").stdout)
+    assert audited["untiered"] == {"services": ["orders"], "rules_not_applied": [
+        "dr-untested", "no-dr", "provider-concentration", "recovery-tooling-colocated", "restore-untested"]}
+    table = drcheck("audit", out, "--as-of", "2026-11-01").stdout
+    assert "1 service with no tier (so tier 2): dr-untested, no-dr" in table and "overrides:" in table
+    header = out.read_text(encoding="utf-8")
+    assert "#   overrides:\n#     services:\n#       orders: {tier: 0}\n" in header
+    (tmp_path / "tiers.yaml").write_text("version: 1\noverrides:\n  services:\n    orders: {tier: 0}\n",
+                                         encoding="utf-8")
+    tiered = json.loads(drcheck("audit", out, tmp_path / "tiers.yaml", "--format", "json",
+                                "--as-of", "2026-11-01").stdout)
+    assert "untiered" not in tiered
+    [no_dr] = [f for f in tiered["findings"] if f["rule"] == "no-dr"]
+    assert (no_dr["subject"], no_dr["severity"], no_dr["tier"]) == ("service:orders", "critical", 0)

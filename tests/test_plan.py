@@ -68,7 +68,7 @@ def test_the_plan_passes_the_gate_with_costs_and_their_basis(write):
     assert "add a warm standby of talk on busan and drill its failover" in changes
     # auth promises no recovery time: the cheapest strategy does
     assert "add a backup-restore standby of auth on busan and drill its failover" in changes
-    bases = {s.details.subject: s.basis for s in plan.steps}
+    bases = {s.changes[0].subject: s.basis for s in plan.steps}
     assert bases["talk"].startswith("warm-standby: 0.5 × the service's 1,200/month; failover drill: 600 once")
     # the Busan site is paid once, by the first step that uses it
     assert sum("new site busan: 3,000/month" in s.basis for s in plan.steps) == 1
@@ -81,7 +81,7 @@ def test_each_step_names_the_fingerprints_the_audit_removes(write):
     before = {f.fingerprint: f for f in audit(load_inventory([str(inventory)]), _options(policy)).failures}
     removed = {fp for step in plan.steps for fp in step.removes}
     assert removed <= set(before)
-    talk_step = next(s for s in plan.steps if s.details.subject == "talk")
+    talk_step = next(s for s in plan.steps if s.changes[0].subject == "talk")
     rules = {before[fp].rule for fp in talk_step.removes if before[fp].subject == "service:talk"}
     assert {"dr-site-too-close", "dr-untested"} <= rules
 

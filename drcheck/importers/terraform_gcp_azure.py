@@ -306,21 +306,26 @@ def _azure_flexible_server(estate, r) -> None:
             service.backup(site)
 
 
+def _priority(location: dict) -> int:
+    """A Cosmos DB location's failover_priority (0: the write region); anything but a whole number counts as none."""
+    value = location.get("failover_priority")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def _azure_cosmos(estate, r) -> None:
-    locations = [g for g in block_list(r.values.get("geo_location")) if isinstance(g, dict)]
+    locations = sorted((g for g in block_list(r.values.get("geo_location")) if isinstance(g, dict)), key=_priority)
     if not locations:
         estate.imported.gap(f"{r.address}: no geo_location in the state, so not placed")
         return
     service = estate.service(r)
     service.kind = "data"
     multi_write = r.values.get("multiple_write_locations_enabled") or r.values.get("enable_multiple_write_locations")
-    for location in sorted(locations, key=lambda g: int(g.get("failover_priority") or 0)):
+    for location in locations:
         region = _azure_region(location.get("location"))
-        if region is None:
-            continue
-        first = int(location.get("failover_priority") or 0) == 0
-        service.place(_azure_site(estate, region), "primary" if first or multi_write is True else "standby")
-    _cosmos_backups(estate, r, service, sorted(locations, key=lambda g: int(g.get("failover_priority") or 0)))
+        if region is not None:
+            primary = _priority(location) == 0 or multi_write is True
+            service.place(_azure_site(estate, region), "primary" if primary else "standby")
+    _cosmos_backups(estate, r, service, locations)
 
 
 def _cosmos_backups(estate, r, service, locations) -> None:
