@@ -10,7 +10,7 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from conftest import drcheck
+from conftest import drcheck, drcheck_installed
 from drcheck import loader
 from drcheck.cli import app
 from drcheck.errors import InputError
@@ -217,8 +217,8 @@ def test_a_file_name_that_is_not_utf8_is_written_visibly_in_every_format(tmp_pat
     name = "k\udcff.yaml"  # the bytes b"k\xff.yaml"
     (tmp_path / name).write_text("version: 1\nsites: {a: {}}\nservices:\n  web: {tier: 0, placements: [{site: a}]}\n",
                                  encoding="utf-8")
-    for fmt in FORMATS:
-        result = drcheck("audit", name, "--format", fmt, "--as-of", "2026-11-01", cwd=tmp_path, text=False)
+    for fmt in FORMATS:  # through the real entry point: the name comes as bytes, the report goes out as bytes
+        result = drcheck_installed("audit", name, "--format", fmt, "--as-of", "2026-11-01", cwd=tmp_path, text=False)
         assert result.returncode == 1, (fmt, result.stderr)
         text = result.stdout.decode("utf-8")  # strictly UTF-8
         if fmt == "json":

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import drcheck
+from conftest import drcheck, drcheck_installed
 
 INVENTORY = """\
 version: 1
@@ -54,7 +54,7 @@ def crashing(write, tmp_path):
 
 def test_a_rule_that_raises_is_exit_2_naming_rule_and_subject_and_the_rest_is_reported(crashing):
     inventory, rules = crashing
-    result = drcheck("audit", inventory, "--rules-dir", rules, "--format", "json")
+    result = drcheck_installed("audit", inventory, "--rules-dir", rules, "--format", "json")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "error: internal error: rule org-crashes failed on service:crashy at " in result.stderr
