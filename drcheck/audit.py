@@ -268,7 +268,7 @@ def _gate(findings: list[Finding], score: float, policy: Policy) -> list[str]:
     reasons = []
     errors = sum(f.status == "error" for f in findings)
     if errors:
-        reasons.append(f"{errors} check(s) could not be made (internal error)")
+        reasons.append(f"{errors} check(s) could not be made (a rule failed)")
     blocking = [f for f in findings if f.status == "fail" and not f.waived and not f.baseline
                 and SEVERITIES.index(f.severity) <= threshold]
     if blocking:

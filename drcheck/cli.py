@@ -84,20 +84,27 @@ def main() -> None:
     # garbage cycles worth collecting: the collector's rescans of that growing heap
     # cost about a third of a large audit, for nothing.
     gc.disable()
+    _exit_now(run())
+
+
+def run(args: list[str] | None = None, prog_name: str | None = None) -> int:
+    """Run the command `args` name (by default the command line's) and return its exit code (0, 1 or 2; 130 on
+    Ctrl-C); usage messages call the program `prog_name` (by default, how it was started)."""
     try:
-        app()  # standalone: always ends in SystemExit
+        app(args=args, prog_name=prog_name)  # standalone: always ends in SystemExit
     except KeyboardInterrupt:
-        sys.exit(130)
+        return 130
     except Exception as error:  # noqa: BLE001 - a bug of drcheck's own: exit 2 (never 1, a failed gate), no traceback
         frames = traceback.extract_tb(error.__traceback__)
         where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
         typer.echo(f"error: internal error{where}: {type(error).__name__}: {terminal(str(error))[:500]}; "
                    "please report it with the input that caused it", err=True)
-        _exit_now(2)
+        return 2
     except SystemExit as done:
         if done.code is not None and not isinstance(done.code, int):
             raise
-        _exit_now(done.code or 0)
+        return done.code or 0
+    return 0  # pragma: no cover - a standalone typer app raises SystemExit
 
 
 def _exit_now(code: int) -> None:

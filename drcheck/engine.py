@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.machinery
 import importlib.util
 import math
 import pkgutil
@@ -57,10 +58,11 @@ def discover(rules_dirs: list[str] = ()) -> dict[str, RuleSource]:
         path = Path(directory)
         if not path.is_dir():
             raise InputError(f"{directory}: rules directory not found")
+        package = _rules_package(path)
         for file in sorted(path.glob("*.py")):
             if file.name.startswith("_"):
                 continue
-            _collect(_load_file(file), str(file), found)
+            _collect(_load_file(package, file), str(file), found)
     return dict(sorted(found.items()))
 
 
@@ -75,9 +77,19 @@ def _package_modules(module: ModuleType, origin: str) -> list[ModuleType]:
     return modules
 
 
-def _load_file(file: Path) -> ModuleType:
-    digest = hashlib.sha1(str(file.resolve()).encode()).hexdigest()[:12]
-    name = f"drcheck_user_rules_{digest}_{file.stem}"
+def _rules_package(directory: Path) -> str:
+    """A rules directory as a package of its own (a name no other directory has), so that its files import the
+    modules beside them as `from . import helpers` or `from .helpers import name`."""
+    name = "drcheck_user_rules_" + hashlib.sha1(str(directory.resolve()).encode()).hexdigest()[:12]
+    if name not in sys.modules:
+        package = importlib.util.module_from_spec(importlib.machinery.ModuleSpec(name, None, is_package=True))
+        package.__path__ = [str(directory)]
+        sys.modules[name] = package
+    return name
+
+
+def _load_file(package: str, file: Path) -> ModuleType:
+    name = f"{package}.{file.stem}"
     spec = importlib.util.spec_from_file_location(name, file)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -85,7 +97,10 @@ def _load_file(file: Path) -> ModuleType:
         spec.loader.exec_module(module)
     except Exception as exc:
         del sys.modules[name]
-        raise InputError(f"cannot load rule file {file}: {type(exc).__name__}: {exc}") from None
+        hint = ""
+        if isinstance(exc, ModuleNotFoundError) and exc.name and (file.parent / f"{exc.name}.py").is_file():
+            hint = f" (a module beside the rule is imported as: from . import {exc.name})"
+        raise InputError(f"cannot load rule file {file}: {type(exc).__name__}: {exc}{hint}") from None
     return module
 
 
@@ -218,12 +233,12 @@ def _run_rule(rule: Rule, ctx: Context, trusted: Collection[str], subjects_of: d
                     continue
                 found = _findings(result)
         except Exception as exc:  # noqa: BLE001 - any failure of a rule is reported, never a traceback
-            findings.append(_error(rule, subject, exc))
+            findings.append(_error(rule, subject, exc, own=not check_findings))
             continue
         if check_findings:
             problem = next(filter(None, map(_finding_problem, found)), None)
             if problem:
-                findings.append(_error(rule, subject, TypeError(problem)))
+                findings.append(_error(rule, subject, TypeError(problem), own=False))
                 continue
         if found and all(f.status == "unknown" for f in found):
             unknown += 1
@@ -300,23 +315,36 @@ def _unplaced(rule: Rule, service) -> Finding:
                         {"placements": [], "kind": service.kind})
 
 
-def _error(rule: Rule, subject: Subject, exc: Exception) -> Finding:
-    """The check of `rule` on `subject` raised: a finding with status `error` that names both and where it broke."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+def _error(rule: Rule, subject: Subject, exc: Exception, own: bool) -> Finding:
+    """The check of `rule` on `subject` failed: a finding with status `error` that names both, and the line of the
+    rule's own code where it broke.  A rule of drcheck's `own` that fails is an internal error of drcheck; a
+    plugin's is a rule error, for its author to fix."""
+    where = _where_in_rule(rule, exc)
     detail = _clipped(f"{type(exc).__name__}: {exc}")
     subject_name = subject_id(subject)
     return Finding(
         rule=rule.id,
         severity=rule.effective_severity,
         subject=subject_name,
-        message=f"internal error: rule {rule.id} failed on {subject_name}" + (f" at {where}" if where else "")
-                + f": {detail}",
+        message=f"{'internal error: rule' if own else 'rule error:'} {rule.id} failed on {subject_name} at {where}: "
+                f"{detail}",
         location=getattr(subject, "location", None),
         evidence={"error": detail, "at": where},
         status="error",
         weight=getattr(subject, "weight", 8),
     )
+
+
+def _where_in_rule(rule: Rule, exc: Exception) -> str:
+    """FILE:LINE of the last line of the rule's own code that `exc` went through: the rule's class and its
+    bases, not drcheck's rule API.  Where none did (what `check` returned was refused), the rule's `check`."""
+    files = {getattr(sys.modules.get(c.__module__), "__file__", None) for c in type(rule).__mro__
+             if c.__module__.startswith("drcheck.rules.") or not c.__module__.startswith(("drcheck.", "builtins"))}
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in files]
+    if frames:
+        return f"{frames[-1].filename}:{frames[-1].lineno}"
+    code = type(rule).check.__code__
+    return f"{code.co_filename}:{code.co_firstlineno}"
 
 
 def _clipped(text: str, limit: int = 300) -> str:

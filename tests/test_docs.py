@@ -96,11 +96,15 @@ def test_the_documents_hold_console_examples_in_the_convention():
 def test_every_console_example_prints_what_the_documentation_shows(example):
     output = printed(shlex.split(example.command))
     if UPDATE and not any("..." in line for line in example.expected):
-        text = example.path.read_text(encoding="utf-8")
         old = "\n".join(example.indent + line if line else "" for line in example.expected)
         new = "\n".join(example.indent + line.rstrip() if line.strip() else "" for line in output.rstrip("\n").split("\n"))
         head = f"{example.indent}$ drcheck {example.command}\n"
-        example.path.write_text(text.replace(head + old, head + new, 1), encoding="utf-8")
+        with open(example.path, "r+", encoding="utf-8") as page:
+            fcntl.flock(page, fcntl.LOCK_EX)  # test workers rewrite the examples of one page one at a time
+            text = page.read()
+            page.seek(0)
+            page.write(text.replace(head + old, head + new, 1))
+            page.truncate()
         return
     assert matches(example.expected, output), (
         f"{example.name}: `drcheck {example.command}` now prints:\n{output}")

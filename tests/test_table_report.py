@@ -13,7 +13,7 @@ import yaml
 from hypothesis import given, settings
 from rich.cells import cell_len
 
-from conftest import ROOT, SAMPLES, drcheck, run_audit
+from conftest import EMPTY_FOLDER, ROOT, SAMPLES, drcheck, run_audit
 from drcheck.domains import Failure
 from drcheck.impact import subject_impacts
 from drcheck.context import Context
@@ -39,7 +39,7 @@ def on_terminal(columns: int, *args) -> str:
     command = f"stty cols {columns} rows 50; {shlex.join([str(exe), *map(str, args)])}"
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR", "GITHUB_ACTIONS")}
     screen = subprocess.run(["script", "-q", "-e", "-c", command, "/dev/null"], capture_output=True, text=True,
-                            env=env, timeout=120, stdin=subprocess.DEVNULL).stdout
+                            env=env, timeout=120, stdin=subprocess.DEVNULL, cwd=EMPTY_FOLDER).stdout
     assert "\x1b[" in screen, "a terminal gets colours by default"
     return ANSI.sub("", screen).replace("\r\n", "\n")
 
