@@ -68,7 +68,7 @@ class Context:
             return None
         if pa == pb:
             return km > 0
-        rough = _great_circle_km(pa, pb)
+        rough = great_circle_km(pa, pb)
         if rough < km * 0.99:
             return True
         if rough > km * 1.01:
@@ -165,7 +165,7 @@ class Context:
         return dependency_cycles(self.inventory)
 
 
-def _great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Haversine distance on the mean Earth sphere (radius 6371.0088 km)."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2

@@ -13,15 +13,18 @@ audited with the same policy, so that what the plan promises is what
    strategy, a backup, a second power feed or carrier, a drill, a restore test,
    `dr.automatic` where the service is already active-active.
 2. The search: with at most EXACT_LIMIT changes, every subset in order of cost
-   until one passes (exact); with up to GREEDY_LIMIT, greedy steps each chosen
-   by audit, best gain per unit of cost, then pruned; above that, rounds that
-   cover the blocking findings by the changes made for them (set cover by cost),
-   audited once a round, then pruned step by step.
+   until one passes (exact).  Otherwise (the heuristic) rounds that cover the
+   blocking findings with the changes made for them, most findings per unit of
+   cost first, each round audited, until the gate passes or a round gains
+   nothing; then every change the plan does without is dropped, the costliest
+   first, each drop audited.  Above STEP_LIMIT changes a step is every change
+   of one kind, and whole steps are dropped.
 3. The steps: in order of score gained per unit of cost, each audited with the
    steps before it: what it removes, the score and the gate after it.
 """
 from __future__ import annotations
 
+import heapq
 import itertools
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -30,7 +33,7 @@ from typing import Callable, Iterable
 import yaml
 
 from .audit import AuditOptions, audit
-from .context import Context
+from .context import Context, great_circle_km
 from .engine import configure, discover
 from .findings import SEVERITIES, Finding
 from .loader import Document, parse
@@ -42,8 +45,8 @@ from .scalars import parse_duration
 from .schema import build_inventory
 
 EXACT_LIMIT = 12  # vocabularies this small are searched over every subset
-GREEDY_LIMIT = 60  # up to this many changes, each greedy step is chosen by auditing every candidate
-ORDER_BY_AUDIT = 20  # up to this many steps, the order is chosen by auditing every candidate next step
+STEP_LIMIT = 60  # up to this many changes, a step is one change; above, one kind of change
+ORDER_BY_AUDIT = 60  # up to this many steps, each one's gain is audited to order them; above, foreseen
 ROUNDS = 6  # large estates: rounds of cover-and-audit before giving up on passing
 OVERLAY_NAME = "<plan>"
 # the strategies a standby may run, cheapest first by the default factors; active-active needs two primaries
@@ -163,7 +166,8 @@ class Planner:
         self.cache: dict[frozenset, Outcome] = {}
         self.audits = 0
         self.sources: dict[Change, set[str]] = {}  # each change -> the findings it was made for
-        self.fits: dict[tuple, float | None] = {}  # (primary, site, for a backup, operator too) -> `_Vocabulary._fit`
+        self.fits: dict[tuple, float | None] = {}
+        self._built: tuple[frozenset, Inventory | None] = (frozenset(), None)  # (primary, site, for a backup, operator too) -> `_Vocabulary._fit`
 
     # ---- what the audit says --------------------------------------------------------------------
 
@@ -184,11 +188,13 @@ class Planner:
         return cached
 
     def inventory_with(self, changes: Iterable[Change]) -> Inventory:
-        changes = list(changes)
-        if not changes:
+        chosen = frozenset(changes)
+        if not chosen:
             return self.setup.inventory
-        text = overlay_text(self.setup.inventory, self.setup.candidates, changes, self.setup.options.as_of)
-        return build_inventory([*self.setup.documents, parse(OVERLAY_NAME, text)])
+        if self._built[0] != chosen:  # the search asks for the inventory it has just audited
+            text = overlay_text(self.setup.inventory, self.setup.candidates, list(chosen), self.setup.options.as_of)
+            self._built = (chosen, build_inventory([*self.setup.documents, parse(OVERLAY_NAME, text)]))
+        return self._built[1]
 
     def cost(self, changes: Iterable[Change]) -> tuple[float, float, float]:
         """(what the search minimises, monthly, one-off): a candidate site is paid once, however many use it."""
@@ -212,10 +218,10 @@ class Planner:
         priced = any(c.priced for c in vocabulary) or any(
             self.setup.candidates[s].monthly_cost is not None for s in self._new_sites(vocabulary))
         key = self._objective(priced)
-        if len(vocabulary) <= EXACT_LIMIT:
+        if len(vocabulary) <= EXACT_LIMIT and not self._hopeless(vocabulary, before):
             groups = [[c] for c in self._exact(vocabulary, key)]
-        elif len(vocabulary) <= GREEDY_LIMIT:
-            groups = [[c] for c in self._prune(self._rounds(self._greedy(vocabulary, key)))]
+        elif len(vocabulary) <= STEP_LIMIT:
+            groups = [[c] for c in self._prune(self._rounds([]))]
         else:  # a step for each kind of change, each dropped if the plan does without it
             groups = self._prune_groups(_by_kind(self._rounds([])))
         steps, chosen, after = self._steps(groups, before, by_audit=len(groups) <= ORDER_BY_AUDIT)
@@ -229,6 +235,13 @@ class Planner:
     def _better(self, outcome: Outcome, than: Outcome) -> bool:
         """Closer to passing: fewer blocking findings, then a higher score."""
         return (len(outcome.blocking), -outcome.score) < (len(than.blocking), -than.score)
+
+    def _hopeless(self, vocabulary: list[Change], before: Outcome) -> bool:
+        """A blocking finding that no change was made for and that the whole vocabulary together leaves: no
+        subset is searched for a pass then (the closest plan is found as on larger estates)."""
+        made_for = set().union(*self.sources.values()) if self.sources else set()
+        untargeted = before.blocking - made_for
+        return bool(untargeted & self.outcome(vocabulary).blocking)
 
     def _exact(self, vocabulary: list[Change], key) -> list[Change]:
         """Every subset, cheapest first: the first that passes is the cheapest plan; if none does, the subset
@@ -245,35 +258,8 @@ class Planner:
                 best, best_outcome = subset, outcome
         return best
 
-    def _gain(self, before: Outcome, after: Outcome) -> float:
-        """Progress towards the gate: blocking findings cleared, and the score gained (a hundredth as much)."""
-        return len(before.blocking) - len(after.blocking) + (after.score - before.score) / 100
-
     def _ratio(self, gain: float, cost: float) -> float:
         return gain / cost if cost > 0 else gain * 1e12  # a free change that helps goes before any paid one
-
-    def _greedy(self, vocabulary: list[Change], key) -> list[Change]:
-        chosen: list[Change] = []
-        current = self.outcome(())
-        while not current.passed:
-            best = None
-            for change in vocabulary:
-                if change in chosen:
-                    continue
-                self.progress(len(chosen), len(vocabulary), "choosing changes")
-                outcome = self.outcome([*chosen, change])
-                gain = self._gain(current, outcome)
-                if gain <= 0:
-                    continue
-                extra = self.cost([*chosen, change])[0] - self.cost(chosen)[0]
-                rank = (outcome.passed, self._ratio(gain, extra), -key([change])[0])
-                if best is None or rank > best[0]:
-                    best = (rank, change, outcome)
-            if best is None:
-                break
-            chosen.append(best[1])
-            current = best[2]
-        return chosen
 
     def _rounds(self, chosen: list[Change]) -> list[Change]:
         """Cover the blocking findings with the changes made for them (cheapest cover per finding first),
@@ -286,30 +272,15 @@ class Planner:
         for round_number in range(ROUNDS):
             self.progress(round_number, ROUNDS, "covering the blocking findings")
             sources: dict[Change, set[str]] = {}
-            self.vocabulary(inventory, current, sources)
+            if chosen or round_number:
+                self.vocabulary(inventory, current, sources)
+            else:  # the vocabulary of the inventory as it is, made already
+                sources = {c: set(covers) for c, covers in self.sources.items()}
             for change in chosen:
                 sources.pop(change, None)
             for change, covers in sources.items():
                 self.sources.setdefault(change, set()).update(covers)
-            uncovered = set(current.blocking)
-            paid = set(self._new_sites(chosen))
-            added = []
-            while uncovered:
-                best = None
-                for change, covers in sources.items():
-                    hits = len(covers & uncovered)
-                    if not hits or change in added:
-                        continue
-                    extra = self.cost([change])[0] - (
-                        (self.setup.candidates[change.site].monthly_cost or 0.0) if change.site in paid else 0.0)
-                    rank = (self._ratio(hits, extra), -len(added))
-                    if best is None or rank > best[0]:
-                        best = (rank, change)
-                if best is None:
-                    break
-                added.append(best[1])
-                paid.update(self._new_sites([best[1]]))
-                uncovered -= sources[best[1]]
+            added = self._cover(sources, set(current.blocking), set(self._new_sites(chosen)))
             if not added:
                 break
             outcome = self.outcome([*chosen, *added])
@@ -321,6 +292,32 @@ class Planner:
                 break
             inventory = self.inventory_with(chosen)
         return chosen
+
+    def _cover(self, sources: dict[Change, set[str]], uncovered: set[str], paid: set[str]) -> list[Change]:
+        """Greedy set cover, most findings per unit of cost first (lazily: a change's count only falls as others
+        are taken, so one re-counted and still on top is the best)."""
+        def extra(change: Change) -> float:
+            site = change.site if change.site in self.setup.candidates and change.site not in paid else None
+            return change.monthly + change.one_off / self.plan_settings.amortise_months + (
+                (self.setup.candidates[site].monthly_cost or 0.0) if site else 0.0)
+
+        order = {change: n for n, change in enumerate(sources)}
+        heap = [(-self._ratio(len(covers & uncovered), extra(c)), order[c], c) for c, covers in sources.items()]
+        heapq.heapify(heap)
+        added = []
+        while heap and uncovered:
+            rank, n, change = heapq.heappop(heap)
+            hits = len(sources[change] & uncovered)
+            if not hits:
+                continue
+            fresh = -self._ratio(hits, extra(change))
+            if fresh > rank:  # fewer hits, or its site was paid by another: put back with its true rank
+                heapq.heappush(heap, (fresh, n, change))
+                continue
+            added.append(change)
+            paid.update(self._new_sites([change]))
+            uncovered -= sources[change]
+        return added
 
     def _prune(self, chosen: list[Change]) -> list[Change]:
         """Drop every change the plan does not need: the gate still passes (or, short of passing, the plan
@@ -337,25 +334,21 @@ class Planner:
 
     def _steps(self, groups: list[list[Change]], before: Outcome, by_audit: bool
                ) -> tuple[list[PlanStep], list[Change], Outcome]:
-        """The steps in order of score gained per unit of cost, each audited after the ones before it: the gain of
-        each candidate next step is audited too where there are few (`by_audit`), else foreseen from the
-        findings its changes were made for."""
+        """The steps in order of score gained per unit of cost (each step's gain audited alone where there are
+        few, else foreseen from the findings its changes were made for), each audited after the ones before it."""
+        def rank(group: list[Change]) -> tuple:
+            if by_audit:
+                gain = self.outcome(group).score - before.score
+            else:
+                gain = len(set().union(*(self.sources.get(c, set()) for c in group)) & set(before.failing))
+            return (-self._ratio(gain, self.cost(group)[0]), sorted(c.key for c in group))
+
+        ordered = sorted(groups, key=rank)
         steps = []
         done: list[Change] = []
         current = before
-        left = list(groups)
-        while left:
+        for group in ordered:
             self.progress(len(steps), len(groups), "verifying each step")
-            ranked = []
-            for group in left:
-                extra = self.cost([*done, *group])[0] - self.cost(done)[0]
-                if by_audit:
-                    gain = self.outcome([*done, *group]).score - current.score
-                else:
-                    gain = len(set().union(*(self.sources.get(c, set()) for c in group)) & set(current.failing))
-                ranked.append((-self._ratio(gain, extra), [c.key for c in group], group))
-            group = min(ranked, key=lambda r: r[:2])[2]
-            left.remove(group)
             paid = set(self._new_sites(done))
             done += group
             after = self.outcome(done)
@@ -657,8 +650,9 @@ class _Vocabulary:
             return None
         if self.ctx.within_km(primary, name, minimum):
             return None
-        distance = self.ctx.distance_km(primary, name)
-        return distance if distance is not None else 1e9
+        # the rank only needs the nearest, not the last metre: a great circle, not the (slow) geodesic
+        a, b = self.all_sites[primary].coordinates, self.all_sites[name].coordinates
+        return great_circle_km(a, b) if a is not None and b is not None else 1e9
 
     # -- backups, feeds, tests
 
@@ -706,8 +700,11 @@ class _Vocabulary:
 def overlay_text(inventory: Inventory, candidates: dict[str, Site], changes: list[Change], as_of: date) -> str:
     """The YAML file that, read beside the inventory, makes these changes: the candidate sites they use under
     `sites:`, and the services and sites they change, whole fields at a time, under `overrides:`."""
-    return yaml.safe_dump(overlay(inventory, candidates, changes, as_of), sort_keys=False, allow_unicode=True,
-                          width=1000, default_flow_style=None)
+    return yaml.dump(overlay(inventory, candidates, changes, as_of), Dumper=_Dumper, sort_keys=False,
+                     allow_unicode=True, width=1000, default_flow_style=None)
+
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's: large overlays are written many times
 
 
 def overlay(inventory: Inventory, candidates: dict[str, Site], changes: list[Change], as_of: date) -> dict:
