@@ -250,6 +250,10 @@ def _outputs(formats: list[str], files: list[str], allowed: tuple[str, ...], def
     return pairs
 
 
+# Up to this many services, a failing audit's table and Markdown end with what the plan takes (the plan audits the
+# estate some tens of times); larger estates are pointed to `drcheck plan`.
+AUDIT_PLAN_LIMIT = 300
+
 PATHS = typer.Argument(..., metavar="PATH", help="inventory files or directories; - reads stdin", show_default=False)
 PATH = typer.Argument(..., metavar="PATH", help="inventory file or directory; - reads stdin", show_default=False)
 
@@ -323,7 +327,9 @@ def audit(
     quiet: bool = QUIET,
 ) -> None:
     """Audit inventories; exit 0 if the gate passes, 1 if it fails, 2 if drcheck could not run."""
-    from .audit import audit as run_audit, load_inventory, require_services
+    from .audit import audit as run_audit, require_services
+    from .loader import load_documents
+    from .schema import build_inventory
 
     default = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table"
     outputs = _outputs(fmt or [], output or [], FORMATS, default)
@@ -335,7 +341,13 @@ def audit(
             raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
         options.policy.min_score = min_score
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
-    report = run_audit(require_services(load_inventory(paths)), options)
+    documents = load_documents(paths)
+    report = run_audit(require_services(build_inventory(documents)), options)
+    if not report.passed and not report.errors and not quiet and report.service_count <= AUDIT_PLAN_LIMIT \
+            and any(fmt in ("table", "markdown") for fmt, _ in outputs):
+        from .plan import make_plan
+
+        report.plan = make_plan(documents, options)
     _write_all("audit", report, outputs, color, quiet)
     if all(path not in (None, "-") for _, path in outputs):
         from .reporters.summary import summary_line

@@ -76,13 +76,23 @@ class Change:
     def key(self) -> tuple[str, str, str]:
         return (self.kind, self.subject, self.site or "")
 
+    @property
+    def fields(self) -> tuple[tuple[str, str], ...]:
+        """The (section, field) the overlay patches for this change."""
+        section = "sites" if self.kind in ("power", "network") else "services"
+        touched = {"standby": ("placements", "dr.strategy") + (("dr.last_tested",) if self.drill else ()),
+                   "strategy": ("dr.strategy",) + (("placements",) if self.strategy == "active-active" else ()),
+                   "backup": ("backups",), "restore-test": ("backups",), "drill": ("dr.last_tested",),
+                   "automatic": ("dr.automatic",), "power": ("power",), "network": ("network",)}[self.kind]
+        return tuple((section, f) for f in touched)
+
     def describe(self) -> str:
         if self.kind == "standby":
             role = {"active-active": "second running copy (active-active)", "warm-standby": "warm standby",
                     }.get(self.strategy, f"{self.strategy} standby")
             return f"add a {role} of {self.subject} on {self.site}" + (" and drill its failover" if self.drill else "")
         if self.kind == "strategy":
-            return f"run {self.subject}'s standby as {self.strategy}"
+            return f"run the standby of {self.subject} as {self.strategy}"
         if self.kind == "backup":
             return f"back up {self.subject} to {self.site}" + (" and test a restore" if self.restore_test else "")
         if self.kind == "power":
@@ -90,10 +100,10 @@ class Change:
         if self.kind == "network":
             return f"add a second network carrier to site {self.subject}"
         if self.kind == "drill":
-            return f"drill {self.subject}'s failover"
+            return f"drill the failover of {self.subject}"
         if self.kind == "restore-test":
-            return f"test a restore of {self.subject}'s backups"
-        return f"make {self.subject}'s failover automatic (dr.automatic)"
+            return f"test a restore of the backups of {self.subject}"
+        return f"make the failover of {self.subject} automatic (dr.automatic)"
 
 
 @dataclass
@@ -116,6 +126,8 @@ class _Setup:
     candidates: dict[str, Site]  # the policy's candidate sites and the cloud regions the estate could use
     params: dict[str, dict]  # rule id -> its parameter values as the policy sets them, for the rules that run
     split: bool
+    # (section, name, field) the inventory's own files override already: an overlay may not patch them again
+    overridden: frozenset[tuple[str, str, str]] = frozenset()
 
 
 def make_plan(documents: list[Document], options: AuditOptions, progress: Progress | None = None) -> PlanReport:
@@ -129,8 +141,24 @@ def planner(documents: list[Document], options: AuditOptions, progress: Progress
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     params = {rule.id: rule.values for rule in configure(policy, sources, options.select, options.ignore)}
     setup = _Setup(documents, inventory, options, _candidate_sites(inventory, policy.plan.candidate_sites),
-                   params, split=len(inventory.services) > 2000)
+                   params, split=len(inventory.services) > 2000, overridden=_overridden(documents))
     return Planner(setup, progress or (lambda done, total, what: None))
+
+
+def _overridden(documents: list[Document]) -> frozenset[tuple[str, str, str]]:
+    """The fields the inventory's files patch under `overrides:` ("dr.strategy" for a field of dr)."""
+    found = set()
+    for document in documents:
+        root = document.root
+        sections = root.get("overrides") if isinstance(root, dict) else None
+        for section, entries in (sections.items() if isinstance(sections, dict) else ()):
+            for name, patch in (entries.items() if isinstance(entries, dict) else ()):
+                for field_name, value in (patch.items() if isinstance(patch, dict) else ()):
+                    if field_name == "dr" and isinstance(value, dict):
+                        found.update((section, name, f"dr.{k}") for k in value)
+                    else:
+                        found.add((section, name, field_name))
+    return frozenset(found)
 
 
 def _candidate_sites(inventory: Inventory, listed: dict[str, Site]) -> dict[str, Site]:
@@ -415,8 +443,11 @@ class Planner:
         targets = outcome.failing if any(g.startswith("score ") for g in outcome.gate) else {
             fp: outcome.failing[fp] for fp in outcome.blocking}
         found: dict[Change, None] = {}
+        overridden = self.setup.overridden
         for fingerprint, finding in sorted(targets.items(), key=lambda item: (item[1].rule, item[1].subject)):
             for change in vocabulary.for_finding(finding):
+                if any((section, change.subject, f) in overridden for section, f in change.fields):
+                    continue  # a field the inventory's own overrides set: no file may patch it twice
                 found.setdefault(change)
                 if sources is not None:
                     sources.setdefault(change, set()).add(fingerprint)

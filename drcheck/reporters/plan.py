@@ -4,7 +4,7 @@ from __future__ import annotations
 import textwrap
 from typing import Iterator
 
-from ..report import PlanReport
+from ..report import PlanReport, Report
 from . import View
 from .json import chunks
 from .safe import markdown as md, terminal
@@ -32,6 +32,22 @@ def headline(plan: PlanReport) -> str:
     verdict = "pass the gate" if plan.passed_after else "not pass the gate; it is the closest reachable"
     return (f"{n} change{'s' if n != 1 else ''} ({cost_phrase(plan)}) would {verdict}: score {plan.score_before:g} → "
             f"{plan.score_after:g}")
+
+
+def audit_line(report: Report) -> str | None:
+    """How an audit whose gate fails ends: what the plan needs, or where to find it."""
+    if report.passed or report.errors:
+        return None
+    plan = report.plan
+    if plan is None:
+        return "drcheck plan finds the changes that would pass the gate, and what they cost"
+    n = len(plan.steps)
+    if plan.passed_after:
+        return f"{n} change{'s' if n != 1 else ''} ({cost_phrase(plan)}) would pass the gate: drcheck plan"
+    if not n:
+        return "no change drcheck knows would bring the estate closer to passing the gate: drcheck plan says what stays"
+    return (f"no set of changes drcheck knows passes the gate; the closest takes {n} change{'s' if n != 1 else ''} "
+            f"({cost_phrase(plan)}): drcheck plan")
 
 
 def _objective(plan: PlanReport) -> str:
