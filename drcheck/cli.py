@@ -328,7 +328,6 @@ def audit(
 ) -> None:
     """Audit inventories; exit 0 if the gate passes, 1 if it fails, 2 if drcheck could not run."""
     from .audit import audit as run_audit, require_services
-    from .loader import load_documents
     from .schema import build_inventory
 
     default = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table"
@@ -341,7 +340,7 @@ def audit(
             raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
         options.policy.min_score = min_score
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
-    documents = load_documents(paths)
+    documents = _documents_saying_what_is_skipped(paths)
     report = run_audit(require_services(build_inventory(documents)), options)
     if not report.passed and not report.errors and not quiet and report.service_count <= AUDIT_PLAN_LIMIT \
             and any(fmt in ("table", "markdown") for fmt, _ in outputs):
@@ -362,10 +361,22 @@ def audit(
 @app.command(cls=_Command, epilog=_examples("drcheck validate estate/", "cat inventory.yaml | drcheck validate -"))
 @_errors_exit_2
 def validate(paths: list[str] = PATHS) -> None:
-    """Only check the inventory: print nothing but errors; exit 0 or 2."""
-    from .audit import load_inventory
+    """Only check the inventory: print nothing but errors (and the policy files a directory holds); exit 0 or 2."""
+    from .schema import build_inventory
 
-    load_inventory(paths)
+    build_inventory(_documents_saying_what_is_skipped(paths))
+
+
+def _documents_saying_what_is_skipped(paths: list[str]):
+    """The inventory's documents in `paths`, after a note on stderr for each policy file left out of a directory."""
+    from .audit import inventory_documents
+
+    skipped: list[str] = []
+    documents = inventory_documents(paths, skipped=skipped)
+    for path in skipped:
+        typer.echo(f"note: skipped {terminal(path)}: a policy file, not part of the inventory (a policy is read "
+                   "with --policy FILE, or from drcheck.yaml in the working directory)", err=True)
+    return documents
 
 
 @app.command(cls=_Command, epilog=_examples(
@@ -415,19 +426,22 @@ def explain(rule_id: str = typer.Argument(..., metavar="RULE", help="a rule id, 
                                           show_default=False),
             rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
                                                           help="also look in this directory"),
-            fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json")) -> None:
+            fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT",
+                                    help="text, json or markdown (the page of the documentation site)")) -> None:
     """What a rule does, why it matters, when it fires, an example that fires and one that passes, how to fix
     it, its parameters, references and the standards that map to it."""
     from .engine import discover
-    from .explain import explain_rule, rule_documentation
+    from .explain import explain_rule, rule_documentation, rule_markdown
 
-    if fmt not in ("text", "json"):
-        raise InputError(f"--format: found {fmt!r}; expected text or json")
+    if fmt not in ("text", "json", "markdown"):
+        raise InputError(f"--format: found {fmt!r}; expected text, json or markdown")
     sources = discover(rules_dir or [])
     if rule_id not in sources:
         raise InputError(unknown_rule(rule_id, sources))
     if fmt == "json":
         write_output(json.dumps(rule_documentation(sources[rule_id]), indent=2, ensure_ascii=False) + "\n", None)
+    elif fmt == "markdown":
+        write_output(rule_markdown(sources[rule_id]), None)
     else:
         write_output(explain_rule(sources[rule_id]), None)
 
@@ -542,7 +556,6 @@ def plan(
     """The cheapest changes after which the gate passes, each step verified by the audit; exit 0 if the plan
     passes the gate, 1 if no plan does, 2 if drcheck could not run."""
     from .audit import require_services
-    from .loader import load_documents
     from .plan import make_plan
     from .schema import build_inventory
 
@@ -553,7 +566,7 @@ def plan(
         if not 0 <= min_score <= 100:
             raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
         options.policy.min_score = min_score
-    documents = load_documents(paths)
+    documents = _documents_saying_what_is_skipped(paths)
     require_services(build_inventory(documents))
     with _progress_bar() as progress:
         planned = make_plan(documents, options, progress)
@@ -629,10 +642,12 @@ def locations(
 @app.command("import", cls=_Command, epilog=_examples(
     "drcheck import backstage catalog-info.yaml -o catalogue.yaml",
     "drcheck import terraform terraform.json --onto catalogue.yaml -o aws.yaml",
-    "drcheck import csv services.csv --mapping mapping.yaml -o inventory.yaml"))
+    "drcheck import csv services.csv --mapping mapping.yaml -o inventory.yaml",
+    "drcheck import kubernetes prod.json --cluster prod=velero.json -o k8s.yaml"))
 @_errors_exit_2
 def import_(
-    source: str = typer.Argument(..., metavar="SOURCE", help="backstage, terraform, netbox or csv", show_default=False),
+    source: str = typer.Argument(..., metavar="SOURCE", help="backstage, terraform, netbox, csv or kubernetes",
+                                 show_default=False),
     paths: Optional[list[str]] = typer.Argument(None, metavar="PATH", help="files or directories to read (netbox: none reads "
                                                            "NETBOX_URL with NETBOX_TOKEN)", show_default=False),
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE",
@@ -642,6 +657,12 @@ def import_(
                                     help="terraform: the tag naming each resource's service"),
     onto: Optional[str] = typer.Option(None, "--onto", metavar="FILE", help="an inventory this import adds to (say, a catalogue "
                                                             "import): what it defines is patched under overrides:"),
+    clusters: Optional[list[str]] = typer.Option(None, "--cluster", metavar="NAME=FILE",
+                                                 help="kubernetes: a cluster's file or directory (repeat, also with "
+                                                      "the same NAME); a PATH alone is a cluster named by its file"),
+    tooling_labels: Optional[list[str]] = typer.Option(None, "--tooling-label", metavar="KEY=VALUE",
+                                                       help="kubernetes: a label marking recovery tooling besides "
+                                                            "Argo CD, Flux and Harbor (repeat)"),
 ) -> None:
     """Write an inventory from another system's data; what the source could not say is listed at the top."""
     from .importers import ImportOptions, run_import
@@ -649,7 +670,9 @@ def import_(
     from .loader import load_documents, parse
     from .schema import build_inventory
 
-    imported = run_import(source, paths or [], ImportOptions(mapping=mapping, service_tag=service_tag))
+    imported = run_import(source, paths or [], ImportOptions(mapping=mapping, service_tag=service_tag,
+                                                             clusters=tuple(clusters or ()),
+                                                             tooling_labels=tuple(tooling_labels or ())))
     base = load_documents([onto]) if onto is not None else []
     if onto is not None:
         existing = build_inventory(base)

@@ -99,6 +99,11 @@ def load_profile(name: str) -> Mapping:
     return parse(f"profile:{name}", text).root
 
 
+def holds_only_policy(root: object) -> bool:
+    """Whether a parsed YAML document is a policy: a mapping whose top-level keys are all policy keys."""
+    return isinstance(root, Mapping) and bool(root) and all(key in _POLICY_KEYS for key in root)
+
+
 def load_policy(path: str | None, profile: str | None = None) -> Policy:
     """Read the policy file (or drcheck.yaml in the working directory, if present);
     `profile` (from the command line) replaces the file's profile."""
@@ -126,9 +131,11 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
             bad(root.key_at(key), f"unknown policy key {key!r}{did_you_mean(key, _POLICY_KEYS)}; "
                                   f"expected one of: {', '.join(_POLICY_KEYS)}")
         elif key == "profile":
-            policy.profile = _text(value, at, "profile", bad) or policy.profile
-            if policy.profile not in profile_names():
-                bad(at, f"profile: found {policy.profile!r}{did_you_mean(policy.profile, profile_names())}; "
+            chosen = _text(value, at, "profile", bad)
+            if chosen in profile_names():
+                policy.profile = chosen
+            elif chosen is not None:  # '' too: an empty profile is a mistake, not the default
+                bad(at, f"profile: found {chosen!r}{did_you_mean(chosen, profile_names())}; "
                         f"expected one of: {', '.join(profile_names())}")
         elif key == "fail_on":
             policy.fail_on = _severity(value, at, "fail_on", bad) or policy.fail_on

@@ -10,7 +10,7 @@ from .findings import SEVERITIES, Finding
 from .rule import Rule
 from .domains import Domain
 from .errors import Location
-from .model import Inventory
+from .model import DEFAULT_TIER, Inventory
 from .policy import Waiver
 from .scoring import Score
 from .simulate import Cause
@@ -64,6 +64,8 @@ def _cause_json(cause: Cause) -> dict:
         out["chain"] = list(cause.chain)
     if cause.missing:
         out["recovery_needs_down"] = list(cause.missing)
+    if cause.any_of:
+        out["any_of_down"] = [list(group) for group in cause.any_of]
     return out
 
 
@@ -78,11 +80,12 @@ class RuleInfo:
     remediation: str
     references: tuple[str, ...] = ()
     params: dict = field(default_factory=dict, hash=False)  # as configured (the HTML map draws min_distance_km)
+    builtin: bool = False  # one of drcheck's own rules, which have a page on the documentation site
 
     @classmethod
-    def of(cls, rule: Rule) -> "RuleInfo":
+    def of(cls, rule: Rule, builtin: bool = False) -> "RuleInfo":
         return cls(rule.id, rule.title, rule.effective_severity, rule.doc().text(), rule.remediation,
-                   tuple(rule.references), dict(rule.values))
+                   tuple(rule.references), dict(rule.values), builtin)
 
 
 @dataclass
@@ -152,6 +155,9 @@ class Report:
     # the plan that would pass the gate (`drcheck plan`), for the formats that end by saying what it takes; None when
     # the gate passes or the estate is too large to plan during an audit
     plan: PlanReport | None = field(default=None, repr=False, compare=False)
+    # services no file gives a tier, and the rules that (at the default tier) were therefore not applied to them
+    untiered: list[str] = field(default_factory=list)
+    not_applied_untiered: list[str] = field(default_factory=list)
 
     @cached_property
     def impacts(self) -> dict[str, float]:
@@ -226,7 +232,18 @@ class Report:
         }
         if self.baseline is not None:
             out["baseline"] = self.baseline
+        if self.not_applied_untiered:
+            out["untiered"] = {"services": self.untiered, "rules_not_applied": self.not_applied_untiered}
         return out
+
+    def untiered_note(self) -> str | None:
+        """One sentence for the text reports: which rules the missing tiers switched off, and how to add them."""
+        if not self.not_applied_untiered:
+            return None
+        count = len(self.untiered)
+        return (f"{count} service{'s' if count != 1 else ''} with no tier (so tier {DEFAULT_TIER}): "
+                f"{', '.join(self.not_applied_untiered)} not applied to {'them' if count != 1 else 'it'}; "
+                "set tiers under overrides: (services: {NAME: {tier: 0}})")
 
 
 def finding_json(f: Finding, owner: str | None = None, tier: int | None = None) -> dict:
@@ -274,11 +291,12 @@ class ScenarioChange:
     impact_after: float
     newly_down: list[str]
     newly_data_lost: list[str]
+    regressed: list[str]  # the services among them that were in the base and came through this loss there
 
     def as_json(self) -> dict:
         return {"lost": [d.as_json() for d in self.lost], "impact_before": round(self.impact_before, 4),
                 "impact_after": round(self.impact_after, 4), "newly_down": self.newly_down,
-                "newly_data_lost": self.newly_data_lost}
+                "newly_data_lost": self.newly_data_lost, "regressed": self.regressed}
 
 
 @dataclass
@@ -305,11 +323,19 @@ class Comparison:
     lowered: list[SeverityChange]
     scenarios: list[ScenarioChange]  # worst first
     fail_on: str
-    blocking: list[Finding]  # what fails the gate: added or more severe, not waived, at or above fail_on
+    blocking: list[Finding]  # the worst findings of the subjects whose worst severity at or above fail_on rose
+    net: str  # "better", "worse" or "unchanged", over every severity, the scenarios and the score
+    nothing_placed: bool = False  # no service of the head has a placement: it can never pass
+
+    @property
+    def regressions(self) -> list[ScenarioChange]:
+        """The single failures that fail the gate: they take down, or lose the data of, a service that came
+        through them before."""
+        return [s for s in self.scenarios if s.regressed]
 
     @property
     def passed(self) -> bool:
-        return not self.blocking and not self.errors
+        return not self.blocking and not self.regressions and not self.nothing_placed and not self.errors
 
     @property
     def errors(self) -> list[Finding]:
@@ -326,8 +352,11 @@ class Comparison:
             "severity_lowered": [_change_json(c) for c in self.lowered],
             "scenarios_worse": [s.as_json() for s in self.scenarios],
             "gate": {"fail_on": self.fail_on, "blocking": [finding_json(f, *self.head.owner_and_tier(f))
-                                                           for f in self.blocking]},
+                                                           for f in self.blocking],
+                     "scenarios": [s.as_json() for s in self.regressions]},
             "passed": self.passed,
+            "nothing_placed": self.nothing_placed,
+            "net": self.net,
         }
 
 
