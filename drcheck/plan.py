@@ -571,8 +571,8 @@ class _Vocabulary:
         return changes
 
     def cheapest_strategy(self, service: Service, backups_added: bool = False) -> str | None:
-        """The cheapest strategy (by the plan's factors) whose achievable RTO and RPO meet the service's; at
-        least as strong as the one it has."""
+        """The cheapest strategy (by the plan's factors) whose achievable RTO and RPO meet the service's (with
+        its `dr.replication`); at least as strong as the one it has."""
         factors = self.settings.strategy_factor
         rto_table = self.param("rto-infeasible", "achievable_rto", {})
         rpo_table = self.param("rpo-infeasible", "achievable_rpo", {})
@@ -587,8 +587,9 @@ class _Vocabulary:
                     timed = [b.frequency for b in service.backups if b.frequency is not None]
                     if not timed or min(timed) > service.rpo:
                         continue
-                elif strategy in rpo_table and parse_duration(rpo_table[strategy]) > service.rpo:
-                    continue
+                elif service.replication != "synchronous" and strategy in rpo_table \
+                        and parse_duration(rpo_table[strategy]) > service.rpo:
+                    continue  # (synchronous replication loses nothing: its achievable RPO is 0)
             return strategy
         return None
 
