@@ -41,7 +41,7 @@ from .locations import catalogue
 from .model import Inventory, Service, Site
 from .policy import STRATEGY_FACTORS
 from .report import PlanChange, PlanReport, PlanStep, Remaining
-from .scalars import parse_duration
+from .scalars import format_amount, parse_duration
 from .schema import build_inventory
 
 EXACT_LIMIT = 12  # vocabularies this small are searched over every subset
@@ -404,7 +404,8 @@ class Planner:
             for name in new_sites:
                 site_cost = self.setup.candidates[name].monthly_cost
                 monthly += site_cost or 0.0
-                basis += f"; new site {name}: " + (f"{site_cost:,g}/month" if site_cost is not None else "unpriced")
+                basis += f"; new site {name}: " + (
+                    f"{format_amount(site_cost)}/month" if site_cost is not None else "unpriced")
             changes.append(PlanChange(kind=change.kind, subject=change.subject, site=change.site,
                                       strategy=change.strategy, new_sites=new_sites, monthly_cost=round(monthly, 2),
                                       one_off_cost=round(change.one_off, 2), basis=basis))
@@ -598,12 +599,12 @@ class _Vocabulary:
         monthly, basis, priced = 0.0, "unpriced", False
         if service.monthly_cost is not None:
             monthly = factor * service.monthly_cost
-            basis = f"{change.strategy}: {factor:g} × the service's {service.monthly_cost:,g}/month"
+            basis = f"{change.strategy}: {factor:g} × the service's {format_amount(service.monthly_cost)}/month"
             priced = True
         drill = self._needs_drill(service)
         one_off = self.settings.drill if drill else 0.0
         if drill:
-            basis += f"; failover drill: {self.settings.drill:,g} once"
+            basis += f"; failover drill: {format_amount(self.settings.drill)} once"
             priced = priced or self.settings.drill > 0
         return replace(change, monthly=monthly, basis=basis, priced=priced, drill=drill, one_off=one_off)
 
@@ -626,7 +627,7 @@ class _Vocabulary:
         extra = max(0.0, factors[strategy] - old)
         return [replace(change, monthly=extra * service.monthly_cost * standbys, priced=True,
                         basis=f"{strategy}: ({factors[strategy]:g} − {old:g}) × the service's "
-                              f"{service.monthly_cost:,g}/month × {standbys} standby(s)")]
+                              f"{format_amount(service.monthly_cost)}/month × {standbys} standby(s)")]
 
     def targets(self, service: Service, backup: bool) -> list[str]:
         """The best existing site and the best candidate site for a standby (or a backup) of the service."""
@@ -698,10 +699,10 @@ class _Vocabulary:
             if service.monthly_cost is not None:
                 share = self.settings.backup_monthly
                 monthly, priced = share * service.monthly_cost, True
-                basis = f"backup: {share:g} × the service's {service.monthly_cost:,g}/month"
+                basis = f"backup: {share:g} × the service's {format_amount(service.monthly_cost)}/month"
             test = "restore-untested" in self.params and service.tier <= self.param("restore-untested", "max_tier", 1)
             if test:
-                basis += f"; test restore: {self.settings.restore_test:,g} once"
+                basis += f"; test restore: {format_amount(self.settings.restore_test)} once"
                 priced = priced or self.settings.restore_test > 0
             changes.append(replace(change, monthly=monthly, basis=basis, priced=priced, restore_test=test,
                                    one_off=self.settings.restore_test if test else 0.0))
@@ -721,10 +722,10 @@ class _Vocabulary:
         if price is None:
             return [Change(kind, site, basis=f"{what}: unpriced (plan.{kind}_feed_monthly)" if kind == "power"
                            else f"{what}: unpriced (plan.carrier_monthly)")]
-        return [Change(kind, site, monthly=price, priced=True, basis=f"{what}: {price:,g}/month")]
+        return [Change(kind, site, monthly=price, priced=True, basis=f"{what}: {format_amount(price)}/month")]
 
     def priced_once(self, change: Change, amount: float, what: str) -> Change:
-        return replace(change, one_off=amount, priced=amount > 0, basis=f"{what}: {amount:,g} once")
+        return replace(change, one_off=amount, priced=amount > 0, basis=f"{what}: {format_amount(amount)} once")
 
 
 # ---- the overlay ----------------------------------------------------------------------------------

@@ -7,11 +7,12 @@ from typing import Iterator
 from ..report import PlanReport, Report
 from . import View
 from .json import chunks
+from ..scalars import format_amount
 from .safe import markdown as md, terminal
 
 
 def money(amount: float, currency: str) -> str:
-    return f"{amount:,.2f}".rstrip("0").rstrip(".") + f" {currency}"
+    return f"{format_amount(amount)} {currency}"
 
 
 def cost_phrase(plan: PlanReport) -> str:
@@ -62,9 +63,9 @@ def table(plan: PlanReport, view: View = View()) -> str:
     if plan.steps:
         rows = [("#", "CHANGE", "MONTHLY", "ONCE", "CLEARS", "SCORE", "GATE")]
         for n, step in enumerate(plan.steps, 1):
-            rows.append((str(n), terminal(step.change), f"{step.monthly_cost:,g}", f"{step.one_off_cost:,g}",
+            rows.append((str(n), terminal(step.change), f"{format_amount(step.monthly_cost)}", f"{format_amount(step.one_off_cost)}",
                          str(len(step.removes)), f"{step.score_after:g}", "pass" if step.passed_after else "fail"))
-        rows.append(("", "total", f"{plan.monthly_cost:,g}", f"{plan.one_off_cost:,g}",
+        rows.append(("", "total", f"{format_amount(plan.monthly_cost)}", f"{format_amount(plan.one_off_cost)}",
                      str(sum(len(s.removes) for s in plan.steps)), f"{plan.score_after:g}",
                      "pass" if plan.passed_after else "fail"))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -101,10 +102,10 @@ def markdown(plan: PlanReport, view: View = View()) -> str:
         out += [f"| # | Change | Monthly ({plan.currency}) | Once ({plan.currency}) | Clears | Score after | Gate after |",
                 "|---:|---|---:|---:|---:|---:|---|"]
         for n, step in enumerate(plan.steps, 1):
-            out.append(f"| {n} | {md(step.change)}<br><sub>{md(step.basis)}</sub> | {step.monthly_cost:,g} | "
-                       f"{step.one_off_cost:,g} | {len(step.removes)} | {step.score_after:g} | "
+            out.append(f"| {n} | {md(step.change)}<br><sub>{md(step.basis)}</sub> | {format_amount(step.monthly_cost)} | "
+                       f"{format_amount(step.one_off_cost)} | {len(step.removes)} | {step.score_after:g} | "
                        f"{'pass' if step.passed_after else 'fail'} |")
-        out.append(f"| | **total** | **{plan.monthly_cost:,g}** | **{plan.one_off_cost:,g}** | "
+        out.append(f"| | **total** | **{format_amount(plan.monthly_cost)}** | **{format_amount(plan.one_off_cost)}** | "
                    f"{sum(len(s.removes) for s in plan.steps)} | **{plan.score_after:g}** | "
                    f"**{'pass' if plan.passed_after else 'fail'}** |")
         out.append("")
