@@ -151,7 +151,8 @@ def test_table_and_markdown_show_steps_costs_and_totals(write):
     table = drcheck("plan", inventory, "--policy", policy, "--as-of", AS_OF).stdout
     assert table.startswith("drcheck plan: 2 changes (3,620 EUR a month + 1,200 EUR once) would pass the gate")
     assert "cost: warm-standby: 0.5 × the service's 1,200/month; failover drill: 600 once" in table
-    assert "total" in table
+    assert "3,020 EUR a month + 600 EUR once · clears" in table  # auth first: it pays the Busan site
+    assert "total: 3,620 EUR a month + 1,200 EUR once · score" in table
     markdown = drcheck("plan", inventory, "--policy", policy, "--as-of", AS_OF, "-f", "markdown").stdout
     assert markdown.startswith("## drcheck plan: ✅ 2 changes")
     assert "| # | Change | Monthly (EUR) |" in markdown

@@ -19,10 +19,7 @@ def cost_phrase(plan: PlanReport) -> str:
     """"12,000 USD a month + 30,000 USD once", or "unpriced" when the plan's costs are not known."""
     if plan.objective == "changes":
         return "unpriced"
-    parts = [f"{money(plan.monthly_cost, plan.currency)} a month"]
-    if plan.one_off_cost:
-        parts.append(f"{money(plan.one_off_cost, plan.currency)} once")
-    return " + ".join(parts)
+    return _costs(plan.monthly_cost, plan.one_off_cost, plan.currency)
 
 
 def headline(plan: PlanReport) -> str:
@@ -58,37 +55,40 @@ def _objective(plan: PlanReport) -> str:
 
 
 def table(plan: PlanReport, view: View = View()) -> str:
-    width = view.width or 10_000
-    out = [terminal(f"drcheck plan: {headline(plan)}"), terminal(f"objective: {_objective(plan)}"), ""]
+    """A block per step, wrapped to the terminal: what to do, what it costs and why, what it clears, where the
+    score and the gate stand after it; then the totals and what still fails."""
+    def wrap(text: str, first: str = "", rest: str | None = None) -> list[str]:
+        text = terminal(text)
+        if view.width is None:
+            return [first + text]
+        return textwrap.wrap(text, view.width, initial_indent=first, subsequent_indent=first if rest is None else rest,
+                             break_on_hyphens=False, break_long_words=False) or [first]
+
+    out = [*wrap(f"drcheck plan: {headline(plan)}"), *wrap(f"objective: {_objective(plan)}"), ""]
+    pad = " " * (len(str(len(plan.steps))) + 2)
+    for n, step in enumerate(plan.steps, 1):
+        out += wrap(step.change, f"{n:>{len(pad) - 2}}  ", pad)
+        money_line = ("unpriced" if plan.objective == "changes" else _costs(step.monthly_cost, step.one_off_cost,
+                                                                            plan.currency)) + f" · clears {len(step.removes)}"
+        if step.adds:
+            money_line += f", brings {len(step.adds)}"
+        money_line += f" · score {step.score_after:g} · gate {'passes' if step.passed_after else 'fails'}"
+        out += wrap(money_line, pad)
+        out += wrap(f"cost: {step.basis}", pad, pad + "  ")
     if plan.steps:
-        rows = [("#", "CHANGE", "MONTHLY", "ONCE", "CLEARS", "SCORE", "GATE")]
-        for n, step in enumerate(plan.steps, 1):
-            rows.append((str(n), terminal(step.change), f"{format_amount(step.monthly_cost)}", f"{format_amount(step.one_off_cost)}",
-                         str(len(step.removes)), f"{step.score_after:g}", "pass" if step.passed_after else "fail"))
-        rows.append(("", "total", f"{format_amount(plan.monthly_cost)}", f"{format_amount(plan.one_off_cost)}",
-                     str(sum(len(s.removes) for s in plan.steps)), f"{plan.score_after:g}",
-                     "pass" if plan.passed_after else "fail"))
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        change_width = max(20, min(widths[1], width - sum(widths) + widths[1] - 14))
-        widths[1] = min(widths[1], change_width)
-        right = {2, 3, 4, 5}
-        for n, row in enumerate(rows):
-            cells = list(row)
-            lines = textwrap.wrap(cells[1], widths[1]) or [""]
-            first = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))]
-            first[1] = lines[0].ljust(widths[1])
-            out.append("  ".join(first).rstrip())
-            out += ["  ".join(["".ljust(widths[0]), line]).rstrip() for line in lines[1:]]
-            if 0 < n < len(rows) - 1:
-                out.append(f"{'':{widths[0]}}  " + terminal(f"cost: {plan.steps[n - 1].basis}"))
-        out.append(f"(amounts in {plan.currency}; MONTHLY a month, ONCE one-off; CLEARS: findings the step removes)")
-        out.append("")
+        out += ["", *wrap(f"total: {cost_phrase(plan)} · score "
+                          f"{plan.score_before:g} → {plan.score_after:g} · gate "
+                          f"{'passes' if plan.passed_after else 'still fails'}")]
     if plan.remaining:
-        out.append(f"still failing the gate after the plan ({len(plan.remaining)}):")
-        out += [terminal(f"  {r.severity:<8} {r.rule}  {r.subject}") for r in plan.remaining]
+        out += ["", f"still failing the gate after the plan ({len(plan.remaining)}):"]
+        out += [line for r in plan.remaining for line in wrap(f"{r.severity:<8} {r.rule}  {r.subject}", "  ", "    ")]
     elif plan.gate_after:
-        out.append(terminal("still failing the gate: " + "; ".join(plan.gate_after)))
+        out += ["", *wrap("still failing the gate: " + "; ".join(plan.gate_after))]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _costs(monthly: float, one_off: float, currency: str) -> str:
+    return f"{money(monthly, currency)} a month" + (f" + {money(one_off, currency)} once" if one_off else "")
 
 
 def json(plan: PlanReport, view: View = View()) -> Iterator[str]:
