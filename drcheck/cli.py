@@ -253,6 +253,7 @@ def _outputs(formats: list[str], files: list[str], allowed: tuple[str, ...], def
 # Up to this many services, a failing audit's table and Markdown end with what the plan takes (the plan audits the
 # estate some tens of times); larger estates are pointed to `drcheck plan`.
 AUDIT_PLAN_LIMIT = 300
+PROGRESS_FROM = 500  # services: a plan of a smaller estate takes seconds at most, and shows no progress bar
 
 PATHS = typer.Argument(..., metavar="PATH", help="inventory files or directories; - reads stdin", show_default=False)
 PATH = typer.Argument(..., metavar="PATH", help="inventory file or directory; - reads stdin", show_default=False)
@@ -567,8 +568,8 @@ def plan(
             raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
         options.policy.min_score = min_score
     documents = _documents_saying_what_is_skipped(paths)
-    require_services(build_inventory(documents))
-    with _progress_bar() as progress:
+    inventory = require_services(build_inventory(documents))
+    with _progress_bar(len(inventory.services) > PROGRESS_FROM) as progress:
         planned = make_plan(documents, options, progress)
     for error in planned.errors:
         typer.echo(f"error: {terminal(error)}", err=True)
@@ -581,9 +582,9 @@ def plan(
 
 
 @contextlib.contextmanager
-def _progress_bar():
+def _progress_bar(wanted: bool):
     """A progress bar on a terminal (standard error), for the plans of large estates; elsewhere nothing."""
-    if not sys.stderr.isatty():
+    if not wanted or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
