@@ -42,7 +42,7 @@ from .model import Inventory, Service, Site
 from .policy import STRATEGY_FACTORS
 from .report import PlanChange, PlanReport, PlanStep, Remaining
 from .scalars import format_amount, parse_duration
-from .schema import build_inventory
+from .schema import ReadDocuments, build_inventory, read_documents
 
 EXACT_LIMIT = 12  # vocabularies this small are searched over every subset
 STEP_LIMIT = 60  # up to this many changes, a step is one change; above, one kind of change
@@ -128,6 +128,7 @@ class _Setup:
     split: bool
     # (section, name, field) the inventory's own files override already: an overlay may not patch them again
     overridden: frozenset[tuple[str, str, str]] = frozenset()
+    read: ReadDocuments | None = None  # the documents read once, for each overlay to be built onto
 
 
 def make_plan(documents: list[Document], options: AuditOptions, progress: Progress | None = None) -> PlanReport:
@@ -141,7 +142,8 @@ def planner(documents: list[Document], options: AuditOptions, progress: Progress
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     params = {rule.id: rule.values for rule in configure(policy, sources, options.select, options.ignore)}
     setup = _Setup(documents, inventory, options, _candidate_sites(inventory, policy.plan.candidate_sites),
-                   params, split=len(inventory.services) > 2000, overridden=_overridden(documents))
+                   params, split=len(inventory.services) > 2000, overridden=_overridden(documents),
+                   read=read_documents(documents))
     return Planner(setup, progress or (lambda done, total, what: None))
 
 
@@ -221,7 +223,7 @@ class Planner:
             return self.setup.inventory
         if self._built[0] != chosen:  # the search asks for the inventory it has just audited
             text = overlay_text(self.setup.inventory, self.setup.candidates, list(chosen), self.setup.options.as_of)
-            self._built = (chosen, build_inventory([*self.setup.documents, parse(OVERLAY_NAME, text)]))
+            self._built = (chosen, build_inventory([parse(OVERLAY_NAME, text)], onto=self.setup.read))
         return self._built[1]
 
     def cost(self, changes: Iterable[Change]) -> tuple[float, float, float]:
