@@ -225,7 +225,8 @@ def run(sizes: list[int], shapes: list[str], steps: list[str], repeat: int, dire
                     runs[step].append(measure(step, path))
                 print(".", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
-        results[estate] = {step: tuple(min(r[n] for r in measured) for n in range(3)) for step, measured in runs.items()}
+        results[estate] = {step: tuple(min(r[n] for r in measured) for n in range(3))
+                           for step, measured in runs.items() if measured}  # (a plan alone runs no baseline)
         ratios[estate] = paired
     print(f"{'shape':<12} {'services':>9} {'file MB':>8} {'step':<16} {'wall s':>8} {'peak MB':>8} {'CPU s':>8}  "
           "(fastest run, smallest peak)")
@@ -235,11 +236,11 @@ def run(sizes: list[int], shapes: list[str], steps: list[str], repeat: int, dire
                   f"{cpu:>8.2f}")
     print()
     for (shape, services), measured in results.items():
-        base_mb = measured["baseline"][1]
         for step, paired in ratios[shape, services].items():
             if step == "plan":
                 _plan_verdict(shape, services, measured, paired)
                 continue
+            base_mb = measured["baseline"][1]
             target = MAX_TIME_VS_BASELINE[step]
             time_ratio, memory_ratio = statistics.median(paired), measured[step][1] / base_mb
             nogc = f"; {measured[step][0] / measured['baseline-nogc'][0]:.2f} of baseline-nogc's best" \

@@ -344,7 +344,7 @@ def audit(
     documents = _documents_saying_what_is_skipped(paths)
     report = run_audit(require_services(build_inventory(documents)), options)
     if not report.passed and not report.errors and not quiet and report.service_count <= AUDIT_PLAN_LIMIT \
-            and any(fmt in ("table", "markdown") for fmt, _ in outputs):
+            and any(fmt in ("table", "markdown", "html") for fmt, _ in outputs):
         from .plan import make_plan
 
         report.plan = make_plan(documents, options)
