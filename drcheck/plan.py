@@ -24,6 +24,7 @@ audited with the same policy, so that what the plan promises is what
 """
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,7 @@ from .schema import ReadDocuments, build_inventory, read_documents
 EXACT_LIMIT = 12  # vocabularies this small are searched over every subset
 STEP_LIMIT = 60  # up to this many changes, a step is one change; above, one kind of change
 ORDER_BY_AUDIT = 60  # up to this many steps, each one's gain is audited to order them; above, foreseen
+LARGE_ESTATE = 500  # services: above, memory is kept to about one audit's
 ROUNDS = 6  # large estates: rounds of cover-and-audit before giving up on passing
 OVERLAY_NAME = "<plan>"
 # the strategies a standby may run, cheapest first by the default factors; active-active needs two primaries
@@ -113,9 +115,12 @@ class Outcome:
     score: float
     passed: bool
     gate: list[str]
-    failing: dict[str, Finding]  # fingerprint -> open failing finding (not waived, not in the baseline)
-    blocking: frozenset[str]  # the fingerprints of those that fail the gate by their severity
+    failing: frozenset[str]  # fingerprints of the open failing findings (not waived, not in the baseline)
+    blocking: dict[str, Remaining]  # those that fail the gate by their severity
     errors: list[str]  # checks that could not be made (a rule raised): the plan stops at exit 2
+    # the open failing findings themselves, evidence and all, which the vocabulary is made from; on large
+    # estates kept for the latest audit only (memory)
+    findings: dict[str, Finding] | None = None
 
 
 @dataclass
@@ -125,7 +130,8 @@ class _Setup:
     options: AuditOptions
     candidates: dict[str, Site]  # the policy's candidate sites and the cloud regions the estate could use
     params: dict[str, dict]  # rule id -> its parameter values as the policy sets them, for the rules that run
-    split: bool
+    split: bool  # audits run half their rules in a second process (`engine.run`)
+    large: bool  # keep one audit's findings at a time, and collect each audit's garbage
     # (section, name, field) the inventory's own files override already: an overlay may not patch them again
     overridden: frozenset[tuple[str, str, str]] = frozenset()
     read: ReadDocuments | None = None  # the documents read once, for each overlay to be built onto
@@ -142,7 +148,8 @@ def planner(documents: list[Document], options: AuditOptions, progress: Progress
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     params = {rule.id: rule.values for rule in configure(policy, sources, options.select, options.ignore)}
     setup = _Setup(documents, inventory, options, _candidate_sites(inventory, policy.plan.candidate_sites),
-                   params, split=len(inventory.services) > 2000, overridden=_overridden(documents),
+                   params, split=len(inventory.services) > 2000, large=len(inventory.services) > LARGE_ESTATE,
+                   overridden=_overridden(documents),
                    read=read_documents(documents))
     return Planner(setup, progress or (lambda done, total, what: None))
 
@@ -196,25 +203,32 @@ class Planner:
         self.cache: dict[frozenset, Outcome] = {}
         self.audits = 0
         self.sources: dict[Change, set[str]] = {}  # each change -> the findings it was made for
-        self.fits: dict[tuple, float | None] = {}
-        self._built: tuple[frozenset, Inventory | None] = (frozenset(), None)  # (primary, site, for a backup, operator too) -> `_Vocabulary._fit`
+        self.fits: dict[tuple, float | None] = {}  # (primary, site, for a backup, operator too) -> `_Vocabulary._fit`
+        self._built: tuple[frozenset, Inventory | None] = (frozenset(), None)
+        self._latest: Outcome | None = None
 
     # ---- what the audit says --------------------------------------------------------------------
 
-    def outcome(self, changes: Iterable[Change]) -> Outcome:
+    def outcome(self, changes: Iterable[Change], findings: bool = False) -> Outcome:
+        """The audit of the inventory with these changes; `findings`: with the findings themselves."""
         chosen = frozenset(changes)
         cached = self.cache.get(chosen)
-        if cached is None:
+        if cached is None or findings and cached.findings is None:
             report = audit(self.inventory_with(chosen), replace(self.setup.options, split_rules=self.setup.split))
             self.audits += 1
             threshold = SEVERITIES.index(report.fail_on)
             failing = {f.fingerprint: f for f in report.findings if f.status == "fail" and not f.waived and not f.baseline}
-            blocking = frozenset(fp for fp, f in failing.items() if SEVERITIES.index(f.severity) <= threshold)
-            cached = Outcome(report.score.value, report.passed, report.gate, failing, blocking,
-                             [f.message for f in report.errors])
-            if len(self.cache) > 4096 and self.setup.split:  # large estates: keep memory to the audit's
-                self.cache.clear()
-            self.cache[chosen] = cached
+            blocking = {fp: _remaining(f) for fp, f in failing.items() if SEVERITIES.index(f.severity) <= threshold}
+            cached = Outcome(report.score.value, report.passed, report.gate, frozenset(failing), blocking,
+                             [f.message for f in report.errors], failing)
+            if self.setup.large and self._latest is not None:  # large estates: one audit's findings at a time
+                self._latest.findings = None
+            self._latest = self.cache[chosen] = cached
+            if self.setup.large:
+                # drcheck runs without the cycle collector (cli.main): an audit's context and simulation are
+                # cycles, and a plan makes tens of them
+                del report
+                gc.collect()
         return cached
 
     def inventory_with(self, changes: Iterable[Change]) -> Inventory:
@@ -240,7 +254,7 @@ class Planner:
     # ---- the search -----------------------------------------------------------------------------
 
     def plan(self) -> PlanReport:
-        before = self.outcome(())
+        before = self.outcome((), findings=True)
         if before.passed or before.errors:
             return self._report(before, [], [], before, priced=False)
         self.progress(0, 0, "finding the changes that could help")
@@ -270,8 +284,8 @@ class Planner:
         """A blocking finding that no change was made for and that the whole vocabulary together leaves: no
         subset is searched for a pass then (the closest plan is found as on larger estates)."""
         made_for = set().union(*self.sources.values()) if self.sources else set()
-        untargeted = before.blocking - made_for
-        return bool(untargeted & self.outcome(vocabulary).blocking)
+        untargeted = before.blocking.keys() - made_for
+        return bool(untargeted & self.outcome(vocabulary).blocking.keys())
 
     def _exact(self, vocabulary: list[Change], key) -> list[Change]:
         """Every subset, cheapest first: the first that passes is the cheapest plan; if none does, the subset
@@ -303,7 +317,7 @@ class Planner:
             self.progress(round_number, ROUNDS, "covering the blocking findings")
             sources: dict[Change, set[str]] = {}
             if chosen or round_number:
-                self.vocabulary(inventory, current, sources)
+                self.vocabulary(inventory, self.outcome(chosen, findings=True), sources)
             else:  # the vocabulary of the inventory as it is, made already
                 sources = {c: set(covers) for c, covers in self.sources.items()}
             for change in chosen:
@@ -370,7 +384,7 @@ class Planner:
             if by_audit:
                 gain = self.outcome(group).score - before.score
             else:
-                gain = len(set().union(*(self.sources.get(c, set()) for c in group)) & set(before.failing))
+                gain = len(set().union(*(self.sources.get(c, set()) for c in group)) & before.failing)
             return (-self._ratio(gain, self.cost(group)[0]), sorted(c.key for c in group))
 
         ordered = sorted(groups, key=rank)
@@ -418,8 +432,7 @@ class Planner:
             one_off_cost=round(sum(c.one_off_cost for c in changes), 2),
             basis=changes[0].basis if len(changes) == 1 else f"the sum of its {len(changes)} changes, each priced "
                                                              "in the JSON report",
-            removes=sorted(fp for fp in before.failing if fp not in after.failing),
-            adds=sorted(fp for fp in after.failing if fp not in before.failing),
+            removes=sorted(before.failing - after.failing), adds=sorted(after.failing - before.failing),
             score_after=after.score, passed_after=after.passed)
 
     def _report(self, before: Outcome, chosen: list[Change], steps: list[PlanStep], after: Outcome,
@@ -431,8 +444,7 @@ class Planner:
             score_before=before.score, passed_before=before.passed, score_after=after.score,
             passed_after=after.passed, gate_after=after.gate, monthly_cost=round(monthly, 2),
             one_off_cost=round(one_off, 2), steps=steps,
-            remaining=[_remaining(after.failing[fp]) for fp in sorted(after.blocking, key=lambda fp: (
-                SEVERITIES.index(after.failing[fp].severity), after.failing[fp].rule, after.failing[fp].subject))],
+            remaining=sorted(after.blocking.values(), key=lambda r: (SEVERITIES.index(r.severity), r.rule, r.subject)),
             overlay=overlay_text(self.setup.inventory, self.setup.candidates, chosen, self.setup.options.as_of),
             errors=before.errors or after.errors, changes=list(chosen), audits=self.audits)
 
@@ -443,8 +455,9 @@ class Planner:
         """The changes that could clear the findings that stand in the way of the gate (every open failing
         finding when the score is what fails it); `sources` gets, for each change, the findings it was made for."""
         vocabulary = _Vocabulary(inventory, self.setup, self.plan_settings, self.fits)
-        targets = outcome.failing if any(g.startswith("score ") for g in outcome.gate) else {
-            fp: outcome.failing[fp] for fp in outcome.blocking}
+        findings = outcome.findings or {}
+        targets = findings if any(g.startswith("score ") for g in outcome.gate) else {
+            fp: findings[fp] for fp in outcome.blocking}
         found: dict[Change, None] = {}
         overridden = self.setup.overridden
         for fingerprint, finding in sorted(targets.items(), key=lambda item: (item[1].rule, item[1].subject)):
