@@ -557,7 +557,7 @@ def plan(
     """The cheapest changes after which the gate passes, each step verified by the audit; exit 0 if the plan
     passes the gate, 1 if no plan does, 2 if drcheck could not run."""
     from .audit import require_services
-    from .plan import make_plan
+    from .plan import planner
     from .schema import build_inventory
 
     _choice("--format", fmt, formats("plan"))
@@ -570,7 +570,9 @@ def plan(
     documents = _documents_saying_what_is_skipped(paths)
     inventory = require_services(build_inventory(documents))
     with _progress_bar(len(inventory.services) > PROGRESS_FROM) as progress:
-        planned = make_plan(documents, options, progress)
+        search = planner(documents, options, progress, inventory)
+        del documents, inventory  # read into the planner: a large estate's parsed files need not stay
+        planned = search.plan()
     for error in planned.errors:
         typer.echo(f"error: {terminal(error)}", err=True)
     if planned.errors:

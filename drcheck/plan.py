@@ -125,7 +125,6 @@ class Outcome:
 
 @dataclass
 class _Setup:
-    documents: list[Document]
     inventory: Inventory
     options: AuditOptions
     candidates: dict[str, Site]  # the policy's candidate sites and the cloud regions the estate could use
@@ -134,7 +133,7 @@ class _Setup:
     large: bool  # keep one audit's findings at a time, and collect each audit's garbage
     # (section, name, field) the inventory's own files override already: an overlay may not patch them again
     overridden: frozenset[tuple[str, str, str]] = frozenset()
-    read: ReadDocuments | None = None  # the documents read once, for each overlay to be built onto
+    read: ReadDocuments | None = None  # the inventory's documents read once, for each overlay to be built onto
 
 
 def make_plan(documents: list[Document], options: AuditOptions, progress: Progress | None = None) -> PlanReport:
@@ -142,12 +141,15 @@ def make_plan(documents: list[Document], options: AuditOptions, progress: Progre
     return planner(documents, options, progress).plan()
 
 
-def planner(documents: list[Document], options: AuditOptions, progress: Progress | None = None) -> "Planner":
-    inventory = build_inventory(documents)
+def planner(documents: list[Document], options: AuditOptions, progress: Progress | None = None,
+            inventory: Inventory | None = None) -> "Planner":
+    """A planner of the inventory of `documents` (`inventory`, when it is built already); once made, it needs
+    the documents no more."""
+    inventory = inventory or build_inventory(documents)
     policy = options.policy
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     params = {rule.id: rule.values for rule in configure(policy, sources, options.select, options.ignore)}
-    setup = _Setup(documents, inventory, options, _candidate_sites(inventory, policy.plan.candidate_sites),
+    setup = _Setup(inventory, options, _candidate_sites(inventory, policy.plan.candidate_sites),
                    params, split=len(inventory.services) > 2000, large=len(inventory.services) > LARGE_ESTATE,
                    overridden=_overridden(documents),
                    read=read_documents(documents))
