@@ -157,6 +157,9 @@ class Report:
     # subject id -> tier-weighted share of the services that go down with it (`drcheck.impact`); worked out only
     # for the formats that order findings by importance
     find_impacts: Callable[[], dict[str, float]] = field(default=dict, repr=False, compare=False)
+    # the plan that would pass the gate (`drcheck plan`), for the formats that end by saying what it takes; None when
+    # the gate passes or the estate is too large to plan during an audit
+    plan: PlanReport | None = field(default=None, repr=False, compare=False)
     # services no file gives a tier, and the rules that (at the default tier) were therefore not applied to them
     untiered: list[str] = field(default_factory=list)
     not_applied_untiered: list[str] = field(default_factory=list)
