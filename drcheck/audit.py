@@ -55,6 +55,8 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     rules = configure(policy, sources, options.select, options.ignore)
     ctx = ctx or Context(inventory, options.as_of)
+    # before the rules: the simulation it needs is built once, for the rules that ask it in either process
+    scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
     outcomes = run(rules, ctx, trusted={rule_id for rule_id, source in sources.items() if source.origin == "builtin"},
                    split=options.split_rules)
     findings = [f for o in outcomes for f in o.findings]
@@ -64,7 +66,6 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.status != "fail", f.rule, f.subject, f.cause))
     gate = _gate(findings, score.value, policy)
     score.grade = grade(score.value, passed=not gate)
-    scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
     return Report(
         version=__version__,
         inventory_name=inventory.name,
