@@ -8,11 +8,12 @@ can use pass ratios without rules reporting passes.  Rules never print.
 The pieces live in focused modules (findings, params, rule, ruledoc,
 context, wording); this module gathers them so that a rule imports one thing.
 """
+from .backups import COLOCATED_KM, nearest_domain, shared_region
 from .context import Alternative, Context, alternatives_sharing
 from .domains import Domain, DomainGroup, Failure
 from .errors import Location
 from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, Verdict, stale_penalty, subject_id
-from .model import Inventory, Service, Site
+from .model import AnyOf, Dependency, Inventory, Service, Site
 from .params import Param, duration_table
 from .rule import SCOPES, Rule
 from .ruledoc import Example
@@ -22,7 +23,8 @@ from .simulate import BlockedFailover, Cause, DefeatedDr, DependencyDefeat, Scen
 from .wording import alternatives_phrase, domain_phrase, listing, stops, strategy_basis
 
 __all__ = ["Rule", "Example", "SharedDomainRule", "Param", "Finding", "PASSED", "NOT_APPLICABLE", "Verdict", "Context", "SEVERITIES", "SCOPES", "Subject", "subject_id", "Domain",
-           "DomainGroup", "Service", "Site", "Inventory", "Location", "Alternative",
+           "DomainGroup", "Service", "Site", "Inventory", "Dependency", "AnyOf", "Location", "Alternative",
            "alternatives_sharing", "alternatives_phrase", "stops", "domain_phrase", "parse_duration",
            "format_duration", "strategy_basis", "listing", "duration_table", "stale_penalty",
-           "Failure", "Scenarios", "Cause", "DefeatedDr", "DependencyDefeat", "BlockedFailover"]
+           "Failure", "Scenarios", "Cause", "DefeatedDr", "DependencyDefeat", "BlockedFailover", "COLOCATED_KM",
+           "nearest_domain", "shared_region"]

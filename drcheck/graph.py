@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import networkx as nx
 
-from .model import Inventory
+from .model import AnyOf, Inventory
 
 
 def inventory_graph(inventory: Inventory) -> nx.DiGraph:
@@ -19,8 +19,10 @@ def inventory_graph(inventory: Inventory) -> nx.DiGraph:
     "soft") and `recovery` (needed to fail it over: "declared" in its
     recovery_needs, or "default": absent, every ops service as critical as
     the service or more, tier <=, and none when its failover is automatic)
-    towards services; `placement` (its role there) and `backups` (how many)
-    towards sites.  The graph's `name` is the inventory's."""
+    towards services, and `any_of` (the group's services, in the order
+    written) on a dependency that any one of a group satisfies;
+    `placement` (its role there) and `backups` (how many) towards sites.
+    The graph's `name` is the inventory's."""
     graph = nx.DiGraph(name=inventory.name)
     graph.add_nodes_from((f"site:{site.name}", {"kind": "site", "site": site}) for site in inventory.sites.values())
     graph.add_nodes_from((f"service:{s.name}", {"kind": "service", "service": s}) for s in inventory.services.values())
@@ -32,8 +34,12 @@ def inventory_graph(inventory: Inventory) -> nx.DiGraph:
         me = f"service:{service.name}"
         for placement in service.placements:
             graph.add_edge(me, f"site:{placement.site}", placement=placement.role)
-        for dependency in service.depends_on:
-            graph.add_edge(me, f"service:{dependency.service}", depends="hard" if dependency.hard else "soft")
+        # plain dependencies first: a service also named alone is needed whatever its group's other members do
+        for dependency in sorted(service.depends_on, key=lambda d: isinstance(d, AnyOf)):
+            for name in dependency.services:
+                if not graph.has_edge(me, f"service:{name}"):
+                    graph.add_edge(me, f"service:{name}", depends="hard" if dependency.hard else "soft",
+                                   **({"any_of": dependency.services} if isinstance(dependency, AnyOf) else {}))
         for backup in service.backups:
             there = f"site:{backup.site}"
             graph.add_edge(me, there, backups=graph.get_edge_data(me, there, {}).get("backups", 0) + 1)
@@ -53,8 +59,9 @@ class DependencyCycle(NamedTuple):
 
 
 def dependency_cycles(inventory: Inventory) -> list[DependencyCycle]:
-    """Every cycle of hard dependencies (strongly connected components, and services that need themselves),
-    ordered by their members."""
+    """Every cycle of hard dependencies that cannot be broken (strongly connected components, and services that
+    need themselves), ordered by their members.  A redundant dependency (`any_of`) holds a service in a cycle
+    only when every one of its services is held too: one outside lets recovery start there."""
     graph = hard_dependency_graph(inventory)
     found = []
     for component in nx.strongly_connected_components(graph):
@@ -72,32 +79,49 @@ def _cycle_through(component: nx.DiGraph, start: str) -> list[str]:
 
 
 def hard_dependency_graph(inventory: Inventory) -> nx.DiGraph:
-    """Services with an edge to each hard dependency, less those that cannot lie on a cycle.
+    """Services with an edge to each service of each hard dependency, less those that cannot lie on a cycle.
 
-    A service with no hard dependency left, or that nothing left depends on,
-    is on no cycle; peeling them off repeatedly keeps every cycle and usually
-    leaves a small graph, which is cheaper to build than the whole estate."""
-    needs = {s.name: {d.service for d in s.depends_on if d.hard} for s in inventory.services.values()}
-    needed_by: dict[str, set[str]] = {name: set() for name in needs}
-    for name, targets in needs.items():
-        for target in targets:
-            needed_by[target].add(name)
-    peel = [name for name in needs if not needs[name] or not needed_by[name]]
+    A service none of whose hard dependencies lies wholly among the services
+    left (a plain one, or an `any_of` group with every member), or that no
+    such dependency of a service left names, is on no cycle; peeling them off
+    repeatedly keeps every cycle and usually leaves a small graph, which is
+    cheaper to build than the whole estate."""
+    needs = {s.name: [frozenset(d.services) for d in s.depends_on if d.hard] for s in inventory.services.values()}
+    live_needs = {name: len(groups) for name, groups in needs.items()}  # per service: its dependencies still whole
+    named_in: dict[str, list[tuple[str, int]]] = {name: [] for name in needs}  # service -> (needer, dependency)
+    users = dict.fromkeys(needs, 0)  # per service: the live dependencies of live services that name it
+    for name, groups in needs.items():
+        for j, group in enumerate(groups):
+            for target in group:
+                named_in[target].append((name, j))
+                users[target] += 1
+    dead: set[tuple[str, int]] = set()
     alive = set(needs)
+    peel = [name for name in needs if not live_needs[name] or not users[name]]
+
+    def drop(name: str, j: int) -> None:
+        dead.add((name, j))
+        live_needs[name] -= 1
+        if not live_needs[name]:
+            peel.append(name)
+        for target in needs[name][j]:
+            users[target] -= 1
+            if not users[target]:
+                peel.append(target)
+
     while peel:
         name = peel.pop()
         if name not in alive:
             continue
         alive.discard(name)
-        for target in needs[name]:
-            needed_by[target].discard(name)
-            if target in alive and not needed_by[target]:
-                peel.append(target)
-        for source in needed_by[name]:
-            needs[source].discard(name)
-            if source in alive and not needs[source]:
-                peel.append(source)
+        for j in range(len(needs[name])):
+            if (name, j) not in dead:
+                drop(name, j)
+        for needer, j in named_in[name]:
+            if (needer, j) not in dead:
+                drop(needer, j)
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(alive))
-    graph.add_edges_from((name, target) for name in sorted(alive) for target in sorted(needs[name]) if target in alive)
+    graph.add_edges_from((name, target) for name in sorted(alive) for j, group in enumerate(needs[name])
+                         if (name, j) not in dead for target in sorted(group))
     return graph

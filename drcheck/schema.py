@@ -13,7 +13,7 @@ from .loader import Document, Mapping, Sequence, position
 from .locations import CloudRegion, catalogue, closest_names, is_named_location
 from .scalars import DURATION_PATTERN, NUMBER_PATTERN, parse_date, parse_duration, parse_number
 from .model import (
-    MEDIA, NO_METADATA, ROLES, SERVICE_KINDS, SITE_KINDS, STRATEGIES, Backup, Dependency, Inventory, Metadata,
+    MEDIA, NO_METADATA, REPLICATIONS, ROLES, SERVICE_KINDS, SITE_KINDS, STRATEGIES, AnyOf, Backup, Dependency, Inventory, Metadata,
     Placement, Service, Site,
 )
 
@@ -143,6 +143,17 @@ def _cloud_location(name: str) -> CloudRegion:
     return region
 
 
+def _amount(ctx, value, mark):
+    if type(value) is str:
+        try:
+            number = parse_number(value)
+        except ValueError:
+            number = None
+        if number is not None and number >= 0:
+            return number
+    raise _Invalid(f"found {describe(value)}; expected an amount of money, 0 or more, such as 1200 or 99.5")
+
+
 def _text_list(ctx, value, mark):
     if not isinstance(value, Sequence):
         raise _Invalid(f"found {describe(value)}; expected a list of names")
@@ -267,24 +278,20 @@ def _metadata(fields: dict) -> Metadata:
     return Metadata(**found)
 
 
-def _objects(spec: ObjectSpec, build: Callable[[dict], Any], what: str, shorthand: Callable | None = None) -> Parser:
-    """A parser for a list of objects of one spec; `shorthand` turns a bare string into an object."""
+def _objects(spec: ObjectSpec, build: Callable[[dict], Any], what: str) -> Parser:
+    """A parser for a list of objects of one spec."""
     def parse(ctx, value, mark):
         if not isinstance(value, Sequence):
             raise _Invalid(f"found {describe(value)}; expected a list of {spec.plural}")
         items = []
         within = ctx.within(what)
         for item, item_mark in zip(value, value.item_at):
-            if shorthand is not None and type(item) is str:
-                items.append(shorthand(item, ctx.at(item_mark)))
-                continue
             values = _read_object(ctx, item, item_mark, spec, within)
             if values is not None:
                 items.append(build(values))
         return items
 
     parse.item_spec = spec
-    parse.shorthand = shorthand is not None
     return parse
 
 
@@ -296,6 +303,48 @@ DEPENDENCY = ObjectSpec("dependency", (
     Field("service", _text, "the service depended on", required=True),
     Field("hard", _boolean, "true (default): it cannot work without it"),
 ), plural="dependencies")
+
+
+def _alternatives(ctx, value, mark):
+    names = _service_names(ctx, value, mark)
+    if len(names) < 2:
+        raise _Invalid(f"found {len(names)} service(s); expected two or more, any one of which will do (a single "
+                       "service is written as a plain dependency: - NAME)")
+    for n, name in enumerate(names):
+        if name in names[:n]:
+            raise _Invalid(f"found {name!r} twice; expected each service once")
+    return names
+
+
+ANY_OF = ObjectSpec("redundant dependency", (
+    Field("any_of", _alternatives, "two or more services, any one of which will do (two payment gateways, two DNS "
+                                   "providers): the dependency is up while at least one of them is up", required=True),
+    Field("hard", _boolean, "true (default): it cannot work without one of them"),
+), plural="redundant dependencies")
+
+
+def _dependencies(ctx, value, mark):
+    """`depends_on`: bare names (hard), `{service: NAME, hard: ..}` and `{any_of: [NAME, ...], hard: ..}`."""
+    if not isinstance(value, Sequence):
+        raise _Invalid(f"found {describe(value)}; expected a list of dependencies")
+    items: list[Dependency | AnyOf] = []
+    within = ctx.within("dependency")
+    for item, item_mark in zip(value, value.item_at):
+        if type(item) is str:
+            items.append(Dependency(item, True, ctx.at(item_mark)))
+        elif type(item) is Mapping and "any_of" in item:
+            values = _read_object(ctx, item, item_mark, ANY_OF, within)
+            if values is not None:
+                names = values["any_of"]
+                items.append(AnyOf(tuple(names), values.get("hard", True), values["location"], tuple(names.at)))
+        else:
+            values = _read_object(ctx, item, item_mark, DEPENDENCY, within)
+            if values is not None:
+                items.append(Dependency(values["service"], values.get("hard", True), values["location"]))
+    return items
+
+
+_dependencies.item_specs = (DEPENDENCY, ANY_OF)
 BACKUP = ObjectSpec("backup", (
     Field("site", _text, "where the copy is kept", required=True),
     Field("frequency", _duration, "how often a copy is taken"),
@@ -309,6 +358,9 @@ DR = ObjectSpec("dr", (
     Field("last_tested", _date, "date of the last real failover test or drill"),
     Field("automatic", _boolean, "true = failover needs no people or tooling (health-checked DNS, managed Multi-AZ); "
                                  "recovery_needs then defaults to none"),
+    Field("replication", _enum(REPLICATIONS), "how data reaches the standby: synchronous = a write is confirmed only "
+                                              "once the standby holds it (nothing is lost on failover); default "
+                                              "asynchronous"),
 ))
 
 
@@ -317,6 +369,18 @@ def _dr(ctx, value, mark):
 
 
 _dr.object_spec = DR
+
+COST = ObjectSpec("cost", (
+    Field("monthly", _amount, "what it costs a month, in the policy's currency (default USD)", required=True),
+), plural="costs")
+
+
+def _cost(ctx, value, mark):
+    values = _read_object(ctx, value, mark, COST, ctx.within("cost"))
+    return None if values is None else values["monthly"]
+
+
+_cost.object_spec = COST
 
 METADATA = (
     Field("description", _text, "what it is, for people reading the inventory and the reports"),
@@ -334,6 +398,8 @@ SITE = ObjectSpec("site", (
     Field("power", _text_list, "shared power feeds / substations"),
     Field("network", _text_list, "carriers, fibre routes"),
     Field("hazards", _text_list, "shared hazard zones (flood plain, fault line, ...)"),
+    Field("cost", _cost, "what running the site costs, paid once however many services use it: {monthly: N}",
+          attribute="monthly_cost"),
 ), extensible=True)
 SERVICE = ObjectSpec("service", (
     Field("kind", _enum(SERVICE_KINDS), "app (default), data (stateful store), ops (recovery tooling), external (third party)"),
@@ -343,10 +409,11 @@ SERVICE = ObjectSpec("service", (
     Field("rpo", _duration, "recovery-point objective"),
     Field("placements", _objects(PLACEMENT, lambda v: Placement(v["site"], v.get("role", "primary"), v["location"]), "placement"), "where it runs"),
     Field("dr", _dr, "disaster-recovery strategy and evidence"),
-    Field("depends_on", _objects(DEPENDENCY, lambda v: Dependency(v["service"], v.get("hard", True), v["location"]), "dependency",
-                                 shorthand=lambda name, loc: Dependency(name, True, loc)), "services it needs (a bare name is a hard dependency)"),
+    Field("depends_on", _dependencies, "services it needs: a bare name is a hard dependency; {any_of: [a, b]} is "
+                                       "up while one of them is"),
     Field("recovery_needs", _service_names, "services that must be up to fail it over; absent = none when dr.automatic, else every ops service but itself as critical or more (tier <=)"),
     Field("backups", _objects(BACKUP, lambda v: Backup(**v), "backup"), "copies of its data"),
+    Field("cost", _cost, "what running one placement of it costs: {monthly: N}", attribute="monthly_cost"),
 ), extensible=True)
 
 
@@ -441,6 +508,11 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
             if node is None:
                 node = Mapping()
                 node.marks, node.where = {}, entries.value_at(key)
+            elif type(node) is not Mapping and key in spec.readers:  # a field dedented out of the entry above it
+                ctx.problem(entries.key_at(key), f"{what}: found {describe(node)}; expected a mapping ({spec.title}): "
+                                                 f"{key!r} is a field of a {spec.title}; if it belongs to the "
+                                                 f"{spec.title} above, indent it under that {spec.title}'s name")
+                continue
             fields = _read_object(ctx, node, entries.value_at(key), spec, what)
             if fields is None:
                 continue
@@ -510,6 +582,24 @@ def _apply_overrides(overrides: list[_Override], targets: dict[str, dict[str, di
     return problems
 
 
+def read_sites(file: str, node, mark) -> tuple[dict[str, Site], list[Problem]]:
+    """Site definitions written somewhere else than an inventory (a policy's candidate sites), checked by
+    the same spec as the inventory's own; what is wrong is returned, located in `file`."""
+    ctx = _Context(file)
+    if type(node) is not Mapping:
+        ctx.problem(mark, f"found {describe(node)}; expected a mapping of site names to site definitions")
+        return {}, ctx.problems
+    sites = {}
+    for key, entry in node.items():
+        ctx.entry = f"site {key!r}"
+        fields = _read_object(ctx, entry, node.value_at(key), SITE, ctx.entry)
+        if fields is not None:
+            fields["location"] = ctx.at(node.key_at(key))
+            sites[key] = _make_site(key, fields)
+    problems = ctx.problems + _inherit_campuses(sites)
+    return sites, problems
+
+
 def _make_site(name: str, fields: dict) -> Site:
     fields["metadata"] = _metadata(fields)
     where = fields.get("coordinates")
@@ -523,7 +613,8 @@ def _make_service(name: str, fields: dict) -> Service:
     dr = fields.pop("dr", None) or {}
     dr.pop("location", None)
     return Service(name=name, strategy=dr.get("strategy"), last_tested=dr.get("last_tested"),
-                   automatic=dr.get("automatic", False), **fields)
+                   automatic=dr.get("automatic", False), replication=dr.get("replication", "asynchronous"),
+                   tier_given="tier" in fields, **fields)
 
 
 def _contradictions(name: str, fields: dict) -> list[Problem]:
@@ -564,8 +655,10 @@ def _check_references(sites: dict[str, Site], services: dict[str, Service]) -> l
             if placement.site not in sites:
                 unknown("site", placement.site, sites, placement.location, f"{label} placement")
         for dependency in service.depends_on:
-            if dependency.service not in services:
-                unknown("service", dependency.service, services, dependency.location, f"{label} depends_on")
+            for n, name in enumerate(dependency.services):
+                if name not in services:
+                    where = dependency.written_at[n] if isinstance(dependency, AnyOf) else dependency.location
+                    unknown("service", name, services, where, f"{label} depends_on")
         if service.recovery_needs is not None:
             for needed, where in zip(service.recovery_needs, service.recovery_needs.at):
                 if needed not in services:
@@ -613,6 +706,8 @@ def _json_for(parse: Parser, doc: str) -> dict:
         schema = {"oneOf": [{"type": "string", "pattern": DURATION_PATTERN}, {"const": 0}]}
     elif parse is _date:
         schema = {"type": "string", "format": "date"}
+    elif parse is _amount:
+        schema = {"type": "number", "minimum": 0}
     elif parse is _coordinates:
         lat = {"type": "number", "minimum": -90, "maximum": 90}
         lon = {"type": "number", "minimum": -180, "maximum": 180}
@@ -625,11 +720,14 @@ def _json_for(parse: Parser, doc: str) -> dict:
         ]}
     elif parse is _text_list or parse is _service_names:
         schema = {"type": "array", "items": {"type": "string"}}
+    elif parse is _alternatives:
+        schema = {"type": "array", "items": {"type": "string"}, "minItems": 2, "uniqueItems": True}
     elif parse is _version:  # drcheck reads every scalar as text, so a quoted "1" is the same version
         schema = {"enum": [1, "1"]}
+    elif parse is _dependencies:
+        schema = {"type": "array", "items": {"oneOf": [{"type": "string"}, *map(_json_object, parse.item_specs)]}}
     elif hasattr(parse, "item_spec"):
-        item = _json_object(parse.item_spec)
-        schema = {"type": "array", "items": {"oneOf": [{"type": "string"}, item]} if parse.shorthand else item}
+        schema = {"type": "array", "items": _json_object(parse.item_spec)}
     elif hasattr(parse, "object_spec"):
         schema = _json_object(parse.object_spec)
     elif parse is _links:

@@ -1,4 +1,4 @@
-"""Failure simulation (the README's "The failure simulation"), for many scenarios at once.
+"""Failure simulation (docs/failure-simulation.md), for many scenarios at once.
 
 Every per-service quantity is an integer used as a bitset over scenarios: bit k
 is set when the service is down (or its primaries lost, ...) in scenario k.
@@ -18,7 +18,7 @@ from itertools import islice
 from typing import Iterable, Iterator, NamedTuple
 
 from .domains import Failure
-from .model import Inventory, Placement, Service
+from .model import AnyOf, Dependency, Inventory, Placement, Service
 
 MAX_CHAIN = 8
 SCENARIOS_LISTED = 10  # scenarios named in a `Scenarios`
@@ -33,6 +33,8 @@ class Cause(NamedTuple):
     chain: tuple[str, ...] = ()  # "dependency": service -> ... -> the service that went down first;
     #                              "cycle": service -> ... -> service, each needing the next
     missing: tuple[str, ...] = ()  # for "recovery": recovery needs that are down
+    any_of: tuple[tuple[str, ...], ...] = ()  # for "dependency": the `any_of` groups the chain passes through,
+    #                                           every service of each down (the chain follows the first)
 
     def describe(self) -> str:
         if self.kind == "placements":
@@ -40,7 +42,8 @@ class Cause(NamedTuple):
         if self.kind == "outage":
             return "the service itself is out (its own outage)"
         if self.kind == "dependency":
-            return "hard dependency chain " + " → ".join(self.chain)
+            groups = "".join(f"; every one of {', '.join(group)} is down" for group in self.any_of)
+            return "hard dependency chain " + " → ".join(self.chain) + groups
         if self.kind == "cycle":
             return "hard dependency cycle " + " → ".join(self.chain) + ": none can be recovered before the others"
         return "standby survives but recovery needs are down: " + ", ".join(self.missing)
@@ -59,11 +62,12 @@ class Scenarios(NamedTuple):
 class DependencyDefeat(NamedTuple):
     """A hard dependency that takes a service down although one of its placements survives."""
 
-    dependency: str  # the direct hard dependency
+    dependency: str  # the direct hard dependency (of an `any_of` group: the one its chain follows)
     chain: tuple[str, ...]  # in the worst scenario: service -> dependency -> ... -> the service down first
     root: Cause  # why the end of the chain is down there (its placements, a cycle, a blocked failover)
     root_sites: list[str]  # where the end of the chain runs
     scenarios: Scenarios  # every scenario in which it happens
+    any_of: tuple[str, ...] = ()  # the group, when the dependency is `any_of` (every one of them down)
 
 
 class DefeatedDr(NamedTuple):
@@ -112,7 +116,12 @@ class Simulation:
             for name in failure.services:
                 out[index[name]] |= bit
 
-        self.deps: list[list[int]] = [[index[d.service] for d in s.depends_on if d.hard] for s in self.services]
+        self.deps: list[list[int]] = [[index[d.service] for d in s.depends_on if d.hard and type(d) is Dependency]
+                                      for s in self.services]
+        # hard `any_of` dependencies: down only where every one of their services is down
+        self.groups: list[list[tuple[int, ...]]] = [
+            [tuple(index[m] for m in d.services) for d in s.depends_on if d.hard and type(d) is AnyOf]
+            for s in self.services]
         # None: the default recovery needs (ops services as critical or more), read through a summary
         self.needs: list[list[int] | None] = [
             [index[x] for x in s.recovery_needs] if s.recovery_needs is not None else [] if s.automatic else None
@@ -149,20 +158,44 @@ class Simulation:
         self._needs_down_named: dict[tuple[int | tuple[int, int], int], tuple[str, ...]] = {}  # the same, named
         self._described: dict[int, Scenarios] = {}  # a set of scenarios (bits) -> as findings tell it
 
-    # -- step 1: down = least fixpoint of primary_lost | OR(down of hard deps)
+    # -- step 1: down = least fixpoint of primary_lost | OR(down of hard deps) | OR(AND(down of an any_of group))
     def _step_one(self, primary: list[int], floating: list[bool]) -> list[int]:
-        down = [0] * len(self.services)
+        n = len(self.services)
+        down = [0] * n
         # a floating service stays up whatever it calls, so nothing reaches its callers through it
         deps = [[] if floating[i] else d for i, d in enumerate(self.deps)]
-        # kept: the order in which a failure travels along hard dependencies (`drcheck.impact` reuses it)
-        self.hard_components = _components(len(self.services), lambda i: deps[i])
-        for component in self.hard_components:
+        groups = [[] if floating[i] else g for i, g in enumerate(self.groups)]
+        # kept: the order in which a failure of one service travels along plain hard dependencies
+        # (`drcheck.impact` reuses it); a group's service alone takes nothing down
+        self.hard_components = _components(n, lambda i: deps[i])
+        components = self.hard_components
+        if any(groups):
+            components = _components(n, lambda i: deps[i] + [m for g in groups[i] for m in g])
+        for component in components:
+            inside = set(component) if len(component) > 1 or any(i in g for i in component for g in groups[i]) else ()
+            if inside and any(m in inside for i in component for g in groups[i] for m in g):
+                # a group that reaches back into its component: members may differ, iterate up from nothing
+                changed = True
+                while changed:
+                    changed = False
+                    for i in component:
+                        value = self.out[i]
+                        if not floating[i]:
+                            value = primary[i] | _groups_down(down, groups[i])
+                            for d in deps[i]:
+                                value |= down[d]
+                        if value != down[i]:
+                            down[i], changed = value, True
+                continue
+            # otherwise everyone in a cycle of plain dependencies goes down with any one of them
             value = 0
             for i in component:
                 if not floating[i]:
                     value |= primary[i]
                 for d in deps[i]:
                     value |= down[d]  # inside the component these are still 0 and so harmless
+                if groups[i]:
+                    value |= _groups_down(down, groups[i])
             for i in component:
                 down[i] = self.out[i] if floating[i] else value
         return down
@@ -170,7 +203,7 @@ class Simulation:
     # -- step 2: down = greatest fixpoint below step 1 of
     #    running_down & (deps down | (primary lost & (standby lost | needs down)))
     def _step_two(self) -> list[int]:
-        deps, needs, ops, tiers = self.deps, self.needs, self.ops, self.tiers
+        deps, groups, needs, ops, tiers = self.deps, self.groups, self.needs, self.ops, self.tiers
         primary, standby, running = self.primary_lost, self.standby_lost, self.running_down
         down = list(running)
         # Default recovery needs read a summary of the ops services: per tier, bits where one of that tier or
@@ -182,7 +215,7 @@ class Simulation:
             if i == _OPS:
                 return ops
             listed = needs[i]
-            return deps[i] + (listed if listed is not None else [_OPS])
+            return deps[i] + [m for g in groups[i] for m in g] + (listed if listed is not None else [_OPS])
 
         for component in _components(len(self.services), edges, extra=[_OPS]):
             cyclic = len(component) > 1 or any(i in edges(i) for i in component)
@@ -198,7 +231,7 @@ class Simulation:
                     value = running[i]
                     if not value:
                         continue
-                    dep_down = 0
+                    dep_down = _groups_down(down, groups[i]) if groups[i] else 0
                     for d in deps[i]:
                         dep_down |= down[d]
                     listed = needs[i]
@@ -237,11 +270,16 @@ class Simulation:
         i = self.index[service]
         defeated = self.down[i] & ~self.all_lost[i] & self._site_scenarios
         defeats = []
-        for d in dict.fromkeys(self.deps[i]) if defeated else ():
-            scenarios = defeated & self.down[d] if d != i else 0  # a service needing itself is a cycle's story
+        plain = [(d, ()) for d in dict.fromkeys(self.deps[i])]
+        for d, group in plain + [(g[0], g) for g in dict.fromkeys(self.groups[i])] if defeated else ():
+            if i in group or d == i:  # a service needing itself is a cycle's story
+                continue
+            scenarios = defeated & (_groups_down(self.down, [group]) if group else self.down[d])
             if not scenarios:
                 continue
             told = self._scenarios(scenarios)
+            if group:  # the chain goes through the member whose own story is worst there
+                d = next(m for m in group if self.down[m] >> told.index & 1)
             dependency = self.service_names[d]
             below = self.cause(dependency, told.index)
             if below.kind == "cycle" and service in below.chain:  # the cycle runs through the service itself
@@ -251,7 +289,8 @@ class Simulation:
             else:
                 chain = _shortened((service,) + (below.chain or (dependency,)))
             root = below if below.kind == "cycle" else self.cause(chain[-1], told.index)
-            defeats.append(DependencyDefeat(dependency, chain, root, self.services[self.index[chain[-1]]].sites, told))
+            defeats.append(DependencyDefeat(dependency, chain, root, self.services[self.index[chain[-1]]].sites, told,
+                                            tuple(self.service_names[m] for m in group)))
         if not defeats:
             return None
         if len(defeats) > 1:
@@ -260,7 +299,7 @@ class Simulation:
                           self._surviving(i, defeats[0].scenarios.worst))
 
     def _any_dependency_down(self, i: int) -> int:
-        value = 0
+        value = _groups_down(self.down, [g for g in self.groups[i] if i not in g])
         for d in self.deps[i]:
             if d != i:
                 value |= self.down[d]
@@ -486,6 +525,7 @@ class Simulation:
         # a cycle whose members cannot come back before each other.  Then unwind.
         path = []
         on_path = set()
+        via: dict[int, tuple[int, ...]] = {}  # a service on the path -> the any_of group its next hop is one of
         current = i
         cycle: list[int] = []
         while current not in memo:
@@ -504,6 +544,15 @@ class Simulation:
                         break
                     if back is None:
                         back = d
+            if nxt is None:
+                for group in self.groups[current]:
+                    if all(self.down[m] & bit for m in group):
+                        nxt = next((m for m in group if m not in on_path), None)
+                        if nxt is not None:
+                            via[current] = group
+                            break
+                        if back is None:
+                            back = group[0]
             if nxt is None and back is not None:
                 cycle = (path[path.index(back):] if back != current else []) + [current]
                 break
@@ -520,15 +569,30 @@ class Simulation:
             path = path[: len(path) - len(cycle) + 1]
             current = cycle[0]
         for node in reversed(path):
-            memo[node] = self._linked(node, current, memo)
+            memo[node] = self._linked(node, current, memo, via.get(node, ()))
             current = node
         return memo[i]
 
-    def _linked(self, node: int, below: int, memo: dict[int, Cause]) -> Cause:
-        """Why `node` is down when its chain goes on through `below`, already explained in `memo`."""
+    def _linked(self, node: int, below: int, memo: dict[int, Cause], group: tuple[int, ...] = ()) -> Cause:
+        """Why `node` is down when its chain goes on through `below` (one of `group`, an any_of dependency whose
+        every service is down), already explained in `memo`."""
         cause = memo[below]
         tail = cause.chain if cause.chain else (self.service_names[below],)
-        return _new_tuple(Cause, ("dependency", _shortened((self.service_names[node],) + tail), ()))
+        groups = cause.any_of if cause.kind == "dependency" else ()
+        if group:
+            groups = (tuple(self.service_names[m] for m in group),) + groups
+        return _new_tuple(Cause, ("dependency", _shortened((self.service_names[node],) + tail), (), groups))
+
+
+def _groups_down(down: list[int], groups: list[tuple[int, ...]]) -> int:
+    """The scenarios in which every service of some `any_of` group is down."""
+    value = 0
+    for group in groups:
+        every = -1
+        for m in group:
+            every &= down[m]
+        value |= every
+    return value
 
 
 _new_tuple = tuple.__new__  # a Cause without the named tuple's Python-level __new__: a report explains 100,000

@@ -23,7 +23,10 @@ class DependencyCycle(Rule):
     (a strongly connected component), and each service with a hard
     dependency on itself.  The finding is on the first member in sorted
     order; the evidence lists the members and one concrete cycle through
-    it.  Soft dependencies never form a cycle.  There is no unknown result.
+    it.  Soft dependencies never form a cycle, and a redundant dependency
+    (`any_of`) holds a service in one only when every one of its services is
+    held too: one outside the cycle can start first.  There is no unknown
+    result.
     """
 
     id = "dependency-cycle"
@@ -72,5 +75,5 @@ class DependencyCycle(Rule):
                 {"members": members, "cycle": path},
                 # the members name the cycle: it stays the same finding while its edges change
                 cause=json.dumps(members, ensure_ascii=False),
-                location=next(d.location for d in service.depends_on if d.service == path[1] and d.hard),
+                location=next(d.location for d in service.depends_on if path[1] in d.services and d.hard),
             )

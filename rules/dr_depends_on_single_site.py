@@ -23,7 +23,9 @@ class DrDependsOnSingleSite(Rule):
     Only the loss of sites counts (a site, building, campus, operator,
     region, power feed, carrier or hazard zone), not a third-party outage.
     A service's hard dependency on itself does not count here
-    (`dependency-cycle` reports it).  One finding per service names every
+    (`dependency-cycle` reports it).  A redundant dependency (`any_of`)
+    defeats it only where every one of its services is down; its chain then
+    follows the first of them down.  One finding per service names every
     direct hard dependency that defeats its DR in some scenario, each with
     its chain in the worst scenario where it does (highest impact; then
     fewer sites lost), so that one round of fixes clears it; the evidence
@@ -91,11 +93,16 @@ class DrDependsOnSingleSite(Rule):
              "impact": worst.scenarios.impact,
              "dependencies": [{"dependency": d.dependency, "chain": list(d.chain),
                                "domain": str(d.scenarios.worst.domains[0]), "domains": list(d.scenarios.names),
-                               "domain_count": d.scenarios.count} for d in defeats]},
+                               "domain_count": d.scenarios.count, **({"any_of": list(d.any_of)} if d.any_of else {})}
+                              for d in defeats]},
             # the finding's story is the service, whatever scenario tells it best today
             cause="",
-            location=next(d.location for d in service.depends_on if d.service == worst.dependency and d.hard),
+            location=next(d.location for d in service.depends_on
+                          if d.hard and (d.services == worst.any_of if worst.any_of else d.services == (worst.dependency,))),
         )
+
+
+_PLURALS = {"primary": "primaries", "standby": "standbys"}
 
 
 def _placements(placements) -> str:
@@ -104,7 +111,7 @@ def _placements(placements) -> str:
     for role in ("primary", "standby"):
         sites = list(dict.fromkeys(p.site for p in placements if p.role == role))
         if sites:
-            parts.append(f"a {role} in {sites[0]}" if len(sites) == 1 else f"{role}s in {', '.join(sites)}")
+            parts.append(f"a {role} in {sites[0]}" if len(sites) == 1 else f"{_PLURALS[role]} in {', '.join(sites)}")
     return " and ".join(parts)
 
 
@@ -116,6 +123,14 @@ def _why(service: str, defeat) -> str:
             return f"{defeat.dependency} needs {service} in turn, so neither can be failed over before the other"
         return (f"{defeat.dependency} is in a hard dependency cycle ({' → '.join(root.chain)}): none of it can be "
                 "failed over before the rest")
+    if defeat.any_of:  # every one of them is down: tell the story of the one the chain follows
+        others = listing([name for name in defeat.any_of if name != defeat.dependency])
+        return f"any of ({listing(list(defeat.any_of))}) fails as a whole ({_one_why(defeat)}; {others} down too)"
+    return _one_why(defeat)
+
+
+def _one_why(defeat) -> str:
+    chain, root = defeat.chain, defeat.root
     through = f"needs {chain[-1]}, which " if len(chain) > 2 else ""
     if root.kind == "placements":
         why = f"runs only in {', '.join(defeat.root_sites)}"

@@ -19,13 +19,17 @@ class RpoInfeasible(Rule):
     minutes, multi-site active/active near zero.  The whitepaper gives bands,
     not numbers: the defaults here (active-active 0s, warm-standby 1m,
     pilot-light 10m) are drcheck's choice of the fastest plausible value in
-    each band, and can be set per strategy with `achievable_rpo`.  DORA
-    Art. 12(1) asks for a backup frequency set by criticality; with
+    each band, and can be set per strategy with `achievable_rpo`.  They
+    hold for asynchronous replication, the default.  With `dr.replication:
+    synchronous` a write is confirmed only once the standby holds it, so
+    active-active, warm-standby and pilot-light lose nothing: their
+    achievable RPO is 0, paid for in write latency.  DORA Art. 12(1) asks for a backup frequency set by criticality; with
     backup-restore that frequency is the recovery point.
 
     ## When it fires
     It fires when the service's `rpo` is shorter than what its effective
-    strategy can achieve.  For backup-restore that is the interval of its
+    strategy can achieve: `achievable_rpo` with asynchronous replication, 0
+    with synchronous.  For backup-restore that is the interval of its
     most frequent backup; if none of its backups declares a frequency the
     result is unknown, and backup-restore with no backups at all fires.  A
     service without DR (strategy `none`, declared or implied by a single
@@ -69,8 +73,9 @@ class RpoInfeasible(Rule):
             rpo: 1h
             dr: {strategy: backup-restore}
         """)
-    remediation = ("Either replicate the data continuously to the DR site (warm standby or active-active), back it up "
-                   "at least as often as the rpo, or agree a longer rpo with the business and record it.")
+    remediation = ("Either replicate the data continuously to the DR site (warm standby or active-active; synchronously, "
+                   "declared as dr.replication: synchronous, where the rpo is 0), back it up at least as often as the "
+                   "rpo, or agree a longer rpo with the business and record it.")
     references = ("AWS whitepaper 'Disaster Recovery of Workloads on AWS' (Well-Architected reliability pillar): "
                   "backup and restore, pilot light, warm standby, multi-site active/active",
                   "Regulation (EU) 2022/2554 (DORA), Art. 12(1) and 12(6)",
@@ -82,16 +87,19 @@ class RpoInfeasible(Rule):
     def check(self, ctx, service):
         rpo = format_duration(service.rpo)
         strategy = service.effective_strategy
-        evidence = {"rpo": rpo, "rpo_seconds": service.rpo, "strategy": strategy}
+        evidence = {"rpo": rpo, "rpo_seconds": service.rpo, "strategy": strategy, "replication": service.replication}
         if strategy is None:
             return self.unknown(service, f"cannot tell whether rpo {rpo} is achievable: {service.name} "
                                          f"{strategy_basis(service)}", evidence)
         if strategy == "none":
             return self.fail(service, f"rpo {rpo} cannot be met: {service.name} {strategy_basis(service)}, so "
                                       "nothing recovers its data elsewhere", evidence | {"achievable": None})
+        if strategy != "backup-restore" and service.replication == "synchronous":
+            return PASSED  # every write is on the standby before it is confirmed: nothing to lose
         if strategy != "backup-restore":
             achievable = parse_duration(self.param("achievable_rpo")[strategy])
-            how = f"({format_duration(achievable)})"
+            how = (f"with asynchronous replication ({format_duration(achievable)}; dr.replication: synchronous "
+                   "would make it 0)")
         elif not service.backups:
             return self.fail(service, f"rpo {rpo} cannot be met: {service.name} declares backup-restore but has no "
                                       "backups", evidence | {"achievable": None})

@@ -108,6 +108,9 @@ def _service(draw, name: str, sites: list[str], services: list[str], ops: list[s
     if others and draw(st.booleans()):
         service["depends_on"] = [d if draw(st.booleans()) else {"service": d, "hard": draw(st.booleans())}
                                  for d in draw(st.lists(_pool(others), unique=True, max_size=3))]
+        if len(others) >= 2 and draw(st.booleans()):  # two payment gateways: one of them will do
+            service["depends_on"].append({"any_of": draw(st.lists(_pool(others), unique=True, min_size=2, max_size=3)),
+                                          "hard": draw(st.booleans())})
     if ops and draw(st.integers(0, 3)) == 0:
         service["recovery_needs"] = draw(st.lists(_pool(ops), unique=True, max_size=2))
     if sites and (kind == "data" or draw(st.integers(0, 3)) == 0):

@@ -4,7 +4,7 @@ import textwrap
 from drcheck.domains import Domain, DomainIndex
 from drcheck.loader import parse
 from drcheck.schema import build_inventory
-from drcheck.simulate import Simulation
+from drcheck.simulate import Cause, Simulation
 
 
 def simulate(text: str, lost: set[str]) -> Simulation:
@@ -68,9 +68,9 @@ def test_services_that_need_each_other_are_down_in_a_cycle_whichever_is_asked_fi
     for first in ("web", "config", "secrets"):
         sim = simulate(text, {"a"})
         sim.cause(first, 0)
-        assert sim.cause("config", 0) == ("cycle", ("config", "secrets", "config"), ())
-        assert sim.cause("secrets", 0) == ("cycle", ("secrets", "config", "secrets"), ())
-        assert sim.cause("web", 0) == ("dependency", ("web", "config", "secrets", "config"), ())
+        assert sim.cause("config", 0) == Cause("cycle", ("config", "secrets", "config"))
+        assert sim.cause("secrets", 0) == Cause("cycle", ("secrets", "config", "secrets"))
+        assert sim.cause("web", 0) == Cause("dependency", ("web", "config", "secrets", "config"))
         assert "none can be recovered before the others" in sim.cause("config", 0).describe()
 
 
@@ -83,4 +83,4 @@ def test_a_service_that_needs_only_itself_is_a_cycle_of_one():
             placements: [{site: a}, {site: b, role: standby}]
             depends_on: [talk]
     """, {"a"})
-    assert sim.cause("talk", 0) == ("cycle", ("talk", "talk"), ())
+    assert sim.cause("talk", 0) == Cause("cycle", ("talk", "talk"))

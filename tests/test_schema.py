@@ -383,6 +383,7 @@ def test_a_duration_past_a_century_says_so():
     ("backups: [{site: ~}]", 22, "service 's' backup.site: found nothing; expected text"),
     ("depends_on: [{service: null}]", 28, "service 's' dependency.service: found nothing; expected text"),
     ("depends_on: [{service: [s]}]", 28, "service 's' dependency.service: found a list; expected text"),
+    ("dr: {replication: semi}", 23, "service 's' dr.replication: found 'semi'; expected one of: asynchronous, synchronous"),
 ])
 def test_a_list_mapping_or_nothing_where_a_name_or_choice_belongs_is_a_located_error(field, column, found):
     fields = (field,) if field.startswith("placements") else ("placements: [{site: a}]", field)
@@ -478,3 +479,11 @@ def test_the_schema_takes_metadata_as_drcheck_does(validator):
     assert validator.is_valid(document)
     document["sites"]["a"]["links"] = {"x": "javascript:alert(1)"}
     assert not validator.is_valid(document)
+
+
+def test_replication_is_asynchronous_unless_declared_and_an_override_can_declare_it():
+    text = service_with("placements: [{site: a}, {site: b, role: standby}]", "dr: {strategy: warm-standby}")
+    assert load(text).services["s"].replication == "asynchronous"
+    patched = text + "overrides:\n  services:\n    s: {dr: {replication: synchronous}}\n"
+    service = load(patched).services["s"]
+    assert (service.replication, service.strategy) == ("synchronous", "warm-standby")

@@ -21,7 +21,7 @@ import networkx as nx
 
 from drcheck.domains import Domain, DomainIndex
 from drcheck.errors import Location
-from drcheck.model import Backup, Dependency, Inventory, Placement, Service, Site
+from drcheck.model import AnyOf, Backup, Dependency, Inventory, Placement, Service, Site
 from drcheck.simulate import Simulation
 
 HERE = Location("generated.yaml", 1, 1)
@@ -47,7 +47,8 @@ def reference(inventory: Inventory, lost: set[Domain]) -> tuple[set[str], set[st
     destroyed_sites = {name for name, site in inventory.sites.items() if site_destroyed(site)}
     out = lost_values["service"]
     floating = {name for name, s in services.items() if not s.placements}  # external, outside every domain
-    hard = {name: [d.service for d in s.depends_on if d.hard] for name, s in services.items()}
+    # each hard dependency as the services any one of which satisfies it (one, or an any_of group)
+    hard = {name: [d.services for d in s.depends_on if d.hard] for name, s in services.items()}
 
     def survives(name: str, role: str) -> bool:
         return name not in out and any(p.role == role and p.site not in lost_sites for p in services[name].placements)
@@ -63,7 +64,8 @@ def reference(inventory: Inventory, lost: set[Domain]) -> tuple[set[str], set[st
     # step 1: start from everything with a surviving primary, drop what lacks a running dependency
     running = {name for name in services if (name in floating and name not in out) or survives(name, "primary")}
     while True:
-        dropped = {name for name in running if name not in floating and any(d not in running for d in hard[name])}
+        dropped = {name for name in running
+                   if name not in floating and any(running.isdisjoint(need) for need in hard[name])}
         if not dropped:
             break
         running -= dropped
@@ -74,7 +76,7 @@ def reference(inventory: Inventory, lost: set[Domain]) -> tuple[set[str], set[st
         recovered = {
             name for name in services
             if name not in up
-            and all(d in up for d in hard[name])
+            and all(not up.isdisjoint(need) for need in hard[name])
             and (survives(name, "primary") or (survives(name, "standby") and all(n in up for n in recovery_needs(name))))
         }
         if not recovered:
@@ -130,6 +132,9 @@ def inventories(draw) -> Inventory:
             for target, hard in draw(st.lists(st.tuples(st.sampled_from(service_names), st.sampled_from([True, True, False])),
                                               max_size=4))
         ]
+        if service_count >= 2:  # redundant dependencies, on itself too: cycles that one member may break
+            depends_on += [AnyOf(tuple(group), hard, HERE) for group, hard in draw(st.lists(st.tuples(
+                st.lists(st.sampled_from(service_names), min_size=2, max_size=3, unique=True), st.booleans()), max_size=2))]
         recovery_needs = draw(st.one_of(st.none(), st.lists(st.sampled_from(service_names), max_size=3, unique=True)))
         backups = [Backup(site, HERE) for site in draw(st.lists(st.sampled_from(site_names), max_size=2))]
         services[name] = Service(name=name, location=HERE, kind=kind, tier=draw(st.integers(0, 3)),
@@ -374,7 +379,7 @@ def test_why_a_service_is_down_is_a_true_story_whatever_order_services_are_expla
     index = DomainIndex(inventory)
     scenarios = [index.failure([domain]) for domain in index.known]
     forward, backward = Simulation(inventory, scenarios), Simulation(inventory, scenarios)
-    hard = {name: {d.service for d in s.depends_on if d.hard} for name, s in inventory.services.items()}
+    hard = {name: {m for d in s.depends_on if d.hard for m in d.services} for name, s in inventory.services.items()}
     for k in range(len(scenarios)):
         down = forward.down_in(k)
         causes = forward.causes_in(k)
@@ -388,5 +393,7 @@ def test_why_a_service_is_down_is_a_true_story_whatever_order_services_are_expla
                 links = [n for n in cause.chain if n != "…"]
                 assert cause.chain[:1] in ((), (name,))
                 assert all(b in hard[a] and b in down for a, b in zip(links, links[1:]))
+                # a chain through an any_of group is told only where every one of its services is down
+                assert all(set(group) <= set(down) for group in cause.any_of)
                 if cause.kind == "dependency" and len(cause.chain) == len(links):  # the whole chain is shown
                     assert told[links[-1]].kind != "dependency"  # it ends where something else is the cause

@@ -1,7 +1,8 @@
 """`drcheck graph --format dot|mermaid`: services, their dependencies and the sites they run on, as Graphviz DOT or Mermaid.
 
 Sites are grouped the way they fail together: campus, then building, then
-site.  Hard dependencies are solid arrows, soft ones dashed; a service's
+site.  Hard dependencies are solid arrows, soft ones dashed, and an arrow to
+one of an `any_of` group's services is labelled "any of"; a service's
 placements are plain lines to its sites, dotted for a standby.  Given a loss
 (the sites of some failure domains), the lost sites and the services down
 are drawn in red.  Every name is escaped for its medium (`reporters.safe`),
@@ -59,12 +60,12 @@ class _Layout:
         for site in self.sites:
             self.tree.setdefault(site.campus, {}).setdefault(site.building, []).append(site)
         self.placements: dict[str, list[tuple[str, str]]] = {}  # service -> [(site, role)]
-        self.dependencies: dict[str, list[tuple[str, bool]]] = {}  # service -> [(service, hard)]
+        self.dependencies: dict[str, list[tuple[str, bool, bool]]] = {}  # service -> [(service, hard, any_of)]
         for service in self.services:
             edges = graph.succ[f"service:{service.name}"]
             self.placements[service.name] = [(to[5:], e["placement"]) for to, e in edges.items() if "placement" in e]
-            self.dependencies[service.name] = [(to[8:], e["depends"] == "hard") for to, e in edges.items()
-                                               if "depends" in e]
+            self.dependencies[service.name] = [(to[8:], e["depends"] == "hard", "any_of" in e)
+                                               for to, e in edges.items() if "depends" in e]
 
     def events(self):
         """The tree in drawing order: ("open", group id, label), ("sites", [Site, ...]) and ("close",)."""
@@ -143,8 +144,9 @@ def draw_dot(graph: "nx.DiGraph", loss: Loss | None = None) -> str:
         for site, role in layout.placements[service.name]:
             how = 'color=gray50' if role == "primary" else 'color=gray50, style=dotted, label="standby"'
             out.append(f'  "{me}" -> "{layout.site_id[site]}" [arrowhead=none, {how}];')
-        for needed, hard in layout.dependencies[service.name]:
-            out.append(f'  "{me}" -> "{layout.service_id[needed]}"{"" if hard else " [style=dashed]"};')
+        for needed, hard, any_of in layout.dependencies[service.name]:
+            how = ", ".join(([] if hard else ["style=dashed"]) + (['label="any of"'] if any_of else []))
+            out.append(f'  "{me}" -> "{layout.service_id[needed]}"{f" [{how}]" if how else ""};')
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -178,8 +180,8 @@ def draw_mermaid(graph: "nx.DiGraph", loss: Loss | None = None) -> str:
         me = layout.service_id[service.name]
         for site, role in layout.placements[service.name]:
             out.append(f"  {me} {'---' if role == 'primary' else '-.-|standby|'} {layout.site_id[site]}")
-        for needed, hard in layout.dependencies[service.name]:
-            out.append(f"  {me} {'-->' if hard else '-.->'} {layout.service_id[needed]}")
+        for needed, hard, any_of in layout.dependencies[service.name]:
+            out.append(f"  {me} {'-->' if hard else '-.->'}{'|any of|' if any_of else ''} {layout.service_id[needed]}")
     if loss:
         out.append("  classDef down fill:#fde0dd,stroke:#c0392b,stroke-width:2px,color:#7b241c")
         out.append("  classDef lost fill:#f5b7b1,stroke:#c0392b,stroke-dasharray:4 2,color:#7b241c")

@@ -39,6 +39,8 @@ def render(report: Report, view: View = View()) -> str:
     out(score, hang=2)
     counts = report.counts()
     out(Text("  ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "no findings", style="dim"))
+    if report.untiered_note():
+        out(Text(report.untiered_note(), style="dim"), hang=2)
     if view.quiet:
         return out.text()
     by_status: dict[str, list[Finding]] = {"fail": [], "unknown": [], "error": []}
