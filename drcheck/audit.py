@@ -92,7 +92,7 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     rules = configure(policy, sources, options.select, options.ignore)
     ctx = ctx or Context(inventory, options.as_of)
-    # before the rules: the simulation it needs is built once, for the rules that ask it in either process
+    # before the rules: the simulation the scenarios read is then built once, for the rules of both processes
     scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
     outcomes = run(rules, ctx, trusted={rule_id for rule_id, source in sources.items() if source.origin == "builtin"},
                    split=options.split_rules)
