@@ -235,6 +235,19 @@ def test_terraform_service_tag_can_be_named(tmp_path):
     assert list(inventory["services"]) == ["search"]
 
 
+def test_a_region_among_the_zones_of_an_elasticache_group_leaves_its_primary_in_the_first_zone(tmp_path):
+    state = {"version": 4, "resources": [{"mode": "managed", "type": "aws_elasticache_replication_group",
+                                          "name": "sessions", "instances": [{"attributes": {
+                                              "arn": "arn:aws:elasticache:eu-west-1:1:replicationgroup:sessions",
+                                              "preferred_cache_cluster_azs": ["eu-west-1", "eu-west-1b", "eu-west-1c"]}}]}]}
+    (tmp_path / "s.tfstate").write_text(json.dumps(state), encoding="utf-8")
+    text, inventory = imported(tmp_path, "terraform", tmp_path / "s.tfstate")
+    assert inventory["services"]["sessions"]["placements"] == [{"site": "aws-eu-west-1b", "role": "primary"},
+                                                               {"site": "aws-eu-west-1c", "role": "standby"}]
+    assert ("aws_elasticache_replication_group.sessions: preferred_cache_cluster_azs holds 'eu-west-1', which is "
+            "no availability zone") in header(text)
+
+
 @pytest.mark.parametrize("content, message", [
     ('{"version": 3, "resources": []}', "found state format version 3; expected 4"),
     ('{"hello": "world"}', "found a JSON object with keys hello; expected 'values' or 'planned_values'"),
@@ -564,3 +577,23 @@ def test_the_header_records_each_input_as_given_not_as_an_absolute_path(tmp_path
     expected = {"./state": ["state/show.json"]}.get(given[0], given)
     assert recorded == expected
     assert str(tmp_path) not in result.stdout
+
+
+def test_no_gap_in_any_header_shows_a_python_none(tmp_path):
+    # attributes a hand-edited state or an unusual export may lack, each of which once reached a message
+    state = {"version": 4, "resources": [
+        {"mode": "managed", "type": "aws_backup_plan", "name": "p", "instances": [{"attributes": {
+            "id": "plan-1", "rule": [{"rule_name": None, "schedule": None, "target_vault_name": "v"}]}}]},
+        {"mode": "managed", "type": "aws_backup_selection", "name": "s", "instances": [{"attributes": {
+            "plan_id": "plan-1", "resources": []}}]},
+        {"mode": "managed", "type": "google_container_cluster", "name": "gke", "instances": [{"attributes": {
+            "name": "apps", "location": None}}]}]}
+    (tmp_path / "s.tfstate").write_text(json.dumps(state), encoding="utf-8")
+    text, _ = imported(tmp_path, "terraform", tmp_path / "s.tfstate")
+    assert "aws_backup_plan.p (a rule without a name): no schedule, so no frequency is given" in header(text)
+    assert "google_container_cluster.gke: no location or provider region in the input, so not placed" in header(text)
+    assert "None" not in text
+    (tmp_path / "feeds.json").write_text(json.dumps([{"id": None, "power_panel": {"id": 9}, "rack": None}]),
+                                         encoding="utf-8")
+    text, _ = imported(tmp_path, "netbox", tmp_path / "feeds.json", name="netbox.yaml")
+    assert "power feed 'id unknown': its panel is not in the data read" in header(text) and "None" not in text

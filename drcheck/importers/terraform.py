@@ -347,12 +347,24 @@ def _region_site(estate: _Estate, region: str) -> str:
     return estate.region_site("aws", region)
 
 
-def _instance(estate: _Estate, r: _Resource) -> None:
+def _zone_or_region(estate: _Estate, r: _Resource) -> str | None:
+    """The site of a resource's availability_zone; without one (a plan, where AWS chooses it at creation), its
+    region's; without either, None.  The header says which."""
     site = _zone_site(estate, r.values.get("availability_zone"))
-    if site is None:
-        estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
-        return
-    estate.service(r).place(site, "primary")
+    if site is not None:
+        return site
+    if r.region is None:
+        estate.imported.gap(f"{r.address}: no availability_zone or region in the input, so not placed")
+        return None
+    estate.imported.gap(f"{r.address}: no availability_zone in the input (in a plan, AWS chooses it at creation), "
+                        "so placed at its region")
+    return _region_site(estate, r.region)
+
+
+def _instance(estate: _Estate, r: _Resource) -> None:
+    site = _zone_or_region(estate, r)
+    if site is not None:
+        estate.service(r).place(site, "primary")
 
 
 def _retention_backup(estate: _Estate, r: _Resource, service: _Service, days_key: str, frequency: str | None) -> None:
@@ -380,9 +392,8 @@ def _db_instance(estate: _Estate, r: _Resource) -> None:
         return  # a read replica: placed with its source in the second pass
     service = estate.service(r)
     service.kind = "data"
-    site = _zone_site(estate, values.get("availability_zone"))
+    site = _zone_or_region(estate, r)
     if site is None:
-        estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
         return
     service.place(site, "primary")
     if values.get("multi_az") is True:
@@ -422,9 +433,8 @@ def _rds_cluster_instance(estate: _Estate, r: _Resource) -> None:
     service = estate.service(cluster) if cluster is not None else estate.service(r)
     estate.service_of[r.address] = service
     service.kind = "data"
-    site = _zone_site(estate, r.values.get("availability_zone"))
+    site = _zone_or_region(estate, r)
     if site is None:
-        estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
         return
     writer = r.values.get("writer")
     if writer is None:
@@ -476,18 +486,21 @@ def _dynamodb_table(estate: _Estate, r: _Resource) -> None:
 
 def _elasticache_group(estate: _Estate, r: _Resource) -> None:
     service = estate.service(r)
-    zones = [z for z in block_list(r.values.get("preferred_cache_cluster_azs")) if isinstance(z, str)]
-    if not zones:
+    listed = [(zone, _zone_site(estate, zone)) for zone in block_list(r.values.get("preferred_cache_cluster_azs"))]
+    sites = [site for _, site in listed if site is not None]
+    not_zones = [repr(zone) for zone, site in listed if site is None]
+    if not_zones:  # a region name, say: no node is there, and the first real zone still holds the primary
+        estate.imported.gap(f"{r.address}: preferred_cache_cluster_azs holds {', '.join(not_zones)}, which is no "
+                            "availability zone; placed only at the zones it lists")
+    if not sites:
         estate.imported.gap(f"{r.address}: no preferred_cache_cluster_azs in the state, so its zones are unknown; "
                             "placed at its region")
         if r.region:
             service.place(_region_site(estate, r.region), "primary")
         return
     # the first zone listed is where the primary node is created; the others hold replicas
-    for i, zone in enumerate(zones):
-        site = _zone_site(estate, zone)
-        if site is not None:
-            service.place(site, "primary" if i == 0 else "standby")
+    for i, site in enumerate(sites):
+        service.place(site, "primary" if i == 0 else "standby")
     _retention_backup(estate, r, service, "snapshot_retention_limit", "1d")
 
 
@@ -504,9 +517,8 @@ def _elasticache_cluster(estate: _Estate, r: _Resource) -> None:
 def _redshift(estate: _Estate, r: _Resource) -> None:
     service = estate.service(r)
     service.kind = "data"
-    site = _zone_site(estate, r.values.get("availability_zone"))
+    site = _zone_or_region(estate, r)
     if site is None:
-        estate.imported.gap(f"{r.address}: no availability_zone in the input, so not placed")
         return
     service.place(site, "primary")
     if r.values.get("multi_az") is True:
@@ -652,16 +664,18 @@ def _backup_plans(estate: _Estate, r: _Resource) -> None:
         if not isinstance(rule, dict):
             continue
         frequency = _backup_schedule(rule.get("schedule"))
+        named = f"{plan.address} rule {rule['rule_name']}" if isinstance(rule.get("rule_name"), str) else \
+            f"{plan.address} (a rule without a name)"
         if frequency is None:
-            estate.imported.gap(f"{plan.address} rule {rule.get('rule_name')}: schedule {rule.get('schedule')!r} has "
-                                "no plain interval, so no frequency is given")
+            said = (f"schedule {rule['schedule']!r} has no plain interval" if isinstance(rule.get("schedule"), str)
+                    else "no schedule")
+            estate.imported.gap(f"{named}: {said}, so no frequency is given")
         targets = [vaults.get(rule.get("target_vault_name"))]
         targets += [estate.at_arn(c.get("destination_vault_arn")) for c in block_list(rule.get("copy_action"))
                     if isinstance(c, dict)]
         for vault in targets:
             if vault is None or vault.region is None:
-                estate.imported.gap(f"{plan.address} rule {rule.get('rule_name')}: a vault it writes to is not in the "
-                                    "state read")
+                estate.imported.gap(f"{named}: a vault it writes to is not in the state read")
                 continue
             lock = locks.get(vault.values.get("name"))
             # only a lock in compliance mode (one with a grace period, changeable_for_days) binds the root user too
