@@ -421,16 +421,21 @@ def test_a_policy_beside_the_inventory_in_git_is_left_out(repo):
     assert data["net"] == "unchanged"
 
 
-def test_a_scenario_reported_under_another_of_its_equivalent_domains_is_no_new_subject():
-    # monitoring's new standby 2.8 km away changes which domains have the same effect as losing building guro:
-    # the head reports that scenario under area=gasan-idc, which the base's finding already spoke for
-    from conftest import ROOT
-
-    result = drcheck("diff", "docs/examples/diff/base.yaml", "docs/examples/diff/head.yaml", "--as-of", "2026-11-01",
-                     "--format", "json", cwd=ROOT)
+def test_a_blast_radius_finding_renamed_by_a_regrouping_is_not_a_new_subject(tmp_path):
+    # before: losing building guro, site guro-idc or the area around either site all take everything (one group,
+    # named building=guro); after monitoring's standby in Gasan, 2.8 km away, only the areas do (a group named
+    # area=gasan-idc): the same loss, no worse
+    base = ("version: 1\nsites:\n"
+            "  guro-idc: {location: [37.5030, 126.8820], building: guro}\n"
+            "  gasan-idc: {location: [37.4780, 126.8870], building: gasan}\n"
+            "services:\n  monitoring:\n    tier: 0\n    placements: [{site: guro-idc}]\n")
+    (tmp_path / "base.yaml").write_text(base, encoding="utf-8")
+    (tmp_path / "head.yaml").write_text(base.replace("[{site: guro-idc}]", "[{site: guro-idc}, {site: gasan-idc, role: standby}]"),
+                                        encoding="utf-8")
+    result = drcheck("diff", "base.yaml", "head.yaml", "--select", "blast-radius,no-dr", "--as-of", "2026-11-01",
+                     "--format", "json", cwd=tmp_path)
     data = json.loads(result.stdout)
-    assert [(f["rule"], f["subject"]) for f in data["added"] if f["rule"] == "blast-radius"] == [
-        ("blast-radius", "domain:area=gasan-idc")]
-    assert "area=gasan-idc" in [f for f in data["removed"] if f["rule"] == "blast-radius"][0]["evidence"][
-        "equivalent_domains"]
-    assert (result.returncode, data["gate"]["blocking"], data["net"]) == (0, [], "better")
+    assert [f["subject"] for f in data["removed"] if f["rule"] == "blast-radius"] == ["domain:building=guro"]
+    (added,) = [f for f in data["added"] if f["rule"] == "blast-radius"]
+    assert added["subject"] == "domain:area=gasan-idc" and "area=guro-idc" in added["evidence"]["equivalent_domains"]
+    assert result.returncode == 0 and data["gate"]["blocking"] == [] and data["net"] == "better"
