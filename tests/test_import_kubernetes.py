@@ -253,7 +253,6 @@ def test_velero_on_azure_and_google_cloud_records_no_region_so_it_is_a_gap(tmp_p
     assert "Velero schedule aks/paused is paused" in header
 
 
-@AWAITS_ANY_OF
 def test_the_same_workload_is_matched_across_clusters_by_an_annotation(tmp_path):
     tag = {"drcheck.io/service": "checkout"}
     write(tmp_path / "a.json", eks_cluster(EU, "eu", deployment("shop", "checkout-eu", 1, annotations=tag),

@@ -312,4 +312,4 @@ def test_explain_shows_every_heading_in_order_within_80_columns():
 
 
 def test_explain_refuses_an_unknown_format():
-    refused(drcheck("explain", "no-dr", "--format", "yaml"), "--format: found 'yaml'; expected text or json")
+    refused(drcheck("explain", "no-dr", "--format", "yaml"), "--format: found 'yaml'; expected text, json or markdown")

@@ -220,13 +220,17 @@ class _Estate:
         self.service_tag = service_tag
         self.services: dict[str, _Service] = {}
         self.service_of: dict[str, _Service] = {}  # resource address -> its service
-        self.by_arn = {r.values["arn"]: r for r in resources if isinstance(r.values.get("arn"), str)}
+        self._by_arn = {r.values["arn"]: r for r in resources if isinstance(r.values.get("arn"), str)}
         self.unmapped: dict[str, int] = {}
         self.regions = catalogue()
         # buckets that replication rules write to: copies of another bucket's data, not places it serves from
         self.replica_buckets = {str(d.get("bucket", "")).removeprefix("arn:aws:s3:::")
                                 for r in resources for _, rules in _replication_rules(r) for rule in rules
                                 for d in block_list(rule.get("destination")) if isinstance(d, dict)}
+
+    def at_arn(self, arn: object) -> "_Resource | None":
+        """The resource with this ARN; None for anything else a state may hold there (a list, a number, null)."""
+        return self._by_arn.get(arn) if isinstance(arn, str) else None
 
     # sites: one per region (PROVIDER-REGION), one per zone (PROVIDER-ZONE), at the region's named location
     def known_region(self, provider: str, region: str) -> bool:
@@ -405,7 +409,7 @@ def _db_replica(estate: _Estate, r: _Resource) -> None:
     source = r.values.get("replicate_source_db")
     if not isinstance(source, str) or not source:
         return
-    primary = estate.by_arn.get(source) or next(
+    primary = estate.at_arn(source) or next(
         (x for x in estate.resources if x.type == "aws_db_instance" and x.values.get("identifier") == source), None)
     if primary is None or primary.address not in estate.service_of:
         estate.imported.gap(f"{r.address}: replica of {source}, which is not in the state read, so not placed")
@@ -441,7 +445,7 @@ def _rds_cluster_instance(estate: _Estate, r: _Resource) -> None:
 def _global_cluster(estate: _Estate, r: _Resource) -> None:
     """Aurora global database: the writer cluster's region is primary, the others standbys."""
     members = block_list(r.values.get("global_cluster_members"))
-    clusters = [(estate.by_arn.get(m.get("db_cluster_arn")), m.get("is_writer")) for m in members if isinstance(m, dict)]
+    clusters = [(estate.at_arn(m.get("db_cluster_arn")), m.get("is_writer")) for m in members if isinstance(m, dict)]
     services = [estate.service_of.get(c.address) for c, _ in clusters if c is not None]
     if not services or services[0] is None:
         return
@@ -542,7 +546,7 @@ def _secret(estate: _Estate, r: _Resource) -> None:
 
 
 def _kms_replica(estate: _Estate, r: _Resource) -> None:
-    primary = estate.by_arn.get(r.values.get("primary_key_arn"))
+    primary = estate.at_arn(r.values.get("primary_key_arn"))
     if primary is None or primary.address not in estate.service_of or r.region is None:
         estate.imported.gap(f"{r.address}: replica of a key that is not in the input, so not placed")
         return
@@ -551,7 +555,7 @@ def _kms_replica(estate: _Estate, r: _Resource) -> None:
 
 def _rds_backup_replication(estate: _Estate, r: _Resource) -> None:
     """Cross-region automated backups: snapshots and transaction logs copied to this resource's region."""
-    source = estate.by_arn.get(r.values.get("source_db_instance_arn"))
+    source = estate.at_arn(r.values.get("source_db_instance_arn"))
     service = estate.service_of.get(source.address) if source is not None else None
     if service is None or r.region is None:
         estate.imported.gap(f"{r.address}: its source DB instance or its region is not in the input")
@@ -643,8 +647,8 @@ def _backup_plans(estate: _Estate, r: _Resource) -> None:
     if plan is None:
         estate.imported.gap(f"{r.address}: its backup plan is not in the state read")
         return
-    arns = [a for a in block_list(r.values.get("resources")) if isinstance(a, str)]
-    protected = [estate.by_arn[a] for a in arns if a in estate.by_arn]
+    arns = block_list(r.values.get("resources"))
+    protected = [x for x in map(estate.at_arn, arns) if x is not None]
     for condition in block_list(r.values.get("selection_tag")):
         if isinstance(condition, dict) and condition.get("type") == "STRINGEQUALS":
             protected += [x for x in estate.resources if x.tags().get(condition.get("key")) == condition.get("value")]
@@ -664,7 +668,7 @@ def _backup_plans(estate: _Estate, r: _Resource) -> None:
                     else "no schedule")
             estate.imported.gap(f"{named}: {said}, so no frequency is given")
         targets = [vaults.get(rule.get("target_vault_name"))]
-        targets += [estate.by_arn.get(c.get("destination_vault_arn")) for c in block_list(rule.get("copy_action"))
+        targets += [estate.at_arn(c.get("destination_vault_arn")) for c in block_list(rule.get("copy_action"))
                     if isinstance(c, dict)]
         for vault in targets:
             if vault is None or vault.region is None:
