@@ -329,7 +329,7 @@ def _subjects(scope: str, ctx: Context):
     if scope == "site":
         return ctx.inventory.sites.values()
     if scope == "domain":
-        return ctx.domains.groups
+        return ctx.single_failures
     return [ctx.inventory]
 
 

@@ -25,7 +25,7 @@ FINGERPRINTS_HEADER = "# drcheck fingerprints 1"  # the first line of `--format 
 @dataclass
 class Scenario:
     lost: list[Domain]
-    same_as: list[Domain]  # other domains that hold exactly the same sites
+    same_as: list[Domain]  # other domains whose loss alone has the same effect
     sites: list[str]
     loss: str  # "destroyed" (some site is: fire, flood) or "unavailable" (an outage only)
     destroyed: list[str]  # the sites destroyed, among `sites`
@@ -33,6 +33,7 @@ class Scenario:
     data_lost: list[str]
     impact: float
     explain: Callable[..., dict[str, Cause]] = field(repr=False, compare=False)  # (names=None: all of `down`)
+    excess: float | None = None  # of a pair of failures: its impact less the larger of its two members' alone
 
     @cached_property
     def causes(self) -> dict[str, Cause]:
@@ -54,6 +55,7 @@ class Scenario:
             "down": self.down,
             "data_lost": self.data_lost,
             "impact": round(self.impact, 4),
+            **({} if self.excess is None else {"excess": round(self.excess, 4)}),
             "why": {name: _cause_json(c) for name, c in self.causes.items()},
         }
 
@@ -134,6 +136,7 @@ class Report:
     service_count: int
     site_count: int
     unplaced_count: int  # services (not external) not yet placed on any site
+    coverage: float  # the tier-weighted share of services placed (`audit.coverage`)
     as_of: date
     profile: str
     fail_on: str
@@ -145,6 +148,8 @@ class Report:
     scenarios: list[Scenario]
     expired_waivers: list[Waiver] = field(default_factory=list)
     unused_waivers: list[Waiver] = field(default_factory=list)
+    # unused waivers whose subject is nothing in the inventory, each with a did-you-mean ("" when none is near)
+    stray_waivers: list[tuple[Waiver, str]] = field(default_factory=list)
     baseline: dict | None = None  # {"file", "matched", "fixed"}
     rules: list[RuleInfo] = field(default_factory=list)  # every rule that ran, in id order
     services: list[ServiceSummary] = field(default_factory=list)
@@ -159,6 +164,14 @@ class Report:
     @cached_property
     def impacts(self) -> dict[str, float]:
         return self.find_impacts()
+
+    @property
+    def coverage_note(self) -> str:
+        """What every format says when some services are not placed ('' when all that should be are)."""
+        if self.coverage >= 1:
+            return ""
+        return (f"coverage {percent(self.coverage)} of the tier weight: {self.unplaced_count} of {self.service_count} "
+                "service(s) not placed on any site; the rules that need placements report unknown for them")
 
     @cached_property
     def graph(self) -> "nx.DiGraph":
@@ -212,6 +225,7 @@ class Report:
             "tool": {"name": "drcheck", "version": self.version},
             "inventory": {"name": self.inventory_name, "files": self.files, "services": self.service_count,
                           "sites": self.site_count, "unplaced": self.unplaced_count},
+            "coverage": round(self.coverage, 4),
             "as_of": self.as_of.isoformat(),
             "profile": self.profile,
             "gate": {"fail_on": self.fail_on, "min_score": self.min_score, "failed_because": self.gate},
@@ -241,6 +255,16 @@ class Report:
         return (f"{count} service{'s' if count != 1 else ''} with no tier (so tier {DEFAULT_TIER}): "
                 f"{', '.join(self.not_applied_untiered)} not applied to {'them' if count != 1 else 'it'}; "
                 "set tiers under overrides: (services: {NAME: {tier: 0}})")
+
+
+def percent(share: float) -> str:
+    """0.873 -> '87.3%', never rounded up to 100% nor down to 0%."""
+    text = f"{share * 100:.1f}".rstrip("0").rstrip(".")
+    if text == "100" and share < 1:
+        text = "99.9"
+    elif text == "0" and share > 0:
+        text = "0.1"
+    return text + "%"
 
 
 def finding_json(f: Finding, owner: str | None = None, tier: int | None = None) -> dict:

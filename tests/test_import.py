@@ -240,6 +240,8 @@ def test_terraform_service_tag_can_be_named(tmp_path):
     ('{"hello": "world"}', "found a JSON object with keys hello; expected 'values' or 'planned_values'"),
     ('[1, 2]', "found a JSON list; expected the output of `terraform show -json`"),
     ('{"version": 4,\n "resources": [}', ":2:16: invalid JSON"),
+    ("", ":1:1: the file is empty; expected JSON"),
+    ("\n  \n", ":1:1: the file is empty; expected JSON"),
     ('{"values": {"root_module": {"resources": [{"type": "aws_instance"}]}}}',
      "values.resources[0]: expected a resource with address, type and name"),
     ('{"values": {"root_module": {"resources": true}}}', "values.resources: found bool; expected a list"),
@@ -273,7 +275,9 @@ def test_csv_rows_become_services_and_sites_through_the_mapping(tmp_path):
 
 @pytest.mark.parametrize("services, message", [
     ("Application,Criticality,Data centre\nWeb,Urgent,Seoul DC1\n", "services.csv:2:1: column 'Criticality': tier: found 'Urgent'"),
-    ("Application,Data centre\nWeb,Nowhere\n", "service 'Web' is placed or backed up at site 'Nowhere', which no CSV row defines"),
+    ("Application,Data centre\nWeb,Nowhere\n",
+     "services.csv:2:1: service 'Web' is placed or backed up at site 'Nowhere', which no CSV row defines"),
+    ("Application,Data centre\nWeb,Seoul DC1\nApp,Seoul DC1\nShop,Nowhere\n", "services.csv:4:1: service 'Shop'"),
     ("Application,Data centre\nWeb,Seoul DC1\nWeb,Seoul DC1\n", "services.csv:3:1: service 'Web' appears on two rows"),
     ("App,Data centre\nWeb,Seoul DC1\n", "no column 'Application'; the header has: App, Data centre"),
 ])

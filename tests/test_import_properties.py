@@ -216,6 +216,17 @@ def test_any_kubernetes_objects_import_to_a_valid_inventory_or_a_located_error(t
     _valid_or_located("kubernetes", paths, ImportOptions())
 
 
+def test_an_arn_that_is_not_text_is_no_crash(tmp_path):
+    import json
+
+    state = {"format_version": "1.0", "values": {"root_module": {"resources": [
+        {"address": "aws_db_instance_automated_backups_replication.r", "mode": "managed",
+         "type": "aws_db_instance_automated_backups_replication", "name": "r",
+         "values": {"source_db_instance_arn": []}}]}}}
+    (tmp_path / "s.json").write_text(json.dumps(state), encoding="utf-8")
+    _valid_or_located("terraform", [str(tmp_path / "s.json")], ImportOptions())
+
+
 REFS = st.sampled_from(["a", "b", "component:a", "component:b", "api:x", "resource:db", "group:g", "x", "missing",
                         "component:other/a", ":", "a/"])
 
@@ -235,14 +246,3 @@ def test_partial_backstage_catalogues_import_or_stop_with_a_located_error(tmp_pa
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: b}\n"
         f"spec: {{subcomponentOf: {json.dumps(whole)}}}\n", encoding="utf-8")
     _valid_or_located("backstage", [str(tmp_path / "catalog-info.yaml")], ImportOptions())
-
-
-def test_an_arn_that_is_not_text_is_no_crash(tmp_path):
-    import json
-
-    state = {"format_version": "1.0", "values": {"root_module": {"resources": [
-        {"address": "aws_db_instance_automated_backups_replication.r", "mode": "managed",
-         "type": "aws_db_instance_automated_backups_replication", "name": "r",
-         "values": {"source_db_instance_arn": []}}]}}}
-    (tmp_path / "s.json").write_text(json.dumps(state), encoding="utf-8")
-    _valid_or_located("terraform", [str(tmp_path / "s.json")], ImportOptions())
