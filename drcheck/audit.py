@@ -92,6 +92,8 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     rules = configure(policy, sources, options.select, options.ignore)
     ctx = ctx or Context(inventory, options.as_of, policy.area_radius_km)
+    # before the rules: the simulation the scenarios read is then built once, for the rules of both processes
+    scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
     outcomes = run(rules, ctx, trusted={rule_id for rule_id, source in sources.items() if source.origin == "builtin"},
                    split=options.split_rules)
     findings = [f for o in outcomes for f in o.findings]
@@ -104,7 +106,6 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     gate = _gate(findings, score.value, policy) + _coverage_gate(covered, unplaced, len(inventory.services),
                                                                  policy.min_coverage)
     score.grade = grade(score.value, passed=not gate)
-    scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
     return Report(
         version=__version__,
         inventory_name=inventory.name,
@@ -268,7 +269,7 @@ def _gate(findings: list[Finding], score: float, policy: Policy) -> list[str]:
     reasons = []
     errors = sum(f.status == "error" for f in findings)
     if errors:
-        reasons.append(f"{errors} check(s) could not be made (internal error)")
+        reasons.append(f"{errors} check(s) could not be made (a rule failed)")
     blocking = [f for f in findings if f.status == "fail" and not f.waived and not f.baseline
                 and SEVERITIES.index(f.severity) <= threshold]
     if blocking:

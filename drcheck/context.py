@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .domains import AREA_RADIUS_KM, Domain, DomainGroup, DomainIndex, site_domains
 from .geo import geodesic_km, within
+from .locations import CloudRegion, catalogue
 from .model import Inventory, Service, Site
 
 if TYPE_CHECKING:  # networkx is imported only by audits that use the graph
@@ -31,6 +32,12 @@ class Context:
 
     def site(self, name: str) -> Site:
         return self.inventory.sites[name]
+
+    def cloud_region(self, site: str) -> CloudRegion | None:
+        """The named cloud region a site is located at (`location: aws:eu-west-1`), with its provider, metro and
+        country; None for a site located otherwise, or not at all."""
+        name = self.site(site).cloud_location
+        return None if name is None else catalogue()[name]
 
     def distance_km(self, a: str, b: str) -> float | None:
         """Geodesic (WGS-84) distance between two sites; None when it is not known (see `same_named_region`)."""

@@ -107,12 +107,17 @@ def holds_only_policy(root: object) -> bool:
     return isinstance(root, Mapping) and bool(root) and all(key in _POLICY_KEYS for key in root)
 
 
+def default_policy(profile: str | None = None) -> Policy:
+    """The policy without a file: the profile's settings (the default profile's unless one is named)."""
+    return _with_profile(Policy(profile="default" if profile is None else profile), None)
+
+
 def load_policy(path: str | None, profile: str | None = None) -> Policy:
     """Read the policy file (or drcheck.yaml in the working directory, if present);
     `profile` (from the command line) replaces the file's profile."""
     if path is None:
         if not Path(DEFAULT_POLICY_FILE).is_file():
-            return _with_profile(Policy(profile="default" if profile is None else profile), None)
+            return default_policy(profile)
         path = DEFAULT_POLICY_FILE
     name, text = read_source(path, role="policy")
     if not text.strip():

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import drcheck
+from conftest import drcheck, drcheck_installed
 from drcheck.audit import AuditOptions, load_inventory
 from drcheck.diff import CAN_FORK, compare
 from drcheck.domains import Domain
 from drcheck.errors import InputError
-from drcheck.policy import load_policy
+from drcheck.policy import default_policy
 
 RULES = "no-dr,dr-site-too-close"
 BASE = """\
@@ -272,7 +272,10 @@ def repo(tmp_path):
 
 
 def test_against_a_git_revision(repo):
-    data = diff_json(repo, "dr/inventory.yaml", "--base", "HEAD", exit_code=1)
+    installed = drcheck_installed("diff", "dr/inventory.yaml", "--base", "HEAD", "--select", RULES, "--as-of", "2026-11-01",
+                                  "--format", "json", cwd=repo)
+    assert installed.returncode == 1, installed.stderr  # git runs beside the real command as it would for a user
+    data = json.loads(installed.stdout)
     assert data["base"]["files"] == ["HEAD:dr/inventory.yaml"] and data["head"]["files"] == ["dr/inventory.yaml"]
     assert [f["location"]["file"] for f in data["removed"]] == ["HEAD:dr/inventory.yaml"]
     assert len(data["added"]) == 2
@@ -336,7 +339,7 @@ def _loader(path):
 
 
 def _options():
-    return AuditOptions(policy=load_policy(None), as_of=date(2026, 11, 1))
+    return AuditOptions(policy=default_policy(), as_of=date(2026, 11, 1))
 
 
 CRM_BLOCK = "crm:\n    tier: 1\n    placements: [{site: pangyo}, {site: busan, role: standby}]"

@@ -235,6 +235,19 @@ def test_terraform_service_tag_can_be_named(tmp_path):
     assert list(inventory["services"]) == ["search"]
 
 
+def test_a_region_among_the_zones_of_an_elasticache_group_leaves_its_primary_in_the_first_zone(tmp_path):
+    state = {"version": 4, "resources": [{"mode": "managed", "type": "aws_elasticache_replication_group",
+                                          "name": "sessions", "instances": [{"attributes": {
+                                              "arn": "arn:aws:elasticache:eu-west-1:1:replicationgroup:sessions",
+                                              "preferred_cache_cluster_azs": ["eu-west-1", "eu-west-1b", "eu-west-1c"]}}]}]}
+    (tmp_path / "s.tfstate").write_text(json.dumps(state), encoding="utf-8")
+    text, inventory = imported(tmp_path, "terraform", tmp_path / "s.tfstate")
+    assert inventory["services"]["sessions"]["placements"] == [{"site": "aws-eu-west-1b", "role": "primary"},
+                                                               {"site": "aws-eu-west-1c", "role": "standby"}]
+    assert ("aws_elasticache_replication_group.sessions: preferred_cache_cluster_azs holds 'eu-west-1', which is "
+            "no availability zone") in header(text)
+
+
 @pytest.mark.parametrize("content, message", [
     ('{"version": 3, "resources": []}', "found state format version 3; expected 4"),
     ('{"hello": "world"}', "found a JSON object with keys hello; expected 'values' or 'planned_values'"),

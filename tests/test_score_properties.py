@@ -26,7 +26,7 @@ from drcheck.api import SEVERITIES, Finding
 from drcheck.audit import AuditOptions, audit
 from drcheck.errors import InputError
 from drcheck.loader import parse
-from drcheck.policy import Policy, Waiver, load_policy, profile_names
+from drcheck.policy import Policy, Waiver, default_policy, load_policy, profile_names
 from drcheck.schema import build_inventory
 from drcheck.scoring import CRITICAL_CEILING, compute, grade
 
@@ -206,12 +206,13 @@ def run(inventory: dict, policy: dict | None = None, *, profile: str | None = No
         model = build_inventory([parse("generated.yaml", yaml.safe_dump(inventory, sort_keys=False))])
     except InputError:
         assume(False)  # a generated inventory the validator refuses says nothing about the score
-    with tempfile.TemporaryDirectory() as folder:
-        path = None
-        if policy is not None:
+    if policy is None:
+        loaded = default_policy(profile)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "policy.yaml"
             path.write_text(yaml.safe_dump(policy), encoding="utf-8")
-        loaded = load_policy(str(path) if path else None, profile=profile)
+            loaded = load_policy(str(path), profile=profile)
     loaded.waivers = list(waivers)
     return audit(model, AuditOptions(policy=loaded, as_of=AS_OF))
 

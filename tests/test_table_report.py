@@ -13,7 +13,7 @@ import yaml
 from hypothesis import given, settings
 from rich.cells import cell_len
 
-from conftest import ROOT, SAMPLES, drcheck, run_audit
+from conftest import EMPTY_FOLDER, ROOT, SAMPLES, drcheck, run_audit
 from drcheck.domains import Failure
 from drcheck.impact import subject_impacts
 from drcheck.context import Context
@@ -39,7 +39,7 @@ def on_terminal(columns: int, *args) -> str:
     command = f"stty cols {columns} rows 50; {shlex.join([str(exe), *map(str, args)])}"
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR", "GITHUB_ACTIONS")}
     screen = subprocess.run(["script", "-q", "-e", "-c", command, "/dev/null"], capture_output=True, text=True,
-                            env=env, timeout=120, stdin=subprocess.DEVNULL).stdout
+                            env=env, timeout=120, stdin=subprocess.DEVNULL, cwd=EMPTY_FOLDER).stdout
     assert "\x1b[" in screen, "a terminal gets colours by default"
     return ANSI.sub("", screen).replace("\r\n", "\n")
 
@@ -77,8 +77,11 @@ def test_at_the_width_of_a_terminal_every_line_fits_and_stays_under_its_finding(
             for continuation in finding[1:]:
                 assert continuation.startswith("    "), f"wrapped back out of its finding: {continuation!r}"
     # the footer and the worst failures wrap indented too
-    footer = lines[lines.index(next(line for line in lines if line.startswith("score = "))):]
-    assert all(line.startswith("  ") for line in footer[1:] if line)
+    start = lines.index(next(line for line in lines if line.startswith("score = ")))
+    # the last line says what the plan takes to pass the gate
+    plan = next(n for n in range(start + 1, len(lines)) if lines[n] and not lines[n].startswith("  "))
+    assert lines[plan].startswith("no set of changes drcheck knows passes the gate")
+    assert all(line.startswith("  ") for line in lines[start + 1:plan] + lines[plan + 1:] if line)
     # the same findings in the same order whatever the width
     wide = on_terminal(200, "audit", KAKAO, "--as-of", "2026-11-01")
     assert [HEAD.match(f[0]).group(0) for g in groups.values() for f in g] == \

@@ -486,18 +486,21 @@ def _dynamodb_table(estate: _Estate, r: _Resource) -> None:
 
 def _elasticache_group(estate: _Estate, r: _Resource) -> None:
     service = estate.service(r)
-    zones = [z for z in block_list(r.values.get("preferred_cache_cluster_azs")) if isinstance(z, str)]
-    if not zones:
+    listed = [(zone, _zone_site(estate, zone)) for zone in block_list(r.values.get("preferred_cache_cluster_azs"))]
+    sites = [site for _, site in listed if site is not None]
+    not_zones = [repr(zone) for zone, site in listed if site is None]
+    if not_zones:  # a region name, say: no node is there, and the first real zone still holds the primary
+        estate.imported.gap(f"{r.address}: preferred_cache_cluster_azs holds {', '.join(not_zones)}, which is no "
+                            "availability zone; placed only at the zones it lists")
+    if not sites:
         estate.imported.gap(f"{r.address}: no preferred_cache_cluster_azs in the state, so its zones are unknown; "
                             "placed at its region")
         if r.region:
             service.place(_region_site(estate, r.region), "primary")
         return
     # the first zone listed is where the primary node is created; the others hold replicas
-    for i, zone in enumerate(zones):
-        site = _zone_site(estate, zone)
-        if site is not None:
-            service.place(site, "primary" if i == 0 else "standby")
+    for i, site in enumerate(sites):
+        service.place(site, "primary" if i == 0 else "standby")
     _retention_backup(estate, r, service, "snapshot_retention_limit", "1d")
 
 
