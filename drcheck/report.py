@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable
 from .findings import SEVERITIES, Finding
 from .rule import Rule
 from .domains import Domain
-from .errors import Location
+from .errors import Location, location_json
 from .model import DEFAULT_TIER, Inventory
 from .policy import Waiver
 from .scoring import Score
@@ -289,10 +289,6 @@ def finding_json(f: Finding, owner: str | None = None, tier: int | None = None) 
     if f.penalty != 1.0 and f.status == "fail":
         out["penalty"] = round(f.penalty, 4)
     return out
-
-
-def location_json(location: Location | None) -> dict | None:
-    return None if location is None else {"file": location.file, "line": location.line, "column": location.column}
 
 
 # --- `drcheck diff` ---------------------------------------------------------------------------
