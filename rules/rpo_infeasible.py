@@ -43,6 +43,7 @@ class RpoInfeasible(Rule):
     id = "rpo-infeasible"
     title = "RPO shorter than the DR strategy can achieve"
     severity = "high"
+    categories = ("objectives",)
     params = {"achievable_rpo": Param(ACHIEVABLE_RPO, "smallest data loss each dr strategy can achieve (strategy: "
                                                       "duration; strategies left out keep their default; "
                                                       "backup-restore always uses the backup frequency)",

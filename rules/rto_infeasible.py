@@ -33,6 +33,7 @@ class RtoInfeasible(Rule):
     id = "rto-infeasible"
     title = "RTO shorter than the DR strategy can achieve"
     severity = "high"
+    categories = ("objectives",)
     params = {"achievable_rto": Param(ACHIEVABLE_RTO, "fastest recovery time each dr strategy can achieve "
                                                       "(strategy: duration; strategies left out keep their default)",
                                       check=duration_table(ACHIEVABLE_RTO))}
