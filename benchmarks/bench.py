@@ -17,6 +17,8 @@ one measurement:
   diff           `drcheck diff FILE CHANGED --as-of ...`: CHANGED is the file with a handful of
                  services changed (synthetic.changed_inventory), so both are audited and compared
   simulate-depth-2  `drcheck simulate FILE --depth 2`: every pair of failure domains (N-2)
+  plan           `drcheck plan FILE --as-of ...`: the changes that would pass the gate, each step audited;
+                 timed against a run of `audit` just before it (not the baseline)
 
 The first four time only their step inside the child; peak memory is the
 child process's maximum resident set size (read with os.wait4), so it
@@ -49,7 +51,7 @@ from synthetic import SHAPES, changed_inventory, shaped_inventory  # noqa: E402 
 FORMATS = ("json", "markdown", "sarif", "junit", "html")
 AUDITS = ("audit", *(f"audit-{format}" for format in FORMATS))
 # the steps that run the installed `drcheck` command, timed as whole processes
-COMMANDS = (*AUDITS, "diff", "simulate-depth-2")
+COMMANDS = (*AUDITS, "diff", "simulate-depth-2", "plan")
 BASELINES = ("baseline", "baseline-nogc")
 STEPS = (*BASELINES, "validate", "simulate", *COMMANDS)
 AS_OF = "2026-11-01"
@@ -57,6 +59,10 @@ AS_OF = "2026-11-01"
 MAX_TIME_VS_BASELINE = {**{step: 0.5 for step in AUDITS}, "diff": 0.5, "simulate-depth-2": 1.0}
 MAX_MEMORY_VS_BASELINE = 1.0
 MAX_GROWTH_100K_VS_20K = 6.0
+# `plan` is held to the audit of the same estate, run just before it (issue 20): its time and its memory, and to
+# an absolute time at the benchmark's 2,000 services
+PLAN_VS_AUDIT = {"time": 20.0, "memory": 2.0}
+PLAN_SECONDS_AT_2000 = 30.0
 
 
 # ---- children: each measures one step and prints {"seconds": ..., "cpu": ...} -------------------
@@ -150,6 +156,8 @@ def _arguments(step: str, path: Path) -> list[str]:
         return ["diff", str(path), str(_changed_path(path)), "--as-of", AS_OF]
     if step == "simulate-depth-2":
         return ["simulate", str(path), "--depth", "2"]
+    if step == "plan":
+        return ["plan", str(path), "--as-of", AS_OF]
     report_format = step.removeprefix("audit").removeprefix("-") or "table"
     return ["audit", str(path), "--as-of", AS_OF, "--format", report_format]
 
@@ -208,15 +216,17 @@ def run(sizes: list[int], shapes: list[str], steps: list[str], repeat: int, dire
         for _ in range(repeat):
             for step in steps:
                 if step in paired:
-                    before = measure("baseline", path)
-                    runs["baseline"].append(before)
+                    reference = "audit" if step == "plan" else "baseline"
+                    before = measure(reference, path)
+                    runs.setdefault(reference, []).append(before)
                     runs[step].append(measure(step, path))
                     paired[step].append(runs[step][-1][0] / before[0])
                 elif step != "baseline" or not paired:
                     runs[step].append(measure(step, path))
                 print(".", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
-        results[estate] = {step: tuple(min(r[n] for r in measured) for n in range(3)) for step, measured in runs.items()}
+        results[estate] = {step: tuple(min(r[n] for r in measured) for n in range(3))
+                           for step, measured in runs.items() if measured}  # (a plan alone runs no baseline)
         ratios[estate] = paired
     print(f"{'shape':<12} {'services':>9} {'file MB':>8} {'step':<16} {'wall s':>8} {'peak MB':>8} {'CPU s':>8}  "
           "(fastest run, smallest peak)")
@@ -226,8 +236,11 @@ def run(sizes: list[int], shapes: list[str], steps: list[str], repeat: int, dire
                   f"{cpu:>8.2f}")
     print()
     for (shape, services), measured in results.items():
-        base_mb = measured["baseline"][1]
         for step, paired in ratios[shape, services].items():
+            if step == "plan":
+                _plan_verdict(shape, services, measured, paired)
+                continue
+            base_mb = measured["baseline"][1]
             target = MAX_TIME_VS_BASELINE[step]
             time_ratio, memory_ratio = statistics.median(paired), measured[step][1] / base_mb
             nogc = f"; {measured[step][0] / measured['baseline-nogc'][0]:.2f} of baseline-nogc's best" \
@@ -241,6 +254,17 @@ def run(sizes: list[int], shapes: list[str], steps: list[str], repeat: int, dire
             growth = results[shape, 100_000][audit][0] / results[shape, 20_000][audit][0]
             print(f"{shape}: {audit} time 100k/20k: {growth:.2f} (target <= {MAX_GROWTH_100K_VS_20K:g}: "
                   f"{_verdict(growth <= MAX_GROWTH_100K_VS_20K)})")
+
+
+def _plan_verdict(shape: str, services: int, measured: dict, paired: list[float]) -> None:
+    time_ratio, memory_ratio = statistics.median(paired), measured["plan"][1] / measured["audit"][1]
+    seconds = measured["plan"][0]
+    absolute = f"; {seconds:.1f} s (target <= {PLAN_SECONDS_AT_2000:g} s: {_verdict(seconds <= PLAN_SECONDS_AT_2000)})" \
+        if services == 2000 else f"; {seconds:.1f} s"
+    print(f"{shape}, {services} services: plan time {time_ratio:.2f} of the audit run just before it (median of "
+          f"{len(paired)}, {min(paired):.2f} to {max(paired):.2f}; target <= {PLAN_VS_AUDIT['time']:g}: "
+          f"{_verdict(time_ratio <= PLAN_VS_AUDIT['time'])}{absolute}), memory {memory_ratio:.2f} of the audit's "
+          f"(target <= {PLAN_VS_AUDIT['memory']:g}: {_verdict(memory_ratio <= PLAN_VS_AUDIT['memory'])})")
 
 
 def _verdict(met: bool) -> str:

@@ -93,6 +93,8 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     notes: list[str] = []
     rules = configure(policy, sources, options.select, options.ignore, notes)
     ctx = ctx or Context(inventory, options.as_of, policy.area_radius_km)
+    # before the rules: the simulation the scenarios read is then built once, for the rules of both processes
+    scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
     outcomes = run(rules, ctx, trusted={rule_id for rule_id, source in sources.items() if source.origin == "builtin"},
                    split=options.split_rules)
     findings = [f for o in outcomes for f in o.findings]
@@ -105,7 +107,6 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     gate = _gate(findings, score.value, policy) + _coverage_gate(covered, unplaced, len(inventory.services),
                                                                  policy.min_coverage)
     score.grade = grade(score.value, passed=not gate)
-    scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
     return Report(
         version=__version__,
         inventory_name=inventory.name,

@@ -257,6 +257,11 @@ def _outputs(formats: list[str], files: list[str], allowed: tuple[str, ...], def
     return pairs
 
 
+# Up to this many services, a failing audit's table and Markdown end with what the plan takes (the plan audits the
+# estate some tens of times); larger estates are pointed to `drcheck plan`.
+AUDIT_PLAN_LIMIT = 300
+PROGRESS_FROM = 500  # services: a plan of a smaller estate takes seconds at most, and shows no progress bar
+
 PATHS = typer.Argument(..., metavar="PATH", help="inventory files or directories; - reads stdin", show_default=False)
 PATH = typer.Argument(..., metavar="PATH", help="inventory file or directory; - reads stdin", show_default=False)
 
@@ -330,7 +335,8 @@ def audit(
     quiet: bool = QUIET,
 ) -> None:
     """Audit inventories; exit 0 if the gate passes, 1 if it fails, 2 if drcheck could not run."""
-    from .audit import audit as run_audit, load_inventory, require_services
+    from .audit import audit as run_audit, require_services
+    from .schema import build_inventory
 
     default = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table"
     outputs = _outputs(fmt or [], output or [], FORMATS, default)
@@ -342,7 +348,8 @@ def audit(
             raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
         options.policy.min_score = min_score
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
-    report = run_audit(require_services(_load_saying_what_is_skipped(paths)), options)
+    documents = _documents_saying_what_is_skipped(paths)
+    report = run_audit(require_services(build_inventory(documents)), options)
     for note in report.notes:
         typer.echo(f"note: {terminal(note)}", err=True)
     for waiver, suggestion in report.stray_waivers:
@@ -351,6 +358,11 @@ def audit(
         where = f"{waiver.location}: " if waiver.location else ""
         typer.echo(terminal(f"warning: {where}waiver for {waiver.rule} on {waiver.subject}: no such subject in the "
                             f"inventory{suggestion}; it waives nothing"), err=True)
+    if not report.passed and not report.errors and not quiet and report.service_count <= AUDIT_PLAN_LIMIT \
+            and any(fmt in ("table", "markdown", "html") for fmt, _ in outputs):
+        from .plan import make_plan
+
+        report.plan = make_plan(documents, options)
     _write_all("audit", report, outputs, color, quiet)
     if all(path not in (None, "-") for _, path in outputs):
         from .reporters.summary import summary_line
@@ -366,19 +378,21 @@ def audit(
 @_errors_exit_2
 def validate(paths: list[str] = PATHS) -> None:
     """Only check the inventory: print nothing but errors (and the policy files a directory holds); exit 0 or 2."""
-    _load_saying_what_is_skipped(paths)
+    from .schema import build_inventory
+
+    build_inventory(_documents_saying_what_is_skipped(paths))
 
 
-def _load_saying_what_is_skipped(paths: list[str]):
-    """The inventory in `paths`, after a note on stderr for each policy file left out of a directory."""
-    from .audit import load_inventory
+def _documents_saying_what_is_skipped(paths: list[str]):
+    """The inventory's documents in `paths`, after a note on stderr for each policy file left out of a directory."""
+    from .audit import inventory_documents
 
     skipped: list[str] = []
-    inventory = load_inventory(paths, skipped=skipped)
+    documents = inventory_documents(paths, skipped=skipped)
     for path in skipped:
         typer.echo(f"note: skipped {terminal(path)}: a policy file, not part of the inventory (a policy is read "
                    "with --policy FILE, or from drcheck.yaml in the working directory)", err=True)
-    return inventory
+    return documents
 
 
 @app.command(cls=_Command, epilog=_examples(
@@ -565,8 +579,7 @@ def plan(
     """The cheapest changes after which the gate passes, each step verified by the audit; exit 0 if the plan
     passes the gate, 1 if no plan does, 2 if drcheck could not run."""
     from .audit import require_services
-    from .loader import load_documents
-    from .plan import make_plan
+    from .plan import planner
     from .schema import build_inventory
 
     _choice("--format", fmt, formats("plan"))
@@ -576,10 +589,12 @@ def plan(
         if not 0 <= min_score <= 100:
             raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
         options.policy.min_score = min_score
-    documents = load_documents(paths)
-    require_services(build_inventory(documents))
-    with _progress_bar() as progress:
-        planned = make_plan(documents, options, progress)
+    documents = _documents_saying_what_is_skipped(paths)
+    inventory = require_services(build_inventory(documents))
+    with _progress_bar(len(inventory.services) > PROGRESS_FROM) as progress:
+        search = planner(documents, options, progress, inventory)
+        del documents, inventory  # read into the planner: a large estate's parsed files need not stay
+        planned = search.plan()
     for error in planned.errors:
         typer.echo(f"error: {terminal(error)}", err=True)
     if planned.errors:
@@ -591,9 +606,9 @@ def plan(
 
 
 @contextlib.contextmanager
-def _progress_bar():
+def _progress_bar(wanted: bool):
     """A progress bar on a terminal (standard error), for the plans of large estates; elsewhere nothing."""
-    if not sys.stderr.isatty():
+    if not wanted or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console

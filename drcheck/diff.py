@@ -96,9 +96,18 @@ def worst_by_subject(findings: list[Finding], with_unknown: bool) -> dict[str, i
     for f in findings:
         if _counts(f, with_unknown):
             r = SEVERITIES.index(f.severity)
-            if r < worst.get(f.subject, NOTHING):
-                worst[f.subject] = r
+            for subject in _subjects(f):
+                if r < worst.get(subject, NOTHING):
+                    worst[subject] = r
     return worst
+
+
+def _subjects(finding: Finding) -> list[str]:
+    """The subjects a finding speaks for: a scenario's finding is reported under the first of the domains whose
+    loss has the same effect, and speaks for the others (`equivalent_domains`) too, so that a change which only
+    splits or regroups those domains is no new subject."""
+    equivalent = finding.evidence.get("equivalent_domains") if finding.subject.startswith("domain:") else None
+    return [finding.subject, *(f"domain:{d}" for d in equivalent or ())]
 
 
 def _counts(finding: Finding, with_unknown: bool) -> bool:

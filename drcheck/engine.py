@@ -12,6 +12,7 @@ import importlib
 import importlib.machinery
 import importlib.util
 import math
+import os
 import pkgutil
 import re
 import sys
@@ -21,7 +22,7 @@ from importlib.metadata import entry_points
 from multiprocessing.connection import Pipe
 from pathlib import Path
 from types import ModuleType
-from typing import Collection
+from typing import Collection, Iterator
 
 from .context import Context
 from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, subject_id
@@ -35,6 +36,8 @@ from .errors import InputError, Location, Problem, did_you_mean, unknown_rule
 ENTRY_POINT_GROUP = "drcheck.rules"
 # below this many services an audit takes well under a second, and a second process would only add its start
 SPLIT_FROM_SERVICES = 2_000
+# a pipe holds a turn for each rule, a byte each, written before anyone reads: 4 KiB fit in any pipe
+SPLIT_UP_TO_RULES = 4_096
 _ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
@@ -179,42 +182,78 @@ def run(rules: list[Rule], ctx: Context, trusted: Collection[str] = (), split: b
     """Every rule on every subject of its scope.  Each finding is checked to be one the reports can carry
     (`_finding_problem`), except those of the rules in `trusted` (drcheck's own, whose tests check them): a
     plugin's number for a message, or set in its evidence, would otherwise break a report far from the rule
-    that made it.  With `split`, on a large estate, every other rule runs in a forked second process (the
-    same outcomes, in the same order)."""
-    if split and CAN_FORK and len(rules) > 1 and len(ctx.inventory.services) >= SPLIT_FROM_SERVICES:
+    that made it.  With `split`, on a large estate, a forked second process runs some of the rules
+    (`_run_split`: the same outcomes, in the same order)."""
+    if split and CAN_FORK and 1 < len(rules) <= SPLIT_UP_TO_RULES and len(ctx.inventory.services) >= SPLIT_FROM_SERVICES:
         return _run_split(rules, ctx, trusted)
     subjects: dict[str, list[Subject]] = {}
     return [_run_rule(rule, ctx, trusted, subjects) for rule in rules]
 
 
 def _run_split(rules: list[Rule], ctx: Context, trusted: Collection[str]) -> list[RuleOutcome]:
-    """Rules 1, 3, 5, ... in a forked child, which sends back what each found; 0, 2, 4, ... here.  Should the
-    child fail (it died, or what it found cannot be sent), its rules are run here too."""
-    theirs = rules[1::2]
+    """The rules shared between this process, which takes them from the first on, and a forked child, which
+    takes them from the last back, until the two meet: neither waits while the other has a slow rule (on some
+    estates one rule takes half the time).  The first rules stay here, the last go to the child, which sends
+    back what each found.  Should it fail (it died, or what it found cannot be sent), the rules it took are
+    run here too.  The outcomes are those of one process, in the same order, whichever ran each rule."""
     pipe, child_end = Pipe(duplex=False)
+    turns = _Turns(len(rules))
 
     def work() -> int:
         pipe.close()
         subjects: dict[str, list[Subject]] = {}
-        found = [_run_rule(rule, ctx, trusted, subjects) for rule in theirs]
-        child_end.send([(o.evaluated, o.unknown, o.findings) for o in found])
+        found = []
+        for taken in turns:
+            n = len(rules) - taken
+            found.append((n, _run_rule(rules[n], ctx, trusted, subjects)))
+        for n, outcome in found:  # one message a rule, never one pickle of everything
+            child_end.send((n, outcome.evaluated, outcome.unknown, outcome.findings))
+        child_end.send(None)
         return 0
 
     pid = fork(work)
     child_end.close()
+    outcomes: list[RuleOutcome | None] = [None] * len(rules)
     try:
         subjects: dict[str, list[Subject]] = {}
-        mine = [_run_rule(rule, ctx, trusted, subjects) for rule in rules[::2]]
+        for taken in turns:
+            outcomes[taken - 1] = _run_rule(rules[taken - 1], ctx, trusted, subjects)
         try:
-            sent = [RuleOutcome(rule, *outcome) for rule, outcome in zip(theirs, pipe.recv())]
+            for n, *outcome in iter(pipe.recv, None):
+                outcomes[n] = RuleOutcome(rules[n], *outcome)
         except (EOFError, OSError):
-            sent = [_run_rule(rule, ctx, trusted, subjects) for rule in theirs]
+            pass
+        for n, outcome in enumerate(outcomes):
+            if outcome is None:  # taken by a child that failed
+                outcomes[n] = _run_rule(rules[n], ctx, trusted, subjects)
     finally:
+        turns.close()
         pipe.close()
         reap(pid, end=True)
-    outcomes = [None] * len(rules)
-    outcomes[::2], outcomes[1::2] = mine, sent
     return outcomes
+
+
+class _Turns:
+    """`count` turns shared by this process and those forked after it was made: iterating takes one turn
+    after the other, and yields how many this process has taken so far (1, 2, ...), until all are gone.
+    The turns wait in a pipe that nobody writes to any more, a byte each: reading a byte takes one, and an
+    empty pipe reads as its end."""
+
+    def __init__(self, count: int):
+        self._read, write = os.pipe()
+        try:
+            os.write(write, bytes(count))
+        finally:
+            os.close(write)
+
+    def __iter__(self) -> Iterator[int]:
+        taken = 0
+        while os.read(self._read, 1):
+            taken += 1
+            yield taken
+
+    def close(self) -> None:
+        os.close(self._read)
 
 
 def _run_rule(rule: Rule, ctx: Context, trusted: Collection[str], subjects_of: dict[str, list[Subject]]) -> RuleOutcome:

@@ -13,15 +13,19 @@ audited with the same policy, so that what the plan promises is what
    strategy, a backup, a second power feed or carrier, a drill, a restore test,
    `dr.automatic` where the service is already active-active.
 2. The search: with at most EXACT_LIMIT changes, every subset in order of cost
-   until one passes (exact); with up to GREEDY_LIMIT, greedy steps each chosen
-   by audit, best gain per unit of cost, then pruned; above that, rounds that
-   cover the blocking findings by the changes made for them (set cover by cost),
-   audited once a round, then pruned step by step.
+   until one passes (exact).  Otherwise (the heuristic) rounds that cover the
+   blocking findings with the changes made for them, most findings per unit of
+   cost first, each round audited, until the gate passes or a round gains
+   nothing; then every change the plan does without is dropped, the costliest
+   first, each drop audited.  Above STEP_LIMIT changes a step is every change
+   of one kind, and whole steps are dropped.
 3. The steps: in order of score gained per unit of cost, each audited with the
    steps before it: what it removes, the score and the gate after it.
 """
 from __future__ import annotations
 
+import gc
+import heapq
 import itertools
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -31,6 +35,7 @@ import yaml
 
 from .audit import AuditOptions, audit
 from .context import Context
+from .geo import great_circle_km
 from .engine import configure, discover
 from .findings import SEVERITIES, Finding
 from .loader import Document, parse
@@ -38,12 +43,13 @@ from .locations import catalogue
 from .model import Inventory, Service, Site
 from .policy import STRATEGY_FACTORS
 from .report import PlanChange, PlanReport, PlanStep, Remaining
-from .scalars import parse_duration
-from .schema import build_inventory
+from .scalars import format_amount, parse_duration
+from .schema import ReadDocuments, build_inventory, read_documents
 
 EXACT_LIMIT = 12  # vocabularies this small are searched over every subset
-GREEDY_LIMIT = 60  # up to this many changes, each greedy step is chosen by auditing every candidate
-ORDER_BY_AUDIT = 20  # up to this many steps, the order is chosen by auditing every candidate next step
+STEP_LIMIT = 60  # up to this many changes, a step is one change; above, one kind of change
+ORDER_BY_AUDIT = 60  # up to this many steps, each one's gain is audited to order them; above, foreseen
+LARGE_ESTATE = 500  # services: above, memory is kept to about one audit's
 ROUNDS = 6  # large estates: rounds of cover-and-audit before giving up on passing
 OVERLAY_NAME = "<plan>"
 # the strategies a standby may run, cheapest first by the default factors; active-active needs two primaries
@@ -73,13 +79,23 @@ class Change:
     def key(self) -> tuple[str, str, str]:
         return (self.kind, self.subject, self.site or "")
 
+    @property
+    def fields(self) -> tuple[tuple[str, str], ...]:
+        """The (section, field) the overlay patches for this change."""
+        section = "sites" if self.kind in ("power", "network") else "services"
+        touched = {"standby": ("placements", "dr.strategy") + (("dr.last_tested",) if self.drill else ()),
+                   "strategy": ("dr.strategy",) + (("placements",) if self.strategy == "active-active" else ()),
+                   "backup": ("backups",), "restore-test": ("backups",), "drill": ("dr.last_tested",),
+                   "automatic": ("dr.automatic",), "power": ("power",), "network": ("network",)}[self.kind]
+        return tuple((section, f) for f in touched)
+
     def describe(self) -> str:
         if self.kind == "standby":
             role = {"active-active": "second running copy (active-active)", "warm-standby": "warm standby",
                     }.get(self.strategy, f"{self.strategy} standby")
             return f"add a {role} of {self.subject} on {self.site}" + (" and drill its failover" if self.drill else "")
         if self.kind == "strategy":
-            return f"run {self.subject}'s standby as {self.strategy}"
+            return f"run the standby of {self.subject} as {self.strategy}"
         if self.kind == "backup":
             return f"back up {self.subject} to {self.site}" + (" and test a restore" if self.restore_test else "")
         if self.kind == "power":
@@ -87,10 +103,10 @@ class Change:
         if self.kind == "network":
             return f"add a second network carrier to site {self.subject}"
         if self.kind == "drill":
-            return f"drill {self.subject}'s failover"
+            return f"drill the failover of {self.subject}"
         if self.kind == "restore-test":
-            return f"test a restore of {self.subject}'s backups"
-        return f"make {self.subject}'s failover automatic (dr.automatic)"
+            return f"test a restore of the backups of {self.subject}"
+        return f"make the failover of {self.subject} automatic (dr.automatic)"
 
 
 @dataclass
@@ -100,19 +116,25 @@ class Outcome:
     score: float
     passed: bool
     gate: list[str]
-    failing: dict[str, Finding]  # fingerprint -> open failing finding (not waived, not in the baseline)
-    blocking: frozenset[str]  # the fingerprints of those that fail the gate by their severity
+    failing: frozenset[str]  # fingerprints of the open failing findings (not waived, not in the baseline)
+    blocking: dict[str, Remaining]  # those that fail the gate by their severity
     errors: list[str]  # checks that could not be made (a rule raised): the plan stops at exit 2
+    # the open failing findings themselves, evidence and all, which the vocabulary is made from; on large
+    # estates kept for the latest audit only (memory)
+    findings: dict[str, Finding] | None = None
 
 
 @dataclass
 class _Setup:
-    documents: list[Document]
     inventory: Inventory
     options: AuditOptions
     candidates: dict[str, Site]  # the policy's candidate sites and the cloud regions the estate could use
     params: dict[str, dict]  # rule id -> its parameter values as the policy sets them, for the rules that run
-    split: bool
+    split: bool  # audits run half their rules in a second process (`engine.run`)
+    large: bool  # keep one audit's findings at a time, and collect each audit's garbage
+    # (section, name, field) the inventory's own files override already: an overlay may not patch them again
+    overridden: frozenset[tuple[str, str, str]] = frozenset()
+    read: ReadDocuments | None = None  # the inventory's documents read once, for each overlay to be built onto
 
 
 def make_plan(documents: list[Document], options: AuditOptions, progress: Progress | None = None) -> PlanReport:
@@ -120,14 +142,35 @@ def make_plan(documents: list[Document], options: AuditOptions, progress: Progre
     return planner(documents, options, progress).plan()
 
 
-def planner(documents: list[Document], options: AuditOptions, progress: Progress | None = None) -> "Planner":
-    inventory = build_inventory(documents)
+def planner(documents: list[Document], options: AuditOptions, progress: Progress | None = None,
+            inventory: Inventory | None = None) -> "Planner":
+    """A planner of the inventory of `documents` (`inventory`, when it is built already); once made, it needs
+    the documents no more."""
+    inventory = inventory or build_inventory(documents)
     policy = options.policy
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     params = {rule.id: rule.values for rule in configure(policy, sources, options.select, options.ignore)}
-    setup = _Setup(documents, inventory, options, _candidate_sites(inventory, policy.plan.candidate_sites),
-                   params, split=len(inventory.services) > 2000)
+    setup = _Setup(inventory, options, _candidate_sites(inventory, policy.plan.candidate_sites),
+                   params, split=len(inventory.services) > 2000, large=len(inventory.services) > LARGE_ESTATE,
+                   overridden=_overridden(documents),
+                   read=read_documents(documents))
     return Planner(setup, progress or (lambda done, total, what: None))
+
+
+def _overridden(documents: list[Document]) -> frozenset[tuple[str, str, str]]:
+    """The fields the inventory's files patch under `overrides:` ("dr.strategy" for a field of dr)."""
+    found = set()
+    for document in documents:
+        root = document.root
+        sections = root.get("overrides") if isinstance(root, dict) else None
+        for section, entries in (sections.items() if isinstance(sections, dict) else ()):
+            for name, patch in (entries.items() if isinstance(entries, dict) else ()):
+                for field_name, value in (patch.items() if isinstance(patch, dict) else ()):
+                    if field_name == "dr" and isinstance(value, dict):
+                        found.update((section, name, f"dr.{k}") for k in value)
+                    else:
+                        found.add((section, name, field_name))
+    return frozenset(found)
 
 
 def _candidate_sites(inventory: Inventory, listed: dict[str, Site]) -> dict[str, Site]:
@@ -164,31 +207,41 @@ class Planner:
         self.audits = 0
         self.sources: dict[Change, set[str]] = {}  # each change -> the findings it was made for
         self.fits: dict[tuple, float | None] = {}  # (primary, site, for a backup, operator too) -> `_Vocabulary._fit`
+        self._built: tuple[frozenset, Inventory | None] = (frozenset(), None)
+        self._latest: Outcome | None = None
 
     # ---- what the audit says --------------------------------------------------------------------
 
-    def outcome(self, changes: Iterable[Change]) -> Outcome:
+    def outcome(self, changes: Iterable[Change], findings: bool = False) -> Outcome:
+        """The audit of the inventory with these changes; `findings`: with the findings themselves."""
         chosen = frozenset(changes)
         cached = self.cache.get(chosen)
-        if cached is None:
+        if cached is None or findings and cached.findings is None:
             report = audit(self.inventory_with(chosen), replace(self.setup.options, split_rules=self.setup.split))
             self.audits += 1
             threshold = SEVERITIES.index(report.fail_on)
             failing = {f.fingerprint: f for f in report.findings if f.status == "fail" and not f.waived and not f.baseline}
-            blocking = frozenset(fp for fp, f in failing.items() if SEVERITIES.index(f.severity) <= threshold)
-            cached = Outcome(report.score.value, report.passed, report.gate, failing, blocking,
-                             [f.message for f in report.errors])
-            if len(self.cache) > 4096 and self.setup.split:  # large estates: keep memory to the audit's
-                self.cache.clear()
-            self.cache[chosen] = cached
+            blocking = {fp: _remaining(f) for fp, f in failing.items() if SEVERITIES.index(f.severity) <= threshold}
+            cached = Outcome(report.score.value, report.passed, report.gate, frozenset(failing), blocking,
+                             [f.message for f in report.errors], failing)
+            if self.setup.large and self._latest is not None:  # large estates: one audit's findings at a time
+                self._latest.findings = None
+            self._latest = self.cache[chosen] = cached
+            if self.setup.large:
+                # drcheck runs without the cycle collector (cli.main): an audit's context and simulation are
+                # cycles, and a plan makes tens of them
+                del report
+                gc.collect()
         return cached
 
     def inventory_with(self, changes: Iterable[Change]) -> Inventory:
-        changes = list(changes)
-        if not changes:
+        chosen = frozenset(changes)
+        if not chosen:
             return self.setup.inventory
-        text = overlay_text(self.setup.inventory, self.setup.candidates, changes, self.setup.options.as_of)
-        return build_inventory([*self.setup.documents, parse(OVERLAY_NAME, text)])
+        if self._built[0] != chosen:  # the search asks for the inventory it has just audited
+            text = overlay_text(self.setup.inventory, self.setup.candidates, list(chosen), self.setup.options.as_of)
+            self._built = (chosen, build_inventory([parse(OVERLAY_NAME, text)], onto=self.setup.read))
+        return self._built[1]
 
     def cost(self, changes: Iterable[Change]) -> tuple[float, float, float]:
         """(what the search minimises, monthly, one-off): a candidate site is paid once, however many use it."""
@@ -204,7 +257,7 @@ class Planner:
     # ---- the search -----------------------------------------------------------------------------
 
     def plan(self) -> PlanReport:
-        before = self.outcome(())
+        before = self.outcome((), findings=True)
         if before.passed or before.errors:
             return self._report(before, [], [], before, priced=False)
         self.progress(0, 0, "finding the changes that could help")
@@ -212,10 +265,10 @@ class Planner:
         priced = any(c.priced for c in vocabulary) or any(
             self.setup.candidates[s].monthly_cost is not None for s in self._new_sites(vocabulary))
         key = self._objective(priced)
-        if len(vocabulary) <= EXACT_LIMIT:
+        if len(vocabulary) <= EXACT_LIMIT and not self._hopeless(vocabulary, before):
             groups = [[c] for c in self._exact(vocabulary, key)]
-        elif len(vocabulary) <= GREEDY_LIMIT:
-            groups = [[c] for c in self._prune(self._rounds(self._greedy(vocabulary, key)))]
+        elif len(vocabulary) <= STEP_LIMIT:
+            groups = [[c] for c in self._prune(self._rounds([]))]
         else:  # a step for each kind of change, each dropped if the plan does without it
             groups = self._prune_groups(_by_kind(self._rounds([])))
         steps, chosen, after = self._steps(groups, before, by_audit=len(groups) <= ORDER_BY_AUDIT)
@@ -229,6 +282,13 @@ class Planner:
     def _better(self, outcome: Outcome, than: Outcome) -> bool:
         """Closer to passing: fewer blocking findings, then a higher score."""
         return (len(outcome.blocking), -outcome.score) < (len(than.blocking), -than.score)
+
+    def _hopeless(self, vocabulary: list[Change], before: Outcome) -> bool:
+        """A blocking finding that no change was made for and that the whole vocabulary together leaves: no
+        subset is searched for a pass then (the closest plan is found as on larger estates)."""
+        made_for = set().union(*self.sources.values()) if self.sources else set()
+        untargeted = before.blocking.keys() - made_for
+        return bool(untargeted & self.outcome(vocabulary).blocking.keys())
 
     def _exact(self, vocabulary: list[Change], key) -> list[Change]:
         """Every subset, cheapest first: the first that passes is the cheapest plan; if none does, the subset
@@ -245,35 +305,8 @@ class Planner:
                 best, best_outcome = subset, outcome
         return best
 
-    def _gain(self, before: Outcome, after: Outcome) -> float:
-        """Progress towards the gate: blocking findings cleared, and the score gained (a hundredth as much)."""
-        return len(before.blocking) - len(after.blocking) + (after.score - before.score) / 100
-
     def _ratio(self, gain: float, cost: float) -> float:
         return gain / cost if cost > 0 else gain * 1e12  # a free change that helps goes before any paid one
-
-    def _greedy(self, vocabulary: list[Change], key) -> list[Change]:
-        chosen: list[Change] = []
-        current = self.outcome(())
-        while not current.passed:
-            best = None
-            for change in vocabulary:
-                if change in chosen:
-                    continue
-                self.progress(len(chosen), len(vocabulary), "choosing changes")
-                outcome = self.outcome([*chosen, change])
-                gain = self._gain(current, outcome)
-                if gain <= 0:
-                    continue
-                extra = self.cost([*chosen, change])[0] - self.cost(chosen)[0]
-                rank = (outcome.passed, self._ratio(gain, extra), -key([change])[0])
-                if best is None or rank > best[0]:
-                    best = (rank, change, outcome)
-            if best is None:
-                break
-            chosen.append(best[1])
-            current = best[2]
-        return chosen
 
     def _rounds(self, chosen: list[Change]) -> list[Change]:
         """Cover the blocking findings with the changes made for them (cheapest cover per finding first),
@@ -286,30 +319,15 @@ class Planner:
         for round_number in range(ROUNDS):
             self.progress(round_number, ROUNDS, "covering the blocking findings")
             sources: dict[Change, set[str]] = {}
-            self.vocabulary(inventory, current, sources)
+            if chosen or round_number:
+                self.vocabulary(inventory, self.outcome(chosen, findings=True), sources)
+            else:  # the vocabulary of the inventory as it is, made already
+                sources = {c: set(covers) for c, covers in self.sources.items()}
             for change in chosen:
                 sources.pop(change, None)
             for change, covers in sources.items():
                 self.sources.setdefault(change, set()).update(covers)
-            uncovered = set(current.blocking)
-            paid = set(self._new_sites(chosen))
-            added = []
-            while uncovered:
-                best = None
-                for change, covers in sources.items():
-                    hits = len(covers & uncovered)
-                    if not hits or change in added:
-                        continue
-                    extra = self.cost([change])[0] - (
-                        (self.setup.candidates[change.site].monthly_cost or 0.0) if change.site in paid else 0.0)
-                    rank = (self._ratio(hits, extra), -len(added))
-                    if best is None or rank > best[0]:
-                        best = (rank, change)
-                if best is None:
-                    break
-                added.append(best[1])
-                paid.update(self._new_sites([best[1]]))
-                uncovered -= sources[best[1]]
+            added = self._cover(sources, set(current.blocking), set(self._new_sites(chosen)))
             if not added:
                 break
             outcome = self.outcome([*chosen, *added])
@@ -321,6 +339,32 @@ class Planner:
                 break
             inventory = self.inventory_with(chosen)
         return chosen
+
+    def _cover(self, sources: dict[Change, set[str]], uncovered: set[str], paid: set[str]) -> list[Change]:
+        """Greedy set cover, most findings per unit of cost first (lazily: a change's count only falls as others
+        are taken, so one re-counted and still on top is the best)."""
+        def extra(change: Change) -> float:
+            site = change.site if change.site in self.setup.candidates and change.site not in paid else None
+            return change.monthly + change.one_off / self.plan_settings.amortise_months + (
+                (self.setup.candidates[site].monthly_cost or 0.0) if site else 0.0)
+
+        order = {change: n for n, change in enumerate(sources)}
+        heap = [(-self._ratio(len(covers & uncovered), extra(c)), order[c], c) for c, covers in sources.items()]
+        heapq.heapify(heap)
+        added = []
+        while heap and uncovered:
+            rank, n, change = heapq.heappop(heap)
+            hits = len(sources[change] & uncovered)
+            if not hits:
+                continue
+            fresh = -self._ratio(hits, extra(change))
+            if fresh > rank:  # fewer hits, or its site was paid by another: put back with its true rank
+                heapq.heappush(heap, (fresh, n, change))
+                continue
+            added.append(change)
+            paid.update(self._new_sites([change]))
+            uncovered -= sources[change]
+        return added
 
     def _prune(self, chosen: list[Change]) -> list[Change]:
         """Drop every change the plan does not need: the gate still passes (or, short of passing, the plan
@@ -337,25 +381,21 @@ class Planner:
 
     def _steps(self, groups: list[list[Change]], before: Outcome, by_audit: bool
                ) -> tuple[list[PlanStep], list[Change], Outcome]:
-        """The steps in order of score gained per unit of cost, each audited after the ones before it: the gain of
-        each candidate next step is audited too where there are few (`by_audit`), else foreseen from the
-        findings its changes were made for."""
+        """The steps in order of score gained per unit of cost (each step's gain audited alone where there are
+        few, else foreseen from the findings its changes were made for), each audited after the ones before it."""
+        def rank(group: list[Change]) -> tuple:
+            if by_audit:
+                gain = self.outcome(group).score - before.score
+            else:
+                gain = len(set().union(*(self.sources.get(c, set()) for c in group)) & before.failing)
+            return (-self._ratio(gain, self.cost(group)[0]), sorted(c.key for c in group))
+
+        ordered = sorted(groups, key=rank)
         steps = []
         done: list[Change] = []
         current = before
-        left = list(groups)
-        while left:
+        for group in ordered:
             self.progress(len(steps), len(groups), "verifying each step")
-            ranked = []
-            for group in left:
-                extra = self.cost([*done, *group])[0] - self.cost(done)[0]
-                if by_audit:
-                    gain = self.outcome([*done, *group]).score - current.score
-                else:
-                    gain = len(set().union(*(self.sources.get(c, set()) for c in group)) & set(current.failing))
-                ranked.append((-self._ratio(gain, extra), [c.key for c in group], group))
-            group = min(ranked, key=lambda r: r[:2])[2]
-            left.remove(group)
             paid = set(self._new_sites(done))
             done += group
             after = self.outcome(done)
@@ -383,7 +423,8 @@ class Planner:
             for name in new_sites:
                 site_cost = self.setup.candidates[name].monthly_cost
                 monthly += site_cost or 0.0
-                basis += f"; new site {name}: " + (f"{site_cost:,g}/month" if site_cost is not None else "unpriced")
+                basis += f"; new site {name}: " + (
+                    f"{format_amount(site_cost)}/month" if site_cost is not None else "unpriced")
             changes.append(PlanChange(kind=change.kind, subject=change.subject, site=change.site,
                                       strategy=change.strategy, new_sites=new_sites, monthly_cost=round(monthly, 2),
                                       one_off_cost=round(change.one_off, 2), basis=basis))
@@ -394,8 +435,7 @@ class Planner:
             one_off_cost=round(sum(c.one_off_cost for c in changes), 2),
             basis=changes[0].basis if len(changes) == 1 else f"the sum of its {len(changes)} changes, each priced "
                                                              "in the JSON report",
-            removes=sorted(fp for fp in before.failing if fp not in after.failing),
-            adds=sorted(fp for fp in after.failing if fp not in before.failing),
+            removes=sorted(before.failing - after.failing), adds=sorted(after.failing - before.failing),
             score_after=after.score, passed_after=after.passed)
 
     def _report(self, before: Outcome, chosen: list[Change], steps: list[PlanStep], after: Outcome,
@@ -407,8 +447,7 @@ class Planner:
             score_before=before.score, passed_before=before.passed, score_after=after.score,
             passed_after=after.passed, gate_after=after.gate, monthly_cost=round(monthly, 2),
             one_off_cost=round(one_off, 2), steps=steps,
-            remaining=[_remaining(after.failing[fp]) for fp in sorted(after.blocking, key=lambda fp: (
-                SEVERITIES.index(after.failing[fp].severity), after.failing[fp].rule, after.failing[fp].subject))],
+            remaining=sorted(after.blocking.values(), key=lambda r: (SEVERITIES.index(r.severity), r.rule, r.subject)),
             overlay=overlay_text(self.setup.inventory, self.setup.candidates, chosen, self.setup.options.as_of),
             errors=before.errors or after.errors, changes=list(chosen), audits=self.audits)
 
@@ -419,11 +458,15 @@ class Planner:
         """The changes that could clear the findings that stand in the way of the gate (every open failing
         finding when the score is what fails it); `sources` gets, for each change, the findings it was made for."""
         vocabulary = _Vocabulary(inventory, self.setup, self.plan_settings, self.fits)
-        targets = outcome.failing if any(g.startswith("score ") for g in outcome.gate) else {
-            fp: outcome.failing[fp] for fp in outcome.blocking}
+        findings = outcome.findings or {}
+        targets = findings if any(g.startswith("score ") for g in outcome.gate) else {
+            fp: findings[fp] for fp in outcome.blocking}
         found: dict[Change, None] = {}
+        overridden = self.setup.overridden
         for fingerprint, finding in sorted(targets.items(), key=lambda item: (item[1].rule, item[1].subject)):
             for change in vocabulary.for_finding(finding):
+                if any((section, change.subject, f) in overridden for section, f in change.fields):
+                    continue  # a field the inventory's own overrides set: no file may patch it twice
                 found.setdefault(change)
                 if sources is not None:
                     sources.setdefault(change, set()).add(fingerprint)
@@ -547,8 +590,8 @@ class _Vocabulary:
         return changes
 
     def cheapest_strategy(self, service: Service, backups_added: bool = False) -> str | None:
-        """The cheapest strategy (by the plan's factors) whose achievable RTO and RPO meet the service's; at
-        least as strong as the one it has."""
+        """The cheapest strategy (by the plan's factors) whose achievable RTO and RPO meet the service's (with
+        its `dr.replication`); at least as strong as the one it has."""
         factors = self.settings.strategy_factor
         rto_table = self.param("rto-infeasible", "achievable_rto", {})
         rpo_table = self.param("rpo-infeasible", "achievable_rpo", {})
@@ -563,8 +606,9 @@ class _Vocabulary:
                     timed = [b.frequency for b in service.backups if b.frequency is not None]
                     if not timed or min(timed) > service.rpo:
                         continue
-                elif strategy in rpo_table and parse_duration(rpo_table[strategy]) > service.rpo:
-                    continue
+                elif service.replication != "synchronous" and strategy in rpo_table \
+                        and parse_duration(rpo_table[strategy]) > service.rpo:
+                    continue  # (synchronous replication loses nothing: its achievable RPO is 0)
             return strategy
         return None
 
@@ -573,12 +617,12 @@ class _Vocabulary:
         monthly, basis, priced = 0.0, "unpriced", False
         if service.monthly_cost is not None:
             monthly = factor * service.monthly_cost
-            basis = f"{change.strategy}: {factor:g} × the service's {service.monthly_cost:,g}/month"
+            basis = f"{change.strategy}: {factor:g} × the service's {format_amount(service.monthly_cost)}/month"
             priced = True
         drill = self._needs_drill(service)
         one_off = self.settings.drill if drill else 0.0
         if drill:
-            basis += f"; failover drill: {self.settings.drill:,g} once"
+            basis += f"; failover drill: {format_amount(self.settings.drill)} once"
             priced = priced or self.settings.drill > 0
         return replace(change, monthly=monthly, basis=basis, priced=priced, drill=drill, one_off=one_off)
 
@@ -601,7 +645,7 @@ class _Vocabulary:
         extra = max(0.0, factors[strategy] - old)
         return [replace(change, monthly=extra * service.monthly_cost * standbys, priced=True,
                         basis=f"{strategy}: ({factors[strategy]:g} − {old:g}) × the service's "
-                              f"{service.monthly_cost:,g}/month × {standbys} standby(s)")]
+                              f"{format_amount(service.monthly_cost)}/month × {standbys} standby(s)")]
 
     def targets(self, service: Service, backup: bool) -> list[str]:
         """The best existing site and the best candidate site for a standby (or a backup) of the service."""
@@ -657,8 +701,9 @@ class _Vocabulary:
             return None
         if self.ctx.within_km(primary, name, minimum):
             return None
-        distance = self.ctx.distance_km(primary, name)
-        return distance if distance is not None else 1e9
+        # the rank only needs the nearest, not the last metre: a great circle, not the (slow) geodesic
+        a, b = self.all_sites[primary].coordinates, self.all_sites[name].coordinates
+        return great_circle_km(a, b) if a is not None and b is not None else 1e9
 
     # -- backups, feeds, tests
 
@@ -672,10 +717,10 @@ class _Vocabulary:
             if service.monthly_cost is not None:
                 share = self.settings.backup_monthly
                 monthly, priced = share * service.monthly_cost, True
-                basis = f"backup: {share:g} × the service's {service.monthly_cost:,g}/month"
+                basis = f"backup: {share:g} × the service's {format_amount(service.monthly_cost)}/month"
             test = "restore-untested" in self.params and service.tier <= self.param("restore-untested", "max_tier", 1)
             if test:
-                basis += f"; test restore: {self.settings.restore_test:,g} once"
+                basis += f"; test restore: {format_amount(self.settings.restore_test)} once"
                 priced = priced or self.settings.restore_test > 0
             changes.append(replace(change, monthly=monthly, basis=basis, priced=priced, restore_test=test,
                                    one_off=self.settings.restore_test if test else 0.0))
@@ -695,10 +740,10 @@ class _Vocabulary:
         if price is None:
             return [Change(kind, site, basis=f"{what}: unpriced (plan.{kind}_feed_monthly)" if kind == "power"
                            else f"{what}: unpriced (plan.carrier_monthly)")]
-        return [Change(kind, site, monthly=price, priced=True, basis=f"{what}: {price:,g}/month")]
+        return [Change(kind, site, monthly=price, priced=True, basis=f"{what}: {format_amount(price)}/month")]
 
     def priced_once(self, change: Change, amount: float, what: str) -> Change:
-        return replace(change, one_off=amount, priced=amount > 0, basis=f"{what}: {amount:,g} once")
+        return replace(change, one_off=amount, priced=amount > 0, basis=f"{what}: {format_amount(amount)} once")
 
 
 # ---- the overlay ----------------------------------------------------------------------------------
@@ -706,8 +751,11 @@ class _Vocabulary:
 def overlay_text(inventory: Inventory, candidates: dict[str, Site], changes: list[Change], as_of: date) -> str:
     """The YAML file that, read beside the inventory, makes these changes: the candidate sites they use under
     `sites:`, and the services and sites they change, whole fields at a time, under `overrides:`."""
-    return yaml.safe_dump(overlay(inventory, candidates, changes, as_of), sort_keys=False, allow_unicode=True,
-                          width=1000, default_flow_style=None)
+    return yaml.dump(overlay(inventory, candidates, changes, as_of), Dumper=_Dumper, sort_keys=False,
+                     allow_unicode=True, width=1000, default_flow_style=None)
+
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's: large overlays are written many times
 
 
 def overlay(inventory: Inventory, candidates: dict[str, Site], changes: list[Change], as_of: date) -> dict:

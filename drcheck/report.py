@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .findings import SEVERITIES, Finding
 from .rule import Rule
@@ -159,6 +159,9 @@ class Report:
     # subject id -> tier-weighted share of the services that go down with it (`drcheck.impact`); worked out only
     # for the formats that order findings by importance
     find_impacts: Callable[[], dict[str, float]] = field(default=dict, repr=False, compare=False)
+    # the plan that would pass the gate (`drcheck plan`), for the formats that end by saying what it takes; None when
+    # the gate passes or the estate is too large to plan during an audit
+    plan: PlanReport | None = field(default=None, repr=False, compare=False)
     # services no file gives a tier, and the rules that (at the default tier) were therefore not applied to them
     untiered: list[str] = field(default_factory=list)
     not_applied_untiered: list[str] = field(default_factory=list)
@@ -222,6 +225,13 @@ class Report:
         return counts
 
     def as_json(self) -> dict:
+        document = self.json_document()
+        for key in ("findings", "scenarios", "services"):
+            document[key] = list(document[key])
+        return document
+
+    def json_document(self) -> dict:
+        """The JSON report, its three long lists made item by item as they are written (`JsonItems`)."""
         out = {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "drcheck", "version": self.version},
@@ -237,9 +247,9 @@ class Report:
             "passed": self.passed,
             "summary": {"by_severity": self.counts(), "unknown": len(self.unknowns), "error": len(self.errors),
                         "waived": sum(f.waived for f in self.findings)},
-            "findings": [finding_json(f, *self.owner_and_tier(f)) for f in self.findings],
-            "scenarios": [s.as_json() for s in self.scenarios],
-            "services": [s.as_json() for s in self.services],
+            "findings": JsonItems(self.findings, lambda f: finding_json(f, *self.owner_and_tier(f))),
+            "scenarios": JsonItems(self.scenarios, Scenario.as_json),
+            "services": JsonItems(self.services, ServiceSummary.as_json),
             "waivers": {"expired": [w.as_json() for w in self.expired_waivers],
                         "unused": [w.as_json() for w in self.unused_waivers]},
         }
@@ -267,6 +277,21 @@ def percent(share: float) -> str:
     elif text == "0" and share > 0:
         text = "0.1"
     return text + "%"
+
+
+class JsonItems:
+    """A list of a JSON document whose items are made from `items` as it is written, one at a time: the 45,000
+    findings of a large report, and its scenarios with every service's chain, never exist as JSON data all at
+    once (about 90 MB at 20,000 services)."""
+
+    def __init__(self, items: list, make: Callable[[Any], object]):
+        self._items, self._make = items, make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[object]:
+        return map(self._make, self._items)
 
 
 def finding_json(f: Finding, owner: str | None = None, tier: int | None = None) -> dict:

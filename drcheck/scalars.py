@@ -130,3 +130,8 @@ def parse_date(text: str) -> date:
         except ValueError:
             pass
     raise ValueError("expected a date YYYY-MM-DD")
+
+
+def format_amount(amount: float) -> str:
+    """An amount of money as people read it: 1,200 or 4,730,000,000 or 99.5, never 4.73e+09."""
+    return f"{amount:,.2f}".rstrip("0").rstrip(".")

@@ -3,7 +3,7 @@ loaded documents into the model and is published as JSON Schema (`drcheck schema
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import date
 from typing import Any, Callable
@@ -433,31 +433,54 @@ TOP = ObjectSpec("inventory", (
 
 # ---- documents -> inventory -----------------------------------------------------------------
 
-def build_inventory(documents: list[Document]) -> Inventory:
-    """Validate and merge documents; raise InputError listing every problem found."""
-    problems: list[Problem] = []
-    # fields of each site and service as read, patched by the overrides, and only then built
-    site_fields: dict[str, dict] = {}
-    service_fields: dict[str, dict] = {}
-    overrides: list[_Override] = []
-    about: dict[str, tuple[Any, Location]] = {}  # the inventory's own metadata, from any file: value, where
+@dataclass
+class ReadDocuments:
+    """Documents read field by field: what `build_inventory` then patches with the overrides, checks and builds."""
+
+    files: list[str] = field(default_factory=list)
+    site_fields: dict[str, dict] = field(default_factory=dict)
+    service_fields: dict[str, dict] = field(default_factory=dict)
+    overrides: list[_Override] = field(default_factory=list)
+    about: dict[str, tuple[Any, Location]] = field(default_factory=dict)  # the inventory's metadata: value, where
     name: str | None = None
     name_at: Location | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def copy(self) -> "ReadDocuments":
+        """A copy that building may patch: each entry's fields a dict of its own (the values stay shared: a patch
+        replaces a value, it never changes one)."""
+        return replace(self, files=list(self.files), site_fields={k: dict(v) for k, v in self.site_fields.items()},
+                       service_fields={k: dict(v) for k, v in self.service_fields.items()},
+                       overrides=list(self.overrides), about=dict(self.about), problems=list(self.problems))
+
+
+def read_documents(documents: list[Document], onto: ReadDocuments | None = None) -> ReadDocuments:
+    """Read and check each document's fields, after those of `onto` (which stays as it is)."""
+    read = ReadDocuments() if onto is None else onto.copy()
     for document in documents:
+        read.files.append(document.file)
         ctx = _Context(document.file)
         try:
-            _read_document(ctx, document, site_fields, service_fields, overrides, about)
+            _read_document(ctx, document, read.site_fields, read.service_fields, read.overrides, read.about)
         except InputError as stop:
-            raise InputError(problems + stop.problems) from None
+            raise InputError(read.problems + stop.problems) from None
         root = document.root
         if isinstance(root, Mapping) and type(root.get("name")) is str:
-            if name is not None and root["name"] != name:
-                ctx.problem(root.value_at("name"), f"name: found {describe(root['name'])}, but {name_at} names the inventory {name!r}; expected one name")
-            elif name is None:
-                name, name_at = root["name"], ctx.at(root.value_at("name"))
-        problems.extend(ctx.problems)
+            if read.name is not None and root["name"] != read.name:
+                ctx.problem(root.value_at("name"), f"name: found {describe(root['name'])}, but {read.name_at} names the inventory {read.name!r}; expected one name")
+            elif read.name is None:
+                read.name, read.name_at = root["name"], ctx.at(root.value_at("name"))
+        read.problems.extend(ctx.problems)
+    return read
+
+
+def build_inventory(documents: list[Document], onto: ReadDocuments | None = None) -> Inventory:
+    """Validate and merge documents (after those `onto` holds, read once for many builds: `drcheck plan`);
+    raise InputError listing every problem found."""
+    read = read_documents(documents, onto)
+    problems, site_fields, service_fields = read.problems, read.site_fields, read.service_fields
     if not problems:
-        problems.extend(_apply_overrides(overrides, {"sites": site_fields, "services": service_fields}))
+        problems.extend(_apply_overrides(read.overrides, {"sites": site_fields, "services": service_fields}))
     sites = {key: _make_site(key, fields) for key, fields in site_fields.items()}
     if not problems:
         for key, fields in service_fields.items():
@@ -468,9 +491,10 @@ def build_inventory(documents: list[Document]) -> Inventory:
         problems.extend(_inherit_campuses(sites))
     if problems:
         raise InputError(problems)
+    about = read.about
     metadata = _metadata({key: value for key, (value, _) in about.items() if not key.startswith("x-")}
                          | {"extensions": {k: v for k, (v, _) in about.items() if k.startswith("x-")}})
-    return Inventory(name, [d.file for d in documents], sites, services, metadata)
+    return Inventory(read.name, read.files, sites, services, metadata)
 
 
 @dataclass(frozen=True)

@@ -419,3 +419,18 @@ def test_a_policy_beside_the_inventory_in_git_is_left_out(repo):
     data = diff_json(repo, "dr", "--base", "HEAD", exit_code=0)
     assert data["base"]["files"] == ["HEAD:dr/inventory.yaml"] and data["head"]["files"] == ["dr/inventory.yaml"]
     assert data["net"] == "unchanged"
+
+
+def test_a_scenario_reported_under_another_of_its_equivalent_domains_is_no_new_subject():
+    # monitoring's new standby 2.8 km away changes which domains have the same effect as losing building guro:
+    # the head reports that scenario under area=gasan-idc, which the base's finding already spoke for
+    from conftest import ROOT
+
+    result = drcheck("diff", "docs/examples/diff/base.yaml", "docs/examples/diff/head.yaml", "--as-of", "2026-11-01",
+                     "--format", "json", cwd=ROOT)
+    data = json.loads(result.stdout)
+    assert [(f["rule"], f["subject"]) for f in data["added"] if f["rule"] == "blast-radius"] == [
+        ("blast-radius", "domain:area=gasan-idc")]
+    assert "area=gasan-idc" in [f for f in data["removed"] if f["rule"] == "blast-radius"][0]["evidence"][
+        "equivalent_domains"]
+    assert (result.returncode, data["gate"]["blocking"], data["net"]) == (0, [], "better")

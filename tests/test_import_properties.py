@@ -202,6 +202,11 @@ K8S_OBJECTS = st.fixed_dictionaries({
 @SETTINGS
 @given(clusters=st.lists(st.lists(K8S_OBJECTS, max_size=6), min_size=1, max_size=2),
        list_kind=st.sampled_from(["List", "PodList", "NodeList", "DeploymentList"]))
+@example(clusters=[[{"kind": "Node", "items_kind": True, "metadata": {"name": "n1", "labels": {
+    "topology.kubernetes.io/zone": "eu-west-1a"}}, "spec": {}},
+    {"kind": "Pod", "items_kind": True, "metadata": {"name": "web-5d8f-x", "namespace": "shop", "labels": {
+        "pod-template-hash": "5d8f"}, "ownerReferences": [{"kind": "ReplicaSet", "name": "web-5d8f", "controller": True}]},
+     "spec": {"nodeName": "n1"}}]] * 2, list_kind="List")
 def test_any_kubernetes_objects_import_to_a_valid_inventory_or_a_located_error(tmp_path, clusters, list_kind):
     import json
 

@@ -128,6 +128,16 @@ def test_a_passing_inventory_gets_an_empty_plan_and_exit_0(write):
     assert data["steps"] == [] and data["remaining"] == [] and data["passed_after"]
 
 
+def test_synchronous_replication_lets_a_cheaper_strategy_meet_the_rpo(write):
+    estate = ESTATE.replace("    rto: 30m\n", "    rto: 1h\n    rpo: 0s\n")
+    plan, _, _ = _plan(write, estate)
+    assert "add a second running copy (active-active) of talk on busan and drill its failover" in {
+        s.change for s in plan.steps}  # asynchronous: only active-active promises no data loss
+    plan, _, _ = _plan(write, estate.replace("dr: {strategy: warm-standby}",
+                                             "dr: {strategy: warm-standby, replication: synchronous}"))
+    assert "add a warm standby of talk on busan and drill its failover" in {s.change for s in plan.steps}
+
+
 def test_unpriced_estates_minimise_the_number_of_changes(write):
     plan, _, _ = _plan(write, ESTATE.replace("    cost: {monthly: 1200}\n", "").replace("    cost: {monthly: 400}\n", ""),
                        POLICY.replace(", cost: {monthly: 3000}", "").replace("  drill: 600\n", ""))
@@ -141,7 +151,8 @@ def test_table_and_markdown_show_steps_costs_and_totals(write):
     table = drcheck("plan", inventory, "--policy", policy, "--as-of", AS_OF).stdout
     assert table.startswith("drcheck plan: 2 changes (3,620 EUR a month + 1,200 EUR once) would pass the gate")
     assert "cost: warm-standby: 0.5 × the service's 1,200/month; failover drill: 600 once" in table
-    assert "total" in table
+    assert "3,020 EUR a month + 600 EUR once · clears" in table  # auth first: it pays the Busan site
+    assert "total: 3,620 EUR a month + 1,200 EUR once · score" in table
     markdown = drcheck("plan", inventory, "--policy", policy, "--as-of", AS_OF, "-f", "markdown").stdout
     assert markdown.startswith("## drcheck plan: ✅ 2 changes")
     assert "| # | Change | Monthly (EUR) |" in markdown

@@ -224,3 +224,11 @@ def test_evidence_json_holds_but_a_fast_encoder_refuses_is_written_whole(write, 
     results = json.loads(sarif.stdout)["runs"][0]["results"]
     assert [r["properties"]["evidence"]["bytes"] for r in results if r["properties"]["subject"] == "service:crashy"] \
         == [2 ** 70]
+
+
+def test_plan_with_a_rule_that_raises_is_exit_2_naming_rule_and_subject(crashing):
+    inventory, rules = crashing
+    result = drcheck("plan", inventory, "--rules-dir", rules)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "error: internal error: rule org-crashes failed on service:crashy at " in result.stderr

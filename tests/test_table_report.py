@@ -77,8 +77,11 @@ def test_at_the_width_of_a_terminal_every_line_fits_and_stays_under_its_finding(
             for continuation in finding[1:]:
                 assert continuation.startswith("    "), f"wrapped back out of its finding: {continuation!r}"
     # the footer and the worst failures wrap indented too
-    footer = lines[lines.index(next(line for line in lines if line.startswith("score = "))):]
-    assert all(line.startswith("  ") for line in footer[1:] if line)
+    start = lines.index(next(line for line in lines if line.startswith("score = ")))
+    # the last line says what the plan takes to pass the gate
+    plan = next(n for n in range(start + 1, len(lines)) if lines[n] and not lines[n].startswith("  "))
+    assert lines[plan].startswith("no set of changes drcheck knows passes the gate")
+    assert all(line.startswith("  ") for line in lines[start + 1:plan] + lines[plan + 1:] if line)
     # the same findings in the same order whatever the width
     wide = on_terminal(200, "audit", KAKAO, "--as-of", "2026-11-01")
     assert [HEAD.match(f[0]).group(0) for g in groups.values() for f in g] == \

@@ -13,9 +13,11 @@ import os
 
 from ..findings import SEVERITIES
 from ..report import Report, percent
+from ..scalars import format_amount
 from ..scoring import FORMULA
 from ..wording import listing
 from . import View
+from .plan import audit_line
 from .safe import html_attribute as esc, html_lines
 from .depgraph import render_graph
 from .sitemap import render_map
@@ -73,6 +75,7 @@ def render(report: Report, view: View = View()) -> str:
         "script-src 'unsafe-inline'; img-src data:\">",
         f"<title>drcheck: {esc(name)}</title><style>{STYLE}</style></head><body>",
         _header(report, name),
+        _plan(report),
         render_map(report),
         render_graph(report),
         _scenarios(report),
@@ -98,6 +101,24 @@ def _header(report: Report, name: str) -> str:
             f'<p><span class="score">{report.score.value:g}/100</span> grade {esc(report.score.grade)} · '
             f"{verdict}</p><p>{esc(found)}; {len(report.unknowns)} unknown; "
             f"{sum(f.waived for f in report.findings)} waived</p>")
+
+
+def _plan(report: Report) -> str:
+    """What passing the gate takes (`drcheck plan`), where the audit worked it out."""
+    line, plan = audit_line(report), report.plan
+    if line is None:
+        return ""
+    if plan is None or not plan.steps:
+        return f"<h2>What passing the gate takes</h2><p>{esc(line)}</p>"
+    rows = "".join(f"<tr><td class=\"num\">{n}</td><td>{esc(step.change)}<br><span class=\"muted\">{esc(step.basis)}"
+                   f"</span></td><td class=\"num\">{format_amount(step.monthly_cost)}</td><td class=\"num\">"
+                   f"{format_amount(step.one_off_cost)}</td><td class=\"num\">{len(step.removes)}</td><td class=\"num\">"
+                   f"{step.score_after:g}</td><td>{'pass' if step.passed_after else 'fail'}</td></tr>"
+                   for n, step in enumerate(plan.steps, 1))
+    return (f"<h2>What passing the gate takes</h2><p>{esc(line)}</p><table><thead><tr><th class=\"num\">#</th>"
+            f"<th>Change (and how its cost is worked out)</th><th class=\"num\">Monthly ({esc(plan.currency)})</th>"
+            f"<th class=\"num\">Once ({esc(plan.currency)})</th><th class=\"num\">Clears</th>"
+            f"<th class=\"num\">Score after</th><th>Gate after</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def _badge(label: str) -> str:

@@ -12,6 +12,7 @@ import json
 from ..findings import SEVERITIES
 from ..report import Report, percent
 from . import View
+from .plan import audit_line
 from ..scoring import FORMULA
 from ..wording import PLUS_MORE, listing
 from .graph import Loss, draw_mermaid
@@ -96,6 +97,10 @@ def render(report: Report, view: View = View()) -> str:
     if report.baseline:
         add("")
         add(f"Baseline: {report.baseline['matched']} finding(s) already known, {report.baseline['fixed']} fixed since.")
+    line = audit_line(report)
+    if line is not None:
+        add("")
+        add(f"**{md(line)}**")
     tail = "\n".join(out) + "\n"
     budget = LIMIT_BYTES - len("\n".join(head).encode()) - len(tail.encode()) - 2048  # 2 KiB: headings, the note
     findings, evidence = _findings(report, view, budget)

@@ -4,24 +4,22 @@ from __future__ import annotations
 import textwrap
 from typing import Iterator
 
-from ..report import PlanReport
+from ..report import PlanReport, Report
 from . import View
 from .json import chunks
+from ..scalars import format_amount
 from .safe import markdown as md, terminal
 
 
 def money(amount: float, currency: str) -> str:
-    return f"{amount:,.2f}".rstrip("0").rstrip(".") + f" {currency}"
+    return f"{format_amount(amount)} {currency}"
 
 
 def cost_phrase(plan: PlanReport) -> str:
     """"12,000 USD a month + 30,000 USD once", or "unpriced" when the plan's costs are not known."""
     if plan.objective == "changes":
         return "unpriced"
-    parts = [f"{money(plan.monthly_cost, plan.currency)} a month"]
-    if plan.one_off_cost:
-        parts.append(f"{money(plan.one_off_cost, plan.currency)} once")
-    return " + ".join(parts)
+    return _costs(plan.monthly_cost, plan.one_off_cost, plan.currency)
 
 
 def headline(plan: PlanReport) -> str:
@@ -34,6 +32,22 @@ def headline(plan: PlanReport) -> str:
             f"{plan.score_after:g}")
 
 
+def audit_line(report: Report) -> str | None:
+    """How an audit whose gate fails ends: what the plan needs, or where to find it."""
+    if report.passed or report.errors:
+        return None
+    plan = report.plan
+    if plan is None:
+        return "drcheck plan finds the changes that would pass the gate, and what they cost"
+    n = len(plan.steps)
+    if plan.passed_after:
+        return f"{n} change{'s' if n != 1 else ''} ({cost_phrase(plan)}) would pass the gate: drcheck plan"
+    if not n:
+        return "no change drcheck knows would bring the estate closer to passing the gate: drcheck plan says what stays"
+    return (f"no set of changes drcheck knows passes the gate; the closest takes {n} change{'s' if n != 1 else ''} "
+            f"({cost_phrase(plan)}): drcheck plan")
+
+
 def _objective(plan: PlanReport) -> str:
     if plan.objective == "changes":
         return "fewest changes (nothing in the inventory or the policy is priced)"
@@ -41,37 +55,40 @@ def _objective(plan: PlanReport) -> str:
 
 
 def table(plan: PlanReport, view: View = View()) -> str:
-    width = view.width or 10_000
-    out = [terminal(f"drcheck plan: {headline(plan)}"), terminal(f"objective: {_objective(plan)}"), ""]
+    """A block per step, wrapped to the terminal: what to do, what it costs and why, what it clears, where the
+    score and the gate stand after it; then the totals and what still fails."""
+    def wrap(text: str, first: str = "", rest: str | None = None) -> list[str]:
+        text = terminal(text)
+        if view.width is None:
+            return [first + text]
+        return textwrap.wrap(text, view.width, initial_indent=first, subsequent_indent=first if rest is None else rest,
+                             break_on_hyphens=False, break_long_words=False) or [first]
+
+    out = [*wrap(f"drcheck plan: {headline(plan)}"), *wrap(f"objective: {_objective(plan)}"), ""]
+    pad = " " * (len(str(len(plan.steps))) + 2)
+    for n, step in enumerate(plan.steps, 1):
+        out += wrap(step.change, f"{n:>{len(pad) - 2}}  ", pad)
+        money_line = ("unpriced" if plan.objective == "changes" else _costs(step.monthly_cost, step.one_off_cost,
+                                                                            plan.currency)) + f" · clears {len(step.removes)}"
+        if step.adds:
+            money_line += f", brings {len(step.adds)}"
+        money_line += f" · score {step.score_after:g} · gate {'passes' if step.passed_after else 'fails'}"
+        out += wrap(money_line, pad)
+        out += wrap(f"cost: {step.basis}", pad, pad + "  ")
     if plan.steps:
-        rows = [("#", "CHANGE", "MONTHLY", "ONCE", "CLEARS", "SCORE", "GATE")]
-        for n, step in enumerate(plan.steps, 1):
-            rows.append((str(n), terminal(step.change), f"{step.monthly_cost:,g}", f"{step.one_off_cost:,g}",
-                         str(len(step.removes)), f"{step.score_after:g}", "pass" if step.passed_after else "fail"))
-        rows.append(("", "total", f"{plan.monthly_cost:,g}", f"{plan.one_off_cost:,g}",
-                     str(sum(len(s.removes) for s in plan.steps)), f"{plan.score_after:g}",
-                     "pass" if plan.passed_after else "fail"))
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        change_width = max(20, min(widths[1], width - sum(widths) + widths[1] - 14))
-        widths[1] = min(widths[1], change_width)
-        right = {2, 3, 4, 5}
-        for n, row in enumerate(rows):
-            cells = list(row)
-            lines = textwrap.wrap(cells[1], widths[1]) or [""]
-            first = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))]
-            first[1] = lines[0].ljust(widths[1])
-            out.append("  ".join(first).rstrip())
-            out += ["  ".join(["".ljust(widths[0]), line]).rstrip() for line in lines[1:]]
-            if 0 < n < len(rows) - 1:
-                out.append(f"{'':{widths[0]}}  " + terminal(f"cost: {plan.steps[n - 1].basis}"))
-        out.append(f"(amounts in {plan.currency}; MONTHLY a month, ONCE one-off; CLEARS: findings the step removes)")
-        out.append("")
+        out += ["", *wrap(f"total: {cost_phrase(plan)} · score "
+                          f"{plan.score_before:g} → {plan.score_after:g} · gate "
+                          f"{'passes' if plan.passed_after else 'still fails'}")]
     if plan.remaining:
-        out.append(f"still failing the gate after the plan ({len(plan.remaining)}):")
-        out += [terminal(f"  {r.severity:<8} {r.rule}  {r.subject}") for r in plan.remaining]
+        out += ["", f"still failing the gate after the plan ({len(plan.remaining)}):"]
+        out += [line for r in plan.remaining for line in wrap(f"{r.severity:<8} {r.rule}  {r.subject}", "  ", "    ")]
     elif plan.gate_after:
-        out.append(terminal("still failing the gate: " + "; ".join(plan.gate_after)))
+        out += ["", *wrap("still failing the gate: " + "; ".join(plan.gate_after))]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _costs(monthly: float, one_off: float, currency: str) -> str:
+    return f"{money(monthly, currency)} a month" + (f" + {money(one_off, currency)} once" if one_off else "")
 
 
 def json(plan: PlanReport, view: View = View()) -> Iterator[str]:
@@ -85,10 +102,10 @@ def markdown(plan: PlanReport, view: View = View()) -> str:
         out += [f"| # | Change | Monthly ({plan.currency}) | Once ({plan.currency}) | Clears | Score after | Gate after |",
                 "|---:|---|---:|---:|---:|---:|---|"]
         for n, step in enumerate(plan.steps, 1):
-            out.append(f"| {n} | {md(step.change)}<br><sub>{md(step.basis)}</sub> | {step.monthly_cost:,g} | "
-                       f"{step.one_off_cost:,g} | {len(step.removes)} | {step.score_after:g} | "
+            out.append(f"| {n} | {md(step.change)}<br><sub>{md(step.basis)}</sub> | {format_amount(step.monthly_cost)} | "
+                       f"{format_amount(step.one_off_cost)} | {len(step.removes)} | {step.score_after:g} | "
                        f"{'pass' if step.passed_after else 'fail'} |")
-        out.append(f"| | **total** | **{plan.monthly_cost:,g}** | **{plan.one_off_cost:,g}** | "
+        out.append(f"| | **total** | **{format_amount(plan.monthly_cost)}** | **{format_amount(plan.one_off_cost)}** | "
                    f"{sum(len(s.removes) for s in plan.steps)} | **{plan.score_after:g}** | "
                    f"**{'pass' if plan.passed_after else 'fail'}** |")
         out.append("")

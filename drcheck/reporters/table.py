@@ -14,6 +14,7 @@ from rich.text import Text
 from ..findings import SEVERITIES, Finding
 from ..report import Report
 from . import View
+from .plan import audit_line
 from .safe import terminal
 from .screen import Screen
 from ..wording import PLUS_MORE, listing
@@ -100,6 +101,9 @@ def render(report: Report, view: View = View()) -> str:
     out(Text("score = tier-weighted health of the services (50 or less with a critical finding); "
              "`drcheck audit --format json` shows the breakdown, "
              "`drcheck explain RULE` explains a rule", style="dim"), hang=2)
+    line = audit_line(report)
+    if line is not None:
+        out(Text(terminal(line), style="bold"), hang=2)
     return out.text()
 
 
