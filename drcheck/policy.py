@@ -150,11 +150,13 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
         elif key == "min_score":
             policy.min_score = _score(value, at, bad)
         elif key == "min_coverage":
-            policy.min_coverage = _number(value, at, "min_coverage", 0, 1, "a share from 0 to 1 (1 = every service placed)",
-                                          bad, policy.min_coverage)
+            share = _number(value, at, "min_coverage", bad, upper=1.0,
+                            expected="a share from 0 to 1 (1 = every service placed)")
+            policy.min_coverage = policy.min_coverage if share is None else share
         elif key == "area_radius_km":
-            policy.area_radius_km = _number(value, at, "area_radius_km", 0, 20_000, "a distance in km from 0 to 20000 (0: "
-                                            "no area disasters)", bad, policy.area_radius_km)
+            km = _number(value, at, "area_radius_km", bad, upper=20_000,
+                         expected="a distance in km from 0 to 20000 (0: no area disasters)")
+            policy.area_radius_km = policy.area_radius_km if km is None else km
         elif key == "fail_on_unknown":
             policy.fail_on_unknown = _boolean(value, at, "fail_on_unknown", bad)
         elif value is None:
@@ -313,14 +315,15 @@ def _read_plan(name: str, value, at, bad) -> PlanSettings:
     return plan
 
 
-def _number(value, at, what, bad, upper: float | None = None) -> float | None:
-    """An amount or a share: a finite number, 0 or more (and at most `upper`)."""
+def _number(value, at, what, bad, upper: float | None = None, expected: str | None = None) -> float | None:
+    """An amount, a share or a distance: a finite number, 0 or more (and at most `upper`); None, said to `bad`,
+    for anything else."""
     try:
         number = parse_number(value) if isinstance(value, str) else None
     except ValueError:
         number = None
     if number is None or number < 0 or upper is not None and number > upper:
-        expected = f"a number from 0 to {upper:g}" if upper is not None else "a number, 0 or more"
+        expected = expected or (f"a number from 0 to {upper:g}" if upper is not None else "a number, 0 or more")
         bad(at, f"{what}: found {_describe(value)}; expected {expected}")
         return None
     return number
@@ -373,16 +376,5 @@ def _score(value, at, bad) -> float | None:
         pass
     bad(at, f"min_score: found {_describe(value)}; expected a number from 0 to 100")
     return None
-
-
-def _number(value, at, what: str, low: float, high: float, expected: str, bad, default: float) -> float:
-    try:
-        number = parse_number(value) if isinstance(value, str) else None
-        if number is not None and low <= number <= high:
-            return number
-    except ValueError:
-        pass
-    bad(at, f"{what}: found {_describe(value)}; expected {expected}")
-    return default
 
 
