@@ -14,7 +14,7 @@ from typing import Any
 from .currencies import ISO_4217
 from .domains import AREA_RADIUS_KM
 from .findings import SEVERITIES
-from .errors import InputError, Location, Problem, did_you_mean
+from .errors import InputError, Location, Problem, did_you_mean, location_json
 from .scalars import parse_date, parse_number
 from .loader import Mapping, Sequence, parse, position, read_source
 from .model import STRATEGIES, Site
@@ -47,7 +47,7 @@ class Waiver:
 
     def as_json(self) -> dict:
         return {"rule": self.rule, "subject": self.subject, "reason": self.reason, "expires": self.expires.isoformat(),
-                "location": _location_json(self.location)}
+                "location": location_json(self.location)}
 
 
 @dataclass
@@ -378,5 +378,3 @@ def _score(value, at, bad) -> float | None:
     return None
 
 
-def _location_json(location: Location | None) -> dict | None:
-    return None if location is None else {"file": location.file, "line": location.line, "column": location.column}

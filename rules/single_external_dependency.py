@@ -28,6 +28,7 @@ class SingleExternalDependency(Rule):
     id = "single-external-dependency"
     title = "DR stopped by one external provider"
     severity = "medium"
+    categories = ("dependencies",)
     needs_dr = True
     needs_placements = True
     params = {"max_tier": Param(0, "services of this tier and more critical (lower numbers) must not hard-depend on "

@@ -21,6 +21,7 @@ from grandalf.layouts import SugiyamaLayout
 
 from ..report import Report
 from .safe import html_attribute as esc
+from ..wording import listing
 
 MAX_SERVICES = 60  # one box per service up to this many (readable on a screen); beyond, a summary
 MAX_WIDTH, MAX_HEIGHT = 2400, 3000  # pixels: a drawing larger than this (chains tens of services deep) is summarised
@@ -117,9 +118,7 @@ def _summary(report: Report, worst, why: str) -> str:
                 needed_by[b][a] += 1
 
     def listed(counts: Counter) -> str:
-        top = counts.most_common(5)
-        rest = len(counts) - len(top)
-        return ", ".join(f"{d} ({n})" for d, n in top) + (f" and {rest} more" if rest > 0 else "") or "—"
+        return listing([f"{d} ({n})" for d, n in counts.most_common()]) or "—"
 
     rows = "".join(
         f"<tr><td class=\"name\">{esc(domain)}</td><td class=\"num\">{len(names)}</td><td class=\"num\">"
