@@ -12,6 +12,7 @@ from .backups import COLOCATED_KM, nearest_domain, shared_region
 from .context import Alternative, Context, alternatives_sharing
 from .domains import Domain, DomainGroup, Failure
 from .errors import Location
+from .locations import CloudRegion
 from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, Verdict, stale_penalty, subject_id
 from .model import AnyOf, Dependency, Inventory, Service, Site
 from .params import Param, duration_table
@@ -23,7 +24,7 @@ from .simulate import BlockedFailover, Cause, DefeatedDr, DependencyDefeat, Scen
 from .wording import alternatives_phrase, domain_phrase, listing, stops, strategy_basis
 
 __all__ = ["Rule", "Example", "SharedDomainRule", "Param", "Finding", "PASSED", "NOT_APPLICABLE", "Verdict", "Context", "SEVERITIES", "SCOPES", "Subject", "subject_id", "Domain",
-           "DomainGroup", "Service", "Site", "Inventory", "Dependency", "AnyOf", "Location", "Alternative",
+           "DomainGroup", "Service", "Site", "Inventory", "Dependency", "AnyOf", "Location", "CloudRegion", "Alternative",
            "alternatives_sharing", "alternatives_phrase", "stops", "domain_phrase", "parse_duration",
            "format_duration", "strategy_basis", "listing", "duration_table", "stale_penalty",
            "Failure", "Scenarios", "Cause", "DefeatedDr", "DependencyDefeat", "BlockedFailover", "COLOCATED_KM",

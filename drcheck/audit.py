@@ -13,11 +13,11 @@ from .context import Context
 from .findings import SEVERITIES, Finding
 from .impact import subject_impacts
 from .engine import configure, discover, run
-from .errors import InputError, Location
+from .errors import InputError, Location, did_you_mean
 from .loader import STDIN_NAME, Document, collect_sources, parse, read_source
 from .model import DEFAULT_TIER, Inventory
 from .policy import DEFAULT_POLICY_FILE, Policy, Waiver, holds_only_policy
-from .report import FINGERPRINTS_HEADER, Report, RuleInfo, Scenario, ServiceSummary
+from .report import FINGERPRINTS_HEADER, Report, RuleInfo, Scenario, ServiceSummary, percent
 from .schema import build_inventory
 from .scoring import compute, grade
 
@@ -91,7 +91,9 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     policy = options.policy
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     rules = configure(policy, sources, options.select, options.ignore)
-    ctx = ctx or Context(inventory, options.as_of)
+    ctx = ctx or Context(inventory, options.as_of, policy.area_radius_km)
+    # before the rules: the simulation the scenarios read is then built once, for the rules of both processes
+    scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
     outcomes = run(rules, ctx, trusted={rule_id for rule_id, source in sources.items() if source.origin == "builtin"},
                    split=options.split_rules)
     findings = [f for o in outcomes for f in o.findings]
@@ -99,16 +101,19 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     baseline = _apply_baseline(findings, options.baseline) if options.baseline else None
     score = compute(outcomes, sum(s.weight for s in inventory.services.values()))
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.status != "fail", f.rule, f.subject, f.cause))
-    gate = _gate(findings, score.value, policy)
+    unplaced = sum(not s.placements and s.kind != "external" for s in inventory.services.values())
+    covered = coverage(inventory)
+    gate = _gate(findings, score.value, policy) + _coverage_gate(covered, unplaced, len(inventory.services),
+                                                                 policy.min_coverage)
     score.grade = grade(score.value, passed=not gate)
-    scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
     return Report(
         version=__version__,
         inventory_name=inventory.name,
         files=inventory.files,
         service_count=len(inventory.services),
         site_count=len(inventory.sites),
-        unplaced_count=sum(not s.placements and s.kind != "external" for s in inventory.services.values()),
+        unplaced_count=unplaced,
+        coverage=covered,
         as_of=options.as_of,
         profile=policy.profile,
         fail_on=policy.fail_on,
@@ -120,6 +125,7 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         scenarios=scenarios,
         expired_waivers=expired,
         unused_waivers=unused,
+        stray_waivers=_stray_waivers(unused, inventory, ctx),
         baseline=baseline,
         rules=[RuleInfo.of(rule, builtin=sources[rule.id].origin == "builtin") for rule in rules],
         services=_service_summaries(inventory, findings),
@@ -138,6 +144,27 @@ def _untiered(inventory: Inventory, rules: list) -> dict:
     return {"untiered": untiered if skipping else [], "not_applied_untiered": skipping}
 
 
+def coverage(inventory: Inventory) -> float:
+    """The tier-weighted share (0..1) of the services that are placed somewhere.  An external service without
+    placements is left out (where a third party runs is its own business), unless nothing at all is placed:
+    then there is nothing audited, and the share is 0."""
+    placed = sum(s.weight for s in inventory.services.values() if s.placements)
+    awaited = sum(s.weight for s in inventory.services.values() if not s.placements and s.kind != "external")
+    return placed / (placed + awaited) if placed else 0.0
+
+
+def _coverage_gate(covered: float, unplaced: int, services: int, minimum: float) -> list[str]:
+    """Why the gate fails on what is placed: below `minimum`, or nothing placed at all (whatever the minimum:
+    an audit of nothing passes nothing)."""
+    if covered == 0:
+        return [f"nothing is placed: none of the {services} service(s) is placed on any site, so no placement could "
+                "be judged"]
+    if covered < minimum:
+        return [f"coverage {percent(covered)} is below the minimum {percent(minimum)}: {unplaced} service(s) not "
+                "placed on any site"]
+    return []
+
+
 def _service_summaries(inventory: Inventory, findings: list[Finding]) -> list[ServiceSummary]:
     failing: dict[str, list[str]] = {}
     for f in findings:
@@ -150,18 +177,20 @@ def _service_summaries(inventory: Inventory, findings: list[Finding]) -> list[Se
 
 
 def worst_scenarios(ctx: Context, limit: int) -> list[Scenario]:
-    """Single-domain losses with the largest impact; ties go to the smaller domain (fewer sites lost)."""
-    groups = ctx.domains.groups
+    """Single failures with the largest impact, each scenario once (see `Context.single_failures`); ties go to
+    the smaller domain (fewer sites lost)."""
     impacts = ctx.impacts
-    ranked = [k for k in ctx.ranked_scenarios[:limit] if impacts[k] > 0]
-    return [scenario(ctx.simulation, k, [groups[k].domain], list(groups[k].domains[1:]), impacts[k]) for k in ranked]
+    told = {k: group for group, k in ((g, ctx.scenario_of[g]) for g in ctx.single_failures)}
+    ranked = [k for k in ctx.ranked_scenarios if k in told and impacts[k] > 0][:limit]
+    return [scenario(ctx.simulation, k, [told[k].domain], list(told[k].domains[1:]), impacts[k]) for k in ranked]
 
 
-def scenario(simulation, k: int, lost, same_as, impact: float) -> Scenario:
+def scenario(simulation, k: int, lost, same_as, impact: float, excess: float | None = None) -> Scenario:
     failure = simulation.scenarios[k]
     return Scenario(lost=lost, same_as=same_as, sites=sorted(failure.sites), loss=failure.loss,
                     destroyed=sorted(failure.destroyed), down=simulation.down_in(k),
-                    data_lost=simulation.data_lost_in(k), impact=impact, explain=partial(simulation.causes_in, k))
+                    data_lost=simulation.data_lost_in(k), impact=impact, explain=partial(simulation.causes_in, k),
+                    excess=excess)
 
 
 def _apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) -> tuple[list[Waiver], list[Waiver]]:
@@ -175,6 +204,22 @@ def _apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) 
             used.add((waiver.rule, waiver.subject))
     unused = [w for key, w in active.items() if key not in used]
     return expired, unused
+
+
+def _stray_waivers(unused: list[Waiver], inventory: Inventory, ctx: Context) -> list[tuple[Waiver, str]]:
+    """The unused waivers whose subject names nothing in the inventory (a typo, or a service since removed), each
+    with a suggestion of the subject it may have meant (" (did you mean 'service:kafka'?)" or "")."""
+    if not unused:
+        return []
+    # names by kind of subject: "service:kafak" is compared with the services' names only
+    known = {"service": list(inventory.services), "site": list(inventory.sites),
+             "domain": [str(domain) for group in ctx.domains.groups for domain in group.domains]}
+    strays = []
+    for waiver in unused:
+        kind, _, name = waiver.subject.partition(":")
+        if waiver.subject != "inventory" and name not in known.get(kind, ()):
+            strays.append((waiver, did_you_mean(waiver.subject, known.get(kind, ()), prefix=f"{kind}:")))
+    return strays
 
 
 _FINGERPRINT = re.compile(r"[0-9a-f]{16}")
@@ -192,6 +237,9 @@ def _apply_baseline(findings: list[Finding], path: str) -> dict:
 
 
 def _report_fingerprints(name: str, text: str) -> set[str]:
+    if not text.strip():
+        raise InputError(f"--baseline {name}: the file is empty; expected a drcheck JSON report or a fingerprints "
+                         "file (`--format fingerprints`)")
     try:
         old = json.loads(text)
         return {f["fingerprint"] for f in old["findings"] if f.get("status", "fail") == "fail"}
@@ -221,7 +269,7 @@ def _gate(findings: list[Finding], score: float, policy: Policy) -> list[str]:
     reasons = []
     errors = sum(f.status == "error" for f in findings)
     if errors:
-        reasons.append(f"{errors} check(s) could not be made (internal error)")
+        reasons.append(f"{errors} check(s) could not be made (a rule failed)")
     blocking = [f for f in findings if f.status == "fail" and not f.waived and not f.baseline
                 and SEVERITIES.index(f.severity) <= threshold]
     if blocking:

@@ -84,20 +84,27 @@ def main() -> None:
     # garbage cycles worth collecting: the collector's rescans of that growing heap
     # cost about a third of a large audit, for nothing.
     gc.disable()
+    _exit_now(run())
+
+
+def run(args: list[str] | None = None, prog_name: str | None = None) -> int:
+    """Run the command `args` name (by default the command line's) and return its exit code (0, 1 or 2; 130 on
+    Ctrl-C); usage messages call the program `prog_name` (by default, how it was started)."""
     try:
-        app()  # standalone: always ends in SystemExit
+        app(args=args, prog_name=prog_name)  # standalone: always ends in SystemExit
     except KeyboardInterrupt:
-        sys.exit(130)
+        return 130
     except Exception as error:  # noqa: BLE001 - a bug of drcheck's own: exit 2 (never 1, a failed gate), no traceback
         frames = traceback.extract_tb(error.__traceback__)
         where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
         typer.echo(f"error: internal error{where}: {type(error).__name__}: {terminal(str(error))[:500]}; "
                    "please report it with the input that caused it", err=True)
-        _exit_now(2)
+        return 2
     except SystemExit as done:
         if done.code is not None and not isinstance(done.code, int):
             raise
-        _exit_now(done.code or 0)
+        return done.code or 0
+    return 0  # pragma: no cover - a standalone typer app raises SystemExit
 
 
 def _exit_now(code: int) -> None:
@@ -343,6 +350,12 @@ def audit(
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
     documents = _documents_saying_what_is_skipped(paths)
     report = run_audit(require_services(build_inventory(documents)), options)
+    for waiver, suggestion in report.stray_waivers:
+        # a warning, not an error: a policy outlives the services it names and may serve several inventories,
+        # and a waiver that matches nothing hides nothing (the finding it meant still shows and still counts)
+        where = f"{waiver.location}: " if waiver.location else ""
+        typer.echo(terminal(f"warning: {where}waiver for {waiver.rule} on {waiver.subject}: no such subject in the "
+                            f"inventory{suggestion}; it waives nothing"), err=True)
     if not report.passed and not report.errors and not quiet and report.service_count <= AUDIT_PLAN_LIMIT \
             and any(fmt in ("table", "markdown", "html") for fmt, _ in outputs):
         from .plan import make_plan
@@ -387,24 +400,29 @@ def _documents_saying_what_is_skipped(paths: list[str]):
 @_errors_exit_2
 def simulate(
     path: str = PATH,
-    fail: Optional[list[str]] = typer.Option(None, "--fail", metavar="DOMAIN=VALUE", help="lose DOMAIN=VALUE (site, building, campus, operator, region, power, network, hazard, service); repeat to combine"),
+    fail: Optional[list[str]] = typer.Option(None, "--fail", metavar="DOMAIN=VALUE", help="lose DOMAIN=VALUE (site, building, campus, operator, region, power, network, hazard, area, service); repeat to combine"),
+    policy_file: Optional[str] = typer.Option(None, "--policy", metavar="FILE", help="policy file, for its area_radius_km (default: ./drcheck.yaml if present)"),
     depth: int = typer.Option(1, "--depth", metavar="1|2", help="without --fail: 1 = every single domain (N-1), 2 = every pair (N-2)"),
+    rank_by: str = typer.Option("excess", "--rank", metavar="excess|impact", help="--depth 2: rank pairs by what the combination adds to the worse of its two failures alone (excess), or by impact"),
     top: int = typer.Option(20, "--top", metavar="N", help="show the N worst scenarios (0 = all)"),
     fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT", help="table or json"),
     color: str = COLOR,
 ) -> None:
     """Blast radius of losing failure domains: what goes down, why, and which data is lost."""
     from .audit import load_inventory
+    from .policy import load_policy
     from .report import Simulated
-    from .scenarios import scenarios_for
+    from .scenarios import RANKINGS, scenarios_for
 
     _choice("--format", fmt, formats("simulate"))
     if depth not in (1, 2):
         raise InputError(f"--depth: found {depth}; expected 1 or 2")
     if top < 0:
         raise InputError(f"--top: found {top}; expected 0 (all) or more")
+    _choice("--rank", rank_by, RANKINGS)
     inventory = load_inventory([path])
-    simulated = Simulated(scenarios_for(inventory, fail or [], depth, top), chosen=bool(fail))
+    radius = load_policy(policy_file).area_radius_km
+    simulated = Simulated(scenarios_for(inventory, fail or [], depth, top, radius, rank_by), chosen=bool(fail))
     _write_all("simulate", simulated, [(fmt, None)], color)
 
 
@@ -455,17 +473,19 @@ def graph(
     path: str = PATH,
     fmt: str = typer.Option("dot", "--format", "-f", metavar="FORMAT", help="dot or mermaid"),
     fail: Optional[list[str]] = typer.Option(None, "--fail", metavar="DOMAIN=VALUE", help="highlight what losing DOMAIN=VALUE takes down; repeat to combine"),
+    policy_file: Optional[str] = typer.Option(None, "--policy", metavar="FILE", help="policy file, for its area_radius_km (default: ./drcheck.yaml if present)"),
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="write to FILE"),
 ) -> None:
     """Draw services, dependencies and sites grouped by failure domain (Graphviz dot or Mermaid)."""
     from .audit import load_inventory
     from .graph import inventory_graph
+    from .policy import load_policy
     from .report import Drawing
     from .scenarios import scenarios_for
 
     _choice("--format", fmt, formats("graph"))
     inventory = load_inventory([path])
-    loss = scenarios_for(inventory, fail, 1, 0)[0] if fail else None
+    loss = scenarios_for(inventory, fail, 1, 0, load_policy(policy_file).area_radius_km)[0] if fail else None
     _write_all("graph", Drawing(inventory_graph(inventory), loss), [(fmt, output)], "never")
 
 

@@ -2,15 +2,14 @@
 the failure simulation)."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from geographiclib.geodesic import Geodesic
-
-from .domains import Domain, DomainGroup, DomainIndex, site_domains
+from .domains import AREA_RADIUS_KM, Domain, DomainGroup, DomainIndex, site_domains
+from .geo import geodesic_km, within
+from .locations import CloudRegion, catalogue
 from .model import Inventory, Service, Site
 
 if TYPE_CHECKING:  # networkx is imported only by audits that use the graph
@@ -19,17 +18,13 @@ if TYPE_CHECKING:  # networkx is imported only by audits that use the graph
     from .graph import DependencyCycle
 
 
-# Karney's geodesic on the WGS-84 ellipsoid in kilometres, as geopy's `geodesic` computes it (to the last bit)
-# without importing geopy, whose geocoders and asyncio cost 0.1 s of every audit that measures a distance.
-_WGS84 = Geodesic(6378.137, 1 / 298.257223563)
-
-
 class Context:
     """What rules read: the inventory and shared, lazily computed views of it."""
 
-    def __init__(self, inventory: Inventory, as_of: date):
+    def __init__(self, inventory: Inventory, as_of: date, area_radius_km: float = AREA_RADIUS_KM):
         self.inventory = inventory
         self.as_of = as_of
+        self.area_radius_km = area_radius_km  # the reach of an area disaster (`domains.DomainIndex`)
         self._distances: dict[tuple[tuple[float, float], tuple[float, float]], float] = {}
         self._domains_of: dict[str, tuple[list[Domain], frozenset[Domain]]] = {}
         self._shared: dict[tuple[str, str, tuple[str, ...] | None], list[Domain]] = {}
@@ -37,6 +32,12 @@ class Context:
 
     def site(self, name: str) -> Site:
         return self.inventory.sites[name]
+
+    def cloud_region(self, site: str) -> CloudRegion | None:
+        """The named cloud region a site is located at (`location: aws:eu-west-1`), with its provider, metro and
+        country; None for a site located otherwise, or not at all."""
+        name = self.site(site).cloud_location
+        return None if name is None else catalogue()[name]
 
     def distance_km(self, a: str, b: str) -> float | None:
         """Geodesic (WGS-84) distance between two sites; None when it is not known (see `same_named_region`)."""
@@ -53,7 +54,7 @@ class Context:
         key = (pa, pb) if pa <= pb else (pb, pa)
         km = self._distances.get(key)
         if km is None:
-            km = self._distances[key] = _WGS84.Inverse(*pa, *pb, Geodesic.DISTANCE)["s12"]
+            km = self._distances[key] = geodesic_km(pa, pb)
         return km
 
     def same_named_region(self, a: str, b: str) -> bool:
@@ -68,14 +69,7 @@ class Context:
         pa, pb = self.site(a).coordinates, self.site(b).coordinates
         if pa is None or pb is None or self.same_named_region(a, b):
             return None
-        if pa == pb:
-            return km > 0
-        rough = great_circle_km(pa, pb)
-        if rough < km * 0.99:
-            return True
-        if rough > km * 1.01:
-            return False
-        return self.distance_km(a, b) < km
+        return within(pa, pb, km, self.km_between)
 
     def shared_domains(self, a: str, b: str, kinds: tuple[str, ...] | None = None) -> list[Domain]:
         """Failure domains two sites share, smallest first (the same site shares everything); with `kinds`,
@@ -131,7 +125,7 @@ class Context:
 
     @cached_property
     def domains(self) -> DomainIndex:
-        return DomainIndex(self.inventory)
+        return DomainIndex(self.inventory, self.area_radius_km)
 
     @cached_property
     def simulation(self):
@@ -145,9 +139,22 @@ class Context:
         return self.simulation.impacts()
 
     @cached_property
+    def _merged(self) -> list[tuple[DomainGroup, int]]:
+        from .simulate import merged_by_effect
+
+        return merged_by_effect(self.domains.groups, self.simulation)
+
+    @cached_property
+    def single_failures(self) -> list[DomainGroup]:
+        """The single failures as reports tell them: the domain groups with the same effect (the same services
+        down, the same data lost) merged into one, named after the first of their domains in naming order."""
+        return [group for group, _ in self._merged]
+
+    @cached_property
     def scenario_of(self) -> dict[DomainGroup, int]:
-        """The scenario of `simulation` (and entry of `impacts`) that is the loss of each domain group."""
-        return {group: k for k, group in enumerate(self.domains.groups)}
+        """The scenario of `simulation` (and entry of `impacts`) that is the loss of each domain group, and of
+        each of `single_failures`."""
+        return {group: k for k, group in enumerate(self.domains.groups)} | dict(self._merged)
 
     @cached_property
     def ranked_scenarios(self) -> list[int]:
@@ -167,13 +174,6 @@ class Context:
         from .graph import dependency_cycles
 
         return dependency_cycles(self.inventory)
-
-
-def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Haversine distance on the mean Earth sphere (radius 6371.0088 km)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def compare(load_base: Loader, load_head: Loader, options: AuditOptions, paralle
     with _base_audit(load_base, options, parallel) as base:
         try:
             head = require_services(load_head())
-            head_ctx = Context(head, options.as_of)
+            head_ctx = Context(head, options.as_of, options.policy.area_radius_km)
             after = audit(head, options, head_ctx)
         except Exception:  # (Ctrl-C goes straight on: the base's process is ended on the way out)
             base.summary()  # the base's own error first, if it has one: as when the two ran one after the other
@@ -136,7 +136,7 @@ class _BaseAudit:
 
     def __init__(self, load: Loader, options: AuditOptions):
         inventory = load()
-        self.ctx = Context(inventory, options.as_of)
+        self.ctx = Context(inventory, options.as_of, options.policy.area_radius_km)
         self.report = audit(inventory, options, self.ctx)
         self.with_unknown = options.policy.fail_on_unknown
 
@@ -229,7 +229,8 @@ def _worse_scenarios(base: _BaseOutcome, head: Context) -> list[ScenarioChange]:
     after = head.simulation
     now_down, now_lost = after.down_by_scenario(), after.data_lost_by_scenario()
     changes = []
-    for k, group in enumerate(head.domains.groups):
+    for group in head.single_failures:  # domains with the same effect now are told together
+        k = head.scenario_of[group]
         down, lost = now_down[k], now_lost[k]
         if not down and not lost:
             continue

@@ -5,9 +5,12 @@ campus, operator or region, any one of its hazard zones), or when *every* one
 of its power feeds, or every one of its network carriers, is lost: feeds and
 carriers listed together are redundant.  Losing a site, building, campus or
 hazard zone destroys what is there (fire, flood); an operator, region, power or
-carrier outage only makes it unavailable.  Every external service is also a
-domain of its own, `service=NAME` (a third-party outage); `--fail` accepts
-`service=NAME` for any service.
+carrier outage only makes it unavailable.  Every site with a location is also
+the centre of an area, `area=SITE`: an earthquake, a flood or a city's grid
+failure destroys every site within `area_radius_km` of its point (a site at
+a named cloud region stands at that region's point).  Every external service
+is also a domain of its own, `service=NAME` (a third-party outage); `--fail`
+accepts `service=NAME` for any service.
 """
 from __future__ import annotations
 
@@ -15,11 +18,13 @@ from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
 from .errors import InputError
+from .geo import near
 from .model import Inventory, Site
 
-DOMAIN_KINDS = ("site", "building", "campus", "operator", "region", "power", "network", "hazard", "service")
+DOMAIN_KINDS = ("site", "building", "campus", "operator", "region", "power", "network", "hazard", "area", "service")
 # kinds that destroy what they hold; the others (and `service`) only make it unavailable
-DESTROYING = frozenset({"site", "building", "campus", "hazard"})
+DESTROYING = frozenset({"site", "building", "campus", "hazard", "area"})
+AREA_RADIUS_KM = 40.0  # the policy's area_radius_km: how far an area disaster reaches from its centre
 # kinds a site may list several of, any one of which keeps it up
 REDUNDANT = frozenset({"power", "network"})
 # The physical and infrastructure domains: what the rules about sites and DR look at (not third-party outages).
@@ -27,7 +32,7 @@ SITE_KINDS = DOMAIN_KINDS[:-1]
 # When several domains hold exactly the same sites, the scenario is named after the first of these kinds: the
 # kinds that destroy come first (the scenario is the worst of its domains), and "losing building X" tells the
 # story better than "operator Y".
-_NAMING_PREFERENCE = ("building", "site", "campus", "hazard", "power", "network", "operator", "region", "service")
+_NAMING_PREFERENCE = ("building", "site", "campus", "hazard", "area", "power", "network", "operator", "region", "service")
 
 
 class Domain(NamedTuple):
@@ -75,8 +80,10 @@ def site_domains(site: Site) -> list[Domain]:
 
 @dataclass(frozen=True, slots=True)
 class DomainGroup:
-    """Domains that, each lost alone, take exactly the same sites and services: one single-failure scenario,
-    named after its first domain (the one that does the most harm: destroying kinds first)."""
+    """Domains that, each lost alone, do the same: one single-failure scenario, named after its first domain
+    in naming order (building, site, campus, hazard, area, ...: destroying kinds first).  `DomainIndex.groups`
+    holds the domains that take the same sites (destroyed or not); `simulate.merged_by_effect`, those whose
+    scenarios take the same services down and lose the same data."""
 
     domains: tuple[Domain, ...]  # the first names the group
     failure: Failure  # losing the first domain
@@ -92,12 +99,15 @@ class DomainGroup:
 
 
 class DomainIndex:
-    def __init__(self, inventory: Inventory):
+    def __init__(self, inventory: Inventory, area_radius_km: float = AREA_RADIUS_KM):
         self.inventory = inventory
         members: dict[Domain, set[str]] = {}
         for site in inventory.sites.values():
             for domain in site_domains(site):
                 members.setdefault(domain, set()).add(site.name)
+        points = {site.name: site.coordinates for site in inventory.sites.values() if site.coordinates is not None}
+        for centre, around in near(points, area_radius_km).items():
+            members[Domain("area", centre)] = set(around)
         for service in inventory.services.values():
             if service.kind == "external":
                 members[Domain("service", service.name)] = set()
@@ -117,13 +127,15 @@ class DomainIndex:
         # serves loses nothing alone either.)
         self.used: frozenset[str] = frozenset(where.site for service in inventory.services.values()
                                               for where in (*service.placements, *service.backups))
-        by_effect: dict[tuple[frozenset[str], frozenset[str]], list[Domain]] = {}
+        # the same sites lost, and destroyed or not: the same scenario (`simulate.merged_by_effect` then merges
+        # the groups whose scenarios take the same services down and lose the same data)
+        by_effect: dict[tuple[frozenset[str], frozenset[str], bool], list[Domain]] = {}
         for domain in self.known:
             if domain.kind == "service":
-                by_effect.setdefault((frozenset(), frozenset([domain.value])), []).append(domain)
+                by_effect.setdefault((frozenset(), frozenset([domain.value]), False), []).append(domain)
             elif not self.sites_of[domain].isdisjoint(self.used):
-                by_effect.setdefault((self.sites_of[domain], frozenset()), []).append(domain)
-        groups = [tuple(sorted(ds, key=_naming_order)) for ds in by_effect.values()]
+                by_effect.setdefault((self.sites_of[domain], frozenset(), domain.destroys), []).append(domain)
+        groups = [tuple(sorted(ds, key=naming_order)) for ds in by_effect.values()]
         self.groups: list[DomainGroup] = sorted(
             (DomainGroup(ds, self.failure(ds[:1])) for ds in groups), key=lambda g: kind_order(g.domain))
 
@@ -188,5 +200,6 @@ def kind_order(domain: Domain) -> tuple[int, str]:
     return (DOMAIN_KINDS.index(domain.kind), domain.value)
 
 
-def _naming_order(domain: Domain) -> tuple[int, str]:
+def naming_order(domain: Domain) -> tuple[int, str]:
+    """The order in which the domains of one scenario are named: the first names it."""
     return (_NAMING_PREFERENCE.index(domain.kind), domain.value)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.machinery
 import importlib.util
 import math
+import os
 import pkgutil
 import re
 import sys
@@ -20,7 +22,7 @@ from importlib.metadata import entry_points
 from multiprocessing.connection import Pipe
 from pathlib import Path
 from types import ModuleType
-from typing import Collection
+from typing import Collection, Iterator
 
 from .context import Context
 from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, subject_id
@@ -34,6 +36,8 @@ from .errors import InputError, Location, Problem, did_you_mean, unknown_rule
 ENTRY_POINT_GROUP = "drcheck.rules"
 # below this many services an audit takes well under a second, and a second process would only add its start
 SPLIT_FROM_SERVICES = 2_000
+# a pipe holds a turn for each rule, a byte each, written before anyone reads: 4 KiB fit in any pipe
+SPLIT_UP_TO_RULES = 4_096
 _ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
@@ -57,10 +61,11 @@ def discover(rules_dirs: list[str] = ()) -> dict[str, RuleSource]:
         path = Path(directory)
         if not path.is_dir():
             raise InputError(f"{directory}: rules directory not found")
+        package = _rules_package(path)
         for file in sorted(path.glob("*.py")):
             if file.name.startswith("_"):
                 continue
-            _collect(_load_file(file), str(file), found)
+            _collect(_load_file(package, file), str(file), found)
     return dict(sorted(found.items()))
 
 
@@ -75,9 +80,19 @@ def _package_modules(module: ModuleType, origin: str) -> list[ModuleType]:
     return modules
 
 
-def _load_file(file: Path) -> ModuleType:
-    digest = hashlib.sha1(str(file.resolve()).encode()).hexdigest()[:12]
-    name = f"drcheck_user_rules_{digest}_{file.stem}"
+def _rules_package(directory: Path) -> str:
+    """A rules directory as a package of its own (a name no other directory has), so that its files import the
+    modules beside them as `from . import helpers` or `from .helpers import name`."""
+    name = "drcheck_user_rules_" + hashlib.sha1(str(directory.resolve()).encode()).hexdigest()[:12]
+    if name not in sys.modules:
+        package = importlib.util.module_from_spec(importlib.machinery.ModuleSpec(name, None, is_package=True))
+        package.__path__ = [str(directory)]
+        sys.modules[name] = package
+    return name
+
+
+def _load_file(package: str, file: Path) -> ModuleType:
+    name = f"{package}.{file.stem}"
     spec = importlib.util.spec_from_file_location(name, file)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -85,7 +100,10 @@ def _load_file(file: Path) -> ModuleType:
         spec.loader.exec_module(module)
     except Exception as exc:
         del sys.modules[name]
-        raise InputError(f"cannot load rule file {file}: {type(exc).__name__}: {exc}") from None
+        hint = ""
+        if isinstance(exc, ModuleNotFoundError) and exc.name and (file.parent / f"{exc.name}.py").is_file():
+            hint = f" (a module beside the rule is imported as: from . import {exc.name})"
+        raise InputError(f"cannot load rule file {file}: {type(exc).__name__}: {exc}{hint}") from None
     return module
 
 
@@ -148,42 +166,78 @@ def run(rules: list[Rule], ctx: Context, trusted: Collection[str] = (), split: b
     """Every rule on every subject of its scope.  Each finding is checked to be one the reports can carry
     (`_finding_problem`), except those of the rules in `trusted` (drcheck's own, whose tests check them): a
     plugin's number for a message, or set in its evidence, would otherwise break a report far from the rule
-    that made it.  With `split`, on a large estate, every other rule runs in a forked second process (the
-    same outcomes, in the same order)."""
-    if split and CAN_FORK and len(rules) > 1 and len(ctx.inventory.services) >= SPLIT_FROM_SERVICES:
+    that made it.  With `split`, on a large estate, a forked second process runs some of the rules
+    (`_run_split`: the same outcomes, in the same order)."""
+    if split and CAN_FORK and 1 < len(rules) <= SPLIT_UP_TO_RULES and len(ctx.inventory.services) >= SPLIT_FROM_SERVICES:
         return _run_split(rules, ctx, trusted)
     subjects: dict[str, list[Subject]] = {}
     return [_run_rule(rule, ctx, trusted, subjects) for rule in rules]
 
 
 def _run_split(rules: list[Rule], ctx: Context, trusted: Collection[str]) -> list[RuleOutcome]:
-    """Rules 1, 3, 5, ... in a forked child, which sends back what each found; 0, 2, 4, ... here.  Should the
-    child fail (it died, or what it found cannot be sent), its rules are run here too."""
-    theirs = rules[1::2]
+    """The rules shared between this process, which takes them from the first on, and a forked child, which
+    takes them from the last back, until the two meet: neither waits while the other has a slow rule (on some
+    estates one rule takes half the time).  The first rules stay here, the last go to the child, which sends
+    back what each found.  Should it fail (it died, or what it found cannot be sent), the rules it took are
+    run here too.  The outcomes are those of one process, in the same order, whichever ran each rule."""
     pipe, child_end = Pipe(duplex=False)
+    turns = _Turns(len(rules))
 
     def work() -> int:
         pipe.close()
         subjects: dict[str, list[Subject]] = {}
-        found = [_run_rule(rule, ctx, trusted, subjects) for rule in theirs]
-        child_end.send([(o.evaluated, o.unknown, o.findings) for o in found])
+        found = []
+        for taken in turns:
+            n = len(rules) - taken
+            found.append((n, _run_rule(rules[n], ctx, trusted, subjects)))
+        for n, outcome in found:  # one message a rule, never one pickle of everything
+            child_end.send((n, outcome.evaluated, outcome.unknown, outcome.findings))
+        child_end.send(None)
         return 0
 
     pid = fork(work)
     child_end.close()
+    outcomes: list[RuleOutcome | None] = [None] * len(rules)
     try:
         subjects: dict[str, list[Subject]] = {}
-        mine = [_run_rule(rule, ctx, trusted, subjects) for rule in rules[::2]]
+        for taken in turns:
+            outcomes[taken - 1] = _run_rule(rules[taken - 1], ctx, trusted, subjects)
         try:
-            sent = [RuleOutcome(rule, *outcome) for rule, outcome in zip(theirs, pipe.recv())]
+            for n, *outcome in iter(pipe.recv, None):
+                outcomes[n] = RuleOutcome(rules[n], *outcome)
         except (EOFError, OSError):
-            sent = [_run_rule(rule, ctx, trusted, subjects) for rule in theirs]
+            pass
+        for n, outcome in enumerate(outcomes):
+            if outcome is None:  # taken by a child that failed
+                outcomes[n] = _run_rule(rules[n], ctx, trusted, subjects)
     finally:
+        turns.close()
         pipe.close()
         reap(pid, end=True)
-    outcomes = [None] * len(rules)
-    outcomes[::2], outcomes[1::2] = mine, sent
     return outcomes
+
+
+class _Turns:
+    """`count` turns shared by this process and those forked after it was made: iterating takes one turn
+    after the other, and yields how many this process has taken so far (1, 2, ...), until all are gone.
+    The turns wait in a pipe that nobody writes to any more, a byte each: reading a byte takes one, and an
+    empty pipe reads as its end."""
+
+    def __init__(self, count: int):
+        self._read, write = os.pipe()
+        try:
+            os.write(write, bytes(count))
+        finally:
+            os.close(write)
+
+    def __iter__(self) -> Iterator[int]:
+        taken = 0
+        while os.read(self._read, 1):
+            taken += 1
+            yield taken
+
+    def close(self) -> None:
+        os.close(self._read)
 
 
 def _run_rule(rule: Rule, ctx: Context, trusted: Collection[str], subjects_of: dict[str, list[Subject]]) -> RuleOutcome:
@@ -218,12 +272,12 @@ def _run_rule(rule: Rule, ctx: Context, trusted: Collection[str], subjects_of: d
                     continue
                 found = _findings(result)
         except Exception as exc:  # noqa: BLE001 - any failure of a rule is reported, never a traceback
-            findings.append(_error(rule, subject, exc))
+            findings.append(_error(rule, subject, exc, own=not check_findings))
             continue
         if check_findings:
             problem = next(filter(None, map(_finding_problem, found)), None)
             if problem:
-                findings.append(_error(rule, subject, TypeError(problem)))
+                findings.append(_error(rule, subject, TypeError(problem), own=False))
                 continue
         if found and all(f.status == "unknown" for f in found):
             unknown += 1
@@ -300,23 +354,36 @@ def _unplaced(rule: Rule, service) -> Finding:
                         {"placements": [], "kind": service.kind})
 
 
-def _error(rule: Rule, subject: Subject, exc: Exception) -> Finding:
-    """The check of `rule` on `subject` raised: a finding with status `error` that names both and where it broke."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+def _error(rule: Rule, subject: Subject, exc: Exception, own: bool) -> Finding:
+    """The check of `rule` on `subject` failed: a finding with status `error` that names both, and the line of the
+    rule's own code where it broke.  A rule of drcheck's `own` that fails is an internal error of drcheck; a
+    plugin's is a rule error, for its author to fix."""
+    where = _where_in_rule(rule, exc)
     detail = _clipped(f"{type(exc).__name__}: {exc}")
     subject_name = subject_id(subject)
     return Finding(
         rule=rule.id,
         severity=rule.effective_severity,
         subject=subject_name,
-        message=f"internal error: rule {rule.id} failed on {subject_name}" + (f" at {where}" if where else "")
-                + f": {detail}",
+        message=f"{'internal error: rule' if own else 'rule error:'} {rule.id} failed on {subject_name} at {where}: "
+                f"{detail}",
         location=getattr(subject, "location", None),
         evidence={"error": detail, "at": where},
         status="error",
         weight=getattr(subject, "weight", 8),
     )
+
+
+def _where_in_rule(rule: Rule, exc: Exception) -> str:
+    """FILE:LINE of the last line of the rule's own code that `exc` went through: the rule's class and its
+    bases, not drcheck's rule API.  Where none did (what `check` returned was refused), the rule's `check`."""
+    files = {getattr(sys.modules.get(c.__module__), "__file__", None) for c in type(rule).__mro__
+             if c.__module__.startswith("drcheck.rules.") or not c.__module__.startswith(("drcheck.", "builtins"))}
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in files]
+    if frames:
+        return f"{frames[-1].filename}:{frames[-1].lineno}"
+    code = type(rule).check.__code__
+    return f"{code.co_filename}:{code.co_firstlineno}"
 
 
 def _clipped(text: str, limit: int = 300) -> str:
@@ -329,7 +396,7 @@ def _subjects(scope: str, ctx: Context):
     if scope == "site":
         return ctx.inventory.sites.values()
     if scope == "domain":
-        return ctx.domains.groups
+        return ctx.single_failures
     return [ctx.inventory]
 
 

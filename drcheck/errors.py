@@ -27,13 +27,15 @@ class Problem:
         return f"{self.location}: {self.message}" if self.location else self.message
 
 
-def did_you_mean(found: str, known: Iterable[str]) -> str:
-    """" (did you mean 'no-dr'?)" when `found` looks like a mistyped one of `known`; else ""."""
+def did_you_mean(found: str, known: Iterable[str], prefix: str = "") -> str:
+    """" (did you mean 'no-dr'?)" when `found` looks like a mistyped one of `known`; else "".  With `prefix`
+    (say "service:"), `found` is compared without it and the names are shown with it."""
     if not isinstance(found, str) or not found:
         return ""
+    found = found[len(prefix):] if prefix and found.startswith(prefix) else found
     known = list(known)
     close = difflib.get_close_matches(found, known, n=2, cutoff=0.6) or [k for k in known if k.startswith(found)][:2]
-    return f" (did you mean {' or '.join(repr(name) for name in close)}?)" if close else ""
+    return f" (did you mean {' or '.join(repr(prefix + name) for name in close)}?)" if close else ""
 
 
 def unknown_rule(rule_id: str, known: Iterable[str]) -> str:

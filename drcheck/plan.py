@@ -34,7 +34,8 @@ from typing import Callable, Iterable
 import yaml
 
 from .audit import AuditOptions, audit
-from .context import Context, great_circle_km
+from .context import Context
+from .geo import great_circle_km
 from .engine import configure, discover
 from .findings import SEVERITIES, Finding
 from .loader import Document, parse

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .currencies import ISO_4217
+from .domains import AREA_RADIUS_KM
 from .findings import SEVERITIES
 from .errors import InputError, Location, Problem, did_you_mean
 from .scalars import parse_date, parse_number
@@ -20,8 +21,8 @@ from .model import STRATEGIES, Site
 from .schema import read_sites
 
 DEFAULT_POLICY_FILE = "drcheck.yaml"
-_POLICY_KEYS = ("profile", "fail_on", "min_score", "fail_on_unknown", "rules_dirs", "rules", "waivers", "currency",
-                "plan")
+_POLICY_KEYS = ("profile", "fail_on", "min_score", "min_coverage", "fail_on_unknown", "area_radius_km", "rules_dirs",
+                "rules", "waivers", "currency", "plan")
 # What a fix costs where the inventory says nothing (`drcheck plan`).  Estimates, each with its source:
 # a standby's monthly cost as a share of one primary placement.  The AWS whitepaper "Disaster Recovery of
 # Workloads on AWS" orders the four strategies from cheapest to costliest and says what each keeps running
@@ -79,7 +80,9 @@ class Policy:
     profile: str = "default"
     fail_on: str = "high"
     min_score: float | None = None
+    min_coverage: float = 1.0  # the gate fails below this tier-weighted share of placed services
     fail_on_unknown: bool = False
+    area_radius_km: float = AREA_RADIUS_KM  # how far an area disaster reaches (failure domains area=SITE)
     rules_dirs: list[str] = field(default_factory=list)
     rules: dict[str, RuleSettings] = field(default_factory=dict)
     waivers: list[Waiver] = field(default_factory=list)
@@ -104,12 +107,17 @@ def holds_only_policy(root: object) -> bool:
     return isinstance(root, Mapping) and bool(root) and all(key in _POLICY_KEYS for key in root)
 
 
+def default_policy(profile: str | None = None) -> Policy:
+    """The policy without a file: the profile's settings (the default profile's unless one is named)."""
+    return _with_profile(Policy(profile="default" if profile is None else profile), None)
+
+
 def load_policy(path: str | None, profile: str | None = None) -> Policy:
     """Read the policy file (or drcheck.yaml in the working directory, if present);
     `profile` (from the command line) replaces the file's profile."""
     if path is None:
         if not Path(DEFAULT_POLICY_FILE).is_file():
-            return _with_profile(Policy(profile="default" if profile is None else profile), None)
+            return default_policy(profile)
         path = DEFAULT_POLICY_FILE
     name, text = read_source(path, role="policy")
     if not text.strip():
@@ -141,6 +149,12 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
             policy.fail_on = _severity(value, at, "fail_on", bad) or policy.fail_on
         elif key == "min_score":
             policy.min_score = _score(value, at, bad)
+        elif key == "min_coverage":
+            policy.min_coverage = _number(value, at, "min_coverage", 0, 1, "a share from 0 to 1 (1 = every service placed)",
+                                          bad, policy.min_coverage)
+        elif key == "area_radius_km":
+            policy.area_radius_km = _number(value, at, "area_radius_km", 0, 20_000, "a distance in km from 0 to 20000 (0: "
+                                            "no area disasters)", bad, policy.area_radius_km)
         elif key == "fail_on_unknown":
             policy.fail_on_unknown = _boolean(value, at, "fail_on_unknown", bad)
         elif value is None:
@@ -359,6 +373,17 @@ def _score(value, at, bad) -> float | None:
         pass
     bad(at, f"min_score: found {_describe(value)}; expected a number from 0 to 100")
     return None
+
+
+def _number(value, at, what: str, low: float, high: float, expected: str, bad, default: float) -> float:
+    try:
+        number = parse_number(value) if isinstance(value, str) else None
+        if number is not None and low <= number <= high:
+            return number
+    except ValueError:
+        pass
+    bad(at, f"{what}: found {_describe(value)}; expected {expected}")
+    return default
 
 
 def _location_json(location: Location | None) -> dict | None:

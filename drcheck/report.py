@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .findings import SEVERITIES, Finding
 from .rule import Rule
@@ -25,7 +25,7 @@ FINGERPRINTS_HEADER = "# drcheck fingerprints 1"  # the first line of `--format 
 @dataclass
 class Scenario:
     lost: list[Domain]
-    same_as: list[Domain]  # other domains that hold exactly the same sites
+    same_as: list[Domain]  # other domains whose loss alone has the same effect
     sites: list[str]
     loss: str  # "destroyed" (some site is: fire, flood) or "unavailable" (an outage only)
     destroyed: list[str]  # the sites destroyed, among `sites`
@@ -33,6 +33,7 @@ class Scenario:
     data_lost: list[str]
     impact: float
     explain: Callable[..., dict[str, Cause]] = field(repr=False, compare=False)  # (names=None: all of `down`)
+    excess: float | None = None  # of a pair of failures: its impact less the larger of its two members' alone
 
     @cached_property
     def causes(self) -> dict[str, Cause]:
@@ -54,6 +55,7 @@ class Scenario:
             "down": self.down,
             "data_lost": self.data_lost,
             "impact": round(self.impact, 4),
+            **({} if self.excess is None else {"excess": round(self.excess, 4)}),
             "why": {name: _cause_json(c) for name, c in self.causes.items()},
         }
 
@@ -134,6 +136,7 @@ class Report:
     service_count: int
     site_count: int
     unplaced_count: int  # services (not external) not yet placed on any site
+    coverage: float  # the tier-weighted share of services placed (`audit.coverage`)
     as_of: date
     profile: str
     fail_on: str
@@ -145,6 +148,8 @@ class Report:
     scenarios: list[Scenario]
     expired_waivers: list[Waiver] = field(default_factory=list)
     unused_waivers: list[Waiver] = field(default_factory=list)
+    # unused waivers whose subject is nothing in the inventory, each with a did-you-mean ("" when none is near)
+    stray_waivers: list[tuple[Waiver, str]] = field(default_factory=list)
     baseline: dict | None = None  # {"file", "matched", "fixed"}
     rules: list[RuleInfo] = field(default_factory=list)  # every rule that ran, in id order
     services: list[ServiceSummary] = field(default_factory=list)
@@ -162,6 +167,14 @@ class Report:
     @cached_property
     def impacts(self) -> dict[str, float]:
         return self.find_impacts()
+
+    @property
+    def coverage_note(self) -> str:
+        """What every format says when some services are not placed ('' when all that should be are)."""
+        if self.coverage >= 1:
+            return ""
+        return (f"coverage {percent(self.coverage)} of the tier weight: {self.unplaced_count} of {self.service_count} "
+                "service(s) not placed on any site; the rules that need placements report unknown for them")
 
     @cached_property
     def graph(self) -> "nx.DiGraph":
@@ -210,11 +223,19 @@ class Report:
         return counts
 
     def as_json(self) -> dict:
+        document = self.json_document()
+        for key in ("findings", "scenarios", "services"):
+            document[key] = list(document[key])
+        return document
+
+    def json_document(self) -> dict:
+        """The JSON report, its three long lists made item by item as they are written (`JsonItems`)."""
         out = {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "drcheck", "version": self.version},
             "inventory": {"name": self.inventory_name, "files": self.files, "services": self.service_count,
                           "sites": self.site_count, "unplaced": self.unplaced_count},
+            "coverage": round(self.coverage, 4),
             "as_of": self.as_of.isoformat(),
             "profile": self.profile,
             "gate": {"fail_on": self.fail_on, "min_score": self.min_score, "failed_because": self.gate},
@@ -224,9 +245,9 @@ class Report:
             "passed": self.passed,
             "summary": {"by_severity": self.counts(), "unknown": len(self.unknowns), "error": len(self.errors),
                         "waived": sum(f.waived for f in self.findings)},
-            "findings": [finding_json(f, *self.owner_and_tier(f)) for f in self.findings],
-            "scenarios": [s.as_json() for s in self.scenarios],
-            "services": [s.as_json() for s in self.services],
+            "findings": JsonItems(self.findings, lambda f: finding_json(f, *self.owner_and_tier(f))),
+            "scenarios": JsonItems(self.scenarios, Scenario.as_json),
+            "services": JsonItems(self.services, ServiceSummary.as_json),
             "waivers": {"expired": [w.as_json() for w in self.expired_waivers],
                         "unused": [w.as_json() for w in self.unused_waivers]},
         }
@@ -244,6 +265,31 @@ class Report:
         return (f"{count} service{'s' if count != 1 else ''} with no tier (so tier {DEFAULT_TIER}): "
                 f"{', '.join(self.not_applied_untiered)} not applied to {'them' if count != 1 else 'it'}; "
                 "set tiers under overrides: (services: {NAME: {tier: 0}})")
+
+
+def percent(share: float) -> str:
+    """0.873 -> '87.3%', never rounded up to 100% nor down to 0%."""
+    text = f"{share * 100:.1f}".rstrip("0").rstrip(".")
+    if text == "100" and share < 1:
+        text = "99.9"
+    elif text == "0" and share > 0:
+        text = "0.1"
+    return text + "%"
+
+
+class JsonItems:
+    """A list of a JSON document whose items are made from `items` as it is written, one at a time: the 45,000
+    findings of a large report, and its scenarios with every service's chain, never exist as JSON data all at
+    once (about 90 MB at 20,000 services)."""
+
+    def __init__(self, items: list, make: Callable[[Any], object]):
+        self._items, self._make = items, make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[object]:
+        return map(self._make, self._items)
 
 
 def finding_json(f: Finding, owner: str | None = None, tier: int | None = None) -> dict:

@@ -1,4 +1,9 @@
-"""`drcheck simulate`: chosen, single (N-1) and paired (N-2) failure scenarios, ranked."""
+"""`drcheck simulate`: chosen, single (N-1) and paired (N-2) failure scenarios, ranked.
+
+Pairs are ranked by what the combination adds (`excess`: the pair's impact
+less the larger of its two members' alone), so that the worst single
+failure paired with anything does not fill the list; `--rank impact` ranks
+them by impact instead."""
 from __future__ import annotations
 
 from itertools import combinations
@@ -6,10 +11,10 @@ from typing import Iterable
 
 from .audit import scenario
 from .errors import InputError
-from .domains import REDUNDANT, Domain, DomainIndex, Failure, kind_order
+from .domains import AREA_RADIUS_KM, REDUNDANT, Domain, DomainIndex, Failure, kind_order
 from .model import Inventory
 from .report import Scenario
-from .simulate import Simulation, rank
+from .simulate import Simulation, merged_by_effect, rank
 
 
 MAX_PAIRS = 200_000
@@ -17,45 +22,66 @@ MAX_PAIRS = 200_000
 SCENARIOS_PER_SIMULATION = 8192
 
 
-def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int) -> list[Scenario]:
-    index = DomainIndex(inventory)
+RANKINGS = ("excess", "impact")
+
+
+def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int,
+                  area_radius_km: float = AREA_RADIUS_KM, rank_by: str = "excess") -> list[Scenario]:
+    index = DomainIndex(inventory, area_radius_km)
     if fails:
         failure = index.failure(index.parse(fails))
         simulation = Simulation(inventory, [failure])
         return [scenario(simulation, 0, list(failure.domains), [], simulation.impacts()[0])]
-    groups = index.groups
     if depth == 1:
-        combos = [(g.domain,) for g in groups]
-        same_as = [list(g.domains[1:]) for g in groups]
-        failures = [g.failure for g in groups]
-    else:
-        combos, failures = _pairs(index)
-        same_as = [[] for _ in combos]
-    # In batches: each service's bitsets are as wide as the scenarios simulated together, and tens of thousands
-    # of pairs held at once took 1.6 times the memory of PyYAML loading the inventory.  Every scenario is
-    # simulated on a bit of its own, so a batch's impacts are what they would be among all of them.
+        return _single_failures(inventory, index, top)
+    alone, combos, pairs = _pairs(index)
+    # The members alone first, then the pairs, in batches: each service's bitsets are as wide as the scenarios
+    # simulated together, and tens of thousands of pairs held at once took 1.6 times the memory of PyYAML
+    # loading the inventory.  Every scenario is simulated on a bit of its own, so a batch's impacts are what
+    # they would be among all of them.
+    failures = list(alone.values()) + pairs
     impacts: list[float] = []
     for start in range(0, max(len(failures), 1), SCENARIOS_PER_SIMULATION):
         simulation = Simulation(inventory, failures[start:start + SCENARIOS_PER_SIMULATION])
         impacts += simulation.impacts()
-    ranked = rank(failures, impacts)
+    single = dict(zip(alone, impacts))
+    impacts = impacts[len(alone):]
+    excess = [impacts[k] - max(single[a], single[b]) for k, (a, b) in enumerate(combos)]
+    ranked = rank(pairs, impacts)
+    if rank_by == "excess":  # stable: ties keep the order of impact
+        ranked.sort(key=lambda k: -round(excess[k], 12))
     if top:
         ranked = ranked[:top]
-    at: Iterable[int] = ranked
+    at: Iterable[int] = [len(alone) + k for k in ranked]
     if len(failures) > SCENARIOS_PER_SIMULATION:  # the last batch holds only some: the chosen ones again
-        simulation = Simulation(inventory, [failures[k] for k in ranked])
+        simulation = Simulation(inventory, [pairs[k] for k in ranked])
         at = range(len(ranked))
-    return [scenario(simulation, n, list(combos[k]), same_as[k], impacts[k]) for n, k in zip(at, ranked)]
+    return [scenario(simulation, n, list(combos[k]), [], impacts[k], excess[k]) for n, k in zip(at, ranked)]
 
 
-def _pairs(index: DomainIndex) -> tuple[list[tuple[Domain, Domain]], list[Failure]]:
-    """Every pair of single failures that takes more sites or services than either does alone.  A domain group stands for its
+def _single_failures(inventory: Inventory, index: DomainIndex, top: int) -> list[Scenario]:
+    """Every single failure, one scenario per effect (`merged_by_effect`, as the audit tells them), worst first."""
+    simulation = Simulation(inventory, [g.failure for g in index.groups])
+    impacts = simulation.impacts()
+    told = {k: group for group, k in merged_by_effect(index.groups, simulation)}
+    ranked = [k for k in simulation.ranked(impacts) if k in told]
+    return [scenario(simulation, k, [told[k].domain], list(told[k].domains[1:]), impacts[k])
+            for k in (ranked[:top] if top else ranked)]
+
+
+def _pairs(index: DomainIndex) -> tuple[dict[Domain, Failure], list[tuple[Domain, Domain]], list[Failure]]:
+    """The failures paired, each alone, and every pair of them that takes more sites or services than either
+    does alone.  A domain group stands for its
     domains, except the feeds and carriers that are one of several of some site: paired with another feed
     they can lose that site, so each is tried on its own."""
     feeds = set(index.redundant_feeds())
+    # an outage of the sites that a fire or flood also takes (power=ups-b3 beside building=b3) pairs no worse
+    destroyed = {group.sites for group in index.groups if group.domain.destroys}
     candidates = []
     for group in index.groups:
-        candidates += [d for d in group.domains if d not in feeds][:1] + [d for d in group.domains if d in feeds]
+        dominated = not group.domain.destroys and group.domain.kind != "service" and group.sites in destroyed
+        candidates += [d for d in group.domains if d not in feeds and not dominated][:1]
+        candidates += [d for d in group.domains if d in feeds]
     candidates += sorted(feeds - set(candidates))  # backed up on every site they feed: nothing alone
     pairs = len(candidates) * (len(candidates) - 1) // 2
     if pairs > MAX_PAIRS:
@@ -79,4 +105,4 @@ def _pairs(index: DomainIndex) -> tuple[list[tuple[Domain, Domain]], list[Failur
             failure = Failure(pair, a.sites | b.sites, a.destroyed | b.destroyed, a.services | b.services)
         combos.append(pair)
         failures.append(failure)
-    return combos, failures
+    return alone, combos, failures

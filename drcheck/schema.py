@@ -601,7 +601,10 @@ def _apply_overrides(overrides: list[_Override], targets: dict[str, dict[str, di
             continue
         for attribute, value in override.fields.items():
             if attribute == "dr":
-                value = (target.get("dr") or {}) | {k: v for k, v in value.items() if k != "location"}
+                base = target.get("dr") or {}
+                # an error about the strategy (a contradiction) names the line that set it
+                where = value["location"] if "strategy" in value or "location" not in base else base["location"]
+                value = base | value | {"location": where}
             target[attribute] = value
     return problems
 

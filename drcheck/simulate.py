@@ -17,7 +17,7 @@ from functools import cached_property
 from itertools import islice
 from typing import Iterable, Iterator, NamedTuple
 
-from .domains import Failure
+from .domains import DomainGroup, Failure, kind_order, naming_order
 from .model import AnyOf, Dependency, Inventory, Placement, Service
 
 MAX_CHAIN = 8
@@ -392,21 +392,19 @@ class Simulation:
         return self._by_scenario(self.data_lost, numbering)
 
     def _by_scenario(self, values: list[int], numbering: dict[str, int] | None) -> list[int]:
-        # a transposition of the bit matrix services x scenarios, as one string of binary digits, row after
-        # row: column k is a slice with a step, and every step is linear and in C
-        width = len(self.scenarios)
-        if not width:
-            return []
-        zero = "0" * width
-        rows = [zero] * (len(self.services) if numbering is None else len(numbering))
-        if not rows:
-            return [0] * width
+        rows = [0] * (len(self.services) if numbering is None else len(numbering))
         for i, value in enumerate(values):
             at = i if numbering is None else numbering.get(self.service_names[i])
             if value and at is not None:
-                rows[at] = format(value, f"0{width}b")[::-1]  # digit k: scenario k
-        matrix = "".join(rows)
-        return [int(matrix[k::width][::-1], 2) for k in range(width)]
+                rows[at] = value
+        return _transposed(rows, len(self.scenarios))
+
+    def effects(self) -> list[tuple[int, int]]:
+        """For each scenario, a key that two scenarios of this simulation share exactly when the same services
+        are down in them and the same data is lost.  (Services that share their down and lost scenarios share
+        a row: a few hundred rows to transpose where a large estate has tens of thousands of services.)"""
+        width = len(self.scenarios)
+        return list(zip(_transposed(list(set(self.down)), width), _transposed(list(set(self.data_lost)), width)))
 
     def names(self, services: int) -> list[str]:
         """The names of the services in a bitset of `down_by_scenario`, in inventory order."""
@@ -582,6 +580,38 @@ class Simulation:
         if group:
             groups = (tuple(self.service_names[m] for m in group),) + groups
         return _new_tuple(Cause, ("dependency", _shortened((self.service_names[node],) + tail), (), groups))
+
+
+def _transposed(rows: list[int], width: int) -> list[int]:
+    """The bit matrix `rows` x `width` columns, by column: bit r of column k is bit k of rows[r]."""
+    # as one string of binary digits, row after row: column k is a slice with a step, and every step is linear
+    # and in C
+    if not width:
+        return []
+    if not rows:
+        return [0] * width
+    zero = "0" * width
+    matrix = "".join(format(value, f"0{width}b")[::-1] if value else zero for value in rows)  # digit k: column k
+    return [int(matrix[k::width][::-1], 2) for k in range(width)]
+
+
+def merged_by_effect(groups: list[DomainGroup], simulation: Simulation) -> list[tuple[DomainGroup, int]]:
+    """The single failures as one scenario per effect: the groups (each simulated as scenario k of
+    `simulation`) that take the same services down and lose the same data, as one group of all their domains,
+    named after the first in naming order (building, site, campus, hazard, area, ...), with that one's
+    scenario; in the order of the domains they are named after."""
+    by_effect: dict[tuple[int, int], list[int]] = {}
+    for k, effect in enumerate(simulation.effects()):
+        by_effect.setdefault(effect, []).append(k)
+    merged = []
+    for same in by_effect.values():
+        first = min(same, key=lambda k: naming_order(groups[k].domain))
+        if len(same) == 1:
+            merged.append((groups[first], first))
+        else:
+            domains = tuple(sorted((d for k in same for d in groups[k].domains), key=naming_order))
+            merged.append((DomainGroup(domains, groups[first].failure), first))
+    return sorted(merged, key=lambda found: kind_order(found[0].domain))
 
 
 def _groups_down(down: list[int], groups: list[tuple[int, ...]]) -> int:

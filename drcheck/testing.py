@@ -2,7 +2,8 @@
 
 A case file `<rule-id>.yaml` holds small inventories and the exact findings
 the rule must give on each (an empty list: it must not fire).  Expected
-evidence is matched as a subset, numbers to within 0.15.
+evidence is matched as a subset, numbers to within one part in a million
+(the rounding of floating point, never a different figure: 0.5 is not 0.54).
 
     rule: dr-site-too-close
     cases:
@@ -29,6 +30,7 @@ the one that passes must give no finding.  With pytest:
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,7 @@ from .rule import Rule
 from .ruledoc import EXAMPLE_AS_OF
 
 DEFAULT_AS_OF = EXAMPLE_AS_OF
-TOLERANCE = 0.15
+RELATIVE_TOLERANCE = 1e-6
 
 
 def load_cases(directory: str | Path) -> list[tuple[str, dict]]:
@@ -127,5 +129,5 @@ def _matches(expected, actual) -> bool:
     if isinstance(expected, list):
         return isinstance(actual, list) and len(expected) == len(actual) and all(map(_matches, expected, actual))
     if isinstance(expected, (int, float)) and not isinstance(expected, bool) and isinstance(actual, (int, float)):
-        return abs(expected - actual) <= TOLERANCE
+        return math.isclose(expected, actual, rel_tol=RELATIVE_TOLERANCE)
     return expected == actual

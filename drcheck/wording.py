@@ -10,7 +10,8 @@ if TYPE_CHECKING:
     from .context import Alternative
 
 _DOMAIN_NOUNS = {"site": "site", "building": "building", "campus": "campus", "operator": "operator", "region": "region",
-                 "power": "power feed", "network": "network carrier", "hazard": "hazard zone", "service": "service"}
+                 "power": "power feed", "network": "network carrier", "hazard": "hazard zone",
+                 "area": "the area around site", "service": "service"}
 
 
 def domain_phrase(domain: Domain) -> str:

@@ -17,14 +17,18 @@ class BlastRadius(Rule):
 
     ## When it fires
     It simulates the loss of every single failure domain (a site, building,
-    campus, operator, region, power feed, network carrier or hazard zone;
-    domains that hold exactly the same sites are one scenario) the way
-    `drcheck simulate` does, following hard dependencies and recovery
-    tooling, and fires when the services down carry more than `max_share`
-    of the total tier weight (tier 0 = 8, 1 = 4, 2 = 2, 3 = 1).  The
-    evidence names what goes down, heaviest first, and which data is lost
-    for good (at most 50 of each, with the full counts).  There is no
-    unknown result.
+    campus, operator, region, power feed, network carrier, hazard zone, the
+    area within the policy's `area_radius_km` of a site, or an external
+    service's outage) the way `drcheck simulate` does, following hard
+    dependencies and recovery tooling, and fires when the services down
+    carry more than `max_share` of the total tier weight (tier 0 = 8, 1 = 4,
+    2 = 2, 3 = 1).  Domains whose loss has the same effect (the same
+    services down, the same data lost) are one scenario and one finding,
+    under the first of them in the order building, site, campus, hazard,
+    area, power, network, operator, region, service; its message and
+    evidence (`equivalent_domains`) name the others.  The evidence names
+    what goes down, heaviest first, and which data is lost for good (at most
+    50 of each, with the full counts).  There is no unknown result.
 
     The finding's penalty is the share taken down (0.62 when 62% of the
     weight goes down), so shrinking the blast radius raises the score even
@@ -81,14 +85,17 @@ class BlastRadius(Rule):
         if data_lost:
             story += f" and loses the data of {listing(data_lost)} for good"
         sites = sorted(group.sites)
+        others = [domain_phrase(d) for d in group.domains[1:]]
+        same = f" (or, with the same effect, {listing(others, total=len(others))})" if others else ""
         return self.fail(
             group,
-            f"losing {domain_phrase(group.domain)} {story}; policy allows {_percent(self.param('max_share'))}",
+            f"losing {domain_phrase(group.domain)}{same} {story}; policy allows {_percent(self.param('max_share'))}",
             {"domain": str(group.domain), "equivalent_domains": [str(d) for d in group.domains[1:]],
              "sites_lost": sites[:LISTED], "impact": round(impact, 4), "max_share": self.param("max_share"),
              "down": down, "down_count": down_count, "data_lost": data_lost[:LISTED], "data_lost_count": len(data_lost)},
             # a third party's outage (service=NAME) holds no site: it is written where the service is
-            location=ctx.site(sites[0]).location if sites else ctx.inventory.services[group.domain.value].location,
+            location=(ctx.site(group.domain.value if group.domain.kind == "area" else sites[0]).location if sites
+                      else ctx.inventory.services[group.domain.value].location),
             penalty=impact,
         )
 

@@ -1,29 +1,53 @@
-"""Shared helpers: inventories written from strings, audits run in-process or through the real CLI."""
+"""Shared helpers: inventories written from strings, audits run in-process, and the command line run in-process
+(`drcheck`) or through its installed entry point (`drcheck_installed`).
+
+Nothing here reads the working directory: an audit without a policy gets the default one, and the command
+line runs in an empty folder unless a test names one (tests/test_suite_isolation.py puts a drcheck.yaml in
+the way to prove it).  Property tests replay the same examples on every run; exploring is the fuzz run's
+job (tests/fuzz.py)."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from drcheck import cli
 from drcheck.audit import AuditOptions, audit, load_inventory
-from drcheck.policy import load_policy
+from drcheck.policy import default_policy, load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_topologies"
 AS_OF = date(2026, 11, 1)
+# where the command line runs when a test does not say: empty, so that no drcheck.yaml is found there
+_EMPTY_FOLDER = tempfile.TemporaryDirectory(prefix="drcheck-tests-")
+EMPTY_FOLDER = Path(_EMPTY_FOLDER.name)
+# what a user's terminal or CI may set that changes the output: colour off, 200 columns, not GitHub Actions
+ENVIRONMENT = {"NO_COLOR": "1", "COLUMNS": "200", "GITHUB_ACTIONS": None}
 
-# CI replays one fixed sequence of generated examples, so that its verdict does not depend on chance and a failure
-# can be replayed; local runs keep exploring new examples, and `tests/fuzz.py` explores at length.
-settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# A verdict that does not depend on chance, and a failure that replays: one fixed sequence of generated
+# examples, and no example database carried from one run to the next.
+settings.register_profile("replay", derandomize=True, database=None)
+settings.load_profile("replay")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """One test worker per processor (pytest-xdist) unless the command line says otherwise: `-n0` or
+    `-p no:xdist` runs the suite in this process alone."""
+    worker = hasattr(config, "workerinput")  # a worker runs the tests it is given
+    if config.pluginmanager.has_plugin("xdist") and config.option.numprocesses is None and not worker:
+        config.option.numprocesses = "auto"
+        config.option.dist = "worksteal"  # a long test late in a file does not leave the other workers idle
 
 
 @pytest.fixture
@@ -40,21 +64,82 @@ def write(tmp_path):
 
 
 def run_audit(path, *, select=None, policy=None, as_of=AS_OF, **options):
-    return audit(load_inventory([str(path)]), AuditOptions(policy=load_policy(policy), as_of=as_of,
-                                                           select=select, **options))
+    """Audit the inventory at `path` under the policy file `policy` (None: the default policy)."""
+    loaded = default_policy() if policy is None else load_policy(policy)
+    return audit(load_inventory([str(path)]), AuditOptions(policy=loaded, as_of=as_of, select=select, **options))
 
 
 def findings_of(report, rule):
     return [f for f in report.findings if f.rule == rule]
 
 
-def drcheck(*args, stdin: str | None = None, cwd=None, text: bool = True):
-    """Run the installed entry point exactly as a user would (text=False: stdout and stderr as bytes)."""
+def drcheck(*args, stdin: str | bytes | None = None, cwd=None, text: bool = True,
+            env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """Run drcheck's command line in this process, as `drcheck ARGS` would run in `cwd` (default: an empty
+    folder) with `env` over ENVIRONMENT (None: unset), and return what the process would: its exit code, stdout
+    and stderr (text=False: as bytes)."""
+    out, err = io.BytesIO(), io.BytesIO()
+    data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin or b""
+    streams = (io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"),
+               # what Python gives a command under a UTF-8 locale
+               io.TextIOWrapper(out, encoding="utf-8", errors="surrogateescape", write_through=True),
+               io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", write_through=True))
+    argv = [*map(str, args)]
+    with _environment({**ENVIRONMENT, **(env or {})}), _working_directory(cwd or EMPTY_FOLDER), _streams(*streams):
+        code = cli.run(argv, prog_name="drcheck")
+    stdout, stderr = out.getvalue(), err.getvalue()
+    if text:
+        stdout, stderr = stdout.decode("utf-8", "surrogateescape"), stderr.decode("utf-8")
+    return subprocess.CompletedProcess(["drcheck", *argv], code, stdout, stderr)
+
+
+def drcheck_installed(*args, stdin: str | None = None, cwd=None, text: bool = True) -> subprocess.CompletedProcess:
+    """Run the installed entry point exactly as a user would, in `cwd` (default: an empty folder)."""
     exe = Path(sys.executable).parent / "drcheck"
-    env = dict(os.environ, NO_COLOR="1", COLUMNS="200")
-    env.pop("GITHUB_ACTIONS", None)
+    env = {k: v for k, v in {**os.environ, **ENVIRONMENT}.items() if v is not None}
     return subprocess.run([str(exe), *map(str, args)], input=stdin, capture_output=True, text=text, env=env,
-                          cwd=cwd, timeout=120)
+                          cwd=cwd or EMPTY_FOLDER, timeout=120)
+
+
+@contextmanager
+def _environment(values: dict[str, str | None]):
+    """Set (or, for None, remove) these environment variables, and put them back afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        _set_environment(values)
+        yield
+    finally:
+        _set_environment(saved)
+
+
+def _set_environment(values: dict[str, str | None]) -> None:
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@contextmanager
+def _working_directory(path):
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+@contextmanager
+def _streams(stdin, stdout, stderr):
+    saved = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin, sys.stdout, sys.stderr = stdin, stdout, stderr
+    try:
+        yield
+    finally:
+        stdout.flush()
+        stderr.flush()
+        sys.stdin, sys.stdout, sys.stderr = saved
 
 
 def sarif_schema() -> dict:

@@ -40,7 +40,7 @@ from drcheck.audit import AuditOptions, audit  # noqa: E402
 from drcheck.errors import InputError  # noqa: E402
 from drcheck.graph import inventory_graph  # noqa: E402
 from drcheck.loader import parse  # noqa: E402
-from drcheck.policy import load_policy  # noqa: E402
+from drcheck.policy import default_policy  # noqa: E402
 from drcheck.report import Drawing, Simulated  # noqa: E402
 from drcheck.reporters import formats, render  # noqa: E402
 from drcheck.scenarios import scenarios_for  # noqa: E402
@@ -51,7 +51,7 @@ AS_OF = date(2026, 11, 1)
 LOCATED = re.compile(rf"^{re.escape(FILE)}:\d+:\d+: ")
 EXE = Path(sys.executable).parent / "drcheck"
 BATCH = 200
-_POLICY = load_policy(None)
+_POLICY = default_policy()
 
 
 def cases():

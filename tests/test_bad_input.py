@@ -8,7 +8,7 @@ from textwrap import dedent
 
 import pytest
 
-from conftest import drcheck
+from conftest import drcheck, drcheck_installed
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,7 @@ def test_validate_prints_nothing_on_success(tmp_path):
 
 
 def test_stdin_errors_are_located_in_stdin():
-    result = drcheck("audit", "-", stdin="version: 1\nsites:\n  a:\n    colour: red\n")
+    result = drcheck_installed("audit", "-", stdin="version: 1\nsites:\n  a:\n    colour: red\n")
     assert_refused(result, "<stdin>:4:5", "unknown field 'colour'", "expected one of: kind, location")
 
 

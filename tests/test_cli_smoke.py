@@ -1,7 +1,7 @@
+"""The installed command, end to end: what a user runs, in a process of its own."""
 import json
 
-from conftest import drcheck
-
+from conftest import drcheck_installed as drcheck
 
 
 def test_audit_json_names_auth_without_dr(tmp_path):

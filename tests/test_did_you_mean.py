@@ -51,3 +51,18 @@ def test_nothing_is_suggested_when_nothing_is_close():
     assert did_you_mean("zzz", ["no-dr", "dr-untested"]) == ""
     assert did_you_mean("", ["no-dr"]) == ""
     assert drcheck("explain", "zzz").stderr == "error: unknown rule 'zzz'; `drcheck rules` lists the known ones\n"
+
+
+def test_a_waiver_for_a_subject_the_inventory_lacks_is_a_warning_with_the_closest_subjects(write):
+    policy = write("waivers:\n"
+                   "  - {rule: no-dr, subject: 'service:kakao-mapp', reason: moving, expires: 2027-01-01}\n"
+                   "  - {rule: no-dr, subject: 'service:decommissioned', reason: gone, expires: 2027-01-01}\n"
+                   "  - {rule: no-dr, subject: 'service:kakao-map', reason: moving, expires: 2027-01-01}\n",
+                   "drcheck.yaml")
+    result = drcheck("audit", KAKAO, "--policy", policy, "--as-of", "2026-11-01", "-q")
+    assert result.returncode == 1  # it ran: a waiver that waives nothing hides nothing
+    assert result.stderr.splitlines() == [
+        f"warning: {policy}:2:5: waiver for no-dr on service:kakao-mapp: no such subject in the inventory (did you "
+        "mean 'service:kakao-map' or 'service:kakao-t'?); it waives nothing",
+        f"warning: {policy}:3:5: waiver for no-dr on service:decommissioned: no such subject in the inventory; it "
+        "waives nothing"]

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import drcheck
+from conftest import drcheck, drcheck_installed
 from drcheck.audit import AuditOptions, load_inventory
 from drcheck.diff import CAN_FORK, compare
+from drcheck.domains import Domain
 from drcheck.errors import InputError
-from drcheck.policy import load_policy
+from drcheck.policy import default_policy
 
 RULES = "no-dr,dr-site-too-close"
 BASE = """\
@@ -89,7 +90,9 @@ def test_findings_added_and_removed_by_fingerprint(pair):
 def test_failures_that_now_take_down_more(pair):
     data = diff_json(pair, "base.yaml", "head.yaml", exit_code=1)
     worse = data["scenarios_worse"]
-    assert worse[0]["lost"] == [{"domain": "building", "value": "pg-b1"}, {"domain": "site", "value": "pangyo"}]
+    # an area disaster around pangyo or anyang (13 km apart) takes the same down: one scenario
+    assert worse[0]["lost"] == [{"domain": "building", "value": "pg-b1"}, {"domain": "site", "value": "pangyo"},
+                                {"domain": "area", "value": "anyang"}, {"domain": "area", "value": "pangyo"}]
     # before: only crm (tier 1, weight 4) of 12 went down; after: talk (through auth) and auth too
     assert worse[0]["impact_before"] == pytest.approx(4 / 12, abs=1e-4)
     assert worse[0]["impact_after"] == pytest.approx(16 / 20, abs=1e-4)
@@ -117,8 +120,13 @@ def test_fail_on_sets_what_a_change_may_add(pair):
     (pair / "high.yaml").write_text(BASE.replace("{site: busan, role: standby}", "{site: anyang, role: standby}"),
                                     encoding="utf-8")
     assert diff(pair, "base.yaml", "high.yaml").returncode == 1
-    data = diff_json(pair, "base.yaml", "high.yaml", "--fail-on", "critical", exit_code=0)
+    data = diff_json(pair, "base.yaml", "high.yaml", "--fail-on", "critical", exit_code=1)
     assert [f["rule"] for f in data["added"]] == ["dr-site-too-close"]
+    # the high finding alone would pass under --fail-on critical, but a standby 13 km away falls with its primary
+    # in an area disaster that the base's Busan standby survived: the head is still worse
+    assert data["gate"]["blocking"] == []
+    assert [(s["lost"], s["newly_down"]) for s in data["gate"]["scenarios"]] == [
+        ([{"domain": "area", "value": "anyang"}, {"domain": "area", "value": "pangyo"}], ["talk"])]
 
 
 def test_raised_severity_counts_as_added_for_the_gate(pair):
@@ -166,10 +174,11 @@ def test_a_single_failure_that_takes_down_more_fails_without_any_new_finding(pai
     data = diff_json(pair, "before.yaml", "after.yaml", exit_code=1)
     assert (data["added"], data["removed"], data["severity_raised"], data["gate"]["blocking"]) == ([], [], [], [])
     (worse,) = data["gate"]["scenarios"]
-    assert worse["lost"] == [{"domain": "site", "value": "busan"}] and worse["regressed"] == ["web"]
+    assert worse["lost"] == [{"domain": "site", "value": "busan"}, {"domain": "area", "value": "busan"}]
+    assert worse["regressed"] == ["web"]
     assert worse["impact_after"] > worse["impact_before"]
     assert data["net"] == "worse"
-    assert "losing site=busan now takes down web, which came through it before" in diff(pair, "before.yaml", "after.yaml").stdout
+    assert "losing site=busan, area=busan now takes down web, which came through it before" in diff(pair, "before.yaml", "after.yaml").stdout
 
 
 def test_a_new_service_counts_from_nothing(pair):
@@ -201,10 +210,12 @@ def test_waived_additions_do_not_fail(pair):
         "  - {rule: no-dr, subject: 'service:auth | <b>x</b>', reason: moving soon, expires: 2027-01-01}\n"
         "  - {rule: dr-site-too-close, subject: 'service:talk', reason: accepted, expires: 2027-01-01}\n",
         encoding="utf-8")
-    # without talk's new dependency on auth, losing pangyo takes down nothing that came through it before
-    (pair / "independent.yaml").write_text(HEAD.replace('    depends_on: ["auth | <b>x</b>"]\n', ""), encoding="utf-8")
+    # without talk's new dependency on auth, and with its standby still in Busan (a standby 13 km away would fall
+    # with pangyo in an area disaster), no single failure takes down anything that came through it before
+    (pair / "independent.yaml").write_text(HEAD.replace('    depends_on: ["auth | <b>x</b>"]\n', "").replace(
+        "{site: anyang, role: standby}", "{site: busan, role: standby}"), encoding="utf-8")
     data = diff_json(pair, "base.yaml", "independent.yaml", "--policy", "policy.yaml", exit_code=0)
-    assert all(f["waived"] for f in data["added"]) and len(data["added"]) == 2
+    assert [(f["rule"], f["subject"], f["waived"]) for f in data["added"]] == [("no-dr", "service:auth | <b>x</b>", True)]
     diff_json(pair, "base.yaml", "independent.yaml", "--policy", "policy.yaml", "--no-waivers", exit_code=1)
     # a waiver accepts a finding, not a single failure that now takes down a service it did not
     data = diff_json(pair, "base.yaml", "head.yaml", "--policy", "policy.yaml", exit_code=1)
@@ -218,15 +229,16 @@ def test_table_and_markdown(pair):
     assert "2 finding(s) added, 1 removed" in table
     assert "  + critical no-dr  service:auth | <b>x</b>  head.yaml:14:3" in table
     assert "  - high no-dr  service:crm  base.yaml:10:3" in table
-    assert "building=pg-b1, site=pangyo: impact 33.3% -> 80.0%; newly down: talk, auth | <b>x</b>" in table
+    assert ("building=pg-b1, site=pangyo, area=anyang, area=pangyo: impact 33.3% -> 80.0%; newly down: talk, "
+            "auth | <b>x</b>") in table
     assert table.rstrip().endswith(
         "gate FAILED: 2 subject(s) now worse at or above high: no-dr service:auth | <b>x</b>, dr-site-too-close "
-        "service:talk; losing building=pg-b1, site=pangyo now takes down talk, which came through it before\n"
-        "net: worse")
+        "service:talk; losing building=pg-b1, site=pangyo, area=anyang, area=pangyo now takes down talk, which came "
+        "through it before\nnet: worse")
     markdown = diff(pair, "base.yaml", "head.yaml", "--format", "markdown").stdout
     assert markdown.startswith("## drcheck diff: score ")
     assert "| critical | `no-dr` | service:auth \\| &lt;b&gt;x&lt;/b&gt; | head.yaml:14:3 |" in markdown
-    assert "| building=pg\\-b1, site=pangyo | 33.3% | 80.0% | talk, auth \\| &lt;b&gt;x&lt;/b&gt; | — |" in markdown
+    assert "| building=pg\\-b1, site=pangyo, area=anyang, area=pangyo | 33.3% | 80.0% | talk, auth \\| &lt;b&gt;x&lt;/b&gt; | — |" in markdown
     assert "<b>" not in markdown
 
 
@@ -260,7 +272,10 @@ def repo(tmp_path):
 
 
 def test_against_a_git_revision(repo):
-    data = diff_json(repo, "dr/inventory.yaml", "--base", "HEAD", exit_code=1)
+    installed = drcheck_installed("diff", "dr/inventory.yaml", "--base", "HEAD", "--select", RULES, "--as-of", "2026-11-01",
+                                  "--format", "json", cwd=repo)
+    assert installed.returncode == 1, installed.stderr  # git runs beside the real command as it would for a user
+    data = json.loads(installed.stdout)
     assert data["base"]["files"] == ["HEAD:dr/inventory.yaml"] and data["head"]["files"] == ["dr/inventory.yaml"]
     assert [f["location"]["file"] for f in data["removed"]] == ["HEAD:dr/inventory.yaml"]
     assert len(data["added"]) == 2
@@ -324,7 +339,7 @@ def _loader(path):
 
 
 def _options():
-    return AuditOptions(policy=load_policy(None), as_of=date(2026, 11, 1))
+    return AuditOptions(policy=default_policy(), as_of=date(2026, 11, 1))
 
 
 CRM_BLOCK = "crm:\n    tier: 1\n    placements: [{site: pangyo}, {site: busan, role: standby}]"
@@ -345,7 +360,8 @@ def test_the_base_audited_in_a_second_process_gives_the_same_comparison(pair, cr
     assert forked.as_json() == alone.as_json()
     assert [(f.rule, f.subject, forked.base.owner_and_tier(f)[1]) for f in forked.removed] == removed
     assert [(c.before.severity, c.after.severity, c.after.rule, c.after.subject) for c in forked.raised] == raised
-    (worse,) = forked.scenarios  # losing pangyo now takes talk down too, through auth
+    # losing pangyo now takes talk down too, through auth
+    (worse,) = [s for s in forked.scenarios if Domain("building", "pg-b1") in s.lost]
     assert (worse.newly_down, round(worse.impact_before, 2)) == (["talk", "auth | <b>x</b>"], 0.33)
 
 

@@ -3,24 +3,19 @@ what drcheck prints, the site builds with `mkdocs build --strict` (a broken link
 rule pages are the rules' own documentation.
 
 The convention (docs/development.md): a fenced block with the info string `console` whose first line is
-`$ drcheck ARGS`, run from the repository root in a terminal 80 columns wide with NO_COLOR=1, followed by
-exactly what it prints there.  A line holding only `...` stands for any number of lines; `...` inside a line
+`$ drcheck ARGS`, run from the repository root with NO_COLOR=1 and its output to a pipe (nothing wrapped),
+followed by exactly what it prints, stdout and stderr together.  A line holding only `...` stands for any number of lines; `...` inside a line
 for any text.  `<!-- console: not run -->` on the line before the fence marks a block that cannot run here.
 DRCHECK_UPDATE_DOCS=1 rewrites the output of every block without `...` from what drcheck prints now.
 """
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import re
-import select
 import shlex
 import shutil
-import struct
 import subprocess
 import sys
-import termios
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +24,7 @@ import pytest
 from conftest import ROOT, drcheck
 
 NOT_RUN = "<!-- console: not run -->"
-COLUMNS, ROWS = 80, 50
+COLUMNS = 80  # what help text is wrapped to
 UPDATE = bool(os.environ.get("DRCHECK_UPDATE_DOCS"))
 
 
@@ -74,36 +69,20 @@ def examples(path: Path) -> list[Example]:
 ALL = [example for path in documents() for example in examples(path)]
 
 
-def in_terminal(args: list[str]) -> str:
-    """What `drcheck ARGS` shows in a terminal COLUMNS wide, without colour, run from the repository root."""
+def printed(args: list[str]) -> str:
+    """What `drcheck ARGS` prints, stdout and stderr together as a shell's `2>&1` shows them, run from the
+    repository root without a terminal (so nothing is wrapped) and without colour."""
     exe = Path(sys.executable).parent / "drcheck"
-    env = dict(os.environ, NO_COLOR="1", COLUMNS=str(COLUMNS), LINES=str(ROWS), TERM="dumb")
+    env = dict(os.environ, NO_COLOR="1", COLUMNS=str(COLUMNS))
     env.pop("GITHUB_ACTIONS", None)
-    main, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-    process = subprocess.Popen([str(exe), *args], stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal,
-                               cwd=ROOT, env=env)
-    os.close(terminal)
-    chunks = []
-    try:
-        while select.select([main], [], [], 120)[0]:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # the terminal closed: drcheck is done
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(main)
-        process.wait(timeout=120)
-    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    return subprocess.run([str(exe), *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, cwd=ROOT, env=env, text=True, timeout=300).stdout
 
 
-def matches(expected: tuple[str, ...], printed: str) -> bool:
+def matches(expected: tuple[str, ...], output: str) -> bool:
     pattern = "".join(r"(?:.*\n)*?" if line.strip() == "..." else
                       ".*".join(map(re.escape, line.rstrip().split("..."))) + r"[ \t]*\n" for line in expected)
-    text = "\n".join(line.rstrip() for line in printed.rstrip("\n").splitlines()) + "\n"
+    text = "\n".join(line.rstrip() for line in output.rstrip("\n").splitlines()) + "\n"
     return re.fullmatch(pattern, text) is not None
 
 
@@ -115,16 +94,20 @@ def test_the_documents_hold_console_examples_in_the_convention():
 
 @pytest.mark.parametrize("example", [e for e in ALL if e.run], ids=lambda e: e.name)
 def test_every_console_example_prints_what_the_documentation_shows(example):
-    printed = in_terminal(shlex.split(example.command))
+    output = printed(shlex.split(example.command))
     if UPDATE and not any("..." in line for line in example.expected):
-        text = example.path.read_text(encoding="utf-8")
         old = "\n".join(example.indent + line if line else "" for line in example.expected)
-        new = "\n".join(example.indent + line.rstrip() if line.strip() else "" for line in printed.rstrip("\n").split("\n"))
+        new = "\n".join(example.indent + line.rstrip() if line.strip() else "" for line in output.rstrip("\n").split("\n"))
         head = f"{example.indent}$ drcheck {example.command}\n"
-        example.path.write_text(text.replace(head + old, head + new, 1), encoding="utf-8")
+        with open(example.path, "r+", encoding="utf-8") as page:
+            fcntl.flock(page, fcntl.LOCK_EX)  # test workers rewrite the examples of one page one at a time
+            text = page.read()
+            page.seek(0)
+            page.write(text.replace(head + old, head + new, 1))
+            page.truncate()
         return
-    assert matches(example.expected, printed), (
-        f"{example.name}: `drcheck {example.command}` now prints:\n{printed}")
+    assert matches(example.expected, output), (
+        f"{example.name}: `drcheck {example.command}` now prints:\n{output}")
 
 
 def test_the_matcher_reads_ellipses_as_the_documentation_says():

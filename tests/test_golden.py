@@ -12,10 +12,11 @@ terminal is 200 columns wide.
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
-from conftest import ROOT, drcheck
+from conftest import ROOT, drcheck_installed
 from drcheck.reporters import FORMATS
 
 SAMPLE = "sample_topologies/kakao-2022.yaml"
@@ -32,8 +33,11 @@ def test_every_format_has_a_golden_file():
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_the_report_is_its_golden_file(fmt):
-    result = drcheck("audit", SAMPLE, "--format", fmt, "--as-of", "2026-11-01", cwd=ROOT, text=False)
+def test_the_report_is_its_golden_file(fmt, tmp_path):
+    # the sample at the same relative path, in a folder that holds no drcheck.yaml
+    (tmp_path / SAMPLE).parent.mkdir()
+    shutil.copy(ROOT / SAMPLE, tmp_path / SAMPLE)
+    result = drcheck_installed("audit", SAMPLE, "--format", fmt, "--as-of", "2026-11-01", cwd=tmp_path, text=False)
     assert result.returncode == 1, result.stderr  # Kakao's estate fails the gate
     golden = GOLDEN / f"kakao-2022.{EXTENSIONS[fmt]}"
     if os.environ.get(UPDATE):

@@ -1,16 +1,13 @@
 """Every command's --help, as a user reads it in a terminal 80 columns wide: what each parameter expects,
 never a Python type, and examples that drcheck itself accepts."""
-import os
 import re
 import shlex
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import typer
 from rich.cells import cell_len
 
+from conftest import drcheck
 from drcheck.cli import app
 
 GROUP = typer.main.get_command(app)
@@ -18,10 +15,7 @@ COMMANDS = sorted(GROUP.commands)
 
 
 def help_text(*args: str) -> str:
-    exe = Path(sys.executable).parent / "drcheck"
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    env.update(COLUMNS="80", TERM="dumb")
-    result = subprocess.run([str(exe), *args, "--help"], capture_output=True, text=True, env=env, timeout=60)
+    result = drcheck(*args, "--help", env={"COLUMNS": "80", "TERM": "dumb", "NO_COLOR": None, "FORCE_COLOR": None})
     assert result.returncode == 0, result.stderr
     return result.stdout
 

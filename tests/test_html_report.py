@@ -389,12 +389,33 @@ def test_sites_clustered_under_5_percent_of_the_extent_get_an_inset_at_the_dr_ri
     assert ">5.5 km</tspan>" not in main
 
 
-@pytest.mark.parametrize("sample", ["kakao-2022", "naver-2022", "ovh-sbg-2021"])
+@pytest.mark.parametrize("sample", ["kakao-2022", "naver-2022"])
 def test_no_inset_when_the_sites_spread_over_the_map(sample):
     from drcheck.reporters import render
 
     page = render("audit", "html", run_audit(SAMPLES / f"{sample}.yaml"))
     assert 'id="map"' in page and 'id="map-inset"' not in page and "inset-area" not in page
+
+
+@pytest.mark.parametrize("apart_km, far_km, inset", [(2, 800, True), (30, 800, True), (33, 300, False)])
+def test_an_inset_exactly_when_two_sites_lie_within_5_percent_of_the_extent(apart_km, far_km, inset, tmp_path):
+    from drcheck.reporters import render
+    from drcheck.reporters.sitemap import MAP_MARGIN, MAP_WIDTH
+
+    degree_km = 111.2  # along a meridian
+    (tmp_path / "inv.yaml").write_text(f"""\
+version: 1
+sites:
+  a: {{location: [37.0, 127.0]}}
+  b: {{location: [{37.0 + apart_km / degree_km:.5f}, 127.0]}}
+  far: {{location: [{37.0 - far_km / degree_km:.5f}, 127.0]}}
+services:
+  app: {{placements: [{{site: a}}, {{site: b, role: standby}}], backups: [{{site: far}}]}}
+""", encoding="utf-8")
+    page = render("audit", "html", run_audit(tmp_path / "inv.yaml"))
+    extent = (far_km + apart_km) * MAP_WIDTH / (MAP_HEIGHT - 2 * MAP_MARGIN)  # km across the whole map
+    assert (apart_km < 0.05 * extent) == inset  # the cases are what they say
+    assert ('id="map-inset"' in page) == inset
 
 
 def test_a_backup_line_per_backup_site_distinct_from_dr_pairs_and_explained_in_the_legend(fintech):

@@ -235,11 +235,26 @@ def test_terraform_service_tag_can_be_named(tmp_path):
     assert list(inventory["services"]) == ["search"]
 
 
+def test_a_region_among_the_zones_of_an_elasticache_group_leaves_its_primary_in_the_first_zone(tmp_path):
+    state = {"version": 4, "resources": [{"mode": "managed", "type": "aws_elasticache_replication_group",
+                                          "name": "sessions", "instances": [{"attributes": {
+                                              "arn": "arn:aws:elasticache:eu-west-1:1:replicationgroup:sessions",
+                                              "preferred_cache_cluster_azs": ["eu-west-1", "eu-west-1b", "eu-west-1c"]}}]}]}
+    (tmp_path / "s.tfstate").write_text(json.dumps(state), encoding="utf-8")
+    text, inventory = imported(tmp_path, "terraform", tmp_path / "s.tfstate")
+    assert inventory["services"]["sessions"]["placements"] == [{"site": "aws-eu-west-1b", "role": "primary"},
+                                                               {"site": "aws-eu-west-1c", "role": "standby"}]
+    assert ("aws_elasticache_replication_group.sessions: preferred_cache_cluster_azs holds 'eu-west-1', which is "
+            "no availability zone") in header(text)
+
+
 @pytest.mark.parametrize("content, message", [
     ('{"version": 3, "resources": []}', "found state format version 3; expected 4"),
     ('{"hello": "world"}', "found a JSON object with keys hello; expected 'values' or 'planned_values'"),
     ('[1, 2]', "found a JSON list; expected the output of `terraform show -json`"),
     ('{"version": 4,\n "resources": [}', ":2:16: invalid JSON"),
+    ("", ":1:1: the file is empty; expected JSON"),
+    ("\n  \n", ":1:1: the file is empty; expected JSON"),
     ('{"values": {"root_module": {"resources": [{"type": "aws_instance"}]}}}',
      "values.resources[0]: expected a resource with address, type and name"),
     ('{"values": {"root_module": {"resources": true}}}', "values.resources: found bool; expected a list"),
@@ -273,7 +288,9 @@ def test_csv_rows_become_services_and_sites_through_the_mapping(tmp_path):
 
 @pytest.mark.parametrize("services, message", [
     ("Application,Criticality,Data centre\nWeb,Urgent,Seoul DC1\n", "services.csv:2:1: column 'Criticality': tier: found 'Urgent'"),
-    ("Application,Data centre\nWeb,Nowhere\n", "service 'Web' is placed or backed up at site 'Nowhere', which no CSV row defines"),
+    ("Application,Data centre\nWeb,Nowhere\n",
+     "services.csv:2:1: service 'Web' is placed or backed up at site 'Nowhere', which no CSV row defines"),
+    ("Application,Data centre\nWeb,Seoul DC1\nApp,Seoul DC1\nShop,Nowhere\n", "services.csv:4:1: service 'Shop'"),
     ("Application,Data centre\nWeb,Seoul DC1\nWeb,Seoul DC1\n", "services.csv:3:1: service 'Web' appears on two rows"),
     ("App,Data centre\nWeb,Seoul DC1\n", "no column 'Application'; the header has: App, Data centre"),
 ])
@@ -560,3 +577,23 @@ def test_the_header_records_each_input_as_given_not_as_an_absolute_path(tmp_path
     expected = {"./state": ["state/show.json"]}.get(given[0], given)
     assert recorded == expected
     assert str(tmp_path) not in result.stdout
+
+
+def test_no_gap_in_any_header_shows_a_python_none(tmp_path):
+    # attributes a hand-edited state or an unusual export may lack, each of which once reached a message
+    state = {"version": 4, "resources": [
+        {"mode": "managed", "type": "aws_backup_plan", "name": "p", "instances": [{"attributes": {
+            "id": "plan-1", "rule": [{"rule_name": None, "schedule": None, "target_vault_name": "v"}]}}]},
+        {"mode": "managed", "type": "aws_backup_selection", "name": "s", "instances": [{"attributes": {
+            "plan_id": "plan-1", "resources": []}}]},
+        {"mode": "managed", "type": "google_container_cluster", "name": "gke", "instances": [{"attributes": {
+            "name": "apps", "location": None}}]}]}
+    (tmp_path / "s.tfstate").write_text(json.dumps(state), encoding="utf-8")
+    text, _ = imported(tmp_path, "terraform", tmp_path / "s.tfstate")
+    assert "aws_backup_plan.p (a rule without a name): no schedule, so no frequency is given" in header(text)
+    assert "google_container_cluster.gke: no location or provider region in the input, so not placed" in header(text)
+    assert "None" not in text
+    (tmp_path / "feeds.json").write_text(json.dumps([{"id": None, "power_panel": {"id": 9}, "rack": None}]),
+                                         encoding="utf-8")
+    text, _ = imported(tmp_path, "netbox", tmp_path / "feeds.json", name="netbox.yaml")
+    assert "power feed 'id unknown': its panel is not in the data read" in header(text) and "None" not in text

@@ -18,8 +18,6 @@ from kubernetes_objects import (api_list, claim, daemonset, deployment, deployme
 
 EU = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 US = ["us-east-1a", "us-east-1b"]
-# A workload in several clusters depends on any one of their control planes (SPEC 9.3)
-AWAITS_ANY_OF = pytest.mark.xfail(strict=True, reason="the inventory schema does not accept any_of dependencies yet")
 
 
 def imported(tmp_path, *args, name="inv.yaml"):
@@ -81,7 +79,6 @@ def two_regions(tmp_path, extra_eu=(), extra_us=()):
     return imported(tmp_path, tmp_path / "prod-eu.json", tmp_path / "prod-us.json")
 
 
-@AWAITS_ANY_OF
 def test_two_clusters_in_two_regions_are_one_service_whose_second_cluster_is_its_dr(tmp_path):
     header, inventory = two_regions(tmp_path)
     service = inventory["services"]["shop/web"]
@@ -134,7 +131,6 @@ def argocd(prefix):
             *deployment_pods("argocd", "argocd-repo-server", [f"{prefix}-0"], labels=part_of)]
 
 
-@AWAITS_ANY_OF
 def test_argo_cd_only_in_the_cluster_it_deploys_to_cannot_fail_it_over(tmp_path):
     header, inventory = two_regions(tmp_path, extra_eu=argocd("eu"))
     tools = ["prod-eu:argocd/argocd-repo-server", "prod-eu:argocd/argocd-server"]
@@ -148,7 +144,6 @@ def test_argo_cd_only_in_the_cluster_it_deploys_to_cannot_fail_it_over(tmp_path)
     assert colocated["evidence"]["domain"] == "region=aws-eu-west-1"
 
 
-@AWAITS_ANY_OF
 def test_argo_cd_in_both_clusters_fails_over_with_them(tmp_path):
     _, inventory = two_regions(tmp_path, extra_eu=argocd("eu"), extra_us=argocd("us"))
     # each tool's standby needs only its cluster's control plane: the two need not wait on each other
@@ -253,7 +248,19 @@ def test_velero_on_azure_and_google_cloud_records_no_region_so_it_is_a_gap(tmp_p
     assert "Velero schedule aks/paused is paused" in header
 
 
-@AWAITS_ANY_OF
+def test_a_workload_s_primaries_are_in_the_first_cluster_given_where_it_runs(tmp_path):
+    write(tmp_path / "a.json", eks_cluster(EU, "eu", deployment("shop", "web", 0)))  # scaled to zero here
+    write(tmp_path / "b.json", eks_cluster(US, "us", *web(US, "us")))
+    write(tmp_path / "c.json", eks_cluster(["ap-northeast-2a"], "ap", *web(["ap-northeast-2a"], "ap")))
+    _, inventory = imported(tmp_path, tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json")
+    service = inventory["services"]["shop/web"]
+    assert service["placements"] == [{"site": "b:us-east-1a", "role": "primary"},
+                                     {"site": "b:us-east-1b", "role": "primary"},
+                                     {"site": "c:ap-northeast-2a", "role": "standby"}]
+    assert service["depends_on"] == [{"any_of": ["a:control-plane", "b:control-plane", "c:control-plane"]}]
+    assert service["recovery_needs"] == ["c:control-plane"]
+
+
 def test_the_same_workload_is_matched_across_clusters_by_an_annotation(tmp_path):
     tag = {"drcheck.io/service": "checkout"}
     write(tmp_path / "a.json", eks_cluster(EU, "eu", deployment("shop", "checkout-eu", 1, annotations=tag),
@@ -346,9 +353,11 @@ def test_nothing_but_the_mapped_fields_reaches_the_inventory(tmp_path):
     assert "shop/web" in text and "not-copied" not in text
 
 
-def test_the_documented_example_inventory_is_what_the_import_writes_today(tmp_path):
-    examples = ROOT / "docs" / "examples" / "kubernetes"
-    result = drcheck("import", "kubernetes", "docs/examples/kubernetes/prod-eu.json",
-                     "--cluster", "prod-eu=docs/examples/kubernetes/prod-eu-velero.json", cwd=ROOT)
+@pytest.mark.parametrize("written, clusters", [
+    ("prod-eu.yaml", ["prod-eu.json"]), ("two-regions.yaml", ["prod-eu.json", "prod-us.json"])])
+def test_the_documented_example_inventories_are_what_the_import_writes_today(written, clusters):
+    examples = "docs/examples/kubernetes"
+    result = drcheck("import", "kubernetes", *(f"{examples}/{c}" for c in clusters),
+                     "--cluster", f"prod-eu={examples}/prod-eu-velero.json", cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == (examples / "prod-eu.yaml").read_text(encoding="utf-8")
+    assert result.stdout == (ROOT / examples / written).read_text(encoding="utf-8")

@@ -202,6 +202,11 @@ K8S_OBJECTS = st.fixed_dictionaries({
 @SETTINGS
 @given(clusters=st.lists(st.lists(K8S_OBJECTS, max_size=6), min_size=1, max_size=2),
        list_kind=st.sampled_from(["List", "PodList", "NodeList", "DeploymentList"]))
+@example(clusters=[[{"kind": "Node", "items_kind": True, "metadata": {"name": "n1", "labels": {
+    "topology.kubernetes.io/zone": "eu-west-1a"}}, "spec": {}},
+    {"kind": "Pod", "items_kind": True, "metadata": {"name": "web-5d8f-x", "namespace": "shop", "labels": {
+        "pod-template-hash": "5d8f"}, "ownerReferences": [{"kind": "ReplicaSet", "name": "web-5d8f", "controller": True}]},
+     "spec": {"nodeName": "n1"}}]] * 2, list_kind="List")
 def test_any_kubernetes_objects_import_to_a_valid_inventory_or_a_located_error(tmp_path, clusters, list_kind):
     import json
 
@@ -214,3 +219,35 @@ def test_any_kubernetes_objects_import_to_a_valid_inventory_or_a_located_error(t
         path.write_text(json.dumps({"kind": list_kind, "items": items}), encoding="utf-8")
         paths.append(str(path))
     _valid_or_located("kubernetes", paths, ImportOptions())
+
+
+def test_an_arn_that_is_not_text_is_no_crash(tmp_path):
+    import json
+
+    state = {"format_version": "1.0", "values": {"root_module": {"resources": [
+        {"address": "aws_db_instance_automated_backups_replication.r", "mode": "managed",
+         "type": "aws_db_instance_automated_backups_replication", "name": "r",
+         "values": {"source_db_instance_arn": []}}]}}}
+    (tmp_path / "s.json").write_text(json.dumps(state), encoding="utf-8")
+    _valid_or_located("terraform", [str(tmp_path / "s.json")], ImportOptions())
+
+
+REFS = st.sampled_from(["a", "b", "component:a", "component:b", "api:x", "resource:db", "group:g", "x", "missing",
+                        "component:other/a", ":", "a/"])
+
+
+@SETTINGS
+@given(targets=st.lists(st.sampled_from(["./part.yaml", "./missing/*.yaml", "part.yaml", "*.yaml", "../nowhere.yaml",
+                                         "https://example.com/catalog-info.yaml"]), max_size=3),
+       whole=st.none() | REFS | st.lists(REFS, max_size=2), consumes=st.lists(REFS, max_size=3))
+def test_partial_backstage_catalogues_import_or_stop_with_a_located_error(tmp_path, targets, whole, consumes):
+    import json
+
+    (tmp_path / "catalog-info.yaml").write_text(
+        f"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {{name: org}}\nspec: {{targets: {json.dumps(targets)}}}\n"
+        "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a}\n"
+        f"spec: {{consumesApis: {json.dumps(consumes)}, providesApis: [x]}}\n", encoding="utf-8")
+    (tmp_path / "part.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: b}\n"
+        f"spec: {{subcomponentOf: {json.dumps(whole)}}}\n", encoding="utf-8")
+    _valid_or_located("backstage", [str(tmp_path / "catalog-info.yaml")], ImportOptions())

@@ -145,3 +145,38 @@ def test_the_documentation_states_the_catalogue_counts():
     assert stated, "docs/importing.md no longer states the catalogue's counts"
     counts = [len([r for r in catalogue().values() if r.provider == p]) for p in PROVIDERS]
     assert [int(n) for n in stated.groups()] == counts
+
+
+COUNTRY_RULE = '''\
+from drcheck.api import PASSED, Rule
+
+
+class OutsideTheEu(Rule):
+    """Data kept in a cloud region outside the EU, for a policy that keeps it inside."""
+
+    id = "org-outside-the-eu"
+    title = "Placed outside the EU"
+    severity = "medium"
+    remediation = "Place the service in an EU region."
+
+    def check(self, ctx, service):
+        regions = [ctx.cloud_region(p.site) for p in service.placements]
+        outside = [f"{r.name} ({r.metro}, {r.country})" for r in regions if r is not None and r.country not in {"IE", "DE"}]
+        unnamed = [p.site for p, r in zip(service.placements, regions) if r is None]
+        return self.fail(service, ", ".join(outside), {"outside": outside, "unnamed": unnamed}) if outside else PASSED
+'''
+
+
+def test_a_rule_sees_the_metro_and_country_of_a_named_cloud_location(tmp_path):
+    (tmp_path / "org_rules").mkdir()
+    (tmp_path / "org_rules" / "outside_the_eu.py").write_text(COUNTRY_RULE, encoding="utf-8")
+    (tmp_path / "inventory.yaml").write_text(
+        "version: 1\nsites:\n  dublin: {location: aws:eu-west-1}\n  seoul: {location: aws:ap-northeast-2}\n"
+        "  office: {location: [52.52, 13.40]}\n"
+        "services:\n  shop:\n    placements: [{site: dublin}, {site: seoul, role: standby}, {site: office, role: standby}]\n"
+        "  wiki:\n    placements: [{site: dublin}]\n", encoding="utf-8")
+    result = drcheck("audit", "inventory.yaml", "--rules-dir", "org_rules", "--select", "org-outside-the-eu",
+                     "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [(f["subject"], f["evidence"]) for f in json.loads(result.stdout)["findings"]] == [
+        ("service:shop", {"outside": ["aws:ap-northeast-2 (Seoul, KR)"], "unnamed": ["office"]})]

@@ -11,7 +11,7 @@ from conftest import AS_OF
 from drcheck.audit import AuditOptions, audit
 from drcheck.errors import InputError
 from drcheck.loader import parse
-from drcheck.policy import load_policy
+from drcheck.policy import default_policy
 from drcheck.schema import build_inventory
 from strategies import inventories
 
@@ -26,7 +26,7 @@ def test_no_message_shows_an_empty_list(inventory):
         model = build_inventory([parse("generated.yaml", yaml.safe_dump(inventory, sort_keys=False))])
     except InputError:
         assume(False)  # the validator refused it: nothing to say about messages
-    report = audit(model, AuditOptions(policy=load_policy(None), as_of=AS_OF))
+    report = audit(model, AuditOptions(policy=default_policy(), as_of=AS_OF))
     for finding in report.findings:
         # a name may itself hold brackets: look at the message with the names taken out
         message = finding.message

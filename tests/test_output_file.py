@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import drcheck
+from conftest import EMPTY_FOLDER, drcheck
 
 # one service on one site: single-site-concentration and blast-radius fail the gate (exit 1)
 INVENTORY = "version: 1\nsites:\n  a: {location: [1, 1]}\nservices:\n  s:\n    placements: [{site: a}]\n"
@@ -69,7 +69,8 @@ def test_full_disk_behind_stdout_is_exit_2(tmp_path):
     inventory.write_text(INVENTORY)
     exe = Path(sys.executable).with_name("drcheck")
     with open("/dev/full", "w") as full:
-        result = subprocess.run([str(exe), "audit", str(inventory)], stdout=full, stderr=subprocess.PIPE, text=True)
+        result = subprocess.run([str(exe), "audit", str(inventory)], stdout=full, stderr=subprocess.PIPE, text=True,
+                                cwd=EMPTY_FOLDER)
     assert result.returncode == 2
     assert result.stderr.startswith("error: cannot write report to standard output: No space left on device")
     assert "Traceback" not in result.stderr
@@ -81,7 +82,7 @@ def test_a_reader_that_leaves_early_does_not_change_the_exit_code(sample, gate):
     exe = Path(sys.executable).with_name("drcheck")
     inventory = Path(__file__).parent.parent / "sample_topologies" / f"{sample}.yaml"
     process = subprocess.Popen([str(exe), "audit", str(inventory), "--format", "json"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=EMPTY_FOLDER)
     process.stdout.close()  # long before the report is written: start-up alone takes a tenth of a second
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == gate

@@ -101,11 +101,11 @@ def test_site_findings_have_no_owner_or_tier(tmp_path):
 def test_the_audit_renders_nothing_itself():
     """The report is plain data: building one loads no renderer."""
     code = ("import sys; from drcheck.audit import audit, load_inventory, AuditOptions; "
-            "from drcheck.policy import load_policy; import datetime; "
+            "from drcheck.policy import default_policy; import datetime; "
             f"r = audit(load_inventory([{str(ROOT / 'sample_topologies' / 'kakao-2022.yaml')!r}]), "
-            "AuditOptions(policy=load_policy(None), as_of=datetime.date(2026, 11, 1))); "
+            "AuditOptions(policy=default_policy(), as_of=datetime.date(2026, 11, 1))); "
             "print(sorted(m for m in sys.modules if m.startswith('drcheck.reporters')))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
 

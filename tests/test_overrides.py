@@ -89,6 +89,26 @@ def test_override_values_are_validated_by_the_same_schema_and_located_in_their_f
     assert any(m.startswith(f"{kept}:7:3: overrides: unknown section 'hosts'") for m in messages), messages
 
 
+@pytest.mark.parametrize("command", ["validate", "audit", "simulate", "graph"])
+def test_a_contradiction_made_by_an_override_names_the_override_s_line(tmp_path, command):
+    # artists-db runs in one zone: active-active cannot hold, and no command may crash on it
+    _files(tmp_path, imported=IMPORTED, kept="""\
+        version: 1
+        overrides:
+          services:
+            artists-db: {tier: 0, dr: {strategy: active-active}}
+            artist-lookup:
+              dr: {strategy: active-active, last_tested: 2026-10-01}
+        """)
+    result = drcheck(command, tmp_path)
+    assert result.returncode == 2 and "internal error" not in result.stderr and "Traceback" not in result.stderr
+    kept = tmp_path / "kept.yaml"
+    assert (f"{kept}:4:31: service 'artists-db' dr.strategy: found active-active with primaries on 1 site(s)"
+            in result.stderr), result.stderr
+    # artist-lookup declares backup-restore where it is defined: the error is the override's
+    assert f"{kept}:6:11: service 'artist-lookup' dr.strategy: found active-active" in result.stderr
+
+
 def test_two_files_may_patch_one_name_but_not_one_field(tmp_path):
     _files(tmp_path, imported=IMPORTED,
            a="version: 1\noverrides:\n  services:\n    artists-db: {tier: 0, dr: {strategy: warm-standby}}\n",

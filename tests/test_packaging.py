@@ -22,7 +22,8 @@ def test_wheel_contains_rules_as_a_subpackage_and_runs_from_another_folder(tmp_p
     assert shipped_rules == {p.name for p in (ROOT / "rules").glob("*.py")}
     assert not [n for n in names if n.startswith("rules/")]
     assert "drcheck/profiles/default.yaml" in names
-    assert {"drcheck/data/cloud_regions.csv", "drcheck/importers/terraform.py", "drcheck/importers/backstage.py"} <= set(names)
+    assert {"drcheck/data/cloud_regions.csv", "drcheck/importers/terraform.py", "drcheck/importers/backstage.py",
+            "drcheck/data/naturalearth.json", "drcheck/data/README.md"} <= set(names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "builtin = drcheck.rules" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
@@ -49,6 +50,9 @@ def test_wheel_contains_rules_as_a_subpackage_and_runs_from_another_folder(tmp_p
     catalogue = subprocess.run([sys.executable, "-m", "drcheck", "import", "backstage", str(fixture)], cwd=elsewhere,
                                env=env, capture_output=True, text=True)
     assert catalogue.returncode == 0 and "player-api:" in catalogue.stdout, catalogue.stderr
+    page = subprocess.run([sys.executable, "-m", "drcheck", "audit", str(SAMPLES / "kakao-2022.yaml"), "--format", "html"],
+                          cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert page.returncode == 1 and '<path class="land coastline"' in page.stdout, page.stderr  # the map's data ships
 
 
 def test_distribution_name_is_not_the_unrelated_drcheck_on_pypi_and_version_comes_from_it():

@@ -8,7 +8,7 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from conftest import drcheck
+from conftest import EMPTY_FOLDER, drcheck
 from drcheck import loader
 from drcheck.cli import app
 
@@ -101,7 +101,8 @@ def test_a_bug_of_drcheck_itself_is_exit_2_without_a_traceback(write):
                "from drcheck.cli import main\n"
                f"sys.argv = ['drcheck', 'audit', {str(write(INVENTORY))!r}]\n"
                "main()\n")
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60,
+                            cwd=EMPTY_FOLDER)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: internal error at <string>:3: ValueError: a bug; please report it")

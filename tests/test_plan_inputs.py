@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import drcheck
 from drcheck.errors import InputError
-from drcheck.policy import STRATEGY_FACTORS, load_policy
+from drcheck.policy import STRATEGY_FACTORS, default_policy, load_policy
 
 INVENTORY = """\
 version: 1
@@ -54,7 +54,7 @@ def test_plan_defaults_and_currency(write):
     assert policy.currency == "KRW"
     assert policy.plan.drill == 500 and policy.plan.amortise_months == 24
     assert policy.plan.strategy_factor == STRATEGY_FACTORS
-    assert load_policy(None).currency == "USD"
+    assert default_policy().currency == "USD"
 
 
 def test_candidate_sites_are_full_sites_with_their_cost(write):

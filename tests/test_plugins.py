@@ -141,6 +141,36 @@ def test_rules_dir_skips_private_files(project):
     assert result.returncode == 0, result.stderr
 
 
+HELPED_RULE = GOOD_RULE.replace("from drcheck.api import PASSED, Param, Rule\n",
+                                 "from drcheck.api import PASSED, Param, Rule\n\nfrom ._owners import message\n").replace(
+    'f"{service.name} names no owner"', "message(service)")
+
+
+def test_a_rule_imports_a_helper_module_beside_it_and_each_directory_keeps_its_own(tmp_path):
+    """Two rules directories, each with a helper of the same name: each rule gets the one beside it."""
+    (tmp_path / "inventory.yaml").write_text(INVENTORY, encoding="utf-8")
+    for team in ("north", "south"):
+        folder = tmp_path / team
+        folder.mkdir()
+        (folder / "_owners.py").write_text(f"def message(service):\n    return f'{team}: {{service.name}} names no owner'\n",
+                                           encoding="utf-8")
+        (folder / "owner_missing.py").write_text(HELPED_RULE.replace("org-owner-missing", f"{team}-owner-missing"),
+                                                 encoding="utf-8")
+    result = drcheck("audit", "inventory.yaml", "--rules-dir", "north", "--rules-dir", "south",
+                     "--select", "north-owner-missing,south-owner-missing", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [(f["rule"], f["message"]) for f in json.loads(result.stdout)["findings"]] == [
+        ("north-owner-missing", "north: maps names no owner"), ("south-owner-missing", "south: maps names no owner")]
+
+
+def test_a_helper_imported_as_a_top_level_module_is_refused_with_the_way_that_works(project):
+    add_rule(project, "def message(service):\n    return 'x'\n", name="_owners.py")
+    add_rule(project, HELPED_RULE.replace("from ._owners import message", "from _owners import message"))
+    refused(drcheck("rules", "--rules-dir", "org_rules", cwd=project),
+            "cannot load rule file org_rules/owner_missing.py: ModuleNotFoundError: No module named '_owners' "
+            "(a module beside the rule is imported as: from . import _owners)")
+
+
 @pytest.mark.parametrize("command", [["audit", "inventory.yaml"], ["rules"], ["explain", "no-dr"]])
 def test_a_rules_dir_that_does_not_exist(project, command):
     refused(drcheck(*command, "--rules-dir", "no_such_dir", cwd=project), "no_such_dir: rules directory not found")
@@ -312,4 +342,4 @@ def test_explain_shows_every_heading_in_order_within_80_columns():
 
 
 def test_explain_refuses_an_unknown_format():
-    refused(drcheck("explain", "no-dr", "--format", "yaml"), "--format: found 'yaml'; expected text or json")
+    refused(drcheck("explain", "no-dr", "--format", "yaml"), "--format: found 'yaml'; expected text, json or markdown")

@@ -361,6 +361,7 @@ def test_baseline_counts_in_table_and_markdown(estate):
 
 @pytest.mark.parametrize("content, message", [
     ("not json", "not a drcheck JSON report"),
+    ("", "the file is empty; expected a drcheck JSON report or a fingerprints file"),
     ("[]", "not a drcheck JSON report"),
     ('{"findings": ["x"]}', "not a drcheck JSON report"),
     ('{"findings": [{"rule": "no-dr"}]}', "not a drcheck JSON report"),

@@ -7,15 +7,9 @@ from conftest import drcheck
 from drcheck.engine import discover
 from drcheck.errors import InputError
 from drcheck.engine import configure
-from drcheck.policy import load_policy, load_profile, profile_names
+from drcheck.policy import default_policy, load_profile, profile_names
 
 RULES = discover()
-
-
-@pytest.fixture(autouse=True)
-def _no_policy_file(tmp_path, monkeypatch):
-    """load_policy(None) reads drcheck.yaml from the working directory; keep the checkout's out of it."""
-    monkeypatch.chdir(tmp_path)
 
 
 def test_the_documented_profiles_ship():
@@ -24,7 +18,7 @@ def test_the_documented_profiles_ship():
 
 @pytest.mark.parametrize("name", profile_names())
 def test_profile_settings_are_accepted_by_the_rules(name):
-    policy = load_policy(None, profile=name)
+    policy = default_policy(profile=name)
     assert policy.profile == name
     try:
         rules = {rule.id: rule for rule in configure(policy, RULES, None, [])}

@@ -3,11 +3,7 @@ its schema or its consumer's rules, all rendered from the same findings through 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -265,9 +261,7 @@ def test_github_medium_is_a_warning_and_low_a_notice(estate):
 
 
 def _in_github_actions(args, cwd):
-    env = dict(os.environ, GITHUB_ACTIONS="true", NO_COLOR="1")
-    return subprocess.run([str(Path(sys.executable).parent / "drcheck"), *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=120)
+    return drcheck(*args, cwd=cwd, env={"GITHUB_ACTIONS": "true"})
 
 
 def test_github_is_the_default_inside_github_actions_unless_a_format_is_given(estate):

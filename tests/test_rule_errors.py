@@ -1,5 +1,6 @@
-"""A rule that raises is an internal error: exit 2, rule and subject named, the other findings still
-reported, the failed check listed with status `error` in every format (SPEC section 3)."""
+"""A plugin rule that raises is a rule error (a built-in one, an internal error of drcheck): exit 2, rule,
+subject and the line of the rule's own file named, the other findings still reported, the failed check
+listed with status `error` in every format (SPEC section 3)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import drcheck
+from conftest import drcheck, drcheck_installed
 
 INVENTORY = """\
 version: 1
@@ -54,11 +55,11 @@ def crashing(write, tmp_path):
 
 def test_a_rule_that_raises_is_exit_2_naming_rule_and_subject_and_the_rest_is_reported(crashing):
     inventory, rules = crashing
-    result = drcheck("audit", inventory, "--rules-dir", rules, "--format", "json")
+    result = drcheck_installed("audit", inventory, "--rules-dir", rules, "--format", "json")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "error: internal error: rule org-crashes failed on service:crashy at " in result.stderr
-    assert "crashes.py:15: KeyError: 'missing'" in result.stderr
+    assert result.stderr == (f"error: rule error: org-crashes failed on service:crashy at {rules / 'crashes.py'}:15: "
+                             "KeyError: 'missing'\n")
     report = json.loads(result.stdout)
     assert report["passed"] is False
     assert report["summary"]["error"] == 1
@@ -113,7 +114,18 @@ def test_a_rule_that_returns_something_else_than_findings_fails_its_check(write,
                                   encoding="utf-8")
     result = drcheck("audit", write(INVENTORY), "--rules-dir", rules, "--format", "json")
     assert result.returncode == 2
-    assert "check returned str 'text'; expected a Finding" in result.stderr
+    # refused by the runner, so blamed on the rule's check, not on the runner's line that refused it
+    assert result.stderr.startswith(f"error: rule error: org-crashes failed on service:crashy at {rules / 'odd.py'}:13: "
+                                    "TypeError: check returned str 'text'; expected a Finding")
+
+
+def test_a_plugin_that_breaks_inside_the_rule_api_is_blamed_on_its_own_line(write, tmp_path):
+    rules = rules_dir(tmp_path, "lookup.py", CRASHING_RULE.replace('return {"not": "a finding"}["missing"]',
+                                                                    'return ctx.site("nowhere")'))
+    result = drcheck("audit", write(INVENTORY), "--rules-dir", rules, "--select", "org-crashes")
+    assert result.returncode == 2
+    assert result.stderr == (f"error: rule error: org-crashes failed on service:crashy at {rules / 'lookup.py'}:15: "
+                             "KeyError: 'nowhere'\n")
 
 
 def test_a_rule_that_raises_in_applies_fails_its_check_too(write, tmp_path):
@@ -133,7 +145,7 @@ def test_diff_with_a_rule_that_raises_is_exit_2(crashing, write):
     head = write(INVENTORY.replace("tier: 0", "tier: 1"), "head.yaml")
     result = drcheck("diff", inventory, head, "--rules-dir", rules)
     assert result.returncode == 2
-    assert "rule org-crashes failed on service:crashy" in result.stderr
+    assert "error: rule error: org-crashes failed on service:crashy at " in result.stderr
 
 
 EVIDENCE_RULE = '''
@@ -170,8 +182,8 @@ def test_evidence_that_json_cannot_hold_is_an_error_of_the_rule_not_of_the_repor
     assert result.returncode == 2 and "Traceback" not in result.stderr
     also = "" if "holds itself" in problem else ("; a finding's evidence must be JSON data: text, numbers, true, false, "
                                                  "null, lists, and mappings with text keys")
-    assert result.stderr == ("error: internal error: rule org-odd-evidence failed on service:crashy: TypeError: "
-                             f"{problem}{also}\n")
+    assert result.stderr == (f"error: rule error: org-odd-evidence failed on service:crashy at {rules / 'odd.py'}:13: "
+                             f"TypeError: {problem}{also}\n")
     report = json.loads(result.stdout)  # the report itself is whole
     assert sorted((f["subject"], f["status"]) for f in report["findings"]) == [("service:crashy", "error"),
                                                                                 ("service:talk", "fail")]
@@ -190,7 +202,8 @@ def test_a_finding_the_reports_cannot_carry_is_an_error_of_the_rule(write, tmp_p
     for fmt in ("table", "sarif"):  # each broke with "internal error at drcheck/reporters/..."
         result = drcheck("audit", write(INVENTORY), "--rules-dir", rules, "--select", "org-odd-evidence", "--format", fmt)
         assert result.returncode == 2 and "Traceback" not in result.stderr
-        assert result.stderr == f"error: internal error: rule org-odd-evidence failed on service:crashy: TypeError: {problem}\n"
+        assert result.stderr == (f"error: rule error: org-odd-evidence failed on service:crashy at {rules / 'odd.py'}:13: "
+                                 f"TypeError: {problem}\n")
 
 
 def test_evidence_json_holds_but_a_fast_encoder_refuses_is_written_whole(write, tmp_path):

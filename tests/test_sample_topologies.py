@@ -194,10 +194,14 @@ def test_kakao_worst_loss_is_the_pangyo_building_and_no_data_is_lost(kakao):
     assert worst.causes["kakaotalk-store"].kind == "recovery"
     assert "ops-switchover" in worst.causes["kakaotalk-store"].missing
     assert one(kakao, "blast-radius", f"domain:{PANGYO_BUILDING}").evidence["impact"] == 1.0
-    # the whole capital region is as bad, but a region-wide outage destroys nothing: no data is lost
-    region = next(s for s in kakao.scenarios if s.lost == [Domain("region", "kr-capital")])
-    assert region.loss == "unavailable" and region.data_lost == []
+    # the whole capital region is as bad and, destroying nothing, loses no data either: the same scenario
+    assert Domain("region", "kr-capital") in worst.same_as
     assert worst.loss == "destroyed"
+    # an area disaster around any of the three sites destroys all three, and that loses data: another scenario
+    area = next(s for s in kakao.scenarios if s.lost == [Domain("area", "kakao-anyang")])
+    assert area.same_as == [Domain("area", "kakao-gasan"), Domain("area", "skcc-pangyo")]
+    assert area.loss == "destroyed" and area.sites == area.destroyed == ["kakao-anyang", "kakao-gasan", "skcc-pangyo"]
+    assert area.impact == 1.0 and area.data_lost == ["kakaotalk-store", "daum-mail"]
 
 
 def test_kakao_fails_the_gate_with_grade_f(kakao):
@@ -278,15 +282,16 @@ def test_startup_payment_provider_is_unknown_to_no_dr(startup):
 def test_startup_loses_its_data_whichever_domain_goes():
     inventory = inventory_of("startup-single-dc")
     domains = list(DomainIndex(inventory).sites_of)
-    # site, building, campus, operator, region, power, network, and the payment provider's own outage
-    assert len(domains) == 8
+    # site, building, campus, operator, region, power, network, the area around the site, and the payment
+    # provider's own outage
+    assert len(domains) == 9
     for domain in domains:
         loss = simulate(inventory, str(domain))
         if domain.kind == "service":
             assert loss.down == ["payment-provider"] and loss.data_lost == [], domain  # checkout depends softly
             continue
         # a fire loses the data; an operator, region, power or carrier outage only stops the services
-        destroyed = domain.kind in ("site", "building", "campus")
+        destroyed = domain.kind in ("site", "building", "campus", "area")
         assert loss.loss == ("destroyed" if destroyed else "unavailable"), domain
         expected = ["postgres", "redis-sessions", "uploads-store"] if destroyed else []
         assert sorted(loss.data_lost) == expected, domain

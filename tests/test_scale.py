@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from drcheck import context
+from drcheck import geo
 from drcheck.context import Context
 from drcheck.errors import InputError
 from drcheck.loader import parse
@@ -24,14 +24,14 @@ def colocated(sites: int, points: int) -> str:
 def geodesics(monkeypatch):
     """Count the exact (slow) geodesic measurements."""
     calls = []
-    real = context._WGS84
+    real = geo.WGS84
 
     class Counting:
         def Inverse(self, *arguments):  # noqa: N802 - geographiclib's name
             calls.append(arguments[:4])
             return real.Inverse(*arguments)
 
-    monkeypatch.setattr(context, "_WGS84", Counting())
+    monkeypatch.setattr(geo, "WGS84", Counting())
     return calls
 
 

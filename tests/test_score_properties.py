@@ -26,7 +26,7 @@ from drcheck.api import SEVERITIES, Finding
 from drcheck.audit import AuditOptions, audit
 from drcheck.errors import InputError
 from drcheck.loader import parse
-from drcheck.policy import Policy, Waiver, load_policy, profile_names
+from drcheck.policy import Policy, Waiver, default_policy, load_policy, profile_names
 from drcheck.schema import build_inventory
 from drcheck.scoring import CRITICAL_CEILING, compute, grade
 
@@ -190,7 +190,12 @@ def policy_pairs(draw) -> tuple[dict, dict]:
             for param, values in STRICTER.get(rule, {}).items():
                 lax[param], strict[param] = draw(_ordered_pair(values))
         lax_rules[rule], strict_rules[rule] = lax, strict
-    return {"rules": lax_rules}, {"rules": strict_rules}
+    lax_policy, strict_policy = {"rules": lax_rules}, {"rules": strict_rules}
+    if draw(st.booleans()):  # an area disaster that reaches further destroys more (the sites lie 0-300 km apart)
+        lax_policy["area_radius_km"], strict_policy["area_radius_km"] = draw(_ordered_pair([0, 10, 40, 100, 300]))
+    if draw(st.booleans()):
+        lax_policy["min_coverage"], strict_policy["min_coverage"] = draw(_ordered_pair([0, 0.5, 0.9, 1]))
+    return lax_policy, strict_policy
 
 
 # ---- running an audit ----------------------------------------------------------------------------------------------
@@ -201,12 +206,13 @@ def run(inventory: dict, policy: dict | None = None, *, profile: str | None = No
         model = build_inventory([parse("generated.yaml", yaml.safe_dump(inventory, sort_keys=False))])
     except InputError:
         assume(False)  # a generated inventory the validator refuses says nothing about the score
-    with tempfile.TemporaryDirectory() as folder:
-        path = None
-        if policy is not None:
+    if policy is None:
+        loaded = default_policy(profile)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "policy.yaml"
             path.write_text(yaml.safe_dump(policy), encoding="utf-8")
-        loaded = load_policy(str(path) if path else None, profile=profile)
+            loaded = load_policy(str(path), profile=profile)
     loaded.waivers = list(waivers)
     return audit(model, AuditOptions(policy=loaded, as_of=AS_OF))
 
@@ -269,6 +275,31 @@ def test_a_failed_gate_is_never_graded_a(inventory, fail_on, min_score, fail_on_
         assert report.score.grade != "A", (report.score.value, report.gate)
     if report.score.value >= 90 and report.passed:
         assert report.score.grade == "A"
+
+
+@pytest.mark.slow
+@PROPERTY_SETTINGS
+@given(st.data(), st.sampled_from([0, 0.5, 1]), st.sampled_from(SEVERITIES), st.one_of(st.none(), st.integers(0, 100)))
+def test_coverage_is_the_placed_share_and_an_inventory_with_nothing_placed_never_passes(data, minimum, fail_on,
+                                                                                          min_score):
+    inventory = data.draw(inventories())
+    names = list(inventory["services"])
+    unplaced = data.draw(st.lists(st.sampled_from(names), unique=True))
+    for name in unplaced:  # an imported catalogue's service, not yet placed
+        inventory["services"][name] = {key: value for key, value in inventory["services"][name].items()
+                                       if key not in ("placements", "dr")}
+    policy = {"min_coverage": minimum, "fail_on": fail_on, **({} if min_score is None else {"min_score": min_score})}
+    report = run(inventory, policy)
+    services = inventory["services"].values()
+    weight = {0: 8, 1: 4, 2: 2, 3: 1}
+    placed = sum(weight[s["tier"]] for s in services if "placements" in s)
+    awaited = sum(weight[s["tier"]] for s in services if "placements" not in s and s["kind"] != "external")
+    assert report.coverage == (placed / (placed + awaited) if placed else 0)
+    assert report.as_json()["coverage"] == round(report.coverage, 4)
+    if not placed:
+        assert not report.passed and report.score.grade != "A"
+    if report.coverage < minimum:
+        assert not report.passed and any("placed on any site" in reason for reason in report.gate)
 
 
 def _costs(report) -> list[tuple]:

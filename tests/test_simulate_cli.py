@@ -132,8 +132,25 @@ def test_depth_2_ranks_pairs_that_add_something(mini):
     assert {"pg-campus", "bldg-a"} not in pairs and {"pg-campus", "bldg-b"} not in pairs
     # 5 groups give 10 pairs, less those 2
     assert len(scenarios) == 8
-    impacts = [s["impact"] for s in scenarios]
-    assert impacts == sorted(impacts, reverse=True)
+    # ranked by what the pair adds to the worse of its two alone (anyang alone: 1/26, the campus: 25/26)
+    assert worst["excess"] == pytest.approx(1 / 26, abs=1e-4)
+    excesses = [s["excess"] for s in scenarios]
+    assert excesses == sorted(excesses, reverse=True)
+    # the vault holds only a backup: pairing it with the campus adds nothing, however high its impact
+    vault = next(s for s in scenarios if {d["value"] for d in s["lost"]} == {"vault", "pg-campus"})
+    assert (vault["impact"], vault["excess"]) == (pytest.approx(25 / 26, abs=1e-4), 0)
+    assert scenarios.index(vault) >= 4  # after the 4 pairs that add something, although they take less down
+    assert scenarios[3]["impact"] < vault["impact"]
+
+
+def test_depth_2_ranks_by_impact_when_asked(mini):
+    scenarios = _json(drcheck("simulate", mini, "--depth", "2", "--top", "3", "--rank", "impact", "--format", "json"))
+    assert [s["impact"] for s in scenarios] == pytest.approx([1, 25 / 26, 25 / 26], abs=1e-4)
+    rows = drcheck("simulate", mini, "--depth", "2", "--top", "2").stdout.splitlines()
+    assert rows[0].split() == ["rank", "impact", "adds", "down", "loss", "lost"]
+    assert rows[1].split() == ["1", "100.0%", "+3.8%", "6", "destroyed", "site=anyang", "+", "campus=pg-campus"]
+    wrong = drcheck("simulate", mini, "--depth", "2", "--rank", "size")
+    assert wrong.returncode == 2 and "--rank: found 'size'; expected one of: excess, impact" in wrong.stderr
 
 
 # Two feeds and two carriers on the main site: redundant, so no single one of them is a failure; the

@@ -13,7 +13,7 @@ from conftest import ROOT, drcheck
 from drcheck.context import Context
 from drcheck.engine import SPLIT_FROM_SERVICES, configure, discover, run
 from drcheck.loader import parse
-from drcheck.policy import load_policy
+from drcheck.policy import default_policy
 from drcheck.processes import CAN_FORK
 from drcheck.schema import build_inventory
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(not CAN_FORK, reason="rules are split only where
 def outcomes(text: str, split: bool) -> list[tuple]:
     ctx = Context(build_inventory([parse("estate.yaml", text)]), date(2026, 11, 1))
     sources = discover([])
-    rules = configure(load_policy(None), sources, None, [])
+    rules = configure(default_policy(), sources, None, [])
     return [(o.rule.id, o.evaluated, o.unknown, [asdict(f) for f in o.findings])
             for o in run(rules, ctx, trusted=set(sources), split=split)]
 

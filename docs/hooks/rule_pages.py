@@ -31,3 +31,18 @@ def on_page_markdown(markdown, page, config, files):
         params = ", ".join(f"`{name}` {shown_value(param.default)}" for name, param in rule.params.items()) or "–"
         rows.append(f"| [`{rule_id}`]({rule_id}.md) | {rule.severity} | {markdown_cell(rule.doc().what)} | {markdown_cell(params)} |")
     return markdown.replace(TABLE_MARKER, "\n".join(rows))
+
+
+def on_nav(nav, config, files):
+    """The rule pages in the sidebar, under the rules page, which becomes their section's index."""
+    from mkdocs.structure.nav import Section
+
+    index = next(page for page in nav.pages if page.file.src_uri == "rules/index.md")
+    pages = [files.get_file_from_path(f"rules/{rule_id}.md").page for rule_id in _builtin()]
+    section = Section(index.title, [index, *pages])
+    siblings = index.parent.children if index.parent else nav.items
+    siblings[siblings.index(index)] = section
+    section.parent = index.parent
+    for child in section.children:
+        child.parent = section
+    return nav

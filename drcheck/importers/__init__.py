@@ -14,7 +14,7 @@ from ..errors import InputError
 SOURCES = {
     "backstage": "Backstage catalog-info.yaml files (Components, Resources, Systems, dependsOn, APIs)",
     "terraform": "`terraform show -json` output (state or plan) or terraform.tfstate (format 4)",
-    "netbox": "NetBox REST API JSON files, or live from NETBOX_URL and NETBOX_TOKEN",
+    "netbox": "NetBox REST API JSON files or dumpdata fixtures, or live from NETBOX_URL and NETBOX_TOKEN",
     "csv": "CSV rows of services or sites, with a mapping file naming the columns",
     "kubernetes": "`kubectl get nodes,pods,deployments,statefulsets,daemonsets,pv,pvc -A -o json` and Velero's "
                   "backupstoragelocations and schedules, one or several clusters",

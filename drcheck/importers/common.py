@@ -29,6 +29,8 @@ def input_files(paths: list[str], suffixes: tuple[str, ...]) -> list[str]:
 
 def read_json(path: str):
     name, text = read_source(path)
+    if not text.strip():  # json's own word for it is "Expecting value"
+        raise InputError.at(Location(name, 1, 1), "the file is empty; expected JSON")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

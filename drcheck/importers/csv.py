@@ -50,6 +50,7 @@ def read(paths: list[str], options: ImportOptions) -> Imported:
     files = input_files(paths, (".csv",))
     sections, separator = _read_mapping(options.mapping)
     imported = Imported("csv", [*files, options.mapping])
+    rows: dict[str, Location] = {}  # each service's row, for the messages of _check_sites
     for entity, section in sections.items():
         matched = [f for f in files if section["file"] is None or fnmatch.fnmatch(os.path.basename(f), section["file"])]
         if not matched:
@@ -57,8 +58,10 @@ def read(paths: list[str], options: ImportOptions) -> Imported:
                                                f"given ({', '.join(os.path.basename(f) for f in files)})")
         for file in matched:
             for line, row in _rows(file, section):
-                _add(imported, entity, section, separator, file, line, row)
-    _check_sites(imported, sections)
+                name = _add(imported, entity, section, separator, file, line, row)
+                if entity == "services":
+                    rows[name] = Location(file, line, 1)
+    _check_sites(imported, sections, rows)
     imported.count_missing(("tier", "rto", "rpo", "dr", "placements", "backups"),
                            " (no column mapped, or the cell is empty)")
     return imported
@@ -114,7 +117,8 @@ def _rows(file: str, section: dict):
         raise InputError.at(Location(name, reader.line_num, 1), f"invalid CSV: {bad}") from None
 
 
-def _add(imported: Imported, entity: str, section: dict, separator: str, file: str, line: int, row: dict) -> None:
+def _add(imported: Imported, entity: str, section: dict, separator: str, file: str, line: int, row: dict) -> str:
+    """Add the row's site or service; its name."""
     at = Location(file, line, 1)
     name = (row.get(section["name"]) or "").strip()
     if not name:
@@ -138,6 +142,7 @@ def _add(imported: Imported, entity: str, section: dict, separator: str, file: s
         except InputError as bad:
             raise InputError.at(where_, f"column {column!r}: {bad.problems[0].message}") from None
     target[name] = _services_fields(fields) if entity == "services" else _site_fields(fields, at)
+    return name
 
 
 def _services_fields(cells: dict) -> dict:
@@ -185,15 +190,16 @@ def _degrees(text: str, what: str, at: Location) -> float:
         raise InputError.at(at, f"{what}: found {text!r}; expected degrees as a number") from None
 
 
-def _check_sites(imported: Imported, sections: dict) -> None:
-    """A placement, backup or dependency the CSV does not define would make the output invalid: say so here."""
+def _check_sites(imported: Imported, sections: dict, rows: dict[str, Location]) -> None:
+    """A placement, backup or dependency the CSV does not define would make the output invalid: say so here, at
+    the service's row."""
     for name, service in imported.services.items():
         for need in service.get("depends_on", []):
             need = need if isinstance(need, str) else need["service"]
             if need not in imported.services:
-                raise InputError(f"service {name!r} depends on {need!r}, which no CSV row defines")
+                raise InputError.at(rows[name], f"service {name!r} depends on {need!r}, which no CSV row defines")
         for ref in [p["site"] for p in service.get("placements", [])] + [b["site"] for b in service.get("backups", [])]:
             if ref not in imported.sites:
                 hint = "" if "sites" in sections else " (add a sites: section to the mapping and a CSV of sites)"
-                raise InputError(f"service {name!r} is placed or backed up at site {ref!r}, which no CSV row "
-                                 f"defines{hint}")
+                raise InputError.at(rows[name], f"service {name!r} is placed or backed up at site {ref!r}, which no "
+                                                f"CSV row defines{hint}")

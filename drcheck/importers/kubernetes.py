@@ -254,19 +254,24 @@ class _Estate:
         """The site of a cluster's zone (or of its region, for nodes in no zone)."""
         name = f"{cluster}:{zone or region}"
         if name not in self.imported.sites:
-            fields: dict = {"kind": "cloud-zone" if zone else "cloud-region"} if provider else {}
-            if provider and region:
-                if f"{provider}:{region}" in catalogue():
-                    fields["location"] = f"{provider}:{region}"
-                else:
-                    self.imported.gap(f"region {provider}:{region} is not in drcheck's catalogue of named locations "
-                                      "(`drcheck locations`): its sites have no location")
-            if provider:
-                fields["operator"] = OPERATORS[provider]
-            if region:
-                fields["region"] = f"{provider}-{region}" if provider else region
-            self.imported.sites[name] = fields
+            self.imported.sites[name] = self.cloud_site("cloud-zone" if zone else "cloud-region", provider, region)
         return name
+
+    def cloud_site(self, kind: str, provider: str | None, region: str | None) -> dict:
+        """A site's fields: on a cloud, its kind, operator, region (PROVIDER-REGION) and the region's named location
+        where drcheck knows it; elsewhere, the region as the labels name it."""
+        if provider is None:
+            return {"region": region} if region else {}
+        fields: dict = {"kind": kind}
+        if region and f"{provider}:{region}" in catalogue():
+            fields["location"] = f"{provider}:{region}"
+        elif region:
+            self.imported.gap(f"region {provider}:{region} is not in drcheck's catalogue of named locations "
+                              "(`drcheck locations`): its sites have no location")
+        fields["operator"] = OPERATORS[provider]
+        if region:
+            fields["region"] = f"{provider}-{region}"
+        return fields
 
     def read_nodes(self) -> None:
         providers: dict[str, set[str]] = {}
@@ -535,13 +540,7 @@ class _Estate:
         if provider in OPERATORS and region and not custom:
             name = f"{provider}-{region}"
             if name not in self.imported.sites:
-                fields = {"kind": "cloud-region", "operator": OPERATORS[provider], "region": name}
-                if f"{provider}:{region}" in catalogue():
-                    fields = {"kind": "cloud-region", "location": f"{provider}:{region}", **fields}
-                else:
-                    self.imported.gap(f"region {provider}:{region} is not in drcheck's catalogue of named locations "
-                                      "(`drcheck locations`): its sites have no location")
-                self.imported.sites[name] = fields
+                self.imported.sites[name] = self.cloud_site("cloud-region", provider, region)
             return name
         name = f"bucket:{bucket}"
         self.imported.sites.setdefault(name, {"operator": OPERATORS[provider]} if provider in OPERATORS else {})
@@ -563,18 +562,15 @@ class _Estate:
             if key in service.fields:
                 fields[key] = service.fields[key]
         placements: dict[str, str] = {}
-        first = service.workloads[0].cluster
-        for w in service.workloads:
+        standby_clusters: list[str] = []
+        placed = [w for w in service.workloads if w.volume_sites or w.running]
+        for w in placed:  # the first cluster where it runs holds its primaries; the others are its DR
             # a zonal volume pins the workload to its zone; a zone it can attach in but runs nothing is a standby
             for site in sorted(w.volume_sites | w.running):
-                if site not in placements:
-                    placements[site] = "primary" if w.cluster == first and (site in w.running or not w.running) else (
-                        "standby")
-        standby_clusters = sorted({w.cluster for w in service.workloads if w.cluster != first}
-                                  | ({first} if "standby" in placements.values() else set()))
-        if placements and "primary" not in placements.values():
-            self.imported.gap(f"{service.name}: none of its pods runs in its first cluster {first}, so its placements "
-                              "are standbys only")
+                primary = w is placed[0] and (site in w.running or not w.running)
+                placements.setdefault(site, "primary" if primary else "standby")
+                if not primary and w.cluster not in standby_clusters:
+                    standby_clusters.append(w.cluster)
         if placements:
             fields["placements"] = [{"site": s, "role": r} for s, r in
                                     sorted(placements.items(), key=lambda item: (item[1] != "primary", item[0]))]
@@ -608,8 +604,8 @@ class _Estate:
             "Sites are the zones of each cluster (CLUSTER:ZONE), or its region for nodes in no zone, at the region's "
             "named location; services are workloads (NAMESPACE/NAME, CLUSTER:NAMESPACE/NAME when several clusters "
             f"are read and it runs in one), matched across clusters by namespace and name or by {SERVICE_ANNOTATION}.",
-            "A workload's first cluster (in the order given) holds its primaries, the others its standbys; each "
-            "depends on its cluster's control plane (on any one of them, in several clusters).",
+            "The first cluster given where a workload runs holds its primaries, the others its standbys; each "
+            "workload depends on its cluster's control plane (on any one of them, in several clusters).",
             "A workload with a zonal PersistentVolume is data, placed in its volumes' zones: a zonal disk is not "
             "reachable from another zone.",
         ]
@@ -622,7 +618,8 @@ class _Estate:
             "drcheck.io/dr-last-tested)",
             "depends_on between workloads: Kubernetes does not record which workload calls which",
             "restore_tested: Velero's restores are not read",
-            "which cluster serves a workload's traffic: not in Kubernetes (the first cluster given holds the primary)",
+            "which cluster serves a workload's traffic: not in Kubernetes (the first cluster given where it runs holds "
+            "the primaries)",
             "zones: AWS and Azure zone names are each account's own, so two clusters' zones of one name are kept "
             "apart as sites of one region",
         ):

@@ -202,7 +202,11 @@ class _Objects:
 
 
 def _label(item: dict) -> str:
-    return repr(_text(item.get("name")) or _text(item.get("display")) or f"id {item.get('id', '?')}")
+    return repr(_text(item.get("name")) or _text(item.get("display")) or f"id {_shown_id(item)}")
+
+
+def _shown_id(item: dict) -> str:
+    return str(_id(item.get("id"))) if _id(item.get("id")) is not None else "unknown"
 
 
 def _termination_site(termination: dict, found: _Objects) -> str | None:
@@ -243,14 +247,14 @@ def _map(imported: Imported, objects: dict[str, list[dict]]) -> None:
         circuit = found.get("circuits", termination.get("circuit"))
         provider = found.name("providers", circuit.get("provider")) if circuit else None
         if provider is None:
-            imported.gap(f"circuit termination id {termination.get('id', '?')}: its circuit or provider is not in "
+            imported.gap(f"circuit termination id {_shown_id(termination)}: its circuit or provider is not in "
                          "the data read")
             continue
         carriers.setdefault(site, set()).add(provider)
     for site in objects["sites"]:
         name = _text(site.get("name"))
         if name is None:
-            raise InputError(f"a NetBox site without a name (id {site.get('id', '?')}); expected name")
+            raise InputError(f"a NetBox site without a name (id {_shown_id(site)}); expected name")
         fields: dict = {}
         lat, lon = _number(site.get("latitude")), _number(site.get("longitude"))
         if lat is not None and lon is not None:

@@ -220,13 +220,17 @@ class _Estate:
         self.service_tag = service_tag
         self.services: dict[str, _Service] = {}
         self.service_of: dict[str, _Service] = {}  # resource address -> its service
-        self.by_arn = {r.values["arn"]: r for r in resources if isinstance(r.values.get("arn"), str)}
+        self._by_arn = {r.values["arn"]: r for r in resources if isinstance(r.values.get("arn"), str)}
         self.unmapped: dict[str, int] = {}
         self.regions = catalogue()
         # buckets that replication rules write to: copies of another bucket's data, not places it serves from
         self.replica_buckets = {str(d.get("bucket", "")).removeprefix("arn:aws:s3:::")
                                 for r in resources for _, rules in _replication_rules(r) for rule in rules
                                 for d in block_list(rule.get("destination")) if isinstance(d, dict)}
+
+    def at_arn(self, arn: object) -> "_Resource | None":
+        """The resource with this ARN; None for anything else a state may hold there (a list, a number, null)."""
+        return self._by_arn.get(arn) if isinstance(arn, str) else None
 
     # sites: one per region (PROVIDER-REGION), one per zone (PROVIDER-ZONE), at the region's named location
     def known_region(self, provider: str, region: str) -> bool:
@@ -343,12 +347,24 @@ def _region_site(estate: _Estate, region: str) -> str:
     return estate.region_site("aws", region)
 
 
-def _instance(estate: _Estate, r: _Resource) -> None:
+def _zone_or_region(estate: _Estate, r: _Resource) -> str | None:
+    """The site of a resource's availability_zone; without one (a plan, where AWS chooses it at creation), its
+    region's; without either, None.  The header says which."""
     site = _zone_site(estate, r.values.get("availability_zone"))
-    if site is None:
-        estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
-        return
-    estate.service(r).place(site, "primary")
+    if site is not None:
+        return site
+    if r.region is None:
+        estate.imported.gap(f"{r.address}: no availability_zone or region in the input, so not placed")
+        return None
+    estate.imported.gap(f"{r.address}: no availability_zone in the input (in a plan, AWS chooses it at creation), "
+                        "so placed at its region")
+    return _region_site(estate, r.region)
+
+
+def _instance(estate: _Estate, r: _Resource) -> None:
+    site = _zone_or_region(estate, r)
+    if site is not None:
+        estate.service(r).place(site, "primary")
 
 
 def _retention_backup(estate: _Estate, r: _Resource, service: _Service, days_key: str, frequency: str | None) -> None:
@@ -376,9 +392,8 @@ def _db_instance(estate: _Estate, r: _Resource) -> None:
         return  # a read replica: placed with its source in the second pass
     service = estate.service(r)
     service.kind = "data"
-    site = _zone_site(estate, values.get("availability_zone"))
+    site = _zone_or_region(estate, r)
     if site is None:
-        estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
         return
     service.place(site, "primary")
     if values.get("multi_az") is True:
@@ -394,7 +409,7 @@ def _db_replica(estate: _Estate, r: _Resource) -> None:
     source = r.values.get("replicate_source_db")
     if not isinstance(source, str) or not source:
         return
-    primary = estate.by_arn.get(source) or next(
+    primary = estate.at_arn(source) or next(
         (x for x in estate.resources if x.type == "aws_db_instance" and x.values.get("identifier") == source), None)
     if primary is None or primary.address not in estate.service_of:
         estate.imported.gap(f"{r.address}: replica of {source}, which is not in the state read, so not placed")
@@ -418,9 +433,8 @@ def _rds_cluster_instance(estate: _Estate, r: _Resource) -> None:
     service = estate.service(cluster) if cluster is not None else estate.service(r)
     estate.service_of[r.address] = service
     service.kind = "data"
-    site = _zone_site(estate, r.values.get("availability_zone"))
+    site = _zone_or_region(estate, r)
     if site is None:
-        estate.imported.gap(f"{r.address}: no availability_zone in the state, so not placed")
         return
     writer = r.values.get("writer")
     if writer is None:
@@ -431,7 +445,7 @@ def _rds_cluster_instance(estate: _Estate, r: _Resource) -> None:
 def _global_cluster(estate: _Estate, r: _Resource) -> None:
     """Aurora global database: the writer cluster's region is primary, the others standbys."""
     members = block_list(r.values.get("global_cluster_members"))
-    clusters = [(estate.by_arn.get(m.get("db_cluster_arn")), m.get("is_writer")) for m in members if isinstance(m, dict)]
+    clusters = [(estate.at_arn(m.get("db_cluster_arn")), m.get("is_writer")) for m in members if isinstance(m, dict)]
     services = [estate.service_of.get(c.address) for c, _ in clusters if c is not None]
     if not services or services[0] is None:
         return
@@ -472,18 +486,21 @@ def _dynamodb_table(estate: _Estate, r: _Resource) -> None:
 
 def _elasticache_group(estate: _Estate, r: _Resource) -> None:
     service = estate.service(r)
-    zones = [z for z in block_list(r.values.get("preferred_cache_cluster_azs")) if isinstance(z, str)]
-    if not zones:
+    listed = [(zone, _zone_site(estate, zone)) for zone in block_list(r.values.get("preferred_cache_cluster_azs"))]
+    sites = [site for _, site in listed if site is not None]
+    not_zones = [repr(zone) for zone, site in listed if site is None]
+    if not_zones:  # a region name, say: no node is there, and the first real zone still holds the primary
+        estate.imported.gap(f"{r.address}: preferred_cache_cluster_azs holds {', '.join(not_zones)}, which is no "
+                            "availability zone; placed only at the zones it lists")
+    if not sites:
         estate.imported.gap(f"{r.address}: no preferred_cache_cluster_azs in the state, so its zones are unknown; "
                             "placed at its region")
         if r.region:
             service.place(_region_site(estate, r.region), "primary")
         return
     # the first zone listed is where the primary node is created; the others hold replicas
-    for i, zone in enumerate(zones):
-        site = _zone_site(estate, zone)
-        if site is not None:
-            service.place(site, "primary" if i == 0 else "standby")
+    for i, site in enumerate(sites):
+        service.place(site, "primary" if i == 0 else "standby")
     _retention_backup(estate, r, service, "snapshot_retention_limit", "1d")
 
 
@@ -500,9 +517,8 @@ def _elasticache_cluster(estate: _Estate, r: _Resource) -> None:
 def _redshift(estate: _Estate, r: _Resource) -> None:
     service = estate.service(r)
     service.kind = "data"
-    site = _zone_site(estate, r.values.get("availability_zone"))
+    site = _zone_or_region(estate, r)
     if site is None:
-        estate.imported.gap(f"{r.address}: no availability_zone in the input, so not placed")
         return
     service.place(site, "primary")
     if r.values.get("multi_az") is True:
@@ -533,7 +549,7 @@ def _secret(estate: _Estate, r: _Resource) -> None:
 
 
 def _kms_replica(estate: _Estate, r: _Resource) -> None:
-    primary = estate.by_arn.get(r.values.get("primary_key_arn"))
+    primary = estate.at_arn(r.values.get("primary_key_arn"))
     if primary is None or primary.address not in estate.service_of or r.region is None:
         estate.imported.gap(f"{r.address}: replica of a key that is not in the input, so not placed")
         return
@@ -542,7 +558,7 @@ def _kms_replica(estate: _Estate, r: _Resource) -> None:
 
 def _rds_backup_replication(estate: _Estate, r: _Resource) -> None:
     """Cross-region automated backups: snapshots and transaction logs copied to this resource's region."""
-    source = estate.by_arn.get(r.values.get("source_db_instance_arn"))
+    source = estate.at_arn(r.values.get("source_db_instance_arn"))
     service = estate.service_of.get(source.address) if source is not None else None
     if service is None or r.region is None:
         estate.imported.gap(f"{r.address}: its source DB instance or its region is not in the input")
@@ -634,8 +650,8 @@ def _backup_plans(estate: _Estate, r: _Resource) -> None:
     if plan is None:
         estate.imported.gap(f"{r.address}: its backup plan is not in the state read")
         return
-    arns = [a for a in block_list(r.values.get("resources")) if isinstance(a, str)]
-    protected = [estate.by_arn[a] for a in arns if a in estate.by_arn]
+    arns = block_list(r.values.get("resources"))
+    protected = [x for x in map(estate.at_arn, arns) if x is not None]
     for condition in block_list(r.values.get("selection_tag")):
         if isinstance(condition, dict) and condition.get("type") == "STRINGEQUALS":
             protected += [x for x in estate.resources if x.tags().get(condition.get("key")) == condition.get("value")]
@@ -648,16 +664,18 @@ def _backup_plans(estate: _Estate, r: _Resource) -> None:
         if not isinstance(rule, dict):
             continue
         frequency = _backup_schedule(rule.get("schedule"))
+        named = f"{plan.address} rule {rule['rule_name']}" if isinstance(rule.get("rule_name"), str) else \
+            f"{plan.address} (a rule without a name)"
         if frequency is None:
-            estate.imported.gap(f"{plan.address} rule {rule.get('rule_name')}: schedule {rule.get('schedule')!r} has "
-                                "no plain interval, so no frequency is given")
+            said = (f"schedule {rule['schedule']!r} has no plain interval" if isinstance(rule.get("schedule"), str)
+                    else "no schedule")
+            estate.imported.gap(f"{named}: {said}, so no frequency is given")
         targets = [vaults.get(rule.get("target_vault_name"))]
-        targets += [estate.by_arn.get(c.get("destination_vault_arn")) for c in block_list(rule.get("copy_action"))
+        targets += [estate.at_arn(c.get("destination_vault_arn")) for c in block_list(rule.get("copy_action"))
                     if isinstance(c, dict)]
         for vault in targets:
             if vault is None or vault.region is None:
-                estate.imported.gap(f"{plan.address} rule {rule.get('rule_name')}: a vault it writes to is not in the "
-                                    "state read")
+                estate.imported.gap(f"{named}: a vault it writes to is not in the state read")
                 continue
             lock = locks.get(vault.values.get("name"))
             # only a lock in compliance mode (one with a grace period, changeable_for_days) binds the root user too

@@ -37,13 +37,20 @@ def _gcp_placed(estate, r, key: str, kind=None):
     """A service at the region or zone its `key` attribute (or its provider's region) names."""
     site = _gcp_location_site(estate, r.values.get(key) or r.setting("region"))
     if site is None:
-        estate.imported.gap(f"{r.address}: its {key} {r.values.get(key)!r} is not a region or zone drcheck can "
-                            "place, so not placed")
+        value = r.values.get(key)
+        said = (f"its {key} {value!r} is not a region or zone drcheck can place" if isinstance(value, str) and value
+                else f"no {key} or provider region in the input")
+        estate.imported.gap(f"{r.address}: {said}, so not placed")
         return None
     service = estate.service(r)
     service.kind = kind or service.kind
     service.place(site, "primary")
     return service
+
+
+def _gcp_at_location(estate, r) -> None:
+    """GKE clusters, Cloud Run services, functions, key rings: at the region or zone their `location` names."""
+    _gcp_placed(estate, r, "location")
 
 
 def _gcp_instance(estate, r) -> None:
@@ -373,16 +380,16 @@ MAPPERS = {
     "google_compute_instance": _gcp_instance,
     "google_compute_instance_group_manager": _gcp_group_manager,
     "google_compute_region_instance_group_manager": _gcp_group_manager,
-    "google_container_cluster": lambda estate, r: _gcp_placed(estate, r, "location"),
-    "google_cloud_run_v2_service": lambda estate, r: _gcp_placed(estate, r, "location"),
-    "google_cloudfunctions2_function": lambda estate, r: _gcp_placed(estate, r, "location"),
+    "google_container_cluster": _gcp_at_location,
+    "google_cloud_run_v2_service": _gcp_at_location,
+    "google_cloudfunctions2_function": _gcp_at_location,
     "google_sql_database_instance": _gcp_sql,
     "google_storage_bucket": _gcp_bucket,
     "google_spanner_instance": _gcp_spanner,
     "google_bigtable_instance": _gcp_bigtable,
     "google_redis_instance": _gcp_redis,
     "google_pubsub_topic": _gcp_pubsub,
-    "google_kms_key_ring": lambda estate, r: _gcp_placed(estate, r, "location"),
+    "google_kms_key_ring": _gcp_at_location,
     "azurerm_linux_virtual_machine": _azure_vm,
     "azurerm_windows_virtual_machine": _azure_vm,
     "azurerm_linux_virtual_machine_scale_set": _azure_zonal,

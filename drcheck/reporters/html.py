@@ -11,7 +11,7 @@ import math
 import os
 
 from ..findings import SEVERITIES
-from ..report import Report
+from ..report import Report, percent
 from ..scalars import format_amount
 from ..scoring import FORMULA
 from . import View
@@ -91,8 +91,9 @@ def _header(report: Report, name: str) -> str:
     verdict = ('<span class="pass">gate passed</span>' if report.passed else
                '<span class="fail">gate failed: ' + esc("; ".join(report.gate)) + "</span>")
     files = ", ".join(report.files[:3]) + (f" and {len(report.files) - 3} more" if len(report.files) > 3 else "")
+    unplaced = f" ({report.unplaced_count} not yet placed, coverage {percent(report.coverage)})" if report.coverage < 1 else ""
     return (f"<h1>drcheck: {esc(name)}</h1>"
-            f'<p class="muted">{report.service_count} services, {report.site_count} sites in {esc(files)} · profile '
+            f'<p class="muted">{report.service_count} services{unplaced}, {report.site_count} sites in {esc(files)} · profile '
             f"{esc(report.profile)} · fail on {esc(report.fail_on)} · as of {report.as_of} · drcheck "
             f"{esc(report.version)}</p>"
             f'<p><span class="score">{report.score.value:g}/100</span> grade {esc(report.score.grade)} · '

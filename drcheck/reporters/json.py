@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..report import Report
+from ..report import JsonItems, Report
 from . import View
 from .safe import json_line
 
 
 def render(report: Report, view: View = View()) -> Iterator[str]:
-    return chunks(report.as_json())
+    return chunks(report.json_document())
 
 
 def chunks(data: object) -> Iterator[str]:
@@ -30,10 +30,10 @@ def _layout(value: object, depth: int) -> Iterator[str]:
             yield f"{',' if n else ''}\n{pad}{json_line(key)}: "
             yield from _layout(item, depth + 1)
         yield end + "}"
-    elif isinstance(value, list) and value and depth < 3:
+    elif isinstance(value, (list, JsonItems)) and value and depth < 3:
         yield "["
         for n, item in enumerate(value):
             yield f"{',' if n else ''}\n{pad}{json_line(item)}"
         yield end + "]"
     else:
-        yield json_line(value)
+        yield json_line(list(value) if isinstance(value, JsonItems) else value)

@@ -3,6 +3,8 @@
 One test suite per rule that ran; one test case per finding (a failure, or
 skipped when waived, baselined or unknown) and one passing case for the
 subjects the rule evaluated without finding anything, so no suite is empty.
+When some services are not placed, a suite `coverage` holds one skipped
+case saying how many.
 
 The XML is written as it is made, one test case at a time (a large estate's
 report is tens of megabytes), laid out as ElementTree's `indent` lays it out.
@@ -25,16 +27,21 @@ def render(report: Report, view: View = View()) -> Iterator[str]:
         if finding.rule in findings:
             findings[finding.rule].append(finding)
     suites = [_Suite(rule, findings[rule.id], evaluated.get(rule.id, 0)) for rule in report.rules]
-    totals = {"tests": sum(s.counts["tests"] for s in suites), "failures": sum(s.counts["failures"] for s in suites),
-              "errors": sum(s.counts["errors"] for s in suites)}
+    totals = {"tests": sum(s.counts["tests"] for s in suites) + bool(report.coverage_note),
+              "failures": sum(s.counts["failures"] for s in suites), "errors": sum(s.counts["errors"] for s in suites)}
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     root = _tag("testsuites", {"name": "drcheck", **totals})
-    if not suites:
+    if not suites and not report.coverage_note:
         yield root + " />\n"
         return
     yield root + ">\n"
     for suite in suites:
         yield from suite.lines()
+    if report.coverage_note:  # services nobody placed: as unknown as the checks that wait for them
+        case = {"name": f"{report.unplaced_count} service(s) not placed", "classname": "drcheck.coverage"}
+        yield (f'  {_tag("testsuite", {"name": "coverage", "tests": 1, "failures": 0, "errors": 0, "skipped": 1})}>\n'
+               f'    {_tag("testcase", case)}>\n      {_tag("skipped", {"message": xml(report.coverage_note)})} />\n'
+               "    </testcase>\n  </testsuite>\n")
     yield "</testsuites>\n"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from ..findings import SEVERITIES
-from ..report import Report
+from ..report import Report, percent
 from . import View
 from .plan import audit_line
 from ..scoring import FORMULA
@@ -30,7 +30,7 @@ def render(report: Report, view: View = View()) -> str:
     verdict = "✅ passed" if report.passed else "❌ failed: " + md("; ".join(report.gate))
     add(f"## drcheck: {md(report.inventory_name or 'inventory')} — score {report.score.value:g}/100 ({report.score.grade}), gate {verdict}")
     add("")
-    unplaced = f" ({report.unplaced_count} not yet placed)" if report.unplaced_count else ""
+    unplaced = f" ({report.unplaced_count} not yet placed, coverage {percent(report.coverage)})" if report.coverage < 1 else ""
     add(f"{report.service_count} services{unplaced}, {report.site_count} sites; profile {md(report.profile)}, fail on "
         f"{report.fail_on}; as of {report.as_of}.")
     add("")

@@ -58,7 +58,8 @@ def render(report: Report, view: View = View()) -> Iterator[str]:
                          "toolExecutionNotifications": [_notification(f, index) for f in report.errors]}],
         "columnKind": "unicodeCodePoints",
         "properties": {"score": report.score.value, "grade": report.score.grade, "passed": report.passed,
-                       "gate": report.gate, "asOf": report.as_of.isoformat(), "profile": report.profile},
+                       "gate": report.gate, "asOf": report.as_of.isoformat(), "profile": report.profile,
+                       "coverage": round(report.coverage, 4), "unplaced": report.unplaced_count},
     }
     if report.baseline is not None:
         run["properties"]["baseline"] = report.baseline

@@ -23,6 +23,7 @@ from .safe import html_attribute as esc
 MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 740, 520, 60
 INSET_WIDTH, INSET_HEIGHT, INSET_MARGIN = 400, 520, 24
 CLUSTER_SHARE = 0.05  # sites within this share of the map's extent get an inset
+EXACT_CLUSTER_SITES = 400  # up to this many sites, every square is tried for the inset's cluster
 MARK_RADIUS = 5
 SPOT_PX = 12  # sites whose marks are nearer than this share one label
 LABEL_SIZE, LABEL_LINE = 12, 14  # font size and line height of the site labels, in pixels
@@ -106,15 +107,14 @@ def render_map(report: Report) -> str:
     lat0 = sum(c[0] for c in placed.values()) / len(placed)
     lon0 = sum(c[1] for c in placed.values()) / len(placed)
     main = _fit(lat0, lon0, list(placed.values()), MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN, 2.5 * min_km)
-    cluster = _cluster(main, placed, min_km)
+    cluster = _cluster(main, placed)
     inset = None
     if cluster:
         points = [placed[n] for n in cluster]
         lat_c = sum(c[0] for c in points) / len(points)
         lon_c = sum(c[1] for c in points) / len(points)
         inset = _fit(lat_c, lon_c, points, INSET_WIDTH, INSET_HEIGHT, INSET_MARGIN, 0.0, pad_km=min_km)
-        marks = [inset.px(*p) for p in points]
-        if max(math.dist(a, b) for a in marks for b in marks) < SPOT_PX:  # one spot there too: nothing to enlarge
+        if inset.scale < 2 * main.scale:  # the DR ring's scale would hardly enlarge it
             inset, cluster = None, []
     svg = _draw("map", inventory, placed, lines, main, min_km, inset)
     if inset:
@@ -185,27 +185,38 @@ def _fit(lat0, lon0, points, width, height, margin, min_span, pad_km=0.0) -> _Vi
     return _View(lat0, lon0, (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2, scale, width, height)
 
 
-def _cluster(view: _View, placed, min_km: float) -> list[str]:
-    """The most populous group of sites that lie within CLUSTER_SHARE of the map's extent of one another (and
-    not all at one point), when the DR ring's scale shows it better: its site names, else [].  Groups are the
-    cells of a grid of that size, and of the same grid shifted by half a cell."""
-    extent = max(view.width, view.height) / view.scale  # km across the map
-    limit = CLUSTER_SHARE * extent
+def _cluster(view: _View, placed) -> list[str]:
+    """The most populous group of sites that fit in a square CLUSTER_SHARE of the map's extent across (not all
+    at one point, and not every site): its site names, else [].  Each square tried has a site on its left
+    edge and one on its bottom edge; beyond EXACT_CLUSTER_SITES sites, the squares are the cells of a grid
+    and of the same grid shifted by half a cell, which find every group less than half as wide."""
+    limit = CLUSTER_SHARE * max(view.width, view.height) / view.scale  # km
     at = {n: view.km(*c) for n, c in placed.items()}
     best: list[str] = []
-    for shift_x, shift_y in ((0, 0), (0.5, 0), (0, 0.5), (0.5, 0.5)):  # shifted grids: no group split by a cell edge
-        cells: dict[tuple[int, int], list[str]] = {}
-        for name, (x, y) in at.items():
-            cells.setdefault((math.floor(x / limit + shift_x), math.floor(y / limit + shift_y)), []).append(name)
-        for group in cells.values():
-            if len(group) > len(best) and len({placed[n] for n in group}) > 1:
-                best = group
-    if not best or len(best) == len(placed):
-        return []
-    xs, ys = [at[n][0] for n in best], [at[n][1] for n in best]
-    if max(max(xs) - min(xs), max(ys) - min(ys)) + 2 * min_km > extent / 2:  # the inset would hardly enlarge
-        return []
-    return best
+
+    def consider(group: list[str]) -> None:
+        nonlocal best
+        if len(group) > len(best) and len({placed[n] for n in group}) > 1:
+            best = group
+
+    if len(at) <= EXACT_CLUSTER_SITES:
+        by_x = sorted(at, key=lambda n: at[n][0])
+        for i, left in enumerate(by_x):
+            strip = sorted((n for n in by_x[i:] if at[n][0] - at[left][0] <= limit), key=lambda n: at[n][1])
+            top = 0
+            for bottom in range(len(strip)):  # the sites from this one up to `limit` above it: a slice
+                while top < len(strip) and at[strip[top]][1] - at[strip[bottom]][1] <= limit:
+                    top += 1
+                if top - bottom > len(best):
+                    consider(strip[bottom:top])
+    else:
+        for shift_x, shift_y in ((0, 0), (0.5, 0), (0, 0.5), (0.5, 0.5)):
+            cells: dict[tuple[int, int], list[str]] = {}
+            for name, (x, y) in at.items():
+                cells.setdefault((math.floor(x / limit + shift_x), math.floor(y / limit + shift_y)), []).append(name)
+            for group in cells.values():
+                consider(group)
+    return best if len(best) < len(placed) else []
 
 
 # ---- drawing one map ---------------------------------------------------------------------------------------

@@ -39,7 +39,11 @@ def render(report: Report, view: View = View()) -> str:
                  style="bold green" if report.passed else "bold red")
     out(score, hang=2)
     counts = report.counts()
-    out(Text("  ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "no findings", style="dim"))
+    found = [f"{counts[s]} {s}" for s in SEVERITIES if counts[s]] + ([f"{len(report.unknowns)} unknown"]
+                                                                    if report.unknowns else [])
+    out(Text("  ".join(found) or "no findings", style="dim"))
+    if report.coverage_note:
+        out(Text(report.coverage_note, style=STYLES["unknown"]), hang=2)
     if report.untiered_note():
         out(Text(report.untiered_note(), style="dim"), hang=2)
     if view.quiet:

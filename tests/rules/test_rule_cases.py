@@ -53,6 +53,18 @@ def test_a_case_that_does_not_hold_fails(tmp_path):
         check_case("dr-site-too-close", wrong, tmp_path)
 
 
+@pytest.mark.parametrize("distance", [13.1, 12.9, 13.0001])
+def test_a_number_in_the_evidence_is_the_rule_s_own_not_one_near_it(tmp_path, distance):
+    """Anyang is 13.0 km from Pangyo: no other figure passes for it."""
+    near = {"name": f"claims {distance} km", "expect": [{"subject": "service:talk", "evidence": {"distance_km": distance}}],
+            "inventory": "version: 1\nsites:\n  a: {location: [37.401, 127.106]}\n  b: {location: [37.39, 126.96]}\n"
+                         "services:\n  talk:\n    placements: [{site: a}, {site: b, role: standby}]\n"}
+    with pytest.raises(AssertionError, match="no finding matches"):
+        check_case("dr-site-too-close", near, tmp_path)
+    check_case("dr-site-too-close", dict(near, expect=[{"subject": "service:talk", "evidence": {"distance_km": 13.0}}]),
+               tmp_path)
+
+
 def test_a_case_ignores_the_policy_in_the_working_directory(tmp_path, monkeypatch):
     """The 13 km case fires at the default 40 km, whatever ./drcheck.yaml says."""
     here = tmp_path / "project"
