@@ -676,7 +676,8 @@ class _Vocabulary:
         """None when the site shares a failure domain with a primary or is too near it; else how far it is
         from the nearest primary (nearer is better: latency), unknown distances last."""
         rule = "backup-colocated" if backup else "dr-site-too-close"
-        minimum = self.param(rule, "min_distance_km", 40.0)
+        # far enough for the distance rule, and outside the area disaster around each primary
+        minimum = max(self.param(rule, "min_distance_km", 40.0), self.setup.options.policy.area_radius_km)
         operator_too = not backup and "provider-concentration" in self.params and service.tier <= self.param(
             "provider-concentration", "max_tier", 0)
         nearest = None

@@ -292,15 +292,15 @@ def _read_plan(name: str, value, at, bad) -> PlanSettings:
                                               f"{did_you_mean(strategy, STRATEGY_FACTORS)}; expected one of: "
                                               f"{', '.join(STRATEGY_FACTORS)}")
                     continue
-                number = _number(share, raw.value_at(strategy), f"plan.strategy_factor.{strategy}", bad, upper=1.0)
+                number = _amount(share, raw.value_at(strategy), f"plan.strategy_factor.{strategy}", bad, upper=1.0)
                 if number is not None:
                     plan.strategy_factor[strategy] = number
         elif key == "backup_monthly":
-            plan.backup_monthly = _number(raw, where, "plan.backup_monthly", bad, upper=1.0) or 0.0
+            plan.backup_monthly = _amount(raw, where, "plan.backup_monthly", bad, upper=1.0) or 0.0
         elif key in ("drill", "restore_test", "power_feed_monthly", "carrier_monthly"):
-            setattr(plan, key, _number(raw, where, f"plan.{key}", bad))
+            setattr(plan, key, _amount(raw, where, f"plan.{key}", bad))
         elif key == "amortise_months":
-            months = _number(raw, where, "plan.amortise_months", bad)
+            months = _amount(raw, where, "plan.amortise_months", bad)
             if months is not None and (months < 1 or months != int(months)):
                 bad(where, f"plan.amortise_months: found {_describe(raw)}; expected a whole number of months, 1 or more")
             elif months is not None:
@@ -313,7 +313,7 @@ def _read_plan(name: str, value, at, bad) -> PlanSettings:
     return plan
 
 
-def _number(value, at, what, bad, upper: float | None = None) -> float | None:
+def _amount(value, at, what, bad, upper: float | None = None) -> float | None:
     """An amount or a share: a finite number, 0 or more (and at most `upper`)."""
     try:
         number = parse_number(value) if isinstance(value, str) else None

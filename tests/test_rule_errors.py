@@ -231,4 +231,4 @@ def test_plan_with_a_rule_that_raises_is_exit_2_naming_rule_and_subject(crashing
     result = drcheck("plan", inventory, "--rules-dir", rules)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "error: internal error: rule org-crashes failed on service:crashy at " in result.stderr
+    assert "error: rule error: org-crashes failed on service:crashy at " in result.stderr
