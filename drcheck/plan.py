@@ -117,7 +117,7 @@ class Outcome:
     passed: bool
     gate: list[str]
     failing: frozenset[str]  # fingerprints of the open failing findings (not waived, not in the baseline)
-    blocking: dict[str, Remaining]  # those that fail the gate by their severity
+    blocking: frozenset[str]  # those that fail the gate by their severity
     errors: list[str]  # checks that could not be made (a rule raised): the plan stops at exit 2
     # the open failing findings themselves, evidence and all, which the vocabulary is made from; on large
     # estates kept for the latest audit only (memory)
@@ -221,7 +221,7 @@ class Planner:
             self.audits += 1
             threshold = SEVERITIES.index(report.fail_on)
             failing = {f.fingerprint: f for f in report.findings if f.status == "fail" and not f.waived and not f.baseline}
-            blocking = {fp: _remaining(f) for fp, f in failing.items() if SEVERITIES.index(f.severity) <= threshold}
+            blocking = frozenset(fp for fp, f in failing.items() if SEVERITIES.index(f.severity) <= threshold)
             cached = Outcome(report.score.value, report.passed, report.gate, frozenset(failing), blocking,
                              [f.message for f in report.errors], failing)
             if self.setup.large and self._latest is not None:  # large estates: one audit's findings at a time
@@ -287,8 +287,8 @@ class Planner:
         """A blocking finding that no change was made for and that the whole vocabulary together leaves: no
         subset is searched for a pass then (the closest plan is found as on larger estates)."""
         made_for = set().union(*self.sources.values()) if self.sources else set()
-        untargeted = before.blocking.keys() - made_for
-        return bool(untargeted & self.outcome(vocabulary).blocking.keys())
+        untargeted = before.blocking - made_for
+        return bool(untargeted & self.outcome(vocabulary).blocking)
 
     def _exact(self, vocabulary: list[Change], key) -> list[Change]:
         """Every subset, cheapest first: the first that passes is the cheapest plan; if none does, the subset
@@ -440,6 +440,8 @@ class Planner:
 
     def _report(self, before: Outcome, chosen: list[Change], steps: list[PlanStep], after: Outcome,
                 priced: bool) -> PlanReport:
+        if after.findings is None:  # (large estates keep the latest audit's findings only)
+            after = self.outcome(chosen, findings=True)
         _, monthly, one_off = self.cost(chosen)
         return PlanReport(
             objective="monthly cost" if priced else "changes", currency=self.setup.options.policy.currency,
@@ -447,7 +449,8 @@ class Planner:
             score_before=before.score, passed_before=before.passed, score_after=after.score,
             passed_after=after.passed, gate_after=after.gate, monthly_cost=round(monthly, 2),
             one_off_cost=round(one_off, 2), steps=steps,
-            remaining=sorted(after.blocking.values(), key=lambda r: (SEVERITIES.index(r.severity), r.rule, r.subject)),
+            remaining=sorted((_remaining(after.findings[fp]) for fp in after.blocking),
+                             key=lambda r: (SEVERITIES.index(r.severity), r.rule, r.subject)),
             overlay=overlay_text(self.setup.inventory, self.setup.candidates, chosen, self.setup.options.as_of),
             errors=before.errors or after.errors, changes=list(chosen), audits=self.audits)
 
@@ -673,7 +676,8 @@ class _Vocabulary:
         """None when the site shares a failure domain with a primary or is too near it; else how far it is
         from the nearest primary (nearer is better: latency), unknown distances last."""
         rule = "backup-colocated" if backup else "dr-site-too-close"
-        minimum = self.param(rule, "min_distance_km", 40.0)
+        # far enough for the distance rule, and outside the area disaster around each primary
+        minimum = max(self.param(rule, "min_distance_km", 40.0), self.setup.options.policy.area_radius_km)
         operator_too = not backup and "provider-concentration" in self.params and service.tier <= self.param(
             "provider-concentration", "max_tier", 0)
         nearest = None
