@@ -184,7 +184,8 @@ def run(rules: list[Rule], ctx: Context, trusted: Collection[str] = (), split: b
     plugin's number for a message, or set in its evidence, would otherwise break a report far from the rule
     that made it.  With `split`, on a large estate, a forked second process runs some of the rules
     (`_run_split`: the same outcomes, in the same order)."""
-    if split and CAN_FORK and 1 < len(rules) <= SPLIT_UP_TO_RULES and len(ctx.inventory.services) >= SPLIT_FROM_SERVICES:
+    large = len(ctx.inventory.services) >= SPLIT_FROM_SERVICES
+    if split and CAN_FORK and large and 1 < len(rules) <= SPLIT_UP_TO_RULES:
         return _run_split(rules, ctx, trusted)
     subjects: dict[str, list[Subject]] = {}
     return [_run_rule(rule, ctx, trusted, subjects) for rule in rules]
