@@ -1,9 +1,9 @@
 """How fast drcheck reads and audits a large estate, against plain PyYAML on the same file.
 
-    python benchmarks/bench.py [--services 20000 100000] [--steps STEP ...] [--repeat N] [--keep]
+    python benchmarks/bench.py [--services 20000 100000] [--shape SHAPE ...] [--steps STEP ...] [--repeat N] [--keep]
 
-For each size it writes a synthetic inventory (benchmarks/synthetic.py) and
-measures, each in a fresh process so that every peak-memory figure belongs to
+For each size and shape it writes a synthetic inventory (benchmarks/synthetic.py: the benchmark's
+own shape, or deep-random, many-sites or few-sites) and measures, each in a fresh process so that every peak-memory figure belongs to
 one measurement:
 
   baseline       yaml.load(text, Loader=yaml.CSafeLoader): what any YAML-reading tool pays
@@ -44,7 +44,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import changed_inventory, synthetic_inventory  # noqa: E402  (a sibling script, not a package)
+from synthetic import SHAPES, changed_inventory, shaped_inventory  # noqa: E402  (a sibling script, not a package)
 
 FORMATS = ("json", "markdown", "sarif", "junit", "html")
 AUDITS = ("audit", *(f"audit-{format}" for format in FORMATS))
@@ -186,18 +186,20 @@ def measure(step: str, path: Path) -> tuple[float, float, float]:
     return measured["seconds"], _peak_mb(usage), measured["cpu"]
 
 
-def run(sizes: list[int], steps: list[str], repeat: int, directory: Path) -> None:
+def run(sizes: list[int], shapes: list[str], steps: list[str], repeat: int, directory: Path) -> None:
     print(f"drcheck benchmark, {date.today()}: Python {platform.python_version()} on {platform.machine()}, "
           f"{os.cpu_count()} CPUs, {platform.platform()}; load average {os.getloadavg()[0]:.2f}")
-    results: dict[int, dict[str, tuple[float, float, float]]] = {}
-    ratios: dict[int, dict[str, list[float]]] = {}
-    file_mb: dict[int, float] = {}
-    for services in sizes:
-        path = directory / f"synthetic-{services}.yaml"
-        text = synthetic_inventory(services)
+    # each estate measured is a (shape, number of services)
+    results: dict[tuple[str, int], dict[str, tuple[float, float, float]]] = {}
+    ratios: dict[tuple[str, int], dict[str, list[float]]] = {}
+    file_mb: dict[tuple[str, int], float] = {}
+    for estate in ((shape, services) for shape in shapes for services in sizes):
+        shape, services = estate
+        path = directory / f"{shape}-{services}.yaml"
+        text = shaped_inventory(services, shape)
         path.write_text(text, encoding="utf-8")
         _changed_path(path).write_text(changed_inventory(text), encoding="utf-8")
-        file_mb[services] = path.stat().st_size / (1024 * 1024)
+        file_mb[estate] = path.stat().st_size / (1024 * 1024)
         # A shared machine's speed drifts over minutes, by a third and more: every command runs right after a
         # run of the baseline, and its ratio is taken to that run; rounds of every step, not each step's runs
         # back to back, spread each step's runs over the whole time.
@@ -214,28 +216,30 @@ def run(sizes: list[int], steps: list[str], repeat: int, directory: Path) -> Non
                     runs[step].append(measure(step, path))
                 print(".", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
-        results[services] = {step: tuple(min(r[n] for r in measured) for n in range(3)) for step, measured in runs.items()}
-        ratios[services] = paired
-    print(f"{'services':>9} {'file MB':>8} {'step':<16} {'wall s':>8} {'peak MB':>8} {'CPU s':>8}  (fastest run, smallest peak)")
-    for services, measured in results.items():
+        results[estate] = {step: tuple(min(r[n] for r in measured) for n in range(3)) for step, measured in runs.items()}
+        ratios[estate] = paired
+    print(f"{'shape':<12} {'services':>9} {'file MB':>8} {'step':<16} {'wall s':>8} {'peak MB':>8} {'CPU s':>8}  "
+          "(fastest run, smallest peak)")
+    for (shape, services), measured in results.items():
         for step, (wall, peak, cpu) in measured.items():
-            print(f"{services:>9} {file_mb[services]:>8.1f} {step:<16} {wall:>8.2f} {peak:>8.0f} {cpu:>8.2f}")
+            print(f"{shape:<12} {services:>9} {file_mb[shape, services]:>8.1f} {step:<16} {wall:>8.2f} {peak:>8.0f} "
+                  f"{cpu:>8.2f}")
     print()
-    for services, measured in results.items():
+    for (shape, services), measured in results.items():
         base_mb = measured["baseline"][1]
-        for step, paired in ratios[services].items():
+        for step, paired in ratios[shape, services].items():
             target = MAX_TIME_VS_BASELINE[step]
             time_ratio, memory_ratio = statistics.median(paired), measured[step][1] / base_mb
             nogc = f"; {measured[step][0] / measured['baseline-nogc'][0]:.2f} of baseline-nogc's best" \
                 if "baseline-nogc" in measured else ""
-            print(f"{services} services: {step} time {time_ratio:.2f} of the baseline run just before it (median of "
+            print(f"{shape}, {services} services: {step} time {time_ratio:.2f} of the baseline run just before it (median of "
                   f"{len(paired)}, {min(paired):.2f} to {max(paired):.2f}; target <= {target:g}: "
                   f"{_verdict(time_ratio <= target)}{nogc}), memory {memory_ratio:.2f} "
                   f"(target <= {MAX_MEMORY_VS_BASELINE:g}: {_verdict(memory_ratio <= MAX_MEMORY_VS_BASELINE)})")
-    if 20_000 in results and 100_000 in results:
-        for audit in (s for s in AUDITS if s in results[20_000]):
-            growth = results[100_000][audit][0] / results[20_000][audit][0]
-            print(f"{audit} time 100k/20k: {growth:.2f} (target <= {MAX_GROWTH_100K_VS_20K:g}: "
+    for shape in (s for s in shapes if (s, 20_000) in results and (s, 100_000) in results):
+        for audit in (s for s in AUDITS if s in results[shape, 20_000]):
+            growth = results[shape, 100_000][audit][0] / results[shape, 20_000][audit][0]
+            print(f"{shape}: {audit} time 100k/20k: {growth:.2f} (target <= {MAX_GROWTH_100K_VS_20K:g}: "
                   f"{_verdict(growth <= MAX_GROWTH_100K_VS_20K)})")
 
 
@@ -247,6 +251,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, nargs="+", default=[20_000], metavar="N",
                         help="inventory sizes to measure (default: 20000; add 100000 to check the growth)")
+    parser.add_argument("--shape", nargs="+", choices=SHAPES, default=["benchmark"], metavar="SHAPE",
+                        help="shapes of estate to measure: " + "; ".join(f"{name}: {what}" for name, what in SHAPES.items())
+                        + " (default: benchmark)")
     parser.add_argument("--steps", nargs="+", choices=STEPS, metavar="STEP",
                         help="measure only these steps, besides the two baselines (default: every step)")
     parser.add_argument("--repeat", type=int, default=1, help="rounds of runs of every step; the fastest and smallest of each are shown")
@@ -259,7 +266,7 @@ def main() -> None:
     directory = Path(tempfile.mkdtemp(prefix="drcheck-bench-"))
     try:
         steps = [s for s in STEPS if s in BASELINES or not args.steps or s in args.steps]
-        run(args.services, steps, max(1, args.repeat), directory)
+        run(args.services, args.shape, steps, max(1, args.repeat), directory)
     finally:
         if args.keep:
             print(f"inventories kept in {directory}")

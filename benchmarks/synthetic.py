@@ -3,21 +3,46 @@ from __future__ import annotations
 
 import random
 
+# The shapes of estate the benchmark can write (`shaped_inventory`): the name, then what sets it apart.
+SHAPES = {
+    "benchmark": "200 sites; about 4 dependencies a service, a third of them soft, mostly on earlier services",
+    "deep-random": "200 sites; 4 hard dependencies a service, each on a random earlier one: long chains",
+    "many-sites": "2,000 sites: 10 services a site; dependencies as the benchmark's",
+    "few-sites": "12 sites: well over a thousand services a site; dependencies as the benchmark's",
+}
 
-def synthetic_inventory(services: int, sites: int = 200, deps_per_service: int = 4, seed: int = 1) -> str:
+
+def shaped_inventory(services: int, shape: str = "benchmark") -> str:
+    """The YAML text of an estate of `services` services of one of the SHAPES."""
+    if shape == "benchmark":
+        return synthetic_inventory(services)
+    if shape == "deep-random":
+        return synthetic_inventory(services, hard_earlier_only=True)
+    if shape == "many-sites":
+        return synthetic_inventory(services, sites=2_000)
+    if shape == "few-sites":
+        return synthetic_inventory(services, sites=12)
+    raise ValueError(f"unknown shape {shape!r}; expected one of {', '.join(SHAPES)}")
+
+
+def synthetic_inventory(services: int, sites: int = 200, deps_per_service: int = 4, seed: int = 1,
+                        hard_earlier_only: bool = False) -> str:
     """Return the YAML text of an estate shaped like the one in issue #3.
 
     Sites fall into 50 buildings, 25 campuses, 5 operators, 10 regions and
     shared power and network feeds; each service has a primary and usually a
     standby, and about `deps_per_service` hard or soft dependencies, mostly on
     services defined before it (so most of the graph is acyclic, with some
-    cycles, as in real estates).
+    cycles, as in real estates).  With `hard_earlier_only`, exactly
+    `deps_per_service` hard dependencies, each on a different random earlier
+    service (fewer for the first few): an acyclic graph of long chains.
     """
     rng = random.Random(seed)
     out = ["version: 1", f"name: synthetic-{services}", "sites:"]
     for i in range(sites):
-        lat = 30 + (i % 20) * 1.1 + rng.random() * 0.01
-        lon = -10 + (i // 20) * 3.3 + rng.random() * 0.01
+        # a grid of 20 by 50 sites, then the same grid half a degree further north for the next thousand
+        lat = 30 + (i % 20) * 1.1 + (i // 1000) * 0.5 + rng.random() * 0.01
+        lon = -10 + (i // 20 % 50) * 3.3 + rng.random() * 0.01
         out += [
             f"  site-{i}:",
             "    kind: datacenter",
@@ -50,7 +75,10 @@ def synthetic_inventory(services: int, sites: int = 200, deps_per_service: int =
             role = "primary" if strategies[i % 4] == "active-active" else "standby"  # active-active: two primaries
             out.append(f"      - {{site: site-{other}, role: {role}}}")
             out.append(f"    dr: {{strategy: {strategies[i % 4]}, last_tested: 2026-0{1 + i % 9}-15}}")
-        if i:
+        if i and hard_earlier_only:
+            out.append("    depends_on:")
+            out += [f"      - svc-{target}" for target in rng.sample(range(i), min(i, deps_per_service))]
+        elif i:
             deps = []
             for _ in range(deps_per_service):
                 target = rng.randrange(i) if rng.random() < 0.98 else rng.randrange(services)

@@ -8,6 +8,7 @@ can use pass ratios without rules reporting passes.  Rules never print.
 The pieces live in focused modules (findings, params, rule, ruledoc,
 context, wording); this module gathers them so that a rule imports one thing.
 """
+from .backups import COLOCATED_KM, nearest_domain, shared_region
 from .context import Alternative, Context, alternatives_sharing
 from .domains import Domain, DomainGroup, Failure
 from .errors import Location
@@ -25,4 +26,5 @@ __all__ = ["Rule", "Example", "SharedDomainRule", "Param", "Finding", "PASSED", 
            "DomainGroup", "Service", "Site", "Inventory", "Dependency", "AnyOf", "Location", "Alternative",
            "alternatives_sharing", "alternatives_phrase", "stops", "domain_phrase", "parse_duration",
            "format_duration", "strategy_basis", "listing", "duration_table", "stale_penalty",
-           "Failure", "Scenarios", "Cause", "DefeatedDr", "DependencyDefeat", "BlockedFailover"]
+           "Failure", "Scenarios", "Cause", "DefeatedDr", "DependencyDefeat", "BlockedFailover", "COLOCATED_KM",
+           "nearest_domain", "shared_region"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import partial
 from dataclasses import dataclass, field
@@ -13,9 +14,9 @@ from .findings import SEVERITIES, Finding
 from .impact import subject_impacts
 from .engine import configure, discover, run
 from .errors import InputError, Location
-from .loader import load_documents, read_source
-from .model import Inventory
-from .policy import Policy, Waiver
+from .loader import STDIN_NAME, Document, collect_sources, parse, read_source
+from .model import DEFAULT_TIER, Inventory
+from .policy import DEFAULT_POLICY_FILE, Policy, Waiver, holds_only_policy
 from .report import FINGERPRINTS_HEADER, Report, RuleInfo, Scenario, ServiceSummary, percent
 from .schema import build_inventory
 from .scoring import compute, grade
@@ -35,8 +36,44 @@ class AuditOptions:
     split_rules: bool = False  # run half the rules in a second process (`engine.run`); `diff` has its own
 
 
-def load_inventory(paths: list[str], stdin=None) -> Inventory:
-    return build_inventory(load_documents(paths, stdin))
+def load_inventory(paths: list[str], stdin=None, skipped: list[str] | None = None) -> Inventory:
+    """The inventory in `paths`; the policy files found in a directory are left out and added to `skipped`."""
+    return build_inventory(inventory_documents(paths, stdin, skipped))
+
+
+def inventory_documents(paths: list[str], stdin=None, skipped: list[str] | None = None) -> list[Document]:
+    """The inventory's files, parsed.  A directory often holds the policy beside the inventory (`drcheck init`
+    writes both): there a file named drcheck.yaml, or one whose keys are all policy keys, is no part of the
+    inventory, and is left out (its path added to `skipped`); named on its own, it is an error."""
+    documents, left_out = [], []
+    for path, listed in collect_sources(paths):
+        if listed and os.path.basename(path) == DEFAULT_POLICY_FILE:
+            left_out.append(path)
+            continue
+        document = parse(*read_source(path, stdin))
+        if not policy_document(document, listed, left_out):
+            documents.append(document)
+    if not documents:
+        raise InputError(f"{', '.join(paths)}: holds no inventory files, only the policy file(s) {', '.join(left_out)}")
+    if skipped is not None:
+        skipped.extend(left_out)
+    return documents
+
+
+def policy_document(document: Document, listed: bool, skipped: list[str] | None) -> bool:
+    """Whether the document is a policy, to be left out of the inventory (and its file added to `skipped`); an
+    error if it was named on its own."""
+    if not holds_only_policy(document.root):
+        return False
+    if not listed:
+        raise InputError.at(
+            Location(document.file, 1, 1),
+            f"found a policy (keys {', '.join(document.root)}), not an inventory; give a policy with --policy "
+            f"{document.file}" if document.file != STDIN_NAME else "found a policy, not an inventory; give a policy "
+            "with --policy FILE")
+    if skipped is not None:
+        skipped.append(document.file)
+    return True
 
 
 def require_services(inventory: Inventory) -> Inventory:
@@ -88,10 +125,11 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         expired_waivers=expired,
         unused_waivers=unused,
         baseline=baseline,
-        rules=[RuleInfo.of(rule) for rule in rules],
+        rules=[RuleInfo.of(rule, builtin=sources[rule.id].origin == "builtin") for rule in rules],
         services=_service_summaries(inventory, findings),
         inventory=inventory,
         find_impacts=partial(subject_impacts, ctx),
+        **_untiered(inventory, rules),
     )
 
 
@@ -114,6 +152,15 @@ def _coverage_gate(covered: float, unplaced: int, services: int, minimum: float)
         return [f"coverage {percent(covered)} is below the minimum {percent(minimum)}: {unplaced} service(s) not "
                 "placed on any site"]
     return []
+
+
+def _untiered(inventory: Inventory, rules: list) -> dict:
+    """The services no file gives a tier, and the rules that skip them at the default tier (their max_tier is
+    lower): an imported estate is all tier 2, so no-dr would quietly pass a single-zone database."""
+    untiered = [s.name for s in inventory.services.values() if not s.tier_given]
+    skipping = sorted(rule.id for rule in rules if isinstance(rule.values.get("max_tier"), int)
+                      and rule.values["max_tier"] < DEFAULT_TIER) if untiered else []
+    return {"untiered": untiered if skipping else [], "not_applied_untiered": skipping}
 
 
 def _service_summaries(inventory: Inventory, findings: list[Finding]) -> list[ServiceSummary]:

@@ -1,6 +1,7 @@
 """The command line.  The only module that prints; everything else returns data."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import gc
@@ -334,7 +335,7 @@ def audit(
             raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
         options.policy.min_score = min_score
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
-    report = run_audit(require_services(load_inventory(paths)), options)
+    report = run_audit(require_services(_load_saying_what_is_skipped(paths)), options)
     _write_all("audit", report, outputs, color, quiet)
     if all(path not in (None, "-") for _, path in outputs):
         from .reporters.summary import summary_line
@@ -349,10 +350,20 @@ def audit(
 @app.command(cls=_Command, epilog=_examples("drcheck validate estate/", "cat inventory.yaml | drcheck validate -"))
 @_errors_exit_2
 def validate(paths: list[str] = PATHS) -> None:
-    """Only check the inventory: print nothing but errors; exit 0 or 2."""
+    """Only check the inventory: print nothing but errors (and the policy files a directory holds); exit 0 or 2."""
+    _load_saying_what_is_skipped(paths)
+
+
+def _load_saying_what_is_skipped(paths: list[str]):
+    """The inventory in `paths`, after a note on stderr for each policy file left out of a directory."""
     from .audit import load_inventory
 
-    load_inventory(paths)
+    skipped: list[str] = []
+    inventory = load_inventory(paths, skipped=skipped)
+    for path in skipped:
+        typer.echo(f"note: skipped {terminal(path)}: a policy file, not part of the inventory (a policy is read "
+                   "with --policy FILE, or from drcheck.yaml in the working directory)", err=True)
+    return inventory
 
 
 @app.command(cls=_Command, epilog=_examples(
@@ -407,19 +418,22 @@ def explain(rule_id: str = typer.Argument(..., metavar="RULE", help="a rule id, 
                                           show_default=False),
             rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
                                                           help="also look in this directory"),
-            fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json")) -> None:
+            fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT",
+                                    help="text, json or markdown (the page of the documentation site)")) -> None:
     """What a rule does, why it matters, when it fires, an example that fires and one that passes, how to fix
     it, its parameters, references and the standards that map to it."""
     from .engine import discover
-    from .explain import explain_rule, rule_documentation
+    from .explain import explain_rule, rule_documentation, rule_markdown
 
-    if fmt not in ("text", "json"):
-        raise InputError(f"--format: found {fmt!r}; expected text or json")
+    if fmt not in ("text", "json", "markdown"):
+        raise InputError(f"--format: found {fmt!r}; expected text, json or markdown")
     sources = discover(rules_dir or [])
     if rule_id not in sources:
         raise InputError(unknown_rule(rule_id, sources))
     if fmt == "json":
         write_output(json.dumps(rule_documentation(sources[rule_id]), indent=2, ensure_ascii=False) + "\n", None)
+    elif fmt == "markdown":
+        write_output(rule_markdown(sources[rule_id]), None)
     else:
         write_output(explain_rule(sources[rule_id]), None)
 
@@ -509,6 +523,77 @@ def diff(
     raise typer.Exit(2 if comparison.errors else 0 if comparison.passed else 1)
 
 
+@app.command(cls=_Command, epilog=_examples(
+    "drcheck plan inventory.yaml --policy drcheck.yaml",
+    "drcheck plan estate/ --overlay fix.yaml && drcheck audit estate/ fix.yaml",
+    "drcheck plan estate/ -f markdown -o plan.md"))
+@_errors_exit_2
+def plan(
+    paths: list[str] = PATHS,
+    fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT", help="table, json or markdown"),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="write the plan to FILE"),
+    overlay: Optional[str] = typer.Option(None, "--overlay", metavar="FILE",
+                                          help="write the plan's changes as YAML to FILE: `drcheck audit PATH... FILE` "
+                                               "then gives the plan's score and gate"),
+    policy_file: Optional[str] = POLICY,
+    profile: Optional[str] = PROFILE,
+    fail_on: Optional[str] = FAIL_ON,
+    min_score: Optional[float] = typer.Option(None, "--min-score", metavar="N",
+                                              help="fail the gate below this score (0..100)"),
+    select: Optional[list[str]] = SELECT,
+    ignore: Optional[list[str]] = IGNORE,
+    rules_dir: Optional[list[str]] = RULES_DIR,
+    no_waivers: bool = NO_WAIVERS,
+    as_of: Optional[str] = AS_OF,
+    color: str = COLOR,
+) -> None:
+    """The cheapest changes after which the gate passes, each step verified by the audit; exit 0 if the plan
+    passes the gate, 1 if no plan does, 2 if drcheck could not run."""
+    from .audit import require_services
+    from .loader import load_documents
+    from .plan import make_plan
+    from .schema import build_inventory
+
+    _choice("--format", fmt, formats("plan"))
+    _choice("--color", color, ("auto", "always", "never"))
+    options = _audit_options(policy_file, profile, fail_on, select, ignore, rules_dir, no_waivers, as_of)
+    if min_score is not None:
+        if not 0 <= min_score <= 100:
+            raise InputError(f"--min-score: found {min_score:g}; expected a number from 0 to 100")
+        options.policy.min_score = min_score
+    documents = load_documents(paths)
+    require_services(build_inventory(documents))
+    with _progress_bar() as progress:
+        planned = make_plan(documents, options, progress)
+    for error in planned.errors:
+        typer.echo(f"error: {terminal(error)}", err=True)
+    if planned.errors:
+        raise typer.Exit(2)
+    _write_all("plan", planned, [(fmt, output)], color)
+    if overlay is not None:
+        write_output(planned.overlay, overlay)
+    raise typer.Exit(0 if planned.passed_after else 1)
+
+
+@contextlib.contextmanager
+def _progress_bar():
+    """A progress bar on a terminal (standard error), for the plans of large estates; elsewhere nothing."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("planning", total=None)
+
+        def update(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total or None, description=what)
+
+        yield update
+
+
 @app.command(cls=_Command, epilog=_examples("drcheck init", "drcheck init dr/ --force"))
 @_errors_exit_2
 def init(
@@ -552,10 +637,12 @@ def locations(
 @app.command("import", cls=_Command, epilog=_examples(
     "drcheck import backstage catalog-info.yaml -o catalogue.yaml",
     "drcheck import terraform terraform.json --onto catalogue.yaml -o aws.yaml",
-    "drcheck import csv services.csv --mapping mapping.yaml -o inventory.yaml"))
+    "drcheck import csv services.csv --mapping mapping.yaml -o inventory.yaml",
+    "drcheck import kubernetes prod.json --cluster prod=velero.json -o k8s.yaml"))
 @_errors_exit_2
 def import_(
-    source: str = typer.Argument(..., metavar="SOURCE", help="backstage, terraform, netbox or csv", show_default=False),
+    source: str = typer.Argument(..., metavar="SOURCE", help="backstage, terraform, netbox, csv or kubernetes",
+                                 show_default=False),
     paths: Optional[list[str]] = typer.Argument(None, metavar="PATH", help="files or directories to read (netbox: none reads "
                                                            "NETBOX_URL with NETBOX_TOKEN)", show_default=False),
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE",
@@ -565,6 +652,12 @@ def import_(
                                     help="terraform: the tag naming each resource's service"),
     onto: Optional[str] = typer.Option(None, "--onto", metavar="FILE", help="an inventory this import adds to (say, a catalogue "
                                                             "import): what it defines is patched under overrides:"),
+    clusters: Optional[list[str]] = typer.Option(None, "--cluster", metavar="NAME=FILE",
+                                                 help="kubernetes: a cluster's file or directory (repeat, also with "
+                                                      "the same NAME); a PATH alone is a cluster named by its file"),
+    tooling_labels: Optional[list[str]] = typer.Option(None, "--tooling-label", metavar="KEY=VALUE",
+                                                       help="kubernetes: a label marking recovery tooling besides "
+                                                            "Argo CD, Flux and Harbor (repeat)"),
 ) -> None:
     """Write an inventory from another system's data; what the source could not say is listed at the top."""
     from .importers import ImportOptions, run_import
@@ -572,7 +665,9 @@ def import_(
     from .loader import load_documents, parse
     from .schema import build_inventory
 
-    imported = run_import(source, paths or [], ImportOptions(mapping=mapping, service_tag=service_tag))
+    imported = run_import(source, paths or [], ImportOptions(mapping=mapping, service_tag=service_tag,
+                                                             clusters=tuple(clusters or ()),
+                                                             tooling_labels=tuple(tooling_labels or ())))
     base = load_documents([onto]) if onto is not None else []
     if onto is not None:
         existing = build_inventory(base)

@@ -37,9 +37,12 @@ class Context:
         pa, pb = self.site(a).coordinates, self.site(b).coordinates
         if pa is None or pb is None or self.same_named_region(a, b):
             return None
-        return 0.0 if pa == pb else self._geodesic(pa, pb)
+        return self.km_between(pa, pb)
 
-    def _geodesic(self, pa: tuple[float, float], pb: tuple[float, float]) -> float:
+    def km_between(self, pa: tuple[float, float], pb: tuple[float, float]) -> float:
+        """Geodesic (WGS-84) distance between two points (lat, lon)."""
+        if pa == pb:
+            return 0.0
         # measured once per pair of points, not of sites: hundreds of sites may share a few points
         key = (pa, pb) if pa <= pb else (pb, pa)
         km = self._distances.get(key)
@@ -48,10 +51,8 @@ class Context:
         return km
 
     def same_named_region(self, a: str, b: str) -> bool:
-        """Two different sites located at the same named cloud region (zones of one region, say): nobody
-        publishes where a region's zones are, so the distance between them is unknown, not 0 km."""
-        region = self.site(a).cloud_location
-        return region is not None and a != b and region == self.site(b).cloud_location
+        """Two different sites located at the same named cloud region (`Site.shares_named_region`)."""
+        return self.site(a).shares_named_region(self.site(b))
 
     def within_km(self, a: str, b: str, km: float) -> bool | None:
         """Whether two sites are nearer than `km` (None when the distance is not known, see `distance_km`).
@@ -61,7 +62,7 @@ class Context:
         pa, pb = self.site(a).coordinates, self.site(b).coordinates
         if pa is None or pb is None or self.same_named_region(a, b):
             return None
-        return within(pa, pb, km, self._geodesic)
+        return within(pa, pb, km, self.km_between)
 
     def shared_domains(self, a: str, b: str, kinds: tuple[str, ...] | None = None) -> list[Domain]:
         """Failure domains two sites share, smallest first (the same site shares everything); with `kinds`,
@@ -111,7 +112,9 @@ class Context:
         return found
 
     def age_days(self, when: date | None) -> int | None:
-        return None if when is None else (self.as_of - when).days
+        """Days from a test's date to the audit date; None when there is no test, or when its date is later than
+        the audit: a test that has not happened yet (a typo, a planned date) is no evidence."""
+        return None if when is None or when > self.as_of else (self.as_of - when).days
 
     @cached_property
     def domains(self) -> DomainIndex:

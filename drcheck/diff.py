@@ -1,7 +1,12 @@
 """`drcheck diff`: what a change to an inventory makes better or worse.
 
 Both inventories are audited with the same options; findings are matched by
-fingerprint, so moving lines changes nothing.  The two audits are
+fingerprint, so moving lines changes nothing.  The gate fails only when HEAD
+is worse: some subject's worst unwaived severity at or above `fail_on` is
+higher than in BASE (a subject new in HEAD counts from nothing), or a single
+failure now takes down, or loses the data of, a service that was there
+before and came through it.  A finding replaced by a lesser one on the same
+subject is an improvement, not a new finding.  The two audits are
 independent: where the platform can fork, the base is loaded and audited in
 a second process while this one does the head, so on two cores a diff takes
 about as long as one audit.  The base's process sends back only what the
@@ -21,11 +26,12 @@ from typing import Callable, Iterator
 
 from .context import Context
 from .findings import SEVERITIES, Finding
-from .audit import AuditOptions, audit
+from .audit import AuditOptions, audit, policy_document, require_services
 from .domains import Domain
 from .errors import InputError
 from .loader import Document, parse
 from .model import Inventory
+from .policy import DEFAULT_POLICY_FILE
 from .processes import CAN_FORK, fork, reap
 from .report import AuditSummary, Comparison, ScenarioChange, SeverityChange
 from .scoring import Score
@@ -40,7 +46,7 @@ def compare(load_base: Loader, load_head: Loader, options: AuditOptions, paralle
     """Load and audit both sides (the base in a second process when `parallel`) and compare them."""
     with _base_audit(load_base, options, parallel) as base:
         try:
-            head = load_head()
+            head = require_services(load_head())
             head_ctx = Context(head, options.as_of, options.policy.area_radius_km)
             after = audit(head, options, head_ctx)
         except Exception:  # (Ctrl-C goes straight on: the base's process is ended on the way out)
@@ -63,21 +69,52 @@ def compare(load_base: Loader, load_head: Loader, options: AuditOptions, paralle
     lowered = [c for c in changes if c not in raised]
     policy = options.policy
     threshold = rank(policy.fail_on)
-    blocking = [f for f in [*added, *(c.after for c in raised)]
-                if not f.waived and (f.status == "fail" and rank(f.severity) <= threshold
-                                     or f.status == "unknown" and policy.fail_on_unknown)]
+    now_worst = worst_by_subject(after.findings, policy.fail_on_unknown)
+    worse = {subject: r for subject, r in now_worst.items() if r < summary.worst.get(subject, NOTHING)}
+    better = any(r < now_worst.get(subject, NOTHING) for subject, r in summary.worst.items())
+    # what fails the gate: on each subject that got worse, its worst findings, if at or above fail_on
+    blocking = [f for f in after.findings if worse.get(f.subject, NOTHING) == rank(f.severity) <= threshold
+                and _counts(f, policy.fail_on_unknown)]
+    scenarios = _worse_scenarios(past, head_ctx)
+    score_change = after.score.value - summary.score.value
+    net = ("worse" if worse or any(s.regressed for s in scenarios) or score_change < 0 else
+           "better" if better or score_change > 0 else "unchanged")
+    # an inventory in which nothing is placed has nothing to lose: it would pass every gate
+    nothing_placed = not any(s.placements for s in head.services.values())
     return Comparison(AuditSummary(summary.files, summary.score, summary.errors, past.owners), after, added, removed,
-                      raised, lowered, _worse_scenarios(past, head_ctx), policy.fail_on, blocking)
+                      raised, lowered, scenarios, policy.fail_on, blocking, "worse" if nothing_placed else net,
+                      nothing_placed)
+
+
+NOTHING = len(SEVERITIES)  # the rank of a subject without findings: below every severity
+
+
+def worst_by_subject(findings: list[Finding], with_unknown: bool) -> dict[str, int]:
+    """Each subject's worst severity (its index in SEVERITIES) among its unwaived failures, and its unknown
+    results too when `with_unknown` (fail_on_unknown)."""
+    worst: dict[str, int] = {}
+    for f in findings:
+        if _counts(f, with_unknown):
+            r = SEVERITIES.index(f.severity)
+            if r < worst.get(f.subject, NOTHING):
+                worst[f.subject] = r
+    return worst
+
+
+def _counts(finding: Finding, with_unknown: bool) -> bool:
+    return not finding.waived and (finding.status == "fail" or finding.status == "unknown" and with_unknown)
 
 
 @dataclass
 class _BaseSummary:
-    """The base's first answer: its files, score and errors, and the key of each finding."""
+    """The base's first answer: its files, score and errors, the key of each finding and each subject's worst
+    severity (`worst_by_subject`)."""
 
     files: list[str]
     score: Score
     errors: list[Finding]
     keys: list[FindingKey]
+    worst: dict[str, int]
 
 
 @dataclass
@@ -87,6 +124,7 @@ class _BaseOutcome:
 
     findings: list[Finding]
     owners: dict[str, tuple[str | None, int | None]]
+    services: int  # the base's services that the head still has
     was_down: list[int]
     was_lost: list[int]
     impacts: list[float]
@@ -100,16 +138,19 @@ class _BaseAudit:
         inventory = load()
         self.ctx = Context(inventory, options.as_of, options.policy.area_radius_km)
         self.report = audit(inventory, options, self.ctx)
+        self.with_unknown = options.policy.fail_on_unknown
 
     def summary(self) -> _BaseSummary:
         report = self.report
         return _BaseSummary(report.files, report.score, report.errors,
-                            [(f.fingerprint, f.status, f.severity) for f in report.findings])
+                            [(f.fingerprint, f.status, f.severity) for f in report.findings],
+                            worst_by_subject(report.findings, self.with_unknown))
 
     def outcome(self, wanted: list[int], numbering: dict[str, int]) -> _BaseOutcome:
         findings = [self.report.findings[i] for i in wanted]
         simulation = self.ctx.simulation
-        return _BaseOutcome(findings, {f.subject: self.report.owner_and_tier(f) for f in findings},
+        kept = sum(1 << numbering[name] for name in self.ctx.inventory.services if name in numbering)
+        return _BaseOutcome(findings, {f.subject: self.report.owner_and_tier(f) for f in findings}, kept,
                             simulation.down_by_scenario(numbering), simulation.data_lost_by_scenario(numbering),
                             self.ctx.impacts,
                             {domain: k for k, group in enumerate(self.ctx.domains.groups) for domain in group.domains})
@@ -180,7 +221,9 @@ def _base_audit(load: Loader, options: AuditOptions, parallel: bool) -> Iterator
 
 
 def _worse_scenarios(base: _BaseOutcome, head: Context) -> list[ScenarioChange]:
-    """Single-domain losses that take down, or lose the data of, services they did not before."""
+    """Single-domain losses that take down, or lose the data of, services they did not before; a regression
+    when one of those services was in the base and came through the loss there (a service new in the head is
+    judged by its findings)."""
     # Each scenario's services as one bitset in the head's numbering of services: a change is a difference of
     # two integers, not of two sets of 20,000 names per domain.
     after = head.simulation
@@ -200,7 +243,8 @@ def _worse_scenarios(base: _BaseOutcome, head: Context) -> list[ScenarioChange]:
         for (impact, down_before, lost_before), domains in by_past.items():
             newly_down, newly_lost = after.names(down & ~down_before), after.names(lost & ~lost_before)
             if newly_down or newly_lost:
-                changes.append(ScenarioChange(domains, impact, head.impacts[k], newly_down, newly_lost))
+                regressed = after.names(((down & ~down_before) | (lost & ~lost_before)) & base.services)
+                changes.append(ScenarioChange(domains, impact, head.impacts[k], newly_down, newly_lost, regressed))
     return sorted(changes, key=lambda c: (-(c.impact_after - c.impact_before), -c.impact_after, c.lost))
 
 
@@ -218,7 +262,8 @@ def git_documents(path: str, revision: str) -> list[Document]:
     if target.is_dir():
         listed = _git(directory, "ls-tree", "-r", "--name-only", "-z", revision, "--", ".",
                       failure=f"{path}: cannot list {revision}").decode("utf-8", "surrogateescape")
-        names = sorted(n for n in listed.split("\0") if n.endswith((".yaml", ".yml")))
+        names = sorted(n for n in listed.split("\0")
+                       if n.endswith((".yaml", ".yml")) and Path(n).name != DEFAULT_POLICY_FILE)
         if not names:
             raise InputError(f"{path}: holds no *.yaml or *.yml inventory files in {revision}")
         shown = [(name, str(target / name)) for name in names]
@@ -232,7 +277,9 @@ def git_documents(path: str, revision: str) -> list[Document]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InputError(f"{label}: found byte 0x{data[exc.start]:02x} that is not UTF-8; expected UTF-8 text") from None
-        documents.append(parse(label, text))
+        document = parse(label, text)
+        if not policy_document(document, target.is_dir(), None):
+            documents.append(document)
     return documents
 
 

@@ -71,7 +71,7 @@ def explain_rule(source: RuleSource) -> str:
     parameters = []
     for p in d["parameters"]:
         parameters.append(p["name"])
-        for label, value in (("default", _shown(p["default"])), ("range", p["range"]), ("meaning", p["meaning"])):
+        for label, value in (("default", shown_value(p["default"])), ("range", p["range"]), ("meaning", p["meaning"])):
             parameters += _wrap(value, initial_indent=f"  {label:<8} ", subsequent_indent=" " * 11)
     out += _section(f"Parameters (set under rules.{d['id']} in the policy file)", parameters or ["none"])
     out += _section("References", [line for ref in d["references"] for line in _item(ref)] or ["none given"])
@@ -176,14 +176,14 @@ def _range(param: Param) -> str:
     return {bool: "true or false", dict: "a mapping", list: "a list", str: "text"}.get(type(param.default), "any")
 
 
-def _shown(value: Any) -> str:
+def shown_value(value: Any) -> str:
     """A default as a policy file writes it."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {shown_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(map(_shown, value)) + "]"
     return str(value)
@@ -196,3 +196,51 @@ def _requirements(rule_id: str) -> list[tuple[str, dict]]:
             if rule_id in (req.get("rules") or []):
                 found.append((name, req))
     return found
+
+
+def rule_markdown(source: RuleSource) -> str:
+    """The documentation as a Markdown page (`explain --format markdown`; the documentation site's rule pages
+    are these pages): the same sections as the terminal text."""
+    d = rule_documentation(source)
+    out = [f"# {d['id']}", "", f"**{d['title']}**", "",
+           f"Default severity: **{d['severity']}** · Evaluates: each {d['scope']} · Source: {d['source']}",
+           "", "## What it does", "", d["what_it_does"], "", "## Why it matters", "",
+           d["why_it_matters"] or NOT_DOCUMENTED, "", "## When it fires", "", d["when_it_fires"] or NOT_DOCUMENTED, ""]
+    out += [f"{note}\n" for note in d["runner"]]
+    fires, passes = d["example_fires"], d["example_passes"]
+    out += [f"## Example that fires (on `{fires['subject']}`)" if fires else "## Example that fires", "",
+            *_markdown_example(fires), "## Example that passes", "", *_markdown_example(passes),
+            "## How to fix it", "", d["how_to_fix"] or NOT_DOCUMENTED, "",
+            f"## Parameters (set under `rules.{d['id']}` in the policy file)", ""]
+    if d["parameters"]:
+        out += ["| Name | Default | Range | Meaning |", "|---|---|---|---|"]
+        out += [f"| `{p['name']}` | `{markdown_cell(shown_value(p['default']))}` | {markdown_cell(p['range'])} | {markdown_cell(p['meaning'])} |"
+                for p in d["parameters"]]
+    else:
+        out.append("None.")
+    out += ["", "## References", ""] + ([f"- {ref}" for ref in d["references"]] or ["None given."])
+    out += ["", "## Requirements it helps to meet (by profile)", ""]
+    out += [f"- [{r['profile']}] {r['id']}: {r['citation']} ({r['verification']})"
+            + (f"; threshold: {r['threshold']}" if r["threshold"] else "") for r in d["requirements"]] or ["None mapped."]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _markdown_example(example: dict[str, Any] | None) -> list[str]:
+    if example is None:
+        return [NOT_DOCUMENTED, ""]
+    out = ["```yaml", example["inventory"].rstrip("\n"), "```", ""]
+    if example["as_of"]:
+        out += [f"Audited as of {example['as_of']}.", ""]
+    found = example.get("findings")
+    if isinstance(found, str):
+        out += [f"({found})", ""]
+    elif found is not None:
+        out += ["drcheck says:", ""] if found else ["drcheck says nothing on it (this example does not fire).", ""]
+        out += [f"- {f['status']} {f['severity']} `{f['subject']}`: {f['message']}" for f in found]
+        out += [""] if found else []
+    return out
+
+
+def markdown_cell(text: str) -> str:
+    """Text safe in a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")

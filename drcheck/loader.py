@@ -140,6 +140,9 @@ def parse(name: str, text: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
+        if mark and _tab_at(text, mark.line, mark.column):
+            raise InputError.at(where, "invalid YAML: found a tab in the indentation; YAML indents with spaces "
+                                       "only (replace the tab with spaces)") from None
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         raise InputError.at(where, f"invalid YAML: {what}") from None
     except yaml.reader.ReaderError as exc:  # an offset, not a mark: in UTF-8 bytes for libyaml, characters otherwise
@@ -149,6 +152,13 @@ def parse(name: str, text: str) -> Document:
             f"invalid YAML: found control character U+{exc.character:04X}; expected printable text "
             f"(inside double quotes write it as an escape, e.g. \"\\x{exc.character:02x}\")",
         ) from None
+
+
+def _tab_at(text: str, line: int, column: int) -> bool:
+    """Whether the parser stopped at a tab (PyYAML's message, "found character that cannot start any token",
+    does not say which character)."""
+    lines = text.split("\n", line + 1)
+    return line < len(lines) and lines[line][column:column + 1] == "\t"
 
 
 def _build(name: str, parser) -> object:
@@ -278,12 +288,13 @@ def _error(name: str, event, message: str) -> InputError:
     return InputError.at(position(name, mark(event.start_mark)), message)
 
 
-def collect_sources(paths: list[str]) -> list[str]:
-    """Expand directories into their *.yaml/*.yml files, sorted, so merges are deterministic."""
-    files: list[str] = []
+def collect_sources(paths: list[str]) -> list[tuple[str, bool]]:
+    """Expand directories into their *.yaml/*.yml files, sorted, so merges are deterministic: (path, whether
+    it was found in a directory rather than named)."""
+    files: list[tuple[str, bool]] = []
     for path in paths:
         if path == "-":
-            files.append(path)
+            files.append((path, False))
             continue
         try:
             is_directory = stat.S_ISDIR(os.stat(path).st_mode)
@@ -295,13 +306,13 @@ def collect_sources(paths: list[str]) -> list[str]:
             )
             if not found:
                 raise InputError.at(None, f"{path}: directory holds no *.yaml or *.yml inventory files")
-            files.extend(found)
+            files.extend((name, True) for name in found)
         else:
-            files.append(path)
+            files.append((path, False))
     return files
 
 
 def load_documents(paths: list[str], stdin=None) -> list[Document]:
-    return [parse(*read_source(path, stdin)) for path in collect_sources(paths)]
+    return [parse(*read_source(path, stdin)) for path, _ in collect_sources(paths)]
 
 

@@ -13,6 +13,7 @@ STRATEGIES = ("active-active", "warm-standby", "pilot-light", "backup-restore", 
 REPLICATIONS = ("asynchronous", "synchronous")
 MEDIA = ("disk", "tape", "object", "other")
 TIER_WEIGHTS = {0: 8, 1: 4, 2: 2, 3: 1}
+DEFAULT_TIER = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,13 @@ class Site:
     power: list[str] = field(default_factory=list)
     network: list[str] = field(default_factory=list)
     hazards: list[str] = field(default_factory=list)
+    monthly_cost: float | None = None  # cost: {monthly: N}, running the site, paid once for every service on it
     metadata: Metadata = NO_METADATA
+
+    def shares_named_region(self, other: Site) -> bool:
+        """Another site located at the same named cloud region (zones of one region, say): nobody publishes
+        where a region's zones are, so the distance between the two is unknown, not 0 km."""
+        return self.cloud_location is not None and self is not other and self.cloud_location == other.cloud_location
 
 
 @dataclass(slots=True)
@@ -91,7 +98,8 @@ class Service:
     name: str
     location: Location
     kind: str = "app"
-    tier: int = 2
+    tier: int = DEFAULT_TIER
+    tier_given: bool = True  # False: no file gives it a tier, so DEFAULT_TIER stands (an imported service, say)
     owner: str | None = None
     rto: float | None = None  # seconds
     rpo: float | None = None  # seconds
@@ -103,6 +111,7 @@ class Service:
     depends_on: list[Dependency | AnyOf] = field(default_factory=list)
     recovery_needs: list[str] | None = None  # None: the ops services as critical or more; none if automatic
     backups: list[Backup] = field(default_factory=list)
+    monthly_cost: float | None = None  # cost: {monthly: N}, running one placement of it
     metadata: Metadata = NO_METADATA
     sites: list[str] = field(init=False)  # distinct placement sites, in inventory order
     has_dr: bool = field(init=False)  # runs on two or more sites

@@ -12,14 +12,28 @@ from pathlib import Path
 from typing import Any
 
 from .domains import AREA_RADIUS_KM
+from .currencies import ISO_4217
 from .findings import SEVERITIES
 from .errors import InputError, Location, Problem, did_you_mean
 from .scalars import parse_date, parse_number
 from .loader import Mapping, Sequence, parse, position, read_source
+from .model import STRATEGIES, Site
+from .schema import read_sites
 
 DEFAULT_POLICY_FILE = "drcheck.yaml"
 _POLICY_KEYS = ("profile", "fail_on", "min_score", "min_coverage", "fail_on_unknown", "area_radius_km", "rules_dirs",
-                "rules", "waivers")
+                "rules", "waivers", "currency", "plan")
+# What a fix costs where the inventory says nothing (`drcheck plan`).  Estimates, each with its source:
+# a standby's monthly cost as a share of one primary placement.  The AWS whitepaper "Disaster Recovery of
+# Workloads on AWS" orders the four strategies from cheapest to costliest and says what each keeps running
+# (active/active: a full second copy serving traffic; warm standby: a scaled-down, fully working copy;
+# pilot light: the data stores only, the rest switched off; backup and restore: stored copies only); the
+# shares are drcheck's estimates of those descriptions.
+STRATEGY_FACTORS = {"active-active": 1.0, "warm-standby": 0.5, "pilot-light": 0.2, "backup-restore": 0.05}
+BACKUP_MONTHLY = 0.05  # a copy of a service's data, kept elsewhere, as a share of running it: drcheck's estimate
+AMORTISE_MONTHS = 12  # one-off costs spread over a year, the budget cycle the plan is put to
+_PLAN_KEYS = ("strategy_factor", "backup_monthly", "drill", "restore_test", "amortise_months", "candidate_sites",
+              "power_feed_monthly", "carrier_monthly")
 RULE_KEYS = ("severity", "enabled")  # what a policy sets for any rule, besides its parameters
 
 
@@ -47,6 +61,20 @@ class RuleSettings:
 
 
 @dataclass
+class PlanSettings:
+    """The policy's `plan:` block: what each kind of change costs where the inventory does not say."""
+
+    strategy_factor: dict[str, float] = field(default_factory=lambda: dict(STRATEGY_FACTORS))
+    backup_monthly: float = BACKUP_MONTHLY  # share of the service's monthly cost
+    drill: float = 0.0  # one-off, a failover drill
+    restore_test: float = 0.0  # one-off, a test restore
+    amortise_months: int = AMORTISE_MONTHS
+    power_feed_monthly: float | None = None  # a second power feed to a site; None: unpriced
+    carrier_monthly: float | None = None  # a second carrier to a site; None: unpriced
+    candidate_sites: dict[str, Site] = field(default_factory=dict)  # sites the organisation could add
+
+
+@dataclass
 class Policy:
     source: str | None = None
     profile: str = "default"
@@ -58,6 +86,8 @@ class Policy:
     rules_dirs: list[str] = field(default_factory=list)
     rules: dict[str, RuleSettings] = field(default_factory=dict)
     waivers: list[Waiver] = field(default_factory=list)
+    currency: str = "USD"  # ISO 4217 code of every cost
+    plan: PlanSettings = field(default_factory=PlanSettings)
 
 
 def profile_names() -> list[str]:
@@ -70,6 +100,11 @@ def load_profile(name: str) -> Mapping:
                          f"expected one of: {', '.join(profile_names())}")
     text = resources.files("drcheck").joinpath("profiles", f"{name}.yaml").read_text(encoding="utf-8")
     return parse(f"profile:{name}", text).root
+
+
+def holds_only_policy(root: object) -> bool:
+    """Whether a parsed YAML document is a policy: a mapping whose top-level keys are all policy keys."""
+    return isinstance(root, Mapping) and bool(root) and all(key in _POLICY_KEYS for key in root)
 
 
 def load_policy(path: str | None, profile: str | None = None) -> Policy:
@@ -86,7 +121,9 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
     problems: list[Problem] = []
 
     def bad(mark, message: str) -> None:
-        problems.append(Problem(position(name, mark) if mark is not None else Location(name, 1, 1), message))
+        """`mark` is where in the policy file (a loader mark, or a Location already worked out)."""
+        where = mark if isinstance(mark, Location) else position(name, mark) if mark is not None else Location(name, 1, 1)
+        problems.append(Problem(where, message))
 
     policy = Policy(source=name)
     if not isinstance(root, Mapping):
@@ -97,9 +134,11 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
             bad(root.key_at(key), f"unknown policy key {key!r}{did_you_mean(key, _POLICY_KEYS)}; "
                                   f"expected one of: {', '.join(_POLICY_KEYS)}")
         elif key == "profile":
-            policy.profile = _text(value, at, "profile", bad) or policy.profile
-            if policy.profile not in profile_names():
-                bad(at, f"profile: found {policy.profile!r}{did_you_mean(policy.profile, profile_names())}; "
+            chosen = _text(value, at, "profile", bad)
+            if chosen in profile_names():
+                policy.profile = chosen
+            elif chosen is not None:  # '' too: an empty profile is a mistake, not the default
+                bad(at, f"profile: found {chosen!r}{did_you_mean(chosen, profile_names())}; "
                         f"expected one of: {', '.join(profile_names())}")
         elif key == "fail_on":
             policy.fail_on = _severity(value, at, "fail_on", bad) or policy.fail_on
@@ -121,6 +160,14 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
             _read_rules(name, value, at, policy.rules, bad)
         elif key == "waivers":
             policy.waivers = _read_waivers(name, value, at, bad)
+        elif key == "currency":
+            if value not in ISO_4217:
+                bad(at, f"currency: found {_describe(value)}{did_you_mean(str(value), ISO_4217)}; expected an ISO 4217 "
+                        "code such as USD, EUR or KRW")
+            else:
+                policy.currency = value
+        elif key == "plan":
+            policy.plan = _read_plan(name, value, at, bad)
     if problems:
         raise InputError(problems)
     policy.profile = policy.profile if profile is None else profile
@@ -217,6 +264,61 @@ def _read_waivers(name: str, value, at, bad) -> list[Waiver]:
             continue
         waivers.append(Waiver(*texts, expires, position(name, item_at)))
     return waivers
+
+
+def _read_plan(name: str, value, at, bad) -> PlanSettings:
+    plan = PlanSettings()
+    if not isinstance(value, Mapping):
+        bad(at, f"plan: found {_describe(value)}; expected a mapping with {', '.join(_PLAN_KEYS)}")
+        return plan
+    for key, raw in value.items():
+        where = value.value_at(key)
+        if key not in _PLAN_KEYS:
+            bad(value.key_at(key), f"plan: unknown key {key!r}{did_you_mean(key, _PLAN_KEYS)}; expected one of: "
+                                   f"{', '.join(_PLAN_KEYS)}")
+        elif key == "strategy_factor":
+            if not isinstance(raw, Mapping):
+                bad(where, f"plan.strategy_factor: found {_describe(raw)}; expected a mapping of strategies to shares "
+                           "0..1, such as {warm-standby: 0.5}")
+                continue
+            for strategy, share in raw.items():
+                if strategy not in STRATEGY_FACTORS:
+                    bad(raw.key_at(strategy), f"plan.strategy_factor: unknown strategy {strategy!r}"
+                                              f"{did_you_mean(strategy, STRATEGY_FACTORS)}; expected one of: "
+                                              f"{', '.join(STRATEGY_FACTORS)}")
+                    continue
+                number = _number(share, raw.value_at(strategy), f"plan.strategy_factor.{strategy}", bad, upper=1.0)
+                if number is not None:
+                    plan.strategy_factor[strategy] = number
+        elif key == "backup_monthly":
+            plan.backup_monthly = _number(raw, where, "plan.backup_monthly", bad, upper=1.0) or 0.0
+        elif key in ("drill", "restore_test", "power_feed_monthly", "carrier_monthly"):
+            setattr(plan, key, _number(raw, where, f"plan.{key}", bad))
+        elif key == "amortise_months":
+            months = _number(raw, where, "plan.amortise_months", bad)
+            if months is not None and (months < 1 or months != int(months)):
+                bad(where, f"plan.amortise_months: found {_describe(raw)}; expected a whole number of months, 1 or more")
+            elif months is not None:
+                plan.amortise_months = int(months)
+        elif key == "candidate_sites" and raw is not None:
+            sites, problems = read_sites(name, raw, where)
+            for problem in problems:
+                bad(problem.location, f"plan.candidate_sites: {problem.message}")
+            plan.candidate_sites = sites
+    return plan
+
+
+def _number(value, at, what, bad, upper: float | None = None) -> float | None:
+    """An amount or a share: a finite number, 0 or more (and at most `upper`)."""
+    try:
+        number = parse_number(value) if isinstance(value, str) else None
+    except ValueError:
+        number = None
+    if number is None or number < 0 or upper is not None and number > upper:
+        expected = f"a number from 0 to {upper:g}" if upper is not None else "a number, 0 or more"
+        bad(at, f"{what}: found {_describe(value)}; expected {expected}")
+        return None
+    return number
 
 
 def _describe(value) -> str:

@@ -10,7 +10,7 @@ from .findings import SEVERITIES, Finding
 from .rule import Rule
 from .domains import Domain
 from .errors import Location
-from .model import Inventory
+from .model import DEFAULT_TIER, Inventory
 from .policy import Waiver
 from .scoring import Score
 from .simulate import Cause
@@ -82,11 +82,12 @@ class RuleInfo:
     remediation: str
     references: tuple[str, ...] = ()
     params: dict = field(default_factory=dict, hash=False)  # as configured (the HTML map draws min_distance_km)
+    builtin: bool = False  # one of drcheck's own rules, which have a page on the documentation site
 
     @classmethod
-    def of(cls, rule: Rule) -> "RuleInfo":
+    def of(cls, rule: Rule, builtin: bool = False) -> "RuleInfo":
         return cls(rule.id, rule.title, rule.effective_severity, rule.doc().text(), rule.remediation,
-                   tuple(rule.references), dict(rule.values))
+                   tuple(rule.references), dict(rule.values), builtin)
 
 
 @dataclass
@@ -154,6 +155,9 @@ class Report:
     # subject id -> tier-weighted share of the services that go down with it (`drcheck.impact`); worked out only
     # for the formats that order findings by importance
     find_impacts: Callable[[], dict[str, float]] = field(default=dict, repr=False, compare=False)
+    # services no file gives a tier, and the rules that (at the default tier) were therefore not applied to them
+    untiered: list[str] = field(default_factory=list)
+    not_applied_untiered: list[str] = field(default_factory=list)
 
     @cached_property
     def impacts(self) -> dict[str, float]:
@@ -237,7 +241,18 @@ class Report:
         }
         if self.baseline is not None:
             out["baseline"] = self.baseline
+        if self.not_applied_untiered:
+            out["untiered"] = {"services": self.untiered, "rules_not_applied": self.not_applied_untiered}
         return out
+
+    def untiered_note(self) -> str | None:
+        """One sentence for the text reports: which rules the missing tiers switched off, and how to add them."""
+        if not self.not_applied_untiered:
+            return None
+        count = len(self.untiered)
+        return (f"{count} service{'s' if count != 1 else ''} with no tier (so tier {DEFAULT_TIER}): "
+                f"{', '.join(self.not_applied_untiered)} not applied to {'them' if count != 1 else 'it'}; "
+                "set tiers under overrides: (services: {NAME: {tier: 0}})")
 
 
 def percent(share: float) -> str:
@@ -295,11 +310,12 @@ class ScenarioChange:
     impact_after: float
     newly_down: list[str]
     newly_data_lost: list[str]
+    regressed: list[str]  # the services among them that were in the base and came through this loss there
 
     def as_json(self) -> dict:
         return {"lost": [d.as_json() for d in self.lost], "impact_before": round(self.impact_before, 4),
                 "impact_after": round(self.impact_after, 4), "newly_down": self.newly_down,
-                "newly_data_lost": self.newly_data_lost}
+                "newly_data_lost": self.newly_data_lost, "regressed": self.regressed}
 
 
 @dataclass
@@ -326,11 +342,19 @@ class Comparison:
     lowered: list[SeverityChange]
     scenarios: list[ScenarioChange]  # worst first
     fail_on: str
-    blocking: list[Finding]  # what fails the gate: added or more severe, not waived, at or above fail_on
+    blocking: list[Finding]  # the worst findings of the subjects whose worst severity at or above fail_on rose
+    net: str  # "better", "worse" or "unchanged", over every severity, the scenarios and the score
+    nothing_placed: bool = False  # no service of the head has a placement: it can never pass
+
+    @property
+    def regressions(self) -> list[ScenarioChange]:
+        """The single failures that fail the gate: they take down, or lose the data of, a service that came
+        through them before."""
+        return [s for s in self.scenarios if s.regressed]
 
     @property
     def passed(self) -> bool:
-        return not self.blocking and not self.errors
+        return not self.blocking and not self.regressions and not self.nothing_placed and not self.errors
 
     @property
     def errors(self) -> list[Finding]:
@@ -347,8 +371,11 @@ class Comparison:
             "severity_lowered": [_change_json(c) for c in self.lowered],
             "scenarios_worse": [s.as_json() for s in self.scenarios],
             "gate": {"fail_on": self.fail_on, "blocking": [finding_json(f, *self.head.owner_and_tier(f))
-                                                           for f in self.blocking]},
+                                                           for f in self.blocking],
+                     "scenarios": [s.as_json() for s in self.regressions]},
             "passed": self.passed,
+            "nothing_placed": self.nothing_placed,
+            "net": self.net,
         }
 
 
@@ -356,3 +383,87 @@ def _change_json(change: SeverityChange) -> dict:
     return {"rule": change.after.rule, "subject": change.after.subject, "fingerprint": change.after.fingerprint,
             "before": change.before.severity, "after": change.after.severity,
             "location": location_json(change.after.location)}
+
+
+@dataclass
+class PlanChange:
+    """What one step of a plan changes, as data: the kind of change, the service (or site) and where."""
+
+    kind: str  # standby | strategy | backup | power | network | drill | restore-test | automatic
+    subject: str
+    site: str | None = None
+    strategy: str | None = None
+    new_sites: list[str] = field(default_factory=list)  # candidate sites this change adds (and pays for)
+    monthly_cost: float = 0.0
+    one_off_cost: float = 0.0
+    basis: str = "unpriced"  # how the cost was worked out ("warm-standby: 0.5 × the service's 1,200/month")
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "subject": self.subject, "site": self.site, "strategy": self.strategy,
+                "new_sites": self.new_sites, "monthly_cost": self.monthly_cost, "one_off_cost": self.one_off_cost,
+                "basis": self.basis}
+
+
+@dataclass
+class Remaining:
+    """A finding named by a plan: one a step removes, or one that stays."""
+
+    fingerprint: str
+    rule: str
+    severity: str
+    subject: str
+    message: str
+
+    def as_json(self) -> dict:
+        return {"fingerprint": self.fingerprint, "rule": self.rule, "severity": self.severity,
+                "subject": self.subject, "message": self.message}
+
+
+@dataclass
+class PlanStep:
+    """One step: a change (on large estates, every change of one kind), verified by the audit."""
+
+    change: str  # in words
+    changes: list[PlanChange]
+    monthly_cost: float
+    one_off_cost: float
+    basis: str  # how the cost was worked out ("warm-standby: 0.5 × the service's 1,200/month", "unpriced")
+    removes: list[str]  # fingerprints of the findings this step clears
+    adds: list[str]  # fingerprints of findings it brings (a nearer standby, say), cleared by a later step or not
+    score_after: float
+    passed_after: bool
+
+    def as_json(self) -> dict:
+        return {"change": self.change, "changes": [c.as_json() for c in self.changes], "monthly_cost": self.monthly_cost,
+                "one_off_cost": self.one_off_cost, "basis": self.basis, "removes": self.removes, "adds": self.adds,
+                "score_after": self.score_after, "passed_after": self.passed_after}
+
+
+@dataclass
+class PlanReport:
+    """`drcheck plan`: the changes after which the gate passes (or the best reachable), verified step by step."""
+
+    objective: str  # "monthly cost" (one-off costs amortised) or "changes" (nothing is priced)
+    currency: str
+    amortise_months: int
+    score_before: float
+    passed_before: bool
+    score_after: float
+    passed_after: bool
+    gate_after: list[str]
+    monthly_cost: float
+    one_off_cost: float
+    steps: list[PlanStep]
+    remaining: list[Remaining]  # what still fails the gate after the last step
+    overlay: str  # the YAML that makes the plan's changes (`--overlay FILE`)
+    errors: list[str] = field(default_factory=list)  # checks the audit could not make (exit 2)
+    changes: list = field(default_factory=list, repr=False)  # the planner's own changes, in step order
+    audits: int = 0  # how many audits the search and the verification took
+
+    def as_json(self) -> dict:
+        return {"schema_version": SCHEMA_VERSION, "plan": {
+            "objective": self.objective, "currency": self.currency, "amortise_months": self.amortise_months,
+            "score_before": self.score_before, "passed_before": self.passed_before,
+            "score_after": self.score_after, "passed_after": self.passed_after, "gate_after": self.gate_after,
+            "monthly_cost": self.monthly_cost, "one_off_cost": self.one_off_cost,
+            "steps": [s.as_json() for s in self.steps], "remaining": [r.as_json() for r in self.remaining]}}

@@ -143,6 +143,17 @@ def _cloud_location(name: str) -> CloudRegion:
     return region
 
 
+def _amount(ctx, value, mark):
+    if type(value) is str:
+        try:
+            number = parse_number(value)
+        except ValueError:
+            number = None
+        if number is not None and number >= 0:
+            return number
+    raise _Invalid(f"found {describe(value)}; expected an amount of money, 0 or more, such as 1200 or 99.5")
+
+
 def _text_list(ctx, value, mark):
     if not isinstance(value, Sequence):
         raise _Invalid(f"found {describe(value)}; expected a list of names")
@@ -359,6 +370,18 @@ def _dr(ctx, value, mark):
 
 _dr.object_spec = DR
 
+COST = ObjectSpec("cost", (
+    Field("monthly", _amount, "what it costs a month, in the policy's currency (default USD)", required=True),
+), plural="costs")
+
+
+def _cost(ctx, value, mark):
+    values = _read_object(ctx, value, mark, COST, ctx.within("cost"))
+    return None if values is None else values["monthly"]
+
+
+_cost.object_spec = COST
+
 METADATA = (
     Field("description", _text, "what it is, for people reading the inventory and the reports"),
     Field("tags", _text_list, "labels of your own"),
@@ -375,6 +398,8 @@ SITE = ObjectSpec("site", (
     Field("power", _text_list, "shared power feeds / substations"),
     Field("network", _text_list, "carriers, fibre routes"),
     Field("hazards", _text_list, "shared hazard zones (flood plain, fault line, ...)"),
+    Field("cost", _cost, "what running the site costs, paid once however many services use it: {monthly: N}",
+          attribute="monthly_cost"),
 ), extensible=True)
 SERVICE = ObjectSpec("service", (
     Field("kind", _enum(SERVICE_KINDS), "app (default), data (stateful store), ops (recovery tooling), external (third party)"),
@@ -388,6 +413,7 @@ SERVICE = ObjectSpec("service", (
                                        "up while one of them is"),
     Field("recovery_needs", _service_names, "services that must be up to fail it over; absent = none when dr.automatic, else every ops service but itself as critical or more (tier <=)"),
     Field("backups", _objects(BACKUP, lambda v: Backup(**v), "backup"), "copies of its data"),
+    Field("cost", _cost, "what running one placement of it costs: {monthly: N}", attribute="monthly_cost"),
 ), extensible=True)
 
 
@@ -482,6 +508,11 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
             if node is None:
                 node = Mapping()
                 node.marks, node.where = {}, entries.value_at(key)
+            elif type(node) is not Mapping and key in spec.readers:  # a field dedented out of the entry above it
+                ctx.problem(entries.key_at(key), f"{what}: found {describe(node)}; expected a mapping ({spec.title}): "
+                                                 f"{key!r} is a field of a {spec.title}; if it belongs to the "
+                                                 f"{spec.title} above, indent it under that {spec.title}'s name")
+                continue
             fields = _read_object(ctx, node, entries.value_at(key), spec, what)
             if fields is None:
                 continue
@@ -551,6 +582,24 @@ def _apply_overrides(overrides: list[_Override], targets: dict[str, dict[str, di
     return problems
 
 
+def read_sites(file: str, node, mark) -> tuple[dict[str, Site], list[Problem]]:
+    """Site definitions written somewhere else than an inventory (a policy's candidate sites), checked by
+    the same spec as the inventory's own; what is wrong is returned, located in `file`."""
+    ctx = _Context(file)
+    if type(node) is not Mapping:
+        ctx.problem(mark, f"found {describe(node)}; expected a mapping of site names to site definitions")
+        return {}, ctx.problems
+    sites = {}
+    for key, entry in node.items():
+        ctx.entry = f"site {key!r}"
+        fields = _read_object(ctx, entry, node.value_at(key), SITE, ctx.entry)
+        if fields is not None:
+            fields["location"] = ctx.at(node.key_at(key))
+            sites[key] = _make_site(key, fields)
+    problems = ctx.problems + _inherit_campuses(sites)
+    return sites, problems
+
+
 def _make_site(name: str, fields: dict) -> Site:
     fields["metadata"] = _metadata(fields)
     where = fields.get("coordinates")
@@ -564,7 +613,8 @@ def _make_service(name: str, fields: dict) -> Service:
     dr = fields.pop("dr", None) or {}
     dr.pop("location", None)
     return Service(name=name, strategy=dr.get("strategy"), last_tested=dr.get("last_tested"),
-                   automatic=dr.get("automatic", False), replication=dr.get("replication", "asynchronous"), **fields)
+                   automatic=dr.get("automatic", False), replication=dr.get("replication", "asynchronous"),
+                   tier_given="tier" in fields, **fields)
 
 
 def _contradictions(name: str, fields: dict) -> list[Problem]:
@@ -656,6 +706,8 @@ def _json_for(parse: Parser, doc: str) -> dict:
         schema = {"oneOf": [{"type": "string", "pattern": DURATION_PATTERN}, {"const": 0}]}
     elif parse is _date:
         schema = {"type": "string", "format": "date"}
+    elif parse is _amount:
+        schema = {"type": "number", "minimum": 0}
     elif parse is _coordinates:
         lat = {"type": "number", "minimum": -90, "maximum": 90}
         lon = {"type": "number", "minimum": -180, "maximum": 180}

@@ -11,7 +11,7 @@ penalty is 1 unless the rule grades its finding); a critical finding costs 1:
     score = 50 x services                    when there is a critical finding
     score = 50 + 50 x services x estate      otherwise
 
-Why each piece is there (the README's "Score and gate" says it at length):
+Why each piece is there (docs/score.md says it at length):
 - a finding can only lower a health or the estate, so fixing one never
   lowers the score, and a stricter policy (more findings, higher severities
   or penalties) never raises it;

@@ -1,4 +1,4 @@
-"""Failure simulation (the README's "The failure simulation"), for many scenarios at once.
+"""Failure simulation (docs/failure-simulation.md), for many scenarios at once.
 
 Every per-service quantity is an integer used as a bitset over scenarios: bit k
 is set when the service is down (or its primaries lost, ...) in scenario k.

@@ -19,6 +19,12 @@ def domain_phrase(domain: Domain) -> str:
     return f"{_DOMAIN_NOUNS[domain.kind]} {domain.value}"
 
 
+def domain_noun(kind: str, plural: bool = False) -> str:
+    """What a message calls a domain of this kind: "hazard zone", "campuses"."""
+    noun = _DOMAIN_NOUNS[kind]
+    return noun if not plural else noun + ("es" if noun.endswith("s") else "s")
+
+
 def strategy_basis(service: Service) -> str:
     """How a service came by its effective strategy, for messages: "declares dr strategy warm-standby",
     "runs only in pangyo with no dr strategy", "runs on 2 sites (a, b) but declares no dr strategy"."""

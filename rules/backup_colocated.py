@@ -1,7 +1,4 @@
-from drcheck.api import PASSED, Example, Param, Rule
-
-# Shared failure domains that put a backup next to its primary, smallest first (as Context.shared_domains orders them).
-_NEXT_TO_PRIMARY = ("site", "building", "campus")
+from drcheck.api import COLOCATED_KM, PASSED, Example, Param, Rule, nearest_domain
 
 
 class BackupColocated(Rule):
@@ -38,7 +35,7 @@ class BackupColocated(Rule):
     title = "Every backup shares a failure domain with the primary"
     severity = "critical"
     needs_placements = True
-    params = {"min_distance_km": Param(40.0, "smallest acceptable distance between a primary and a backup",
+    params = {"min_distance_km": Param(COLOCATED_KM, "smallest acceptable distance between a primary and a backup",
                                        minimum=0)}
     example_fires = Example("""
         version: 1
@@ -81,7 +78,7 @@ class BackupColocated(Rule):
         minimum = self.param("min_distance_km")
         colocated, unlocated, same_region = [], set(), set()
         for site in backup_sites:
-            nearest, lacking, unmeasured = self._nearest_domain(ctx, site, primaries, minimum)
+            nearest, lacking, unmeasured = nearest_domain(ctx, site, primaries, minimum)
             if nearest is not None:
                 colocated.append(nearest)
             elif lacking or unmeasured:
@@ -100,34 +97,6 @@ class BackupColocated(Rule):
                                          f"failure domains: {'; '.join(reasons)}", evidence)
         return self.fail(service, self._story(service.name, colocated, minimum),
                          {"backups": colocated, "min_distance_km": minimum})
-
-    @staticmethod
-    def _nearest_domain(ctx, backup_site, primaries, minimum):
-        """The smallest failure domain the backup site shares with any primary (None if none), the sites
-        without a location and the (backup, primary, region) pairs in one cloud region that kept a distance from
-        being measured."""
-        candidates, lacking, unmeasured = [], set(), set()
-        for primary in primaries:
-            shared = ctx.shared_domains(backup_site, primary, _NEXT_TO_PRIMARY)
-            near = ctx.within_km(backup_site, primary, minimum)
-            if shared:
-                rank, kind, value = _NEXT_TO_PRIMARY.index(shared[0].kind), shared[0].kind, shared[0].value
-            elif near is None:
-                if ctx.same_named_region(backup_site, primary):
-                    unmeasured.add((backup_site, primary, ctx.site(primary).cloud_location))
-                else:
-                    lacking |= {s for s in (backup_site, primary) if ctx.site(s).coordinates is None}
-                continue
-            elif near:
-                rank, kind, value = len(_NEXT_TO_PRIMARY), "distance", None
-            else:
-                continue
-            distance = None if near is None else ctx.distance_km(backup_site, primary)
-            candidates.append((rank, {"site": backup_site, "primary": primary, "domain": kind, "value": value,
-                                      "distance_km": None if distance is None else round(distance, 1)}))
-        if not candidates:
-            return None, lacking, unmeasured
-        return min(candidates, key=lambda c: c[0])[1], set(), set()
 
     @staticmethod
     def _story(name, colocated, minimum):

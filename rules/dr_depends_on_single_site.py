@@ -102,13 +102,16 @@ class DrDependsOnSingleSite(Rule):
         )
 
 
+_PLURALS = {"primary": "primaries", "standby": "standbys"}
+
+
 def _placements(placements) -> str:
     """'a standby in anyang', 'a primary in a and standbys in b, c'."""
     parts = []
     for role in ("primary", "standby"):
         sites = list(dict.fromkeys(p.site for p in placements if p.role == role))
         if sites:
-            parts.append(f"a {role} in {sites[0]}" if len(sites) == 1 else f"{role}s in {', '.join(sites)}")
+            parts.append(f"a {role} in {sites[0]}" if len(sites) == 1 else f"{_PLURALS[role]} in {', '.join(sites)}")
     return " and ".join(parts)
 
 

@@ -2,13 +2,12 @@ from drcheck.api import PASSED, Example, Rule, alternatives_phrase, alternatives
 
 
 class DrSharesUtility(Rule):
-    """Finds services whose primary and every other placement would be lost together to one power feed, network
-    carrier or hazard zone.
+    """Finds services whose primary and every other placement would be lost together to one power feed or network
+    carrier.
 
     ## Why it matters
     Sites in different buildings, even far apart, still fail together when
-    they hang off one substation, reach the world through one carrier or sit
-    in one flood plain or on one fault line.  At Pangyo in 2022 and
+    they hang off one substation or reach the world through one carrier.  At Pangyo in 2022 and
     Strasbourg in 2021 it was the power cut more than the fire that stopped
     the servers; in Strasbourg it also stopped SBG4, which the fire never
     reached.  NIST SP 800-34 Rev. 1 (section 3.4.3) wants the alternate site
@@ -22,20 +21,20 @@ class DrSharesUtility(Rule):
 
     ## When it fires
     It fires when, for some primary of a service that runs on two or more
-    sites, the loss of one single power feed (`power`), network carrier
-    (`network`) or hazard zone (`hazards`) would take that primary and
-    every other placement at once.  Feeds and carriers listed together are
-    redundant: a site with two feeds is lost only when both are, so a feed
-    shared with a dual-fed primary is no single point of failure; a hazard
-    zone is a threat on its own.  A placement on the primary's own site is
-    lost with it.  One finding per service names each primary concerned and
+    sites, the loss of one single power feed (`power`) or network carrier
+    (`network`) would take that primary and every other placement at once.
+    Feeds and carriers listed together are redundant: a site with two feeds
+    is lost only when both are, so a feed shared with a dual-fed primary is
+    no single point of failure.  A shared hazard zone destroys rather than
+    cuts off: dr-shares-hazard reports it, with a higher severity.  A
+    placement on the primary's own site is lost with it.  One finding per service names each primary concerned and
     every domain that would do it.  There is no unknown result: a site
     without these lists has declared nothing shared, and the rule takes it
     at its word.
     """
 
     id = "dr-shares-utility"
-    title = "DR placement shares power, network or hazard zone with the primary"
+    title = "DR placement shares a power feed or network carrier with the primary"
     severity = "medium"
     needs_dr = True
     example_fires = Example("""
@@ -56,8 +55,8 @@ class DrSharesUtility(Rule):
           talk:
             placements: [{site: pangyo}, {site: anyang, role: standby}]
         """)
-    remediation = ("Give at least one standby (or second active site) its own power feed, network carrier and hazard "
-                   "area, different from the primary's, and fail over to it; where a shared utility cannot be avoided, "
+    remediation = ("Give at least one standby (or second active site) its own power feed and network carrier, "
+                   "different from the primary's, and fail over to it; where a shared utility cannot be avoided, "
                    "add an independent second one (a second substation, a second carrier on a diverse route).")
     references = ("NIST SP 800-34 Rev. 1, section 3.4.3 (alternate sites)", "NIST SP 800-53 Rev. 5 CP-7(1), CP-8(2), CP-8(3)",
                   "Regulation (EU) 2022/2554 (DORA) Art. 12(5)",
@@ -79,7 +78,7 @@ class DrSharesUtility(Rule):
         return self.fail(service, "; ".join(_story(*c) for c in concerned), each[0] | {"primaries": each})
 
 
-_UTILITIES = ("power", "network", "hazard")
+_UTILITIES = ("power", "network")
 
 
 def _story(primary, alternatives, common) -> str:

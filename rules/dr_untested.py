@@ -23,6 +23,8 @@ class DrUntested(Rule):
     It fires for a service of tier <= `max_tier` that has DR (placements on
     two or more sites) when `dr.last_tested` is missing, or is more than
     `max_age_days` days before the audit date (`--as-of`, default today).
+    A date later than the audit date is no evidence (a typo, or a drill
+    planned but not held): the failover counts as never tested.
     Never tested costs the full penalty; stale evidence costs 0.5 just past
     the limit, rising linearly to 1 at twice the limit, so a recent drill
     always scores better than an old one or none.
@@ -75,6 +77,9 @@ class DrUntested(Rule):
             return PASSED
         if tested is None:
             story = f"{service.name}'s failover has never been tested"
+        elif age is None:
+            story = (f"{service.name}'s failover has no test before the audit: its last_tested {tested.isoformat()} "
+                     f"is later than the audit date {ctx.as_of.isoformat()}, so it counts as never tested")
         else:
             story = f"{service.name}'s failover was last tested {tested.isoformat()}, {age} days before {ctx.as_of.isoformat()}"
         return self.fail(service, f"{story}; policy requires a test every {max_age} days",

@@ -14,8 +14,11 @@ class NoBackup(Rule):
 
     ## When it fires
     It fires for every service of kind `data` that declares no backups.
-    Where the backups are, how many and whether restores work are the
-    business of backup-colocated, backup-3-2-1 and restore-untested.
+    A data service without backups whose placements are not known (an
+    external one, or one not yet placed) is unknown: nobody has said yet
+    where its data is, or whether a provider keeps copies of it.  Where the
+    backups are, how many and whether restores work are the business of
+    backup-colocated, backup-3-2-1 and restore-untested.
     """
 
     id = "no-backup"
@@ -52,5 +55,8 @@ class NoBackup(Rule):
     def check(self, ctx, service):
         if service.backups:
             return PASSED
+        if not service.placements:
+            return self.unknown(service, f"{service.name} is a data service with no backups and no known placements: "
+                                         "cannot tell where its only copies are", {"sites": []})
         return self.fail(service, f"{service.name} is a data service with no backups: its only copies are where it "
                                   f"runs ({', '.join(service.sites)})", {"sites": service.sites})

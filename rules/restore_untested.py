@@ -20,7 +20,8 @@ class RestoreUntested(Rule):
     ## When it fires
     It fires for a service of tier <= `max_tier` when one of its backups has
     no `restore_tested` date, or the date is more than `max_age_days` days
-    before the audit date (`--as-of`, default today).  One finding per
+    before the audit date (`--as-of`, default today); a date later than the
+    audit date is no evidence, and counts as never tested.  One finding per
     service names every backup site concerned, each judged by the least
     recently tested backup there.  Never tested costs the full penalty; stale
     evidence costs 0.5 just past the limit, rising linearly to 1 at twice the
@@ -75,8 +76,9 @@ class RestoreUntested(Rule):
             by_site.setdefault(backup.site, []).append(backup)
         stale = []
         for site, backups in by_site.items():
-            # never tested first, then the oldest test
-            oldest = min(backups, key=lambda b: b.restore_tested or date.min)
+            # never tested (or only after the audit date) first, then the oldest test
+            oldest = min(backups, key=lambda b: b.restore_tested if ctx.age_days(b.restore_tested) is not None
+                         else date.min)
             age = ctx.age_days(oldest.restore_tested)
             if age is None or age > max_age:
                 stale.append((site, backups, oldest, age))
@@ -89,6 +91,10 @@ class RestoreUntested(Rule):
                 which += f" (the least recently tested of {len(backups)} there)"
             if oldest.restore_tested is None:
                 stories.append(f"{which} has never been restore-tested")
+            elif age is None:
+                stories.append(f"{which} has no restore test before the audit: its restore_tested "
+                               f"{oldest.restore_tested.isoformat()} is later than the audit date "
+                               f"{ctx.as_of.isoformat()}, so it counts as never tested")
             else:
                 stories.append(f"{which} was last restore-tested {oldest.restore_tested.isoformat()}, {age} days "
                                f"before {ctx.as_of.isoformat()}")

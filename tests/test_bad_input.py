@@ -32,6 +32,19 @@ CASES = [
           a: {location: [37.4, 127.1]
         services: {}
         """, 4, 1, "while parsing a flow mapping", "expected ',' or '}'"),
+    Bad("tab-indentation", "version: 1\nsites:\n\ta: {}\n", 3, 1, "found a tab in the indentation",
+        "YAML indents with spaces only"),
+    Bad("tab-inside-indentation", "version: 1\nsites:\n  a:\n  \tbuilding: b\n", 4, 3, "found a tab",
+        "indents with spaces only"),
+    Bad("dedented-backups", SITE_A + dedent("""\
+        services:
+          ledger:
+            kind: data
+            placements: [{site: a}]
+          backups:
+            - {site: a}
+        """), 8, 3, "service 'backups': found a list",
+        "'backups' is a field of a service; if it belongs to the service above, indent it under that service's name"),
     Bad("missing-version", """\
         sites: {}
         services: {}

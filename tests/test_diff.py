@@ -116,12 +116,28 @@ def test_a_change_that_only_fixes_passes(pair):
     assert data["added"] == [] and data["head"]["score"] == 100.0
 
 
+# Anyang is 13 km from Pangyo: within the 40 km an area disaster reaches by default, so a standby moved there
+# is also a single failure that now takes talk down (`test_a_standby_moved_into_the_primary_s_area_is_worse`);
+# these tests narrow the area to look at the findings alone.
+NARROW_AREAS = "area_radius_km: 10\n"
+
+
 def test_fail_on_sets_what_a_change_may_add(pair):
     (pair / "high.yaml").write_text(BASE.replace("{site: busan, role: standby}", "{site: anyang, role: standby}"),
                                     encoding="utf-8")
-    assert diff(pair, "base.yaml", "high.yaml").returncode == 1
-    data = diff_json(pair, "base.yaml", "high.yaml", "--fail-on", "critical", exit_code=0)
+    (pair / "narrow.yaml").write_text(NARROW_AREAS, encoding="utf-8")
+    assert diff(pair, "base.yaml", "high.yaml", "--policy", "narrow.yaml").returncode == 1
+    data = diff_json(pair, "base.yaml", "high.yaml", "--fail-on", "critical", "--policy", "narrow.yaml", exit_code=0)
     assert [f["rule"] for f in data["added"]] == ["dr-site-too-close"]
+
+
+def test_a_standby_moved_into_the_primary_s_area_is_worse(pair):
+    (pair / "near.yaml").write_text(BASE.replace("{site: busan, role: standby}", "{site: anyang, role: standby}"),
+                                    encoding="utf-8")
+    data = diff_json(pair, "base.yaml", "near.yaml", "--fail-on", "critical", exit_code=1)
+    [worse] = data["gate"]["scenarios"]
+    assert worse["lost"] == [{"domain": "area", "value": "anyang"}, {"domain": "area", "value": "pangyo"}]
+    assert worse["regressed"] == ["talk"]
 
 
 def test_raised_severity_counts_as_added_for_the_gate(pair):
@@ -133,15 +149,89 @@ def test_raised_severity_counts_as_added_for_the_gate(pair):
     assert "high -> critical  no-dr  service:crm" in table
 
 
+def test_a_fix_that_swaps_a_critical_for_a_high_passes(pair):
+    # crm (tier 0) had no DR (critical no-dr); its new standby is 13 km away (high dr-site-too-close)
+    (pair / "before.yaml").write_text(BASE.replace("tier: 1", "tier: 0"), encoding="utf-8")
+    (pair / "after.yaml").write_text(BASE.replace("tier: 1", "tier: 0").replace(
+        "    placements: [{site: pangyo}]\n", "    placements: [{site: pangyo}, {site: anyang, role: standby}]\n"),
+        encoding="utf-8")
+    data = diff_json(pair, "before.yaml", "after.yaml", exit_code=0)
+    assert [(f["rule"], f["severity"], f["subject"]) for f in data["added"]] == [
+        ("dr-site-too-close", "high", "service:crm")]
+    assert [(f["rule"], f["severity"]) for f in data["removed"]] == [("no-dr", "critical")]
+    assert (data["gate"]["blocking"], data["net"]) == ([], "better")
+    assert diff(pair, "before.yaml", "after.yaml").stdout.endswith(
+        "gate passed: no subject got worse at or above high, and no single failure takes down more\nnet: better\n")
+
+
+def test_a_subject_whose_worst_severity_rises_fails_though_another_finding_went(pair):
+    # talk: its standby moves next door (high dr-site-too-close, where it had nothing) as crm gains DR
+    (pair / "worse.yaml").write_text(BASE.replace("{site: busan, role: standby}", "{site: anyang, role: standby}")
+                                     .replace("    placements: [{site: pangyo}]\n",
+                                              "    placements: [{site: pangyo}, {site: busan, role: standby}]\n"),
+                                     encoding="utf-8")
+    data = diff_json(pair, "base.yaml", "worse.yaml", exit_code=1)
+    assert [(f["rule"], f["subject"]) for f in data["gate"]["blocking"]] == [("dr-site-too-close", "service:talk")]
+    assert data["net"] == "worse"
+
+
+def test_a_single_failure_that_takes_down_more_fails_without_any_new_finding(pair):
+    # web (tier 2: no-dr does not ask it for DR) now needs search, which runs only in busan
+    services = ("  web:\n    placements: [{site: pangyo}]\n"
+                "  search:\n    placements: [{site: busan}]\n")
+    (pair / "before.yaml").write_text(BASE + services, encoding="utf-8")
+    (pair / "after.yaml").write_text(BASE + services.replace("[{site: pangyo}]\n", "[{site: pangyo}]\n    depends_on: [search]\n"),
+                                     encoding="utf-8")
+    data = diff_json(pair, "before.yaml", "after.yaml", exit_code=1)
+    assert (data["added"], data["removed"], data["severity_raised"], data["gate"]["blocking"]) == ([], [], [], [])
+    (worse,) = data["gate"]["scenarios"]
+    # busan is alone in its area: losing the area around it is the same loss
+    assert worse["lost"] == [{"domain": "site", "value": "busan"}, {"domain": "area", "value": "busan"}]
+    assert worse["regressed"] == ["web"]
+    assert worse["impact_after"] > worse["impact_before"]
+    assert data["net"] == "worse"
+    assert ("losing site=busan, area=busan now takes down web, which came through it before"
+            in diff(pair, "before.yaml", "after.yaml").stdout)
+
+
+def test_a_new_service_counts_from_nothing(pair):
+    lesser = BASE + "  wiki:\n    tier: 3\n    placements: [{site: pangyo}]\n"
+    (pair / "lesser.yaml").write_text(lesser, encoding="utf-8")
+    # tier 3 on one site: no finding, and its loss is judged by its findings, not as a regression
+    data = diff_json(pair, "base.yaml", "lesser.yaml", exit_code=0)
+    assert data["gate"]["scenarios"] == [] and data["scenarios_worse"][0]["newly_down"] == ["wiki"]
+    (pair / "critical.yaml").write_text(lesser.replace("tier: 3", "tier: 0"), encoding="utf-8")
+    data = diff_json(pair, "base.yaml", "critical.yaml", exit_code=1)
+    assert [(f["rule"], f["subject"]) for f in data["gate"]["blocking"]] == [("no-dr", "service:wiki")]
+
+
+def test_a_head_with_no_services_or_nothing_placed_cannot_pass(pair):
+    (pair / "empty.yaml").write_text("version: 1\nsites:\n  pangyo: {}\nservices: {}\n", encoding="utf-8")
+    result = diff(pair, "base.yaml", "empty.yaml")
+    assert result.returncode == 2 and "empty.yaml:1:1: found no services" in result.stderr
+    assert "100" not in result.stdout
+    (pair / "unplaced.yaml").write_text("version: 1\nsites:\n  pangyo: {}\nservices:\n  talk: {tier: 0}\n",
+                                        encoding="utf-8")
+    data = diff_json(pair, "base.yaml", "unplaced.yaml", exit_code=1)
+    assert data["nothing_placed"] and data["net"] == "worse"
+    assert "gate FAILED: no service of the head is placed anywhere" in diff(pair, "base.yaml", "unplaced.yaml").stdout
+
+
 def test_waived_additions_do_not_fail(pair):
     (pair / "policy.yaml").write_text(
         "waivers:\n"
         "  - {rule: no-dr, subject: 'service:auth | <b>x</b>', reason: moving soon, expires: 2027-01-01}\n"
-        "  - {rule: dr-site-too-close, subject: 'service:talk', reason: accepted, expires: 2027-01-01}\n",
-        encoding="utf-8")
-    data = diff_json(pair, "base.yaml", "head.yaml", "--policy", "policy.yaml", exit_code=0)
-    assert all(f["waived"] for f in data["added"])
-    diff_json(pair, "base.yaml", "head.yaml", "--policy", "policy.yaml", "--no-waivers", exit_code=1)
+        "  - {rule: dr-site-too-close, subject: 'service:talk', reason: accepted, expires: 2027-01-01}\n"
+        + NARROW_AREAS, encoding="utf-8")
+    # without talk's new dependency on auth, losing pangyo takes down nothing that came through it before
+    (pair / "independent.yaml").write_text(HEAD.replace('    depends_on: ["auth | <b>x</b>"]\n', ""), encoding="utf-8")
+    data = diff_json(pair, "base.yaml", "independent.yaml", "--policy", "policy.yaml", exit_code=0)
+    assert all(f["waived"] for f in data["added"]) and len(data["added"]) == 2
+    diff_json(pair, "base.yaml", "independent.yaml", "--policy", "policy.yaml", "--no-waivers", exit_code=1)
+    # a waiver accepts a finding, not a single failure that now takes down a service it did not
+    data = diff_json(pair, "base.yaml", "head.yaml", "--policy", "policy.yaml", exit_code=1)
+    assert data["gate"]["blocking"] == []
+    assert [s["newly_down"] for s in data["gate"]["scenarios"]] == [["talk", "auth | <b>x</b>"]]
 
 
 def test_table_and_markdown(pair):
@@ -152,8 +242,11 @@ def test_table_and_markdown(pair):
     assert "  - high no-dr  service:crm  base.yaml:10:3" in table
     assert ("building=pg-b1, site=pangyo, area=anyang, area=pangyo: impact 33.3% -> 80.0%; newly down: talk, "
             "auth | <b>x</b>") in table
-    assert table.rstrip().endswith("gate FAILED: the change adds 2 finding(s) at or above high: "
-                                   "no-dr service:auth | <b>x</b>, dr-site-too-close service:talk")
+    assert table.rstrip().endswith(
+        "gate FAILED: 2 subject(s) now worse at or above high: no-dr service:auth | <b>x</b>, dr-site-too-close "
+        "service:talk; losing building=pg-b1, site=pangyo, area=anyang, area=pangyo now takes down talk, which came "
+        "through it before\n"
+        "net: worse")
     markdown = diff(pair, "base.yaml", "head.yaml", "--format", "markdown").stdout
     assert markdown.startswith("## drcheck diff: score ")
     assert "| critical | `no-dr` | service:auth \\| &lt;b&gt;x&lt;/b&gt; | head.yaml:14:3 |" in markdown
@@ -245,7 +338,7 @@ def test_markdown_stays_short_enough_for_a_pull_request_comment(tmp_path):
     assert len(rows) == 100 and "svc\\-099" in rows[-1]
     assert "… and 30 more (`--format json` lists them all)." in markdown
     assert "svc\\-009 \\(\\+120 more\\) |" in markdown  # names per scenario are capped too
-    assert markdown.rstrip().endswith("no\\-dr service:svc\\-009 \\(\\+120 more\\)")
+    assert markdown.rstrip().endswith("no\\-dr service:svc\\-009 \\(\\+120 more\\)\n\nnet: worse")
 
 
 # --- the base audited in a second process ------------------------------------------------------------------
@@ -325,3 +418,13 @@ def test_ctrl_c_ends_the_base_s_process_too(pair):
     diff.stdin.close()
     assert diff.returncode == 130 and "Traceback" not in err
     assert not Path(f"/proc/{child}").exists()  # ended and waited for
+
+
+def test_a_policy_beside_the_inventory_in_git_is_left_out(repo):
+    (repo / "dr" / "drcheck.yaml").write_text("fail_on: critical\n", encoding="utf-8")
+    (repo / "dr" / "gate.yaml").write_text("min_score: 10\n", encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "policies and the head's inventory")
+    data = diff_json(repo, "dr", "--base", "HEAD", exit_code=0)
+    assert data["base"]["files"] == ["HEAD:dr/inventory.yaml"] and data["head"]["files"] == ["dr/inventory.yaml"]
+    assert data["net"] == "unchanged"

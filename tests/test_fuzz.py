@@ -1,4 +1,4 @@
-"""A short fuzz run in the suite (the long one: `python tests/fuzz.py`, see the README)."""
+"""A short fuzz run in the suite (the long one: `python tests/fuzz.py`, see docs/development.md)."""
 from __future__ import annotations
 
 import pytest

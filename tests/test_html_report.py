@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import SAMPLES, drcheck, run_audit
-from drcheck.reporters.html import MAP_HEIGHT, MAP_WIDTH
+from drcheck.reporters.sitemap import MAP_HEIGHT, MAP_WIDTH
 
 KAKAO = SAMPLES / "kakao-2022.yaml"
 HOSTILE = "talk\"'><script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -72,7 +72,9 @@ def test_the_page_is_self_contained(page):
     found = tags(page)
     assert [t for t, _ in found].count("script") == 1  # ours, inline
     assert not [(t, a) for t, a in found if t in ("link", "img", "iframe", "object", "embed")]
-    assert not [a for _, a in found if any(k in a for k in ("src", "href"))]
+    assert not [a for _, a in found if "src" in a]
+    # links are not requests: only to a rule's page, and only from an <a> the reader clicks
+    assert not [(t, a) for t, a in found if "href" in a and (t != "a" or not a["href"].startswith("https://"))]
     assert "default-src 'none'" in page  # and the page forbids any request should one slip in
     assert not re.search(r"url\((?!#)", page)
 
@@ -152,7 +154,7 @@ def map_svg(page: str) -> str:
 
 def label_boxes(page: str) -> list[tuple[tuple[float, float, float, float], list[str]]]:
     """Each map label's box, from its text's position and an estimated width, with its lines."""
-    from drcheck.reporters.html import CHAR_WIDTH, LABEL_LINE, LABEL_SIZE
+    from drcheck.reporters.sitemap import CHAR_WIDTH, LABEL_LINE, LABEL_SIZE
 
     out = []
     for x, y, inner in re.findall(r'<g class="label[^"]*">(?:<line [^>]*/>)?<text x="([-\d.]+)" y="([-\d.]+)"[^>]*>'
@@ -234,7 +236,7 @@ services:
     assert re.search(r'<rect class="group"[^>]*><title>campus river: north-a, north-b</title>', svg)
     assert re.search(r'<line class="group"[^>]*><title>campus scattered: far, far-2</title>', svg)  # too wide
     labels = label_boxes(page)
-    assert sorted(lines[0] for _, lines in labels) == ["campus river", "far", "far-2", "north-a", "north-b", "south"]
+    assert sorted(lines[0] for _, lines in labels if not lines[0].endswith(" km")) == ["campus river", "far", "far-2", "north-a", "north-b", "south"]
     for (a, _), (b, _) in itertools.combinations(labels, 2):
         assert not overlaps(a, b)
 
@@ -243,7 +245,7 @@ def test_graticule_labels_are_whole_numbers_never_cut_by_the_edge():
     from drcheck.reporters import render
 
     svg = map_svg(render("audit", "html", run_audit(SAMPLES / "multi-region-cloud.yaml")))
-    degrees = re.findall(r'<text x="([-\d.]+)" y="([-\d.]+)" font-size="10" fill="#9e9e9e">([^<]*)</text>', svg)
+    degrees = re.findall(r'<text x="([-\d.]+)" y="([-\d.]+)" font-size="10" fill="#78909c">([^<]*)</text>', svg)
     assert degrees and all(re.fullmatch(r"-?\d+(\.\d+)?°", text) for _, _, text in degrees)
     assert "0°" in [text for _, _, text in degrees] and "0.00°" not in svg
     assert all(0 <= float(x) and float(x) + len(t) * 10 * 0.66 <= MAP_WIDTH for x, _, t in degrees)
@@ -301,8 +303,142 @@ def test_in_a_real_browser_no_map_label_covers_another_or_a_site(sample, tmp_pat
 
 
 
+def test_each_builtin_rule_links_to_its_documentation_page_and_a_plugin_s_does_not(tmp_path):
+    from drcheck.reporters.html import RULE_DOCS
+
+    (tmp_path / "inv.yaml").write_text(INVENTORY, encoding="utf-8")
+    (tmp_path / "org_rules").mkdir()
+    (tmp_path / "org_rules" / "owner.py").write_text('''\
+from drcheck.api import Rule
+
+
+class OwnerMissing(Rule):
+    """Finds services that name no owner."""
+
+    id = "owner-missing"
+    title = "Service without an owner"
+    severity = "high"
+    remediation = "Name the team that owns it."
+
+    def check(self, ctx, service):
+        if not service.owner:
+            return self.fail(service, f"{service.name} names no owner")
+''', encoding="utf-8")
+    page = drcheck("audit", "inv.yaml", "--format", "html", "--rules-dir", "org_rules", cwd=tmp_path).stdout
+    links = {a["href"] for t, a in tags(page) if t == "a"}
+    ran = set(re.findall(r'<td class="mono">(?:<a [^>]*>)?([a-z0-9-]+)(?:</a>)?</td><td>(?:critical|high|medium|low|info)',
+                         page))
+    assert "owner-missing" in ran and "no-dr" in ran
+    assert links == {RULE_DOCS.format(rule) for rule in ran - {"owner-missing"}}
+    assert RULE_DOCS.format("no-dr") == "https://drcheck-audit.readthedocs.io/en/latest/rules/no-dr/"
+
+
 def test_evidence_is_shown_as_indented_json(page):
     blocks = re.findall(r'<pre class="mono">(.*?)</pre>', page, re.S)
     assert blocks and all("<" not in block and "\\x0a" not in block for block in blocks)
     for block in blocks:  # on real lines, and the escaping undoes to the JSON itself
         assert json.loads(unescape(block)) and unescape(block).startswith('{\n "')
+
+
+# ---- what the map says: distances, the inset, backups, land -----------------------------------------------
+
+FINTECH = SAMPLES.parent / "tests" / "fixtures" / "maps" / "seoul-fintech.yaml"
+
+
+def svg_of(page: str, svg_id: str) -> str:
+    svg = page[page.index(f'<svg xmlns="http://www.w3.org/2000/svg" id="{svg_id}"'):]
+    return svg[:svg.index("</svg>")]
+
+
+@pytest.fixture(scope="module")
+def fintech():
+    from drcheck.reporters import render
+
+    report = run_audit(FINTECH)
+    return report, render("audit", "html", report)
+
+
+def test_no_line_is_drawn_for_a_pair_whose_distance_is_unknown(fintech):
+    report, page = fintech
+    zones = {n for n, s in report.inventory.sites.items() if s.cloud_location == "aws:ap-northeast-2"}
+    assert len(zones) == 4
+    for svg_id in ("map", "map-inset"):
+        pairs = re.findall(r'<line class="pair"[^>]*><title>([^<]*?) – ([^<:]*):', svg_of(page, svg_id))
+        assert pairs and not [(a, b) for a, b in pairs if a in zones and b in zones]
+        assert "0.0 km" not in svg_of(page, svg_id)
+    assert "their distance is unknown, as the audit says: aws-apne2-az1 – aws-apne2-az2;" in page
+    unknown = {f.subject for f in report.unknowns if f.rule == "dr-site-too-close"}
+    assert unknown == {"service:auth-service", "service:mobile-bff"}  # what the audit says of the same pairs
+
+
+def test_sites_clustered_under_5_percent_of_the_extent_get_an_inset_at_the_dr_ring_s_scale(fintech):
+    from drcheck.reporters.sitemap import INSET_HEIGHT, INSET_WIDTH
+
+    report, page = fintech
+    main, inset = svg_of(page, "map"), svg_of(page, "map-inset")
+    assert re.search(r'<rect class="inset-area"[^>]*><title>enlarged in the second map</title>', main)
+    # the 40 km ring around a primary: a dot on the whole map, most of the inset's height in it
+    ring = lambda svg: max(float(r) for r in re.findall(r'<circle class="ring"[^>]*r="([\d.]+)"', svg))
+    assert ring(inset) > INSET_HEIGHT / 4 and ring(inset) > 4 * ring(main)
+    assert re.search(r'<svg[^>]*id="map-inset" viewBox="0 0 %d %d"' % (INSET_WIDTH, INSET_HEIGHT), page)
+    inset_sites = set(re.findall(r'<g class="site"><circle[^>]*/><title>([\w-]+) \(', inset))
+    assert inset_sites == {"dc-gasan", "dc-guro", "vault-seocho", "aws-apne2", "aws-apne2-az1", "aws-apne2-az2",
+                           "aws-apne2-az3"}  # Sejong and Osaka are far off
+    # the 5.5 km pair, the headline risk, is written on the inset, not on the whole map where it is a dot
+    assert '<g class="label distance">' in inset and ">5.5 km</tspan>" in inset
+    assert ">5.5 km</tspan>" not in main
+
+
+@pytest.mark.parametrize("sample", ["kakao-2022", "naver-2022", "ovh-sbg-2021"])
+def test_no_inset_when_the_sites_spread_over_the_map(sample):
+    from drcheck.reporters import render
+
+    page = render("audit", "html", run_audit(SAMPLES / f"{sample}.yaml"))
+    assert 'id="map"' in page and 'id="map-inset"' not in page and "inset-area" not in page
+
+
+def test_a_backup_line_per_backup_site_distinct_from_dr_pairs_and_explained_in_the_legend(fintech):
+    report, page = fintech
+    main = svg_of(page, "map")
+    backups = re.findall(r'<path class="backup"[^>]*stroke-dasharray="[^"]+"[^>]*><title>([^<]*)</title>', main)
+    held = {(b.site, s.name) for s in report.inventory.services.values() for b in s.backups}
+    assert {(title.split(" keeps")[0], name) for title in backups
+            for name in title.split("keeps backups of ")[1].split(" (")[0].split(", ")} == held
+    assert [t for t in backups if re.fullmatch(r"backup-sejong keeps backups of ledger-db \(primary dc-gasan, 11\d\.\d km\)", t)]
+    legend = page[page.index('<p class="legend">'):]
+    legend = legend[:legend.index("</p>")]
+    assert "DR pair: a primary and another placement of one service" in legend
+    assert "backup: from a service's primary to the site that keeps its backups" in legend
+    assert "no line: distance unknown" in legend
+
+
+def test_land_and_borders_are_drawn_clipped_to_each_map(fintech):
+    from drcheck.reporters.sitemap import INSET_HEIGHT, INSET_WIDTH
+
+    _, page = fintech
+    for svg_id, width, height in (("map", MAP_WIDTH, MAP_HEIGHT), ("map-inset", INSET_WIDTH, INSET_HEIGHT)):
+        svg = svg_of(page, svg_id)
+        land = re.findall(r'<path class="land coastline" d="([^"]*)"', svg)
+        assert land, svg_id
+        points = [(float(x), float(y)) for d in land + re.findall(r'<path class="border" d="([^"]*)"', svg)
+                  for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", d)]
+        assert points and all(0 <= x <= width and 0 <= y <= height for x, y in points), svg_id
+    # Korea and Japan, not the world: the whole map holds a few thousand points, not Natural Earth's eight
+    assert len(svg_of(page, "map")) < 60_000
+
+
+def test_hover_titles_name_each_service_once(tmp_path):
+    from drcheck.reporters import render
+
+    (tmp_path / "inv.yaml").write_text("""\
+version: 1
+sites:
+  seoul: {location: [37.57, 126.98]}
+  busan: {location: [35.18, 129.08]}
+services:
+  mobile-bff: {placements: [{site: seoul}, {site: busan}], dr: {strategy: active-active}}
+  auth-service: {placements: [{site: seoul}, {site: busan}], dr: {strategy: active-active}}
+""", encoding="utf-8")
+    svg = svg_of(render("audit", "html", run_audit(tmp_path / "inv.yaml")), "map")
+    titles = re.findall(r'<line class="pair"[^>]*><title>([^<]*)</title>', svg)
+    assert len(titles) == 1 and re.fullmatch(r"busan – seoul: 32\d\.\d km; DR pair of mobile-bff, auth-service", titles[0])

@@ -72,6 +72,48 @@ def test_backstage_components_and_resources_become_services_with_their_dependenc
     assert "dependency component:feature-store (dependsOn of recommendations) is not in the catalogue read" in said
 
 
+def test_backstage_location_targets_not_checked_out_are_listed_and_the_rest_is_read(tmp_path):
+    (tmp_path / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: org}\n"
+        "spec:\n  targets: [./payments/catalog-info.yaml, ./not-cloned/catalog-info.yaml]\n", encoding="utf-8")
+    (tmp_path / "payments").mkdir()
+    (tmp_path / "payments" / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: payments}\nspec: {type: service}\n",
+        encoding="utf-8")
+    text, inventory = imported(tmp_path, "backstage", tmp_path / "catalog-info.yaml")
+    assert list(inventory["services"]) == ["payments"]
+    assert (f"Location org ({tmp_path / 'catalog-info.yaml'}:5:12): target './not-cloned/catalog-info.yaml' matches no "
+            "file under") in header(text)
+
+
+def test_backstage_component_references_in_consumes_apis_and_subcomponents_become_dependencies(tmp_path):
+    (tmp_path / "catalog-info.yaml").write_text("""\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: checkout}
+spec: {type: service, consumesApis: [component:pricing, api:tax-api]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: pricing}
+spec: {type: service}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: tax}
+spec: {type: service, providesApis: [tax-api]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: cart-widget}
+spec: {type: library, subcomponentOf: checkout}
+""", encoding="utf-8")
+    _, inventory = imported(tmp_path, "backstage", tmp_path / "catalog-info.yaml")
+    # consumesApis: component:pricing is that component, api:tax-api is whoever provides it; the whole needs its part
+    assert inventory["services"]["checkout"]["depends_on"] == ["cart-widget", "pricing", "tax"]
+    assert "depends_on" not in inventory["services"]["cart-widget"]
+
+
 def test_backstage_import_is_byte_for_byte_deterministic(tmp_path):
     first, _ = imported(tmp_path, "backstage", BACKSTAGE, name="a.yaml")
     second, _ = imported(tmp_path, "backstage", BACKSTAGE, name="b.yaml")
@@ -113,8 +155,8 @@ def test_a_source_that_contradicts_itself_writes_nothing_and_says_why(tmp_path):
     ("apiVersion: backstage.io/v1alpha1\nmetadata: {name: x}\n", "1:1: found an entity without 'kind'"),
     ("kind: Component\nmetadata: {name: x}\n---\n- a list\n", "1:1: found an entity without 'apiVersion'"),
     ("apiVersion: v1\nkind: Component\nmetadata: {name: [x]}\n", "3:11: found metadata without a name"),
-    ("apiVersion: v1\nkind: Location\nmetadata: {name: l}\nspec: {target: ./missing/*.yaml}\n",
-     "4:7: Location l: target './missing/*.yaml' matches no file"),
+    ("apiVersion: v1\nkind: Component\nmetadata: {name: x}\nspec: {subcomponentOf: [a, b]}\n",
+     "4:24: spec.subcomponentOf: expected one entity reference"),
     ("apiVersion: v1\nkind: Location\nmetadata: {name: l}\nspec: {targets: ./other.yaml}\n",
      "4:17: spec.targets: expected a list of paths of catalog files"),  # not 'target '.' matches no file'
     ("a: [unclosed\n", "invalid YAML"),
@@ -141,9 +183,10 @@ def test_terraform_state_maps_aws_resources_to_sites_services_and_backups(tmp_pa
     assert services["orders"]["placements"] == [{"site": "aws-eu-west-1a", "role": "primary"},
                                                 {"site": "aws-eu-central-1a", "role": "standby"},
                                                 {"site": "aws-eu-west-1", "role": "standby"}]
-    # AWS Backup: nightly into the main vault, copied to the locked (compliance-mode) vault in eu-central-1
+    # AWS Backup: nightly into the main vault, copied to the locked (compliance-mode) vault in eu-central-1; RDS's
+    # own automated backups upload the transaction logs every 5 minutes, in the instance's region
     assert services["orders"]["backups"] == [{"site": "aws-eu-central-1", "frequency": "1d", "immutable": True},
-                                             {"site": "aws-eu-west-1", "frequency": "1d"}]
+                                             {"site": "aws-eu-west-1", "frequency": "5m"}]
     assert services["orders"]["kind"] == "data"
     assert services["storefront"]["placements"] == [{"site": "aws-eu-west-1a", "role": "primary"},
                                                     {"site": "aws-eu-west-1b", "role": "primary"}]
@@ -260,10 +303,11 @@ def test_csv_needs_a_mapping_and_checks_it(tmp_path):
 
 def test_netbox_sites_keep_coordinates_facility_region_feeds_and_carriers(tmp_path):
     text, inventory = imported(tmp_path, "netbox", NETBOX)
+    # the two utility feeds recorded into panel PP-A (they reach no rack); the facility is no operator
     assert inventory["sites"]["pangyo-idc"] == {
-        "location": [37.4005, 127.107], "operator": "Example DC Co Pangyo", "region": "KR Capital",
+        "location": [37.4005, 127.107], "region": "KR Capital",
         "power": ["PP-A/KEPCO-Seongnam-1", "PP-A/KEPCO-Seongnam-2"], "network": ["KT", "SK Broadband"],
-        "description": "Main IDC"}
+        "description": "Main IDC", "x-netbox": {"facility": "Example DC Co Pangyo"}}
     assert inventory["sites"]["gasan-idc"]["network"] == ["KT"]  # a NetBox 4.2 termination
     assert inventory["sites"]["busan-dr"] == {"region": "KR Southeast"}  # no coordinates, no facility: left out
     assert "location: 1 of 3 sites have no latitude and longitude in NetBox" in header(text)
@@ -311,7 +355,8 @@ def test_netbox_live_follows_pages_with_the_token(netbox_server, monkeypatch):
     monkeypatch.setenv("NETBOX_URL", netbox_server)
     monkeypatch.setenv("NETBOX_TOKEN", "s3cret")
     result = run_import("netbox", [], ImportOptions())
-    assert result.sites == {"hq": {"location": [48.2, 16.37], "operator": "Vienna DC"}, "dr": {"location": [47.07, 15.44]}}
+    assert result.sites == {"hq": {"location": [48.2, 16.37], "x-netbox": {"facility": "Vienna DC"}},
+                            "dr": {"location": [47.07, 15.44]}}
     assert result.inputs == [f"{netbox_server}/api/ (live)"]
 
 
@@ -341,6 +386,63 @@ def test_netbox_files_of_kinds_drcheck_does_not_model_are_counted(tmp_path):
     (tmp_path / "racks.json").write_text(json.dumps(racks), encoding="utf-8")
     text, _ = imported(tmp_path, "netbox", NETBOX / "sites.json", tmp_path / "racks.json")
     assert "1 racks object(s): read, not mapped" in header(text)
+
+
+def dumpdata(model: str, pk: int, **fields) -> dict:
+    return {"model": model, "pk": pk, "fields": fields}
+
+
+def test_netbox_dumpdata_fixtures_are_read_and_rack_feeds_leave_their_panel_the_single_feed(tmp_path):
+    # `manage.py dumpdata` records: foreign keys are primary keys, decimals are text, other models are counted
+    records = [
+        dumpdata("dcim.region", 1, name="North America", slug="north-america", parent=None),
+        dumpdata("dcim.site", 24, name="MDF", slug="ncsu-065", status="active", region=1, facility="065",
+                 latitude="35.771500", longitude="-78.673800", description=""),
+        dumpdata("dcim.site", 25, name="Butler", slug="ncsu-but", status="active", region=1, facility="BUT",
+                 latitude=None, longitude=None, description=""),
+        dumpdata("dcim.powerpanel", 1, site=24, location=None, name="Panel 1"),
+        *[dumpdata("dcim.powerfeed", 100 + n, power_panel=1, rack=n + 1, name=f"P1-{n + 1}A", status="active",
+                   type="primary", supply="ac", phase="single-phase", voltage=120, amperage=20) for n in range(48)],
+        dumpdata("circuits.provider", 3, name="Level 3", slug="level-3"),
+        dumpdata("circuits.circuit", 7, cid="DEOW4921", provider=3, type=1, status="active"),
+        dumpdata("circuits.circuittermination", 9, circuit=7, term_side="A", termination_type=["dcim", "site"],
+                 termination_id=25),
+        dumpdata("extras.tag", 1, name="Alpha", slug="alpha"),
+        dumpdata("users.token", 1, key="never-written"),
+    ]
+    (tmp_path / "netbox-demo-data.json").write_text(json.dumps(records), encoding="utf-8")
+    text, inventory = imported(tmp_path, "netbox", tmp_path / "netbox-demo-data.json")
+    assert inventory["sites"]["MDF"] == {"location": [35.7715, -78.6738], "region": "North America",
+                                         "power": ["MDF/Panel 1"], "x-netbox": {"facility": "065"}}
+    assert inventory["sites"]["Butler"] == {"region": "North America", "network": ["Level 3"],
+                                            "x-netbox": {"facility": "BUT"}}
+    assert "2 dumpdata record(s) of models drcheck does not read (1 extras.tag, 1 users.token)" in header(text)
+    assert "None" not in text and "never-written" not in text
+    # the panel is the one feed upstream of all 48 racks: losing it takes the site
+    (tmp_path / "services.yaml").write_text("version: 1\nservices:\n  erp: {placements: [{site: MDF}]}\n",
+                                            encoding="utf-8")
+    result = drcheck("simulate", tmp_path, "--fail", "power=MDF/Panel 1", "--format", "json")  # both .yaml files
+    assert json.loads(result.stdout)["scenarios"][0]["down"] == ["erp"]
+
+
+def test_netbox_rest_records_are_recognised_by_their_fields_whatever_the_file_is_called(tmp_path):
+    page = {"count": 2, "next": None, "previous": None, "results": [
+        {"id": 1, "name": "ams1", "slug": "ams1", "facility": "AMS-01", "latitude": 52.3, "longitude": 4.9,
+         "region": None, "time_zone": "Europe/Amsterdam"},
+        {"id": 5, "name": "Feed A", "power_panel": {"id": 2, "name": "PP-1"}, "rack": None}]}
+    panels = [{"id": 2, "name": "PP-1", "site": {"id": 1, "name": "ams1"}, "powerfeed_count": 1}]
+    (tmp_path / "export-2026-12-01.json").write_text(json.dumps(page), encoding="utf-8")
+    (tmp_path / "panels-export.json").write_text(json.dumps(panels), encoding="utf-8")
+    _, inventory = imported(tmp_path, "netbox", tmp_path / "export-2026-12-01.json", tmp_path / "panels-export.json")
+    assert inventory["sites"] == {"ams1": {"location": [52.3, 4.9], "power": ["PP-1/Feed A"],
+                                           "x-netbox": {"facility": "AMS-01"}}}
+
+
+def test_a_netbox_record_of_no_known_kind_is_refused_saying_what_it_holds_never_none(tmp_path):
+    (tmp_path / "export.json").write_text(json.dumps([{"id": 1, "name": "x"}]), encoding="utf-8")
+    result = drcheck("import", "netbox", tmp_path / "export.json")
+    assert result.returncode == 2 and "None" not in result.stderr
+    assert "item 0: cannot tell what kind of NetBox object it is (no url; its fields are id, name)" in result.stderr
 
 
 def test_netbox_without_files_or_environment_says_what_it_needs():
@@ -393,9 +495,10 @@ def test_terraform_maps_google_cloud_and_azure_resources(tmp_path):
                                                 {"site": "gcp-europe-west1-c", "role": "standby"},
                                                 {"site": "gcp-europe-west3-a", "role": "standby"}]
     assert services["orders"]["backups"] == [{"site": "gcp-europe-west4", "frequency": "1d"}]
-    # a multi-region bucket is a service not yet placed, and the header says why
-    assert services["media"] == {"kind": "data"}
-    assert "google_storage_bucket.media: location EU is a multi- or dual-region" in header(text)
+    # a multi-region bucket is at its multi-region, with Google's copy in a second region of it that Google does not name
+    assert services["media"] == {"kind": "data", "placements": [{"site": "gcp-eu", "role": "primary"}],
+                                 "backups": [{"site": "gcp-eu-second-region", "media": "object"}]}
+    assert "location" not in sites["gcp-eu"] and "location" not in sites["gcp-eu-second-region"]
     assert services["docs"]["backups"] == [{"site": "azure-northeurope", "media": "object"}]  # GRS
     assert services["carts"]["placements"] == [{"site": "azure-westeurope", "role": "primary"},
                                                {"site": "azure-northeurope", "role": "standby"}]
@@ -414,3 +517,46 @@ def test_a_region_missing_from_the_catalogue_gives_a_site_without_location(tmp_p
     text, inventory = imported(tmp_path, "terraform", tmp_path / "s.tfstate")
     assert inventory["sites"]["aws-xx-mars-1a"] == {"kind": "cloud-zone", "operator": "AWS", "region": "aws-xx-mars-1"}
     assert "region aws:xx-mars-1 is not in drcheck's catalogue of named locations" in header(text)
+
+
+# ---- what every import's input may look like ---------------------------------------------------
+
+def test_a_utf16_file_with_broken_text_is_located_and_said_to_look_like_a_powershell_redirect(tmp_path):
+    # a description mangled on its way through a console: its closing quote eaten, the string runs into the next line
+    text = '{"format_version": "1.0",\n "values": {"root_module": {"resources": [\n  {"description": "\u00ec\u0084\u009c\u00eb\u00b9\n  }]}}}\n'
+    path = tmp_path / "plan.json"
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    result = drcheck("import", "terraform", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{path}:3:" in result.stderr and "invalid JSON" in result.stderr
+    assert "UTF-16, as Windows PowerShell's `>` writes it" in result.stderr
+    assert "Out-File -Encoding utf8" in result.stderr
+
+
+def test_a_utf8_file_with_the_same_fault_gets_no_powershell_hint(tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text('{"values": {"root_module": {"resources": [}}}', encoding="utf-8")
+    result = drcheck("import", "terraform", path)
+    assert result.returncode == 2 and "invalid JSON" in result.stderr and "PowerShell" not in result.stderr
+
+
+@pytest.mark.parametrize("source, given", [
+    ("terraform", ["state/show.json"]),
+    ("terraform", ["./state"]),
+    ("backstage", ["./catalog/catalog-info.yaml"]),
+])
+def test_the_header_records_each_input_as_given_not_as_an_absolute_path(tmp_path, source, given):
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "show.json").write_text(json.dumps({"format_version": "1.0", "values": {
+        "root_module": {"resources": []}}}), encoding="utf-8")
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: web}\nspec: {type: service}\n",
+        encoding="utf-8")
+    result = drcheck("import", source, *given, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    recorded = [line[4:] for line in lines[1:lines.index("#")]]
+    expected = {"./state": ["state/show.json"]}.get(given[0], given)
+    assert recorded == expected
+    assert str(tmp_path) not in result.stdout

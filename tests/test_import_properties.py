@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from drcheck.errors import InputError
-from drcheck.importers import ImportOptions, run_import
+from drcheck.importers import ImportOptions, run_import, terraform
 from drcheck.importers.writer import render
 from drcheck.loader import parse
 from drcheck.schema import build_inventory
@@ -76,19 +76,21 @@ JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-5, 40) | st.
      "cron(0 5 ? * * *)", "1", "x"]) | st.text(max_size=6),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
         ["availability_zone", "region", "zone", "location", "bucket", "status", "destination", "rule", "enabled",
-         "region_name", "zone", "secondary_zone", "location_preference", "settings", "tags", "labels"]), inner, max_size=4),
+         "region_name", "zone", "secondary_zone", "location_preference", "settings", "tags", "labels", "rules",
+         "data_locations", "mode", "standby_availability_zone", "type", "storage_redundancy", "interval_in_minutes",
+         "zones", "allowed_persistence_regions", "failover_priority", "backup_configuration", "geo_location"]), inner, max_size=4),
     max_leaves=12)
-TYPES = ["aws_instance", "aws_db_instance", "aws_rds_cluster", "aws_rds_cluster_instance", "aws_rds_global_cluster",
-         "aws_dynamodb_table", "aws_elasticache_replication_group", "aws_elasticache_cluster", "aws_s3_bucket",
-         "aws_s3_bucket_replication_configuration", "aws_backup_plan", "aws_backup_selection", "aws_backup_vault",
-         "google_compute_instance", "google_sql_database_instance", "google_storage_bucket",
-         "azurerm_linux_virtual_machine", "azurerm_storage_account", "azurerm_cosmosdb_account",
-         "azurerm_mssql_database", "azurerm_mssql_failover_group", "null_resource"]
+TYPES = sorted({*terraform._MAPPERS, *terraform._FOLLOW_UP, *terraform._READ_ONLY, "null_resource"})
 ATTRIBUTES = ["availability_zone", "region", "arn", "multi_az", "backup_retention_period", "replicate_source_db",
               "replica", "point_in_time_recovery", "preferred_cache_cluster_azs", "bucket", "rule", "writer",
               "cluster_identifier", "zone", "settings", "location", "secondary_location", "account_replication_type",
               "geo_location", "master_instance_name", "tags", "labels", "plan_id", "resources", "selection_tag",
-              "global_cluster_members", "partner_server", "databases", "server_id", "id", "name"]
+              "global_cluster_members", "partner_server", "databases", "server_id", "id", "name",
+              "storage_account_type", "zone_redundant", "high_availability", "geo_redundant_backup_enabled", "backup",
+              "custom_placement_config", "config", "cluster", "location_id", "alternative_location_id", "tier",
+              "message_storage_policy", "default_node_pool", "zones", "availability_zones", "replication_configuration",
+              "source_db_instance_arn", "primary_key_arn", "distribution_policy_zones",
+              "automated_snapshot_retention_period", "identifier", "function_name"]
 
 
 @SETTINGS
@@ -96,6 +98,7 @@ ATTRIBUTES = ["availability_zone", "region", "arn", "multi_az", "backup_retentio
                                                                            max_size=6)), max_size=6))
 @example(resources=[("aws_backup_plan", {}), ("aws_backup_selection", {"resources": [[]], "selection_tag": "x"})])
 @example(resources=[("azurerm_cosmosdb_account", {"geo_location": True}), ("aws_dynamodb_table", {"replica": 1})])
+@example(resources=[("azurerm_cosmosdb_account", {"geo_location": [{"location": "uksouth", "failover_priority": "x"}]})])
 def test_any_terraform_attributes_import_to_a_valid_inventory_or_a_located_error(tmp_path, resources):
     import json
 
@@ -104,3 +107,110 @@ def test_any_terraform_attributes_import_to_a_valid_inventory_or_a_located_error
                                          for i, (kind, attributes) in enumerate(resources)]}
     (tmp_path / "s.tfstate").write_text(json.dumps(state), encoding="utf-8")
     _valid_or_located("terraform", [str(tmp_path / "s.tfstate")], ImportOptions())
+
+
+PROVIDER_SETTINGS = st.dictionaries(st.sampled_from(["region", "zone", "alias"]), st.one_of(
+    st.fixed_dictionaries({"constant_value": JSON_VALUES}), st.fixed_dictionaries({"references": JSON_VALUES}),
+    JSON_VALUES), max_size=3)
+
+
+@SETTINGS
+@given(resources=st.lists(st.tuples(st.sampled_from(TYPES), st.dictionaries(st.sampled_from(ATTRIBUTES), JSON_VALUES,
+                                                                           max_size=4)), max_size=4),
+       providers=st.dictionaries(st.sampled_from(["aws", "aws.east", "google", "module.m:aws", "x"]),
+                                 st.one_of(st.fixed_dictionaries({"expressions": PROVIDER_SETTINGS}), JSON_VALUES),
+                                 max_size=3),
+       keys=st.lists(st.one_of(st.sampled_from(["aws", "aws.east", "google", "module.m:aws"]), JSON_VALUES), max_size=4),
+       variables=st.dictionaries(st.sampled_from(["region", "x"]), JSON_VALUES, max_size=2))
+def test_any_plan_configuration_imports_to_a_valid_inventory_or_a_located_error(tmp_path, resources, providers, keys,
+                                                                               variables):
+    import json
+
+    planned = [{"address": f"{kind}.r{i}", "mode": "managed", "type": kind, "name": f"r{i}", "values": values}
+               for i, (kind, values) in enumerate(resources)]
+    configured = [{"address": f"{kind}.r{i}", "provider_config_key": key}
+                  for i, ((kind, _), key) in enumerate(zip(resources, keys))]
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": planned}}, "variables": variables,
+            "configuration": {"provider_config": providers, "root_module": {
+                "resources": configured, "module_calls": {"m": {"module": {"resources": configured}}}}}}
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    _valid_or_located("terraform", [str(tmp_path / "plan.json")], ImportOptions())
+
+
+NETBOX_FIELDS = ["name", "id", "url", "facility", "latitude", "longitude", "region", "site", "power_panel", "rack",
+                 "circuit", "provider", "term_side", "termination_type", "termination_id", "termination", "_site",
+                 "cid", "description", "time_zone", "powerfeed_count"]
+NETBOX_VALUES = st.recursive(st.none() | st.booleans() | st.integers(0, 4) | st.sampled_from(
+    ["dc1", "37.5", "north", "dcim.site", "https://nb/api/dcim/sites/1/", "https://nb/api/dcim/racks/2/", "BUT"])
+    | st.text(max_size=5), lambda inner: st.lists(inner, max_size=2) | st.dictionaries(
+        st.sampled_from(["id", "name", "url"]), inner, max_size=2), max_leaves=6)
+NETBOX_RECORD = st.one_of(
+    st.dictionaries(st.sampled_from(NETBOX_FIELDS), NETBOX_VALUES, max_size=6),
+    st.fixed_dictionaries({"model": st.sampled_from(["dcim.site", "dcim.region", "dcim.powerpanel", "dcim.powerfeed",
+                                                     "circuits.circuit", "circuits.circuittermination",
+                                                     "circuits.provider", "extras.tag", "dcim.rack"]),
+                           "pk": st.integers(0, 4) | st.none() | st.text(max_size=2),
+                           "fields": st.dictionaries(st.sampled_from(NETBOX_FIELDS), NETBOX_VALUES, max_size=6)}))
+
+
+@SETTINGS
+@given(records=st.lists(NETBOX_RECORD, max_size=8), name=st.sampled_from(["sites", "export", "power-feeds"]))
+def test_any_netbox_records_import_to_a_valid_inventory_or_a_located_error(tmp_path, records, name):
+    import json
+
+    (tmp_path / f"{name}.json").write_text(json.dumps(records), encoding="utf-8")
+    _valid_or_located("netbox", [str(tmp_path / f"{name}.json")], ImportOptions())
+
+
+K8S_KEYS = ["metadata", "name", "namespace", "labels", "annotations", "ownerReferences", "kind", "controller", "spec",
+            "providerID", "nodeName", "volumes", "persistentVolumeClaim", "claimName", "volumeName", "nodeAffinity",
+            "required", "nodeSelectorTerms", "matchExpressions", "key", "operator", "values", "selector",
+            "matchLabels", "template", "volumeClaimTemplates", "status", "phase", "schedule", "includedNamespaces",
+            "excludedNamespaces", "labelSelector", "storageLocation", "paused", "provider", "objectStorage",
+            "bucket", "config", "region", "s3Url", "default"]
+K8S_TEXT = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone", "topology.gke.io/zone",
+            "topology.kubernetes.io/region", "eu-west-1a", "eu-west-1", "europe-west1-b__europe-west1-c", "0",
+            "aws:///eu-west-1b/i-1", "gce://p/europe-west1-b/n", "azure:///x", "ReplicaSet", "StatefulSet",
+            "Deployment", "web-5d8f", "pod-template-hash", "5d8f", "web", "shop", "In", "Exists", "NotIn",
+            "drcheck.io/tier", "drcheck.io/service", "drcheck.io/rto", "app.kubernetes.io/name", "argocd-server",
+            "0 3 * * *", "@every 90m", "*", "aws", "velero.io/gcp", "default", "Failed", "data-web-0", "n1", "db"]
+K8S_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-2, 3) | st.sampled_from(K8S_TEXT),
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                              st.sampled_from(K8S_KEYS + K8S_TEXT), inner, max_size=4), max_leaves=14)
+K8S_KINDS = ["Node", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "PersistentVolume",
+             "PersistentVolumeClaim", "BackupStorageLocation", "Schedule", "Service"]
+
+
+LABEL_KEYS = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone", "topology.gke.io/zone",
+              "topology.kubernetes.io/region", "pod-template-hash", "app.kubernetes.io/name",
+              "node-role.kubernetes.io/control-plane", "eks.amazonaws.com/nodegroup", "kubernetes.azure.com/cluster"]
+K8S_OBJECTS = st.fixed_dictionaries({
+    "kind": st.sampled_from(K8S_KINDS),
+    "metadata": st.fixed_dictionaries({
+        "name": st.sampled_from(["web", "db", "n1", "n2", "default", "data-db-0", "web-5d8f", 7]),
+        "namespace": st.sampled_from(["shop", "velero"]),
+        "labels": st.dictionaries(st.sampled_from(LABEL_KEYS), st.sampled_from([*K8S_TEXT, 5, ["x"]]), max_size=3),
+        "annotations": st.dictionaries(st.sampled_from(["drcheck.io/tier", "drcheck.io/service", "drcheck.io/rpo"]),
+                                       st.sampled_from(["1", "x", "", "web"]), max_size=2),
+        "ownerReferences": st.lists(st.fixed_dictionaries({
+            "kind": st.sampled_from(["ReplicaSet", "StatefulSet", "DaemonSet", "Job"]),
+            "name": st.sampled_from(["web-5d8f", "db", "web"]), "controller": st.booleans()}), max_size=2)}),
+    "spec": st.dictionaries(st.sampled_from(K8S_KEYS), K8S_VALUES, max_size=5),
+    "items_kind": st.booleans()})
+
+
+@SETTINGS
+@given(clusters=st.lists(st.lists(K8S_OBJECTS, max_size=6), min_size=1, max_size=2),
+       list_kind=st.sampled_from(["List", "PodList", "NodeList", "DeploymentList"]))
+def test_any_kubernetes_objects_import_to_a_valid_inventory_or_a_located_error(tmp_path, clusters, list_kind):
+    import json
+
+    paths = []
+    for i, objects in enumerate(clusters):
+        # a raw API list's items carry no kind
+        items = [{k: v for k, v in item.items() if k != "items_kind" and (k != "kind" or item["items_kind"])}
+                 for item in objects]
+        path = tmp_path / f"c{i}.json"
+        path.write_text(json.dumps({"kind": list_kind, "items": items}), encoding="utf-8")
+        paths.append(str(path))
+    _valid_or_located("kubernetes", paths, ImportOptions())

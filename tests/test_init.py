@@ -96,3 +96,28 @@ def test_a_file_where_the_directory_should_be_exits_2(tmp_path):
     (tmp_path / "estate").write_text("", encoding="utf-8")
     result = init(tmp_path, "estate")
     assert result.returncode == 2 and result.stderr == "error: estate: exists and is not a directory\n"
+
+
+def test_init_then_audit_of_the_folder_works_and_leaves_the_policy_out(tmp_path):
+    assert init(tmp_path, "dr").returncode == 0
+    for command, *options in (("validate",), ("audit", "--as-of", "2026-11-01", "--format", "json")):
+        result = drcheck(command, "dr", *options, cwd=tmp_path)
+        assert result.returncode == (0 if command == "validate" else 1), result.stderr  # 1: untested failovers
+        assert result.stderr.splitlines() == [
+            "note: skipped dr/drcheck.yaml: a policy file, not part of the inventory (a policy is read with "
+            "--policy FILE, or from drcheck.yaml in the working directory)"]
+    assert json.loads(result.stdout)["inventory"]["files"] == ["dr/inventory.yaml"]
+
+
+def test_a_file_of_policy_keys_is_left_out_of_a_folder_whatever_its_name_and_refused_by_name(tmp_path):
+    init(tmp_path, "dr")
+    (tmp_path / "dr" / "drcheck.yaml").rename(tmp_path / "dr" / "gate.yml")
+    result = drcheck("validate", "dr", cwd=tmp_path)
+    assert result.returncode == 0 and "note: skipped dr/gate.yml: a policy file" in result.stderr
+    named = drcheck("audit", "dr/inventory.yaml", "dr/gate.yml", cwd=tmp_path)
+    assert named.returncode == 2 and "Traceback" not in named.stderr
+    assert named.stderr == ("error: dr/gate.yml:1:1: found a policy (keys profile, fail_on, rules, waivers), not an "
+                            "inventory; give a policy with --policy dr/gate.yml\n")
+    (tmp_path / "dr" / "inventory.yaml").unlink()
+    alone = drcheck("validate", "dr", cwd=tmp_path)
+    assert alone.returncode == 2 and "dr: holds no inventory files, only the policy file(s) dr/gate.yml" in alone.stderr

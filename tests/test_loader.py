@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import io
+import tempfile
+from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drcheck.audit import load_inventory
 from drcheck.errors import InputError, Location
@@ -196,8 +201,10 @@ def test_directories_expand_to_sorted_yaml_files(tmp_path):
     for name in ("b.yaml", "a.yml", "sub/c.yaml", "notes.txt", "sub/d.json"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("version: 1\n")
+    # each with whether a directory held it (and so may hold the policy too) or it was named
     assert collect_sources([str(tmp_path), "-"]) == [
-        str(tmp_path / "a.yml"), str(tmp_path / "b.yaml"), str(tmp_path / "sub" / "c.yaml"), "-"]
+        (str(tmp_path / "a.yml"), True), (str(tmp_path / "b.yaml"), True), (str(tmp_path / "sub" / "c.yaml"), True),
+        ("-", False)]
 
 
 def test_missing_paths_are_refused(tmp_path):
@@ -230,3 +237,30 @@ def test_directory_files_must_agree_on_the_name(tmp_path):
         load_inventory([str(tmp_path)])
     assert str(refused.value) == (f"{tmp_path / 'b.yaml'}:2:7: name: found 'other', but {tmp_path / 'a.yaml'}:2:7 "
                                   "names the inventory 'acme'; expected one name")
+
+
+POLICY_KEYS = ["profile", "fail_on", "min_score", "fail_on_unknown", "rules_dirs", "rules", "waivers"]
+INVENTORY_KEYS = ["version", "name", "sites", "services", "overrides", "description"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from(POLICY_KEYS + INVENTORY_KEYS),
+                       st.one_of(st.none(), st.just("1"), st.builds(dict), st.builds(list), st.just("high")), max_size=5),
+       st.booleans())
+def test_a_folder_leaves_out_what_holds_only_policy_keys_and_never_crashes(keys, named):
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "inventory.yaml").write_text("version: 1\nsites: {s: {}}\nservices: {a: {placements: [{site: s}]}}\n",
+                                                     encoding="utf-8")
+        other = Path(folder) / "other.yaml"
+        other.write_text(yaml.safe_dump(keys) if keys else "x-note: empty\n", encoding="utf-8")
+        skipped: list[str] = []
+        try:
+            inventory = load_inventory([str(other), str(Path(folder) / "inventory.yaml")] if named else [folder],
+                                       skipped=skipped)
+        except InputError as error:
+            assert all(p.message for p in error.problems), error
+            policy_only = bool(keys) and all(k in POLICY_KEYS for k in keys)
+            assert not policy_only or named, error  # a folder never refuses a policy: it leaves it out
+            return
+        assert (skipped == [str(other)]) == (bool(keys) and all(k in POLICY_KEYS for k in keys))
+        assert "a" in inventory.services

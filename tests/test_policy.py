@@ -231,6 +231,7 @@ def test_waivers_show_in_the_table_and_markdown(estate):
     ("fail_onn: high\n", "1:1", "unknown policy key 'fail_onn'"),
     ("fail_on: severe\n", "1:10", "fail_on: found 'severe'; expected one of: critical, high"),
     ("profile: iso-99\n", "1:10", "profile: found 'iso-99'; expected one of: default"),
+    ("profile: ''\n", "1:10", "profile: found ''; expected one of: default"),
     ("min_score: lots\n", "1:12", "min_score: found 'lots'"),
     ("rules:\n  no-such-rule: {severity: high}\n", "2:3", "rules: unknown rule 'no-such-rule'"),
     ("rules:\n  no-dr: {severity: urgent}\n", "2:21", "rules.no-dr.severity: found 'urgent'"),

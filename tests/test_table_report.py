@@ -137,11 +137,12 @@ def test_long_groups_show_the_most_important_and_say_how_many_more_and_how_to_se
 
 def test_unknowns_of_services_not_yet_placed_are_summed_up_apart_from_the_others():
     out = drcheck("audit", SAMPLES / "tunely-imported" / "catalogue.yaml", "--as-of", "2026-11-01").stdout
-    unknown = out[out.index(" UNKNOWN (25) "):]
-    assert "  6 service(s) not yet placed  25 checks wait for their placements\n" in unknown
+    unknown = out[out.index(" UNKNOWN (28) "):]
+    assert "  6 service(s) not yet placed  28 checks wait for their placements\n" in unknown
     # tier 0 first, then by what each takes down
     assert "    auth, player-api, tracks-db, audio-files, recommendations, users-db\n" in unknown
-    assert "dr-depends-on-single-site (6), dr-site-too-close (6), no-dr (3)" in unknown
+    # no-backup too: an unplaced data store is unknown, not a critical failure
+    assert "dr-depends-on-single-site (6), dr-site-too-close (6), no-backup (3), no-dr (3)" in unknown
     assert "cannot check" not in unknown
     whole = drcheck("audit", SAMPLES / "tunely-imported", "--as-of", "2026-11-01").stdout
     assert "no known distance from primary aws-eu-west-1a to aws-eu-west-1b" in whole  # the others, in full
@@ -169,8 +170,9 @@ def test_quiet_prints_the_summary_and_the_gate_only(write):
     assert lines[2].startswith("15 critical")
     diff = drcheck("diff", KAKAO, SAMPLES / "naver-2022.yaml", "-q", "--as-of", "2026-11-01")
     assert diff.returncode == 0
-    assert diff.stdout.splitlines()[-1] == "gate passed: the change adds no finding at or above high"
-    assert "Removed:" not in diff.stdout and len(diff.stdout.splitlines()) == 5
+    assert diff.stdout.splitlines()[-2:] == [
+        "gate passed: no subject got worse at or above high, and no single failure takes down more", "net: better"]
+    assert "Removed:" not in diff.stdout and len(diff.stdout.splitlines()) == 6
 
 
 def test_findings_show_rule_subject_location_and_message(tmp_path):

@@ -16,6 +16,8 @@ SOURCES = {
     "terraform": "`terraform show -json` output (state or plan) or terraform.tfstate (format 4)",
     "netbox": "NetBox REST API JSON files, or live from NETBOX_URL and NETBOX_TOKEN",
     "csv": "CSV rows of services or sites, with a mapping file naming the columns",
+    "kubernetes": "`kubectl get nodes,pods,deployments,statefulsets,daemonsets,pv,pvc -A -o json` and Velero's "
+                  "backupstoragelocations and schedules, one or several clusters",
 }
 
 
@@ -47,6 +49,8 @@ class Imported:
 class ImportOptions:
     mapping: str | None = None  # csv: the mapping file
     service_tag: str = "drcheck:service"  # terraform: the tag that names a resource's service
+    clusters: tuple[str, ...] = ()  # kubernetes: NAME=FILE, a cluster's file or directory (a name may repeat)
+    tooling_labels: tuple[str, ...] = ()  # kubernetes: KEY=VALUE labels that mark recovery tooling
 
 
 def run_import(source: str, paths: list[str], options: ImportOptions) -> Imported:

@@ -1,8 +1,9 @@
 """Backstage software catalogue (catalog-info.yaml) -> services, owners and dependencies.
 
 Components and Resources become services (a database or storage Resource is
-`data`); `dependsOn`, `dependencyOf` and the APIs one component provides and
-another consumes become dependencies; description, tags and links are kept,
+`data`); `dependsOn`, `dependencyOf`, the APIs one component provides and
+another consumes, and a component's parts (`subcomponentOf`: the whole needs
+its parts) become dependencies; description, tags and links are kept,
 and the system, lifecycle and type go under `x-backstage`.  Teams can keep DR facts in their catalogue with the annotations
 of `ANNOTATIONS`.  A catalogue says nothing about where anything runs or is
 backed up: every service comes out not yet placed."""
@@ -79,14 +80,22 @@ def read(paths: list[str], options: ImportOptions) -> Imported:
     unresolved: list[str] = []
     for entity in sorted(services.values(), key=lambda e: e.service_name):
         imported.services[entity.service_name] = _service(entity, services, providers, unresolved, imported)
-    for entity in services.values():  # `dependencyOf: [component:x]`: x depends on this one
-        for ref in _refs(entity, "dependencyOf"):
+    for entity in services.values():
+        # `dependencyOf: [component:x]`: x depends on this one; `subcomponentOf: x`: x has this part, and needs it
+        refs = [(ref, "dependencyOf") for ref in _refs(entity, "dependencyOf")]
+        whole = entity.spec.get("subcomponentOf")
+        if whole is not None and not isinstance(whole, str):
+            raise InputError.at(where(entity.file, entity.spec, "subcomponentOf"),
+                                "spec.subcomponentOf: expected one entity reference (the component this is part of)")
+        if whole is not None:
+            refs.append((whole, "subcomponentOf"))
+        for ref, key in refs:
             target = services.get(_resolve(ref, "component", entity.namespace))
             if target is None:
-                unresolved.append(f"{ref} (dependencyOf of {entity.service_name})")
+                unresolved.append(f"{ref} ({key} of {entity.service_name})")
                 continue
             needs = imported.services[target.service_name].setdefault("depends_on", [])
-            if entity.service_name not in needs:
+            if entity.service_name not in needs and target is not entity:
                 needs.append(entity.service_name)
     for service in imported.services.values():
         if "depends_on" in service:
@@ -98,13 +107,13 @@ def read(paths: list[str], options: ImportOptions) -> Imported:
 def _read_catalogue(files: list[str], imported: Imported) -> list[_Entity]:
     """Every entity of the files, following Location entities to the files they name."""
     entities: list[_Entity] = []
-    queue = [os.path.normpath(f) for f in files]
+    queue = list(files)  # as given on the command line; the files Locations name, relative to those
     seen: set[str] = set()
     while queue:
         file = queue.pop(0)
-        if file in seen:
+        if os.path.normpath(file) in seen:
             continue
-        seen.add(file)
+        seen.add(os.path.normpath(file))
         imported.inputs.append(file)
         for document in read_yaml_documents(file):
             entity = _entity(file, document)
@@ -143,9 +152,11 @@ def _location_targets(entity: _Entity, imported: Imported) -> list[str]:
             imported.gap(f"Location {entity.name} points at {target}: drcheck reads files only, not URLs")
             continue
         matches = sorted(glob.glob(os.path.join(base, target)))
-        if not matches:
-            raise InputError.at(where(entity.file, spec), f"Location {entity.name}: target {target!r} matches no "
-                                                          f"file under {base or '.'}")
+        if not matches:  # Backstage records such a target as an error of that Location and reads the others
+            at = where(entity.file, spec, "target" if "target" in spec else "targets")
+            imported.gap(f"Location {entity.name} ({at}): target {target!r} matches no file under "
+                         f"{base or '.'} (a repository not checked out?), so what it holds is not read")
+            continue
         found.extend(os.path.normpath(m) for m in matches)
     return found
 
@@ -207,6 +218,13 @@ def _service(entity: _Entity, services: dict, providers: dict, unresolved: list[
             needs.append(target.service_name)
     for ref in _refs(entity, "consumesApis"):
         key = _resolve(ref, "api", entity.namespace)
+        if key[0] != "api":  # a reference that names its kind is resolved as that kind, as Backstage does
+            target = services.get(key)
+            if target is None:
+                unresolved.append(f"{ref} (consumesApis of {entity.service_name})")
+            elif target.service_name not in needs and target is not entity:
+                needs.append(target.service_name)
+            continue
         provided_by = providers.get(key[1:])
         if not provided_by:
             unresolved.append(f"API {ref} (consumed by {entity.service_name}: no component provides it)")

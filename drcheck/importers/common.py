@@ -32,7 +32,22 @@ def read_json(path: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError.at(Location(name, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}") from None
+        raise InputError.at(Location(name, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}{_redirect_hint(path)}") from None
+
+
+def _redirect_hint(path: str) -> str:
+    """Why a UTF-16 file may hold broken text: Windows PowerShell's `>` writes UTF-16, and text that passed through
+    a console in another code page on the way is mangled before it is written."""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(2)
+    except OSError:
+        return ""
+    if start not in (b"\xff\xfe", b"\xfe\xff"):
+        return ""
+    return ("; the file is UTF-16, as Windows PowerShell's `>` writes it: write it as UTF-8 instead, e.g. "
+            "`terraform show -json plan.out | Out-File -Encoding utf8 plan.json`, or run the command in cmd.exe "
+            "or PowerShell 7")
 
 
 def read_yaml_documents(path: str) -> list[Mapping | Sequence | str | None]:
@@ -77,3 +92,32 @@ def where(file: str, node, key: str | None = None) -> Location:
         return position(file, node.value_at(key))
     at = getattr(node, "where", None)
     return position(file, at) if at is not None else Location(file, 1, 1)
+
+
+def json_location(file: str, path: tuple) -> Location:
+    """Where the value at `path` (object keys and list indices) starts in a JSON file.  Only an error needs it, so
+    the file is read again then rather than every position being kept for files of a hundred thousand objects."""
+    name, text = read_source(file)
+    decoder, at = json.JSONDecoder(), 0
+    skip = json.decoder.WHITESPACE.match
+    try:
+        at = skip(text, at).end()
+        for step in path:
+            at = skip(text, at + 1).end()  # past '[' or '{'
+            if isinstance(step, int):
+                for _ in range(step):
+                    at = skip(text, decoder.raw_decode(text, at)[1]).end()
+                    at = skip(text, at + 1).end()  # past ','
+                continue
+            while text[at] == '"':
+                key, at = json.decoder.scanstring(text, at + 1)
+                at = skip(text, skip(text, at).end() + 1).end()  # past ':'
+                if key == step:
+                    break
+                at = skip(text, decoder.raw_decode(text, at)[1]).end()
+                if text[at] == ",":
+                    at = skip(text, at + 1).end()
+    except (ValueError, IndexError):
+        pass  # a path the text does not hold to the end: the nearest place found
+    line = text.count("\n", 0, at) + 1
+    return Location(name, line, at - text.rfind("\n", 0, at))

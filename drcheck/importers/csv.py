@@ -46,7 +46,7 @@ _LISTS = frozenset({"placements.primary", "placements.standby", "depends_on", "d
 def read(paths: list[str], options: ImportOptions) -> Imported:
     if options.mapping is None:
         raise InputError("csv: --mapping FILE is required: it names the columns (see `drcheck import --help` and "
-                         "the README's Importing section)")
+                         "docs/importing.md)")
     files = input_files(paths, (".csv",))
     sections, separator = _read_mapping(options.mapping)
     imported = Imported("csv", [*files, options.mapping])

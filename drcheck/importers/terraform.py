@@ -30,10 +30,12 @@ class _Resource:
     module: str  # "" for the root module, else "module.a.module.b"
     values: dict
     file: str
+    provider: dict = field(default_factory=dict)  # its provider block's settings (a plan's configuration): region ...
 
     @property
     def region(self) -> str | None:
-        """The AWS region, from the resource's own attributes (provider settings are not in a state)."""
+        """The AWS region: the resource's own (the `region` argument of provider 6.x), else where its zone or ARN
+        says, else its provider block's (a plan's configuration; a state does not record it)."""
         values = self.values
         for key in ("region", "region_name"):
             if isinstance(values.get(key), str) and _REGION.fullmatch(values[key]):
@@ -41,8 +43,17 @@ class _Resource:
         zone = values.get("availability_zone")
         if isinstance(zone, str) and _ZONE.fullmatch(zone):
             return _ZONE.fullmatch(zone).group(1)
-        match = _ARN_REGION.match(str(values.get("arn", "")))
-        return match.group(1) if match else None
+        for key in ("arn", "id"):
+            match = _ARN_REGION.match(str(values.get(key, "")))
+            if match:
+                return match.group(1)
+        configured = self.provider.get("region")
+        return configured if isinstance(configured, str) and _REGION.fullmatch(configured) else None
+
+    def setting(self, key: str):
+        """A Google Cloud resource's own `region` or `zone`, else its provider block's."""
+        own = self.values.get(key)
+        return own if isinstance(own, str) and own else self.provider.get(key)
 
     def tags(self) -> dict:
         """AWS and Azure tags, or Google Cloud labels."""
@@ -89,7 +100,11 @@ def _resources(file: str) -> list[_Resource]:
                                   "`terraform show -json` or a terraform.tfstate file")
     if "values" in data or "planned_values" in data:
         module = (data.get("planned_values") or data.get("values") or {}).get("root_module")
-        return list(_module_resources(file, module or {}, "planned_values" if "planned_values" in data else "values"))
+        resources = list(_module_resources(file, module or {}, "planned_values" if "planned_values" in data else "values"))
+        settings = _provider_settings(data)
+        for resource in resources:
+            resource.provider = settings(resource)
+        return resources
     if "resources" in data and "version" in data:
         if data["version"] != 4:
             raise InputError.at(None, f"{file}: found state format version {data['version']!r}; expected 4 "
@@ -129,6 +144,54 @@ def _listed(file: str, where: str, value) -> list:
     return value
 
 
+def _provider_settings(data: dict):
+    """For a plan: which provider block configures each resource (aliases included), and that block's constant or
+    variable-given settings (region, zone).  A state holds no configuration: every resource gets {}."""
+    configuration = data.get("configuration") if isinstance(data.get("configuration"), dict) else {}
+    variables = data.get("variables") if isinstance(data.get("variables"), dict) else {}
+    blocks = configuration.get("provider_config") if isinstance(configuration.get("provider_config"), dict) else {}
+    settings = {key: _settings(block, variables) for key, block in blocks.items() if isinstance(block, dict)}
+    keys: dict[str, str] = {}  # resource address without instance keys -> its provider block's key
+
+    def walk(module, prefix: str) -> None:
+        if not isinstance(module, dict):
+            return
+        for resource in module.get("resources") or []:
+            if isinstance(resource, dict) and isinstance(resource.get("address"), str):
+                keys[prefix + resource["address"]] = str(resource.get("provider_config_key", ""))
+        calls = module.get("module_calls")
+        for name, call in (calls.items() if isinstance(calls, dict) else ()):
+            walk(call.get("module") if isinstance(call, dict) else None, f"{prefix}module.{name}.")
+
+    walk(configuration.get("root_module"), "")
+
+    def of(resource: _Resource) -> dict:
+        key = keys.get(re.sub(r"\[[^\]]*\]", "", resource.address))
+        if key is None:  # not in the configuration: the provider's default block
+            key = resource.type.split("_")[0]  # aws, google, azurerm
+        # a provider block of a module is keyed "module.NAME:aws"; one passed down keeps its parent's key
+        return settings.get(key) or settings.get(key.rpartition(":")[2]) or {}
+
+    return of
+
+
+def _settings(block: dict, variables: dict) -> dict:
+    found = {}
+    expressions = block.get("expressions") if isinstance(block.get("expressions"), dict) else {}
+    for key in ("region", "zone"):
+        expression = expressions.get(key)
+        if not isinstance(expression, dict):
+            continue
+        value = expression.get("constant_value")
+        references = expression.get("references")
+        if value is None and isinstance(references, list) and references and str(references[0]).startswith("var."):
+            variable = variables.get(str(references[0])[4:])
+            value = variable.get("value") if isinstance(variable, dict) else None
+        if isinstance(value, str) and value:
+            found[key] = value
+    return found
+
+
 def _state_resources(file: str, resources):
     if not isinstance(resources, list):
         raise InputError.at(None, f"{file}: resources: expected a list")
@@ -159,21 +222,29 @@ class _Estate:
         self.service_of: dict[str, _Service] = {}  # resource address -> its service
         self.by_arn = {r.values["arn"]: r for r in resources if isinstance(r.values.get("arn"), str)}
         self.unmapped: dict[str, int] = {}
+        self.regions = catalogue()
         # buckets that replication rules write to: copies of another bucket's data, not places it serves from
         self.replica_buckets = {str(d.get("bucket", "")).removeprefix("arn:aws:s3:::")
-                                for r in resources if r.type == "aws_s3_bucket_replication_configuration"
-                                for rule in block_list(r.values.get("rule")) if isinstance(rule, dict)
+                                for r in resources for _, rules in _replication_rules(r) for rule in rules
                                 for d in block_list(rule.get("destination")) if isinstance(d, dict)}
 
     # sites: one per region (PROVIDER-REGION), one per zone (PROVIDER-ZONE), at the region's named location
     def known_region(self, provider: str, region: str) -> bool:
-        return f"{provider}:{region}" in catalogue()
+        return f"{provider}:{region}" in self.regions
 
     def region_site(self, provider: str, region: str) -> str:
         return self._site(f"{provider}-{region}", "cloud-region", provider, region)
 
     def zone_site(self, provider: str, region: str, zone: str) -> str:
         return self._site(f"{provider}-{zone}", "cloud-zone", provider, region)
+
+    def area_site(self, provider: str, area: str, description: str) -> str:
+        """A multi-region location (Cloud Storage's US, EU, ASIA) that the provider does not break into regions:
+        a site without a location, described."""
+        name = f"{provider}-{area}"
+        self.imported.sites.setdefault(name, {"kind": "cloud-region", "operator": OPERATORS[provider], "region": name,
+                                              "description": description})
+        return name
 
     def _site(self, name: str, kind: str, provider: str, region: str) -> str:
         if name not in self.imported.sites:
@@ -199,8 +270,11 @@ class _Estate:
             tags = resource.tags()
             # Google Cloud label keys cannot hold ':': drcheck:service is written drcheck_service there
             tag = tags.get(self.service_tag, tags.get(self.service_tag.replace(":", "_")))
+            own = resource.values.get(_NAMED_BY.get(resource.type, ""))
             if isinstance(tag, str) and tag.strip():
                 name = tag.strip()
+            elif isinstance(own, str) and own.strip():  # the identifier people know it by, not its module path
+                name = own.strip()
             elif resource.module:
                 name = ".".join(part for part in resource.module.split(".") if part != "module")
                 name = re.sub(r"\[.*?\]", "", name)
@@ -277,11 +351,22 @@ def _instance(estate: _Estate, r: _Resource) -> None:
     estate.service(r).place(site, "primary")
 
 
-def _retention_backup(estate: _Estate, r: _Resource, service: _Service, region: str | None, days_key: str) -> None:
+def _retention_backup(estate: _Estate, r: _Resource, service: _Service, days_key: str, frequency: str | None) -> None:
+    """Automated backups that AWS keeps in the resource's region for as many days as `days_key` says (0: none)."""
     days = r.values.get(days_key)
-    if region and isinstance(days, (int, str)) and str(days).isdigit() and int(days) > 0:
-        # automated snapshots, daily, kept by AWS in the same region
-        service.backup(_region_site(estate, region), frequency="1d")
+    if r.region and isinstance(days, (int, str)) and str(days).isdigit() and int(days) > 0:
+        service.backup(_region_site(estate, r.region), frequency=frequency)
+
+
+def _at_region(estate: _Estate, r: _Resource, kind: str | None = None) -> _Service | None:
+    """A regional service (SQS, Lambda, EKS's control plane ...): AWS spreads it over the region's zones."""
+    if r.region is None:
+        estate.imported.gap(f"{r.address}: no region, ARN or provider region in the input, so not placed")
+        return None
+    service = estate.service(r)
+    service.kind = kind or service.kind
+    service.place(_region_site(estate, r.region), "primary")
+    return service
 
 
 def _db_instance(estate: _Estate, r: _Resource) -> None:
@@ -301,7 +386,8 @@ def _db_instance(estate: _Estate, r: _Resource) -> None:
         service.place(_region_site(estate, r.region), "standby")
         estate.imported.gap("the standby zone of a Multi-AZ RDS instance: AWS does not record it in Terraform, so "
                             "the standby is placed at the region's site (aws-REGION), not at a zone")
-    _retention_backup(estate, r, service, r.region, "backup_retention_period")
+    # automated backups: a daily snapshot and the transaction logs, uploaded every 5 minutes
+    _retention_backup(estate, r, service, "backup_retention_period", "5m")
 
 
 def _db_replica(estate: _Estate, r: _Resource) -> None:
@@ -319,13 +405,15 @@ def _db_replica(estate: _Estate, r: _Resource) -> None:
 
 
 def _rds_cluster(estate: _Estate, r: _Resource) -> None:
+    """Aurora, DocumentDB, Neptune: continuous backups kept for backup_retention_period days (at least 1)."""
     service = estate.service(r)
     service.kind = "data"
-    _retention_backup(estate, r, service, r.region, "backup_retention_period")
+    _retention_backup(estate, r, service, "backup_retention_period", "5m" if r.type == "aws_rds_cluster" else None)
 
 
 def _rds_cluster_instance(estate: _Estate, r: _Resource) -> None:
-    cluster = next((x for x in estate.resources if x.type == "aws_rds_cluster"
+    cluster_type = r.type.removesuffix("_instance")
+    cluster = next((x for x in estate.resources if x.type == cluster_type
                     and x.values.get("cluster_identifier") == r.values.get("cluster_identifier")), None)
     service = estate.service(cluster) if cluster is not None else estate.service(r)
     estate.service_of[r.address] = service
@@ -396,7 +484,7 @@ def _elasticache_group(estate: _Estate, r: _Resource) -> None:
         site = _zone_site(estate, zone)
         if site is not None:
             service.place(site, "primary" if i == 0 else "standby")
-    _retention_backup(estate, r, service, r.region, "snapshot_retention_limit")
+    _retention_backup(estate, r, service, "snapshot_retention_limit", "1d")
 
 
 def _elasticache_cluster(estate: _Estate, r: _Resource) -> None:
@@ -406,7 +494,60 @@ def _elasticache_cluster(estate: _Estate, r: _Resource) -> None:
     service = estate.service(r)
     if site is not None:
         service.place(site, "primary")
-    _retention_backup(estate, r, service, r.region, "snapshot_retention_limit")
+    _retention_backup(estate, r, service, "snapshot_retention_limit", "1d")
+
+
+def _redshift(estate: _Estate, r: _Resource) -> None:
+    service = estate.service(r)
+    service.kind = "data"
+    site = _zone_site(estate, r.values.get("availability_zone"))
+    if site is None:
+        estate.imported.gap(f"{r.address}: no availability_zone in the input, so not placed")
+        return
+    service.place(site, "primary")
+    if r.values.get("multi_az") is True:
+        service.place(_region_site(estate, r.region), "standby")
+    # automated snapshots about every eight hours (or 5 GB of changes), kept automated_snapshot_retention_period days
+    _retention_backup(estate, r, service, "automated_snapshot_retention_period", "8h")
+
+
+def _autoscaling_group(estate: _Estate, r: _Resource) -> None:
+    zones = [z for z in block_list(r.values.get("availability_zones")) if isinstance(z, str)]
+    if not zones:  # subnets only (vpc_zone_identifier): their zones are in other resources
+        estate.imported.gap(f"{r.address}: its zones are those of its subnets, which drcheck does not read; "
+                            "placed at its region")
+        _at_region(estate, r)
+        return
+    for zone in zones:
+        site = _zone_site(estate, zone)
+        if site is not None:
+            estate.service(r).place(site, "primary")
+
+
+def _secret(estate: _Estate, r: _Resource) -> None:
+    """Secrets Manager's `replica` blocks: read-only copies in other regions, promoted by hand."""
+    service = _at_region(estate, r)
+    for replica in block_list(r.values.get("replica")):
+        if service is not None and isinstance(replica, dict) and _REGION.fullmatch(str(replica.get("region"))):
+            service.place(_region_site(estate, replica["region"]), "standby")
+
+
+def _kms_replica(estate: _Estate, r: _Resource) -> None:
+    primary = estate.by_arn.get(r.values.get("primary_key_arn"))
+    if primary is None or primary.address not in estate.service_of or r.region is None:
+        estate.imported.gap(f"{r.address}: replica of a key that is not in the input, so not placed")
+        return
+    estate.join(r, primary).place(_region_site(estate, r.region), "standby")
+
+
+def _rds_backup_replication(estate: _Estate, r: _Resource) -> None:
+    """Cross-region automated backups: snapshots and transaction logs copied to this resource's region."""
+    source = estate.by_arn.get(r.values.get("source_db_instance_arn"))
+    service = estate.service_of.get(source.address) if source is not None else None
+    if service is None or r.region is None:
+        estate.imported.gap(f"{r.address}: its source DB instance or its region is not in the input")
+        return
+    service.backup(_region_site(estate, r.region))
 
 
 def _s3_bucket(estate: _Estate, r: _Resource) -> None:
@@ -432,16 +573,34 @@ def _locked_buckets(estate: _Estate) -> set[str]:
                      if x.type == "aws_s3_bucket" and x.values.get("object_lock_enabled") is True}
 
 
+def _replication_rules(r: _Resource) -> list[tuple[str, list[dict]]]:
+    """(source bucket, replication rules) of a replication resource, or of a bucket that writes them inline
+    (`replication_configuration`, AWS provider 3 and later still)."""
+    if r.type == "aws_s3_bucket_replication_configuration":
+        blocks = [(r.values.get("bucket"), block_list(r.values.get("rule")))]
+    elif r.type == "aws_s3_bucket":
+        blocks = [(r.values.get("bucket"), block_list(c.get("rules"))) for c in block_list(
+            r.values.get("replication_configuration")) if isinstance(c, dict)]
+    else:
+        return []
+    return [(str(bucket or ""), [rule for rule in rules if isinstance(rule, dict)]) for bucket, rules in blocks]
+
+
 def _s3_replication(estate: _Estate, r: _Resource) -> None:
     """Replication rules copy objects to another bucket: a copy of the data where that bucket is."""
-    source = _bucket_by_name(estate, r.values.get("bucket"))
+    for bucket, rules in _replication_rules(r):
+        _replicate(estate, r, bucket, rules)
+
+
+def _replicate(estate: _Estate, r: _Resource, bucket: str, rules: list[dict]) -> None:
+    source = _bucket_by_name(estate, bucket)
     if source is None or source.address not in estate.service_of:
-        estate.imported.gap(f"{r.address}: source bucket {r.values.get('bucket')} is not in the state read")
+        estate.imported.gap(f"{r.address}: source bucket {bucket} is not in the state read")
         return
     service = estate.service_of[source.address]
     locked = _locked_buckets(estate)
-    for rule in block_list(r.values.get("rule")):
-        if not isinstance(rule, dict) or rule.get("status") != "Enabled":
+    for rule in rules:
+        if rule.get("status") != "Enabled":
             continue
         for destination in block_list(rule.get("destination")):
             target = _bucket_by_name(estate, destination.get("bucket") if isinstance(destination, dict) else None)
@@ -509,23 +668,58 @@ def _backup_plans(estate: _Estate, r: _Resource) -> None:
                     service.backup(_region_site(estate, vault.region), frequency=frequency, immutable=immutable)
 
 
+def _data_at_region(estate: _Estate, r: _Resource) -> None:
+    _at_region(estate, r, "data")
+
+
 _MAPPERS = {
     **terraform_gcp_azure.MAPPERS,
     "aws_instance": _instance,
+    "aws_autoscaling_group": _autoscaling_group,
+    "aws_lambda_function": _at_region,
+    "aws_eks_cluster": _at_region,
+    "aws_ecs_cluster": _at_region,
     "aws_db_instance": _db_instance,
     "aws_rds_cluster": _rds_cluster,
     "aws_rds_cluster_instance": _rds_cluster_instance,
+    "aws_docdb_cluster": _rds_cluster,
+    "aws_docdb_cluster_instance": _rds_cluster_instance,
+    "aws_neptune_cluster": _rds_cluster,
+    "aws_neptune_cluster_instance": _rds_cluster_instance,
+    "aws_redshift_cluster": _redshift,
     "aws_dynamodb_table": _dynamodb_table,
     "aws_elasticache_replication_group": _elasticache_group,
     "aws_elasticache_cluster": _elasticache_cluster,
     "aws_s3_bucket": _s3_bucket,
+    "aws_efs_file_system": _data_at_region,
+    "aws_msk_cluster": _at_region,
+    "aws_mq_broker": _at_region,
+    "aws_sqs_queue": _at_region,
+    "aws_sns_topic": _at_region,
+    "aws_kinesis_stream": _at_region,
+    "aws_kms_key": _at_region,
+    "aws_secretsmanager_secret": _secret,
 }
 _FOLLOW_UP = {
     **terraform_gcp_azure.FOLLOW_UP,
     "aws_db_instance": _db_replica,
     "aws_rds_global_cluster": _global_cluster,
+    "aws_s3_bucket": _s3_replication,
     "aws_s3_bucket_replication_configuration": _s3_replication,
     "aws_backup_selection": _backup_plans,
+    "aws_db_instance_automated_backups_replication": _rds_backup_replication,
+    "aws_kms_replica_key": _kms_replica,
+}
+# the attribute holding the name people know a resource by; compute instances are grouped by module instead
+_NAMED_BY = {
+    **terraform_gcp_azure.NAMED_BY,
+    "aws_db_instance": "identifier", "aws_rds_cluster": "cluster_identifier", "aws_docdb_cluster": "cluster_identifier",
+    "aws_neptune_cluster": "cluster_identifier", "aws_redshift_cluster": "cluster_identifier",
+    "aws_dynamodb_table": "name", "aws_elasticache_replication_group": "replication_group_id",
+    "aws_elasticache_cluster": "cluster_id", "aws_s3_bucket": "bucket", "aws_efs_file_system": "creation_token",
+    "aws_autoscaling_group": "name", "aws_lambda_function": "function_name", "aws_eks_cluster": "name",
+    "aws_ecs_cluster": "name", "aws_msk_cluster": "cluster_name", "aws_mq_broker": "broker_name",
+    "aws_sqs_queue": "name", "aws_sns_topic": "name", "aws_kinesis_stream": "name", "aws_secretsmanager_secret": "name",
 }
 # read by the mappers above, not services of their own
 _READ_ONLY = frozenset(_FOLLOW_UP) | terraform_gcp_azure.READ_ONLY | {"aws_backup_plan", "aws_backup_vault", "aws_backup_vault_lock_configuration",

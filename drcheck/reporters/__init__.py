@@ -3,7 +3,7 @@
 One interface for every output drcheck writes: `renderer(what, fmt)` gives a
 function `render(data, view) -> text`, where `what` names the data (an audit
 `Report`, a diff `Comparison`, a list of simulated `Scenario`s, a `Drawing` of
-the inventory) and `view` says how the reader will see it (colour, width,
+the inventory, a `PlanReport`) and `view` says how the reader will see it (colour, width,
 where the full report is).  A renderer returns its text whole, or as an
 iterable of pieces when the text can be large (JSON), so that it is written
 without being held at once.
@@ -36,6 +36,7 @@ REGISTRY: dict[str, dict[str, str]] = {
     "diff": {"table": "diff:table", "markdown": "diff:markdown", "json": "diff:json"},
     "simulate": {"table": "simulation:table", "json": "simulation:json"},
     "graph": {"dot": "graph:dot", "mermaid": "graph:mermaid"},
+    "plan": {"table": "plan:table", "json": "plan:json", "markdown": "plan:markdown"},
 }
 FORMATS = tuple(REGISTRY["audit"])
 

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from ..findings import Finding
 from ..domains import Domain
-from ..report import Comparison, Report
+from ..report import Comparison, Report, ScenarioChange
 from . import View
 from .json import chunks
 from .safe import markdown as md
@@ -27,7 +27,7 @@ def table(comparison: Comparison, view: View = View()) -> str:
            f"{len(c.added)} finding(s) added, {len(c.removed)} removed, {len(c.raised)} more severe, "
            f"{len(c.lowered)} less severe"]
     if view.quiet:
-        return "\n".join([*out, "", _verdict(c, terminal)]) + "\n"
+        return "\n".join([*out, "", *_verdict(c, terminal)]) + "\n"
     for title, findings, sign in (("Added", c.added, "+"), ("Removed", c.removed, "-")):
         if findings:
             out += ["", f"{title}:"]
@@ -50,7 +50,7 @@ def table(comparison: Comparison, view: View = View()) -> str:
             out.append(terminal(line))
         if len(c.scenarios) > SCENARIO_ROWS:
             out.append(f"  ... and {len(c.scenarios) - SCENARIO_ROWS} more")
-    out += ["", _verdict(c, terminal)]
+    out += ["", *_verdict(c, terminal)]
     return "\n".join(out) + "\n"
 
 
@@ -84,7 +84,8 @@ def markdown(comparison: Comparison, view: View = View()) -> str:
         if len(c.scenarios) > SCENARIO_ROWS:
             out.append(f"\n… and {len(c.scenarios) - SCENARIO_ROWS} more.")
         out.append("")
-    out.append(_verdict(c, md))
+    gate, net = _verdict(c, md)
+    out += [gate, "", net]
     return "\n".join(out) + "\n"
 
 
@@ -111,8 +112,27 @@ def _names(names: list[str], limit: int = 10) -> str:
     return shown + (f" (+{len(names) - limit} more)" if len(names) > limit else "")
 
 
-def _verdict(c: Comparison, escape) -> str:
+def _verdict(c: Comparison, escape) -> list[str]:
+    """The gate's verdict, then the net change: the last two lines."""
     if c.passed:
-        return f"gate passed: the change adds no finding at or above {c.fail_on}"
-    return escape(f"gate FAILED: the change adds {len(c.blocking)} finding(s) at or above {c.fail_on}: "
-                  + _names([f"{f.rule} {f.subject}" for f in c.blocking]))
+        gate = f"gate passed: no subject got worse at or above {c.fail_on}, and no single failure takes down more"
+    else:
+        reasons = ["no service of the head is placed anywhere, so nothing in it can be judged"] if c.nothing_placed else []
+        if c.blocking:
+            subjects = list(dict.fromkeys(f.subject for f in c.blocking))
+            reasons.append(f"{len(subjects)} subject(s) now worse at or above {c.fail_on}: "
+                           + _names([f"{f.rule} {f.subject}" for f in c.blocking]))
+        reasons += [f"losing {_domains(s.lost)} now {_regressed(s)}" for s in c.regressions[:SCENARIO_ROWS]]
+        if len(c.regressions) > SCENARIO_ROWS:
+            reasons.append(f"and {len(c.regressions) - SCENARIO_ROWS} more single failure(s) like these")
+        gate = escape("gate FAILED: " + "; ".join(reasons))
+    return [gate, f"net: {c.net}"]
+
+
+def _regressed(s: ScenarioChange) -> str:
+    """"takes down talk, which came through it before", "loses the data of ledger, ..."."""
+    down = [n for n in s.regressed if n in s.newly_down]
+    lost = [n for n in s.regressed if n in s.newly_data_lost]
+    what = " and ".join(([f"takes down {_names(down)}"] if down else []) +
+                        ([f"loses the data of {_names(lost)}"] if lost else []))
+    return f"{what}, which came through it before"

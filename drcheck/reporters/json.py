@@ -1,4 +1,4 @@
-"""`--format json`: the report of the README's "JSON report" section."""
+"""`--format json`: the report of docs/score.md's "The JSON report"."""
 from __future__ import annotations
 
 from typing import Iterator

@@ -33,6 +33,9 @@ def render(report: Report, view: View = View()) -> str:
     add(f"{report.service_count} services{unplaced}, {report.site_count} sites; profile {md(report.profile)}, fail on "
         f"{report.fail_on}; as of {report.as_of}.")
     add("")
+    if report.untiered_note():
+        add(md(report.untiered_note()) + ".")
+        add("")
     counts = report.counts()
     add("| Severity | Findings |")
     add("|---|---:|")

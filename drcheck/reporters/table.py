@@ -43,6 +43,8 @@ def render(report: Report, view: View = View()) -> str:
     out(Text("  ".join(found) or "no findings", style="dim"))
     if report.coverage_note:
         out(Text(report.coverage_note, style=STYLES["unknown"]), hang=2)
+    if report.untiered_note():
+        out(Text(report.untiered_note(), style="dim"), hang=2)
     if view.quiet:
         return out.text()
     by_status: dict[str, list[Finding]] = {"fail": [], "unknown": [], "error": []}

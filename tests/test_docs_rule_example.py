@@ -1,4 +1,5 @@
-"""The README's "Writing your own rule" example is a working rule: run exactly as the README shows it."""
+"""The documentation's "Writing your own rule" example (docs/writing-rules.md) is a working rule: run exactly as
+the page shows it."""
 from __future__ import annotations
 
 import json
@@ -28,14 +29,14 @@ services:
 """
 
 
-def readme_rule() -> str:
-    section = ROOT.joinpath("README.md").read_text(encoding="utf-8").split("## Writing your own rule", 1)[1]
-    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+def documented_rule() -> str:
+    page = ROOT.joinpath("docs", "writing-rules.md").read_text(encoding="utf-8")
+    return re.search(r"```python\n(.*?)```", page, re.S).group(1)
 
 
-def test_the_readme_example_rule_fires_where_it_should_and_passes_elsewhere(tmp_path):
+def test_the_documented_example_rule_fires_where_it_should_and_passes_elsewhere(tmp_path):
     (tmp_path / "org_rules").mkdir()
-    (tmp_path / "org_rules" / "owner_missing.py").write_text(readme_rule(), encoding="utf-8")
+    (tmp_path / "org_rules" / "owner_missing.py").write_text(documented_rule(), encoding="utf-8")
     (tmp_path / "inventory.yaml").write_text(INVENTORY, encoding="utf-8")
     result = drcheck("audit", "inventory.yaml", "--rules-dir", "org_rules", "--select", "owner-missing",
                      "--format", "json", "--as-of", "2026-11-01", cwd=tmp_path)
@@ -45,10 +46,10 @@ def test_the_readme_example_rule_fires_where_it_should_and_passes_elsewhere(tmp_
         ("service:auth", "fail", "auth (tier 0) names no owner")]
 
 
-def test_the_readme_example_rule_s_own_examples_hold_and_explain_shows_them(tmp_path):
+def test_the_documented_example_rule_s_own_examples_hold_and_explain_shows_them(tmp_path):
     rules_dir = tmp_path / "org_rules"
     rules_dir.mkdir()
-    (rules_dir / "owner_missing.py").write_text(readme_rule(), encoding="utf-8")
+    (rules_dir / "owner_missing.py").write_text(documented_rule(), encoding="utf-8")
     examples = load_examples([str(rules_dir)])
     assert [(rule, case["expect"]) for rule, case in examples] == [
         ("owner-missing", [{"subject": "service:auth", "status": "fail"}]), ("owner-missing", [])]

@@ -1,0 +1,799 @@
+"""`drcheck plan`: the cheapest set of changes after which the gate passes, every step verified by the audit.
+
+The planner does not reason about rules: it asks the audit "what if".  A set of
+changes is written as an overlay (candidate sites under `sites:`, changes under
+`overrides:`), read beside the inventory's own files by the same loader and
+audited with the same policy, so that what the plan promises is what
+`drcheck audit PATH... overlay.yaml` says.
+
+1. The vocabulary: from each failing finding that stands in the way of the
+   gate, the changes that could clear it (`vocabulary`): a standby of the
+   service (or of the dependency, tooling or concentrated services the finding
+   names) on the best existing site and the best candidate site, a stronger
+   strategy, a backup, a second power feed or carrier, a drill, a restore test,
+   `dr.automatic` where the service is already active-active.
+2. The search: with at most EXACT_LIMIT changes, every subset in order of cost
+   until one passes (exact); with up to GREEDY_LIMIT, greedy steps each chosen
+   by audit, best gain per unit of cost, then pruned; above that, rounds that
+   cover the blocking findings by the changes made for them (set cover by cost),
+   audited once a round, then pruned step by step.
+3. The steps: in order of score gained per unit of cost, each audited with the
+   steps before it: what it removes, the score and the gate after it.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Callable, Iterable
+
+import yaml
+
+from .audit import AuditOptions, audit
+from .context import Context
+from .engine import configure, discover
+from .findings import SEVERITIES, Finding
+from .loader import Document, parse
+from .locations import catalogue
+from .model import Inventory, Service, Site
+from .policy import STRATEGY_FACTORS
+from .report import PlanChange, PlanReport, PlanStep, Remaining
+from .scalars import parse_duration
+from .schema import build_inventory
+
+EXACT_LIMIT = 12  # vocabularies this small are searched over every subset
+GREEDY_LIMIT = 60  # up to this many changes, each greedy step is chosen by auditing every candidate
+ORDER_BY_AUDIT = 20  # up to this many steps, the order is chosen by auditing every candidate next step
+ROUNDS = 6  # large estates: rounds of cover-and-audit before giving up on passing
+OVERLAY_NAME = "<plan>"
+# the strategies a standby may run, cheapest first by the default factors; active-active needs two primaries
+_STANDBY_STRATEGIES = ("backup-restore", "pilot-light", "warm-standby", "active-active")
+_SITE_RULES = ("no-dr", "dr-site-too-close", "dr-shares-building", "dr-shares-campus", "dr-shares-region",
+               "dr-shares-utility", "dr-shares-hazard", "provider-concentration")
+_BACKUP_RULES = ("no-backup", "backup-colocated", "backup-shares-region", "backup-3-2-1")
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of the vocabulary; `site` is where a standby or backup goes (or the site a feed is added to)."""
+
+    kind: str  # standby | strategy | backup | power | network | drill | restore-test | automatic
+    subject: str  # the service (the site, for power and network)
+    site: str | None = None
+    strategy: str | None = None
+    monthly: float = 0.0
+    one_off: float = 0.0
+    basis: str = "unpriced"
+    priced: bool = False
+    drill: bool = False  # a standby of a service that must be drill-tested records its first drill too
+    restore_test: bool = False  # a backup of a service that must be restore-tested records a test restore too
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.kind, self.subject, self.site or "")
+
+    def describe(self) -> str:
+        if self.kind == "standby":
+            role = {"active-active": "second running copy (active-active)", "warm-standby": "warm standby",
+                    }.get(self.strategy, f"{self.strategy} standby")
+            return f"add a {role} of {self.subject} on {self.site}" + (" and drill its failover" if self.drill else "")
+        if self.kind == "strategy":
+            return f"run {self.subject}'s standby as {self.strategy}"
+        if self.kind == "backup":
+            return f"back up {self.subject} to {self.site}" + (" and test a restore" if self.restore_test else "")
+        if self.kind == "power":
+            return f"add a second power feed to site {self.subject}"
+        if self.kind == "network":
+            return f"add a second network carrier to site {self.subject}"
+        if self.kind == "drill":
+            return f"drill {self.subject}'s failover"
+        if self.kind == "restore-test":
+            return f"test a restore of {self.subject}'s backups"
+        return f"make {self.subject}'s failover automatic (dr.automatic)"
+
+
+@dataclass
+class Outcome:
+    """What the audit says of the inventory with a set of changes."""
+
+    score: float
+    passed: bool
+    gate: list[str]
+    failing: dict[str, Finding]  # fingerprint -> open failing finding (not waived, not in the baseline)
+    blocking: frozenset[str]  # the fingerprints of those that fail the gate by their severity
+    errors: list[str]  # checks that could not be made (a rule raised): the plan stops at exit 2
+
+
+@dataclass
+class _Setup:
+    documents: list[Document]
+    inventory: Inventory
+    options: AuditOptions
+    candidates: dict[str, Site]  # the policy's candidate sites and the cloud regions the estate could use
+    params: dict[str, dict]  # rule id -> its parameter values as the policy sets them, for the rules that run
+    split: bool
+
+
+def make_plan(documents: list[Document], options: AuditOptions, progress: Progress | None = None) -> PlanReport:
+    """The plan for the inventory of `documents`, audited with `options`."""
+    return planner(documents, options, progress).plan()
+
+
+def planner(documents: list[Document], options: AuditOptions, progress: Progress | None = None) -> "Planner":
+    inventory = build_inventory(documents)
+    policy = options.policy
+    sources = discover([*policy.rules_dirs, *options.rules_dirs])
+    params = {rule.id: rule.values for rule in configure(policy, sources, options.select, options.ignore)}
+    setup = _Setup(documents, inventory, options, _candidate_sites(inventory, policy.plan.candidate_sites),
+                   params, split=len(inventory.services) > 2000)
+    return Planner(setup, progress or (lambda done, total, what: None))
+
+
+def _candidate_sites(inventory: Inventory, listed: dict[str, Site]) -> dict[str, Site]:
+    """The policy's candidate sites, and, for each cloud provider the inventory places sites at, its other regions."""
+    from .errors import InputError, Problem
+
+    clashes = [Problem(site.location, f"plan.candidate_sites: site {name!r} is already defined in the inventory; "
+                                      "expected a new site (a site the organisation could add)")
+               for name, site in listed.items() if name in inventory.sites]
+    if clashes:
+        raise InputError(clashes)
+    candidates = dict(listed)
+    used = {s.cloud_location for s in inventory.sites.values() if s.cloud_location}
+    providers = {name.split(":", 1)[0]: next(s for s in inventory.sites.values() if s.cloud_location == name)
+                 for name in sorted(used)}
+    for region in catalogue().values():
+        example = providers.get(region.provider)
+        if example is None or region.name in used or region.name in inventory.sites or region.name in candidates:
+            continue
+        candidates[region.name] = Site(name=region.name, location=example.location, kind="cloud-region",
+                                       coordinates=region.coordinates, cloud_location=region.name,
+                                       operator=example.operator, region=region.name)
+    return candidates
+
+
+class Planner:
+    """Searches the vocabulary of changes for a plan, asking the audit what each set of changes gives."""
+
+    def __init__(self, setup: _Setup, progress: Progress):
+        self.setup = setup
+        self.progress = progress
+        self.plan_settings = setup.options.policy.plan
+        self.cache: dict[frozenset, Outcome] = {}
+        self.audits = 0
+        self.sources: dict[Change, set[str]] = {}  # each change -> the findings it was made for
+        self.fits: dict[tuple, float | None] = {}  # (primary, site, for a backup, operator too) -> `_Vocabulary._fit`
+
+    # ---- what the audit says --------------------------------------------------------------------
+
+    def outcome(self, changes: Iterable[Change]) -> Outcome:
+        chosen = frozenset(changes)
+        cached = self.cache.get(chosen)
+        if cached is None:
+            report = audit(self.inventory_with(chosen), replace(self.setup.options, split_rules=self.setup.split))
+            self.audits += 1
+            threshold = SEVERITIES.index(report.fail_on)
+            failing = {f.fingerprint: f for f in report.findings if f.status == "fail" and not f.waived and not f.baseline}
+            blocking = frozenset(fp for fp, f in failing.items() if SEVERITIES.index(f.severity) <= threshold)
+            cached = Outcome(report.score.value, report.passed, report.gate, failing, blocking,
+                             [f.message for f in report.errors])
+            if len(self.cache) > 4096 and self.setup.split:  # large estates: keep memory to the audit's
+                self.cache.clear()
+            self.cache[chosen] = cached
+        return cached
+
+    def inventory_with(self, changes: Iterable[Change]) -> Inventory:
+        changes = list(changes)
+        if not changes:
+            return self.setup.inventory
+        text = overlay_text(self.setup.inventory, self.setup.candidates, changes, self.setup.options.as_of)
+        return build_inventory([*self.setup.documents, parse(OVERLAY_NAME, text)])
+
+    def cost(self, changes: Iterable[Change]) -> tuple[float, float, float]:
+        """(what the search minimises, monthly, one-off): a candidate site is paid once, however many use it."""
+        changes = list(changes)
+        monthly = sum(c.monthly for c in changes)
+        monthly += sum(self.setup.candidates[s].monthly_cost or 0.0 for s in self._new_sites(changes))
+        one_off = sum(c.one_off for c in changes)
+        return monthly + one_off / self.plan_settings.amortise_months, monthly, one_off
+
+    def _new_sites(self, changes: Iterable[Change]) -> list[str]:
+        return sorted({c.site for c in changes if c.site in self.setup.candidates})
+
+    # ---- the search -----------------------------------------------------------------------------
+
+    def plan(self) -> PlanReport:
+        before = self.outcome(())
+        if before.passed or before.errors:
+            return self._report(before, [], [], before, priced=False)
+        self.progress(0, 0, "finding the changes that could help")
+        vocabulary = self.vocabulary(self.setup.inventory, before, self.sources)
+        priced = any(c.priced for c in vocabulary) or any(
+            self.setup.candidates[s].monthly_cost is not None for s in self._new_sites(vocabulary))
+        key = self._objective(priced)
+        if len(vocabulary) <= EXACT_LIMIT:
+            groups = [[c] for c in self._exact(vocabulary, key)]
+        elif len(vocabulary) <= GREEDY_LIMIT:
+            groups = [[c] for c in self._prune(self._rounds(self._greedy(vocabulary, key)))]
+        else:  # a step for each kind of change, each dropped if the plan does without it
+            groups = self._prune_groups(_by_kind(self._rounds([])))
+        steps, chosen, after = self._steps(groups, before, by_audit=len(groups) <= ORDER_BY_AUDIT)
+        return self._report(before, chosen, steps, after, priced)
+
+    def _objective(self, priced: bool) -> Callable[[Iterable[Change]], tuple]:
+        if priced:
+            return lambda changes: (round(self.cost(changes)[0], 6), len(list(changes)))
+        return lambda changes: (len(list(changes)), round(self.cost(changes)[0], 6))
+
+    def _better(self, outcome: Outcome, than: Outcome) -> bool:
+        """Closer to passing: fewer blocking findings, then a higher score."""
+        return (len(outcome.blocking), -outcome.score) < (len(than.blocking), -than.score)
+
+    def _exact(self, vocabulary: list[Change], key) -> list[Change]:
+        """Every subset, cheapest first: the first that passes is the cheapest plan; if none does, the subset
+        that comes closest (fewest blocking findings, then the highest score), cheapest among those."""
+        subsets = [list(s) for n in range(len(vocabulary) + 1) for s in itertools.combinations(vocabulary, n)]
+        subsets.sort(key=lambda s: (key(s), sorted(c.key for c in s)))
+        best, best_outcome = [], self.outcome(())
+        for done, subset in enumerate(subsets, 1):
+            self.progress(done, len(subsets), "searching every set of changes")
+            outcome = self.outcome(subset)
+            if outcome.passed:
+                return subset
+            if self._better(outcome, best_outcome):
+                best, best_outcome = subset, outcome
+        return best
+
+    def _gain(self, before: Outcome, after: Outcome) -> float:
+        """Progress towards the gate: blocking findings cleared, and the score gained (a hundredth as much)."""
+        return len(before.blocking) - len(after.blocking) + (after.score - before.score) / 100
+
+    def _ratio(self, gain: float, cost: float) -> float:
+        return gain / cost if cost > 0 else gain * 1e12  # a free change that helps goes before any paid one
+
+    def _greedy(self, vocabulary: list[Change], key) -> list[Change]:
+        chosen: list[Change] = []
+        current = self.outcome(())
+        while not current.passed:
+            best = None
+            for change in vocabulary:
+                if change in chosen:
+                    continue
+                self.progress(len(chosen), len(vocabulary), "choosing changes")
+                outcome = self.outcome([*chosen, change])
+                gain = self._gain(current, outcome)
+                if gain <= 0:
+                    continue
+                extra = self.cost([*chosen, change])[0] - self.cost(chosen)[0]
+                rank = (outcome.passed, self._ratio(gain, extra), -key([change])[0])
+                if best is None or rank > best[0]:
+                    best = (rank, change, outcome)
+            if best is None:
+                break
+            chosen.append(best[1])
+            current = best[2]
+        return chosen
+
+    def _rounds(self, chosen: list[Change]) -> list[Change]:
+        """Cover the blocking findings with the changes made for them (cheapest cover per finding first),
+        audit, and again with what still blocks: how large estates are planned, and how the greedy search goes
+        on where no single change helps (recovery tools that must move together)."""
+        current = self.outcome(chosen)
+        if current.passed:
+            return chosen
+        inventory = self.inventory_with(chosen)
+        for round_number in range(ROUNDS):
+            self.progress(round_number, ROUNDS, "covering the blocking findings")
+            sources: dict[Change, set[str]] = {}
+            self.vocabulary(inventory, current, sources)
+            for change in chosen:
+                sources.pop(change, None)
+            for change, covers in sources.items():
+                self.sources.setdefault(change, set()).update(covers)
+            uncovered = set(current.blocking)
+            paid = set(self._new_sites(chosen))
+            added = []
+            while uncovered:
+                best = None
+                for change, covers in sources.items():
+                    hits = len(covers & uncovered)
+                    if not hits or change in added:
+                        continue
+                    extra = self.cost([change])[0] - (
+                        (self.setup.candidates[change.site].monthly_cost or 0.0) if change.site in paid else 0.0)
+                    rank = (self._ratio(hits, extra), -len(added))
+                    if best is None or rank > best[0]:
+                        best = (rank, change)
+                if best is None:
+                    break
+                added.append(best[1])
+                paid.update(self._new_sites([best[1]]))
+                uncovered -= sources[best[1]]
+            if not added:
+                break
+            outcome = self.outcome([*chosen, *added])
+            if not self._better(outcome, current) and not outcome.passed:
+                break
+            chosen += added
+            current = outcome
+            if current.passed:
+                break
+            inventory = self.inventory_with(chosen)
+        return chosen
+
+    def _prune(self, chosen: list[Change]) -> list[Change]:
+        """Drop every change the plan does not need: the gate still passes (or, short of passing, the plan
+        comes as close) without it.  The costliest are tried first."""
+        final = self.outcome(chosen)
+        for change in sorted(chosen, key=lambda c: (-self.cost([c])[0], c.key)):
+            if len(chosen) > 1 or final.passed:
+                self.progress(0, 0, "dropping changes the plan does not need")
+                rest = [c for c in chosen if c != change]
+                outcome = self.outcome(rest)
+                if outcome.passed if final.passed else not self._better(final, outcome):
+                    chosen, final = rest, outcome
+        return chosen
+
+    def _steps(self, groups: list[list[Change]], before: Outcome, by_audit: bool
+               ) -> tuple[list[PlanStep], list[Change], Outcome]:
+        """The steps in order of score gained per unit of cost, each audited after the ones before it: the gain of
+        each candidate next step is audited too where there are few (`by_audit`), else foreseen from the
+        findings its changes were made for."""
+        steps = []
+        done: list[Change] = []
+        current = before
+        left = list(groups)
+        while left:
+            self.progress(len(steps), len(groups), "verifying each step")
+            ranked = []
+            for group in left:
+                extra = self.cost([*done, *group])[0] - self.cost(done)[0]
+                if by_audit:
+                    gain = self.outcome([*done, *group]).score - current.score
+                else:
+                    gain = len(set().union(*(self.sources.get(c, set()) for c in group)) & set(current.failing))
+                ranked.append((-self._ratio(gain, extra), [c.key for c in group], group))
+            group = min(ranked, key=lambda r: r[:2])[2]
+            left.remove(group)
+            paid = set(self._new_sites(done))
+            done += group
+            after = self.outcome(done)
+            steps.append(self._step(group, paid, current, after))
+            current = after
+        return steps, done, current
+
+    def _prune_groups(self, groups: list[list[Change]]) -> list[list[Change]]:
+        """Large estates: drop every whole step (a kind of change) the plan does without."""
+        final = self.outcome([c for g in groups for c in g])
+        for group in sorted(groups, key=lambda g: -self.cost(g)[0]):
+            self.progress(0, 0, "dropping changes the plan does not need")
+            rest = [g for g in groups if g is not group]
+            outcome = self.outcome([c for g in rest for c in g])
+            if outcome.passed if final.passed else not self._better(final, outcome):
+                groups, final = rest, outcome
+        return groups
+
+    def _step(self, group: list[Change], paid: set[str], before: Outcome, after: Outcome) -> PlanStep:
+        changes = []
+        for change in group:
+            new_sites = [name for name in self._new_sites([change]) if name not in paid]
+            paid.update(new_sites)
+            monthly, basis = change.monthly, change.basis
+            for name in new_sites:
+                site_cost = self.setup.candidates[name].monthly_cost
+                monthly += site_cost or 0.0
+                basis += f"; new site {name}: " + (f"{site_cost:,g}/month" if site_cost is not None else "unpriced")
+            changes.append(PlanChange(kind=change.kind, subject=change.subject, site=change.site,
+                                      strategy=change.strategy, new_sites=new_sites, monthly_cost=round(monthly, 2),
+                                      one_off_cost=round(change.one_off, 2), basis=basis))
+        return PlanStep(
+            change=group[0].describe() if len(group) == 1 else _describe_many(group),
+            changes=changes,
+            monthly_cost=round(sum(c.monthly_cost for c in changes), 2),
+            one_off_cost=round(sum(c.one_off_cost for c in changes), 2),
+            basis=changes[0].basis if len(changes) == 1 else f"the sum of its {len(changes)} changes, each priced "
+                                                             "in the JSON report",
+            removes=sorted(fp for fp in before.failing if fp not in after.failing),
+            adds=sorted(fp for fp in after.failing if fp not in before.failing),
+            score_after=after.score, passed_after=after.passed)
+
+    def _report(self, before: Outcome, chosen: list[Change], steps: list[PlanStep], after: Outcome,
+                priced: bool) -> PlanReport:
+        _, monthly, one_off = self.cost(chosen)
+        return PlanReport(
+            objective="monthly cost" if priced else "changes", currency=self.setup.options.policy.currency,
+            amortise_months=self.plan_settings.amortise_months,
+            score_before=before.score, passed_before=before.passed, score_after=after.score,
+            passed_after=after.passed, gate_after=after.gate, monthly_cost=round(monthly, 2),
+            one_off_cost=round(one_off, 2), steps=steps,
+            remaining=[_remaining(after.failing[fp]) for fp in sorted(after.blocking, key=lambda fp: (
+                SEVERITIES.index(after.failing[fp].severity), after.failing[fp].rule, after.failing[fp].subject))],
+            overlay=overlay_text(self.setup.inventory, self.setup.candidates, chosen, self.setup.options.as_of),
+            errors=before.errors or after.errors, changes=list(chosen), audits=self.audits)
+
+    # ---- the vocabulary ---------------------------------------------------------------------------
+
+    def vocabulary(self, inventory: Inventory, outcome: Outcome,
+                   sources: dict[Change, set[str]] | None = None) -> list[Change]:
+        """The changes that could clear the findings that stand in the way of the gate (every open failing
+        finding when the score is what fails it); `sources` gets, for each change, the findings it was made for."""
+        vocabulary = _Vocabulary(inventory, self.setup, self.plan_settings, self.fits)
+        targets = outcome.failing if any(g.startswith("score ") for g in outcome.gate) else {
+            fp: outcome.failing[fp] for fp in outcome.blocking}
+        found: dict[Change, None] = {}
+        for fingerprint, finding in sorted(targets.items(), key=lambda item: (item[1].rule, item[1].subject)):
+            for change in vocabulary.for_finding(finding):
+                found.setdefault(change)
+                if sources is not None:
+                    sources.setdefault(change, set()).add(fingerprint)
+        return list(found)
+
+
+_KINDS = ("standby", "strategy", "backup", "power", "network", "drill", "restore-test", "automatic")
+
+
+def _by_kind(changes: list[Change]) -> list[list[Change]]:
+    return [group for kind in _KINDS if (group := [c for c in changes if c.kind == kind])]
+
+
+def _describe_many(group: list[Change]) -> str:
+    n, kind = len(group), group[0].kind
+    return {"standby": f"add a standby of each of {n} services on another site",
+            "strategy": f"run the standbys of {n} services on a strategy that meets their RTO and RPO",
+            "backup": f"back up {n} services to another site",
+            "power": f"add a second power feed to {n} sites",
+            "network": f"add a second network carrier to {n} sites",
+            "drill": f"drill the failover of {n} services",
+            "restore-test": f"test a restore of the backups of {n} services",
+            "automatic": f"make the failover of {n} active-active services automatic"}[kind]
+
+
+def _remaining(finding: Finding) -> Remaining:
+    return Remaining(fingerprint=finding.fingerprint, rule=finding.rule, severity=finding.severity,
+                     subject=finding.subject, message=finding.message)
+
+
+class _Vocabulary:
+    """The changes that answer one finding, priced, on the inventory as it stands."""
+
+    def __init__(self, inventory: Inventory, setup: _Setup, settings, fits: dict):
+        self.fits = fits
+        self.inventory = inventory
+        self.setup = setup
+        self.settings = settings
+        self.params = setup.params
+        self.all_sites = {**setup.candidates, **inventory.sites}
+        self.ctx = Context(Inventory(None, [], self.all_sites, {}), setup.options.as_of)
+        self._targets: dict[tuple[str, str], list[str]] = {}
+        self._ops: list[Service] | None = None
+
+    def param(self, rule: str, name: str, default=None):
+        return (self.params.get(rule) or {}).get(name, default)
+
+    def for_finding(self, finding: Finding) -> list[Change]:
+        kind, _, name = finding.subject.partition(":")
+        rule, evidence = finding.rule, finding.evidence
+        service = self.inventory.services.get(name) if kind == "service" else None
+        if rule in ("rto-infeasible", "rpo-infeasible") and service is not None:
+            return self.strategy(service) if service.has_dr else self.standbys(service)
+        if rule in _SITE_RULES and service is not None:
+            changes = self.standbys(service)
+            if rule == "dr-shares-utility":
+                changes += self.feeds(service)
+            return changes
+        if rule == "recovery-tooling-colocated" and service is not None:
+            changes = [c for tool in evidence.get("tooling_down", []) for c in self.standbys_of(tool)]
+            if service.strategy == "active-active" and not service.automatic:
+                changes.append(Change("automatic", service.name, basis="configuration only", priced=True))
+            return changes
+        if rule == "dr-depends-on-single-site":
+            chains = [d.get("chain", []) for d in evidence.get("dependencies", [])] or [evidence.get("chain", [])]
+            names = dict.fromkeys(n for chain in chains for n in chain[1:])
+            # a dependency on a single site needs a standby; one with DR that cannot fail over, running tooling
+            tools = dict.fromkeys(t for chain in chains if chain for t in self.tooling(chain[-1]))
+            return [*(c for n in names for c in self.standbys_of(n, only_without_dr=True)),
+                    *(c for t in tools for c in self.standbys_of(t, only_without_dr=False))]
+        if rule in ("blast-radius", "single-site-concentration"):
+            names = evidence.get("down") or evidence.get("services") or []
+            changes = [c for n in names for c in self.standbys_of(n, only_without_dr=True)]
+            if kind == "domain" and name.split("=", 1)[0] in ("power", "network"):
+                changes += self.site_feeds(name.split("=", 1)[0], name.split("=", 1)[1])
+            return changes
+        if rule in _BACKUP_RULES and service is not None:
+            return self.backups(service, finding)
+        if rule == "restore-untested" and service is not None:
+            return [self.priced_once(Change("restore-test", service.name), self.settings.restore_test, "test restore")]
+        if rule == "dr-untested" and service is not None:
+            return [self.priced_once(Change("drill", service.name), self.settings.drill, "failover drill")]
+        return []
+
+    # -- standbys
+
+    def tooling(self, name: str) -> list[str]:
+        """The services a service needs up to be failed over (its `recovery_needs`, as section 1 defaults them)."""
+        service = self.inventory.services.get(name)
+        if service is None or not service.has_dr:
+            return []
+        if service.recovery_needs is not None:
+            return list(service.recovery_needs)
+        if service.automatic:
+            return []
+        if self._ops is None:
+            self._ops = [s for s in self.inventory.services.values() if s.kind == "ops"]
+        return [s.name for s in self._ops if s.tier <= service.tier and s.name != name]
+
+    def standbys_of(self, name: str, only_without_dr: bool = False) -> list[Change]:
+        service = self.inventory.services.get(name)
+        if service is None or not service.placements or service.kind == "external":
+            return []
+        if service.strategy == "active-active" or (
+                only_without_dr and service.has_dr and service.effective_strategy not in (None, "none")):
+            return []
+        return self.standbys(service)
+
+    def standbys(self, service: Service) -> list[Change]:
+        if not service.placements:
+            return []
+        # Recovery tooling that waits as a standby needs the tooling to fail it over: itself and the other
+        # tools, lost together.  A second running copy needs nobody.
+        strategy = "active-active" if service.kind == "ops" else self.cheapest_strategy(service)
+        if strategy is None:
+            return []
+        changes = []
+        for site in self.targets(service, backup=False):
+            change = Change("standby", service.name, site=site, strategy=strategy)
+            changes.append(self.price_standby(service, change))
+        return changes
+
+    def cheapest_strategy(self, service: Service, backups_added: bool = False) -> str | None:
+        """The cheapest strategy (by the plan's factors) whose achievable RTO and RPO meet the service's; at
+        least as strong as the one it has."""
+        factors = self.settings.strategy_factor
+        rto_table = self.param("rto-infeasible", "achievable_rto", {})
+        rpo_table = self.param("rpo-infeasible", "achievable_rpo", {})
+        current = service.strategy if service.strategy in factors else None
+        for strategy in sorted(_STANDBY_STRATEGIES, key=lambda s: (factors[s], _STANDBY_STRATEGIES.index(s))):
+            if current is not None and factors[strategy] < factors[current]:
+                continue
+            if service.rto is not None and strategy in rto_table and parse_duration(rto_table[strategy]) > service.rto:
+                continue
+            if service.rpo is not None:
+                if strategy == "backup-restore":
+                    timed = [b.frequency for b in service.backups if b.frequency is not None]
+                    if not timed or min(timed) > service.rpo:
+                        continue
+                elif strategy in rpo_table and parse_duration(rpo_table[strategy]) > service.rpo:
+                    continue
+            return strategy
+        return None
+
+    def price_standby(self, service: Service, change: Change) -> Change:
+        factor = self.settings.strategy_factor[change.strategy]
+        monthly, basis, priced = 0.0, "unpriced", False
+        if service.monthly_cost is not None:
+            monthly = factor * service.monthly_cost
+            basis = f"{change.strategy}: {factor:g} × the service's {service.monthly_cost:,g}/month"
+            priced = True
+        drill = self._needs_drill(service)
+        one_off = self.settings.drill if drill else 0.0
+        if drill:
+            basis += f"; failover drill: {self.settings.drill:,g} once"
+            priced = priced or self.settings.drill > 0
+        return replace(change, monthly=monthly, basis=basis, priced=priced, drill=drill, one_off=one_off)
+
+    def _needs_drill(self, service: Service) -> bool:
+        if "dr-untested" not in self.params or service.tier > self.param("dr-untested", "max_tier", 1):
+            return False
+        tested = service.last_tested
+        return tested is None or (self.setup.options.as_of - tested).days > self.param("dr-untested", "max_age_days", 365)
+
+    def strategy(self, service: Service) -> list[Change]:
+        strategy = self.cheapest_strategy(service)
+        if strategy is None or strategy == service.strategy:
+            return self.standbys(service) if strategy is None else []
+        standbys = sum(p.role == "standby" for p in service.placements) or 1
+        factors = self.settings.strategy_factor
+        old = factors.get(service.strategy, 0.0) if service.strategy else 0.0
+        change = Change("strategy", service.name, strategy=strategy)
+        if service.monthly_cost is None:
+            return [change]
+        extra = max(0.0, factors[strategy] - old)
+        return [replace(change, monthly=extra * service.monthly_cost * standbys, priced=True,
+                        basis=f"{strategy}: ({factors[strategy]:g} − {old:g}) × the service's "
+                              f"{service.monthly_cost:,g}/month × {standbys} standby(s)")]
+
+    def targets(self, service: Service, backup: bool) -> list[str]:
+        """The best existing site and the best candidate site for a standby (or a backup) of the service."""
+        key = (service.name, "backup" if backup else "standby")
+        found = self._targets.get(key)
+        if found is None:
+            primaries = [p.site for p in service.primaries] or service.sites
+            taken = set(service.sites) if not backup else {b.site for b in service.backups} | set(primaries)
+            ranked = []
+            for name, site in self.all_sites.items():
+                if name in taken:
+                    continue
+                fit = self._fit(service, primaries, name, backup)
+                if fit is not None:
+                    new = name not in self.inventory.sites
+                    price = site.monthly_cost if new else 0.0
+                    ranked.append((new, price is None, price or 0.0, fit, name))
+            ranked.sort()
+            existing = next((r[-1] for r in ranked if not r[0]), None)
+            candidate = next((r[-1] for r in ranked if r[0]), None)
+            found = self._targets[key] = [s for s in (existing, candidate) if s is not None]
+        return found
+
+    def _fit(self, service: Service, primaries: list[str], name: str, backup: bool) -> float | None:
+        """None when the site shares a failure domain with a primary or is too near it; else how far it is
+        from the nearest primary (nearer is better: latency), unknown distances last."""
+        rule = "backup-colocated" if backup else "dr-site-too-close"
+        minimum = self.param(rule, "min_distance_km", 40.0)
+        operator_too = not backup and "provider-concentration" in self.params and service.tier <= self.param(
+            "provider-concentration", "max_tier", 0)
+        nearest = None
+        for primary in primaries:
+            key = (primary, name, backup, operator_too)
+            if key not in self.fits:
+                self.fits[key] = self._pair_fit(primary, name, minimum, operator_too)
+            distance = self.fits[key]
+            if distance is None:
+                return None
+            nearest = distance if nearest is None else min(nearest, distance)
+        return nearest if nearest is not None else 1e9
+
+    def _pair_fit(self, primary: str, name: str, minimum: float, operator_too: bool) -> float | None:
+        """How far the site is from one primary, or None when it shares a failure domain with it or is too near."""
+        shared = self.ctx.shared_domains(primary, name)
+        for domain in shared:
+            if domain.kind in ("site", "building", "campus", "region", "hazard") or (
+                    domain.kind == "operator" and operator_too):
+                return None
+            if domain.kind in ("power", "network") and len(getattr(self.all_sites[primary], domain.kind)) == 1 \
+                    and len(getattr(self.all_sites[name], domain.kind)) == 1:
+                return None
+        if self.ctx.same_named_region(primary, name):
+            return None
+        if self.ctx.within_km(primary, name, minimum):
+            return None
+        distance = self.ctx.distance_km(primary, name)
+        return distance if distance is not None else 1e9
+
+    # -- backups, feeds, tests
+
+    def backups(self, service: Service, finding: Finding) -> list[Change]:
+        if not service.placements:
+            return []
+        changes = []
+        for site in self.targets(service, backup=True):
+            change = Change("backup", service.name, site=site)
+            monthly, basis, priced = 0.0, "unpriced", False
+            if service.monthly_cost is not None:
+                share = self.settings.backup_monthly
+                monthly, priced = share * service.monthly_cost, True
+                basis = f"backup: {share:g} × the service's {service.monthly_cost:,g}/month"
+            test = "restore-untested" in self.params and service.tier <= self.param("restore-untested", "max_tier", 1)
+            if test:
+                basis += f"; test restore: {self.settings.restore_test:,g} once"
+                priced = priced or self.settings.restore_test > 0
+            changes.append(replace(change, monthly=monthly, basis=basis, priced=priced, restore_test=test,
+                                   one_off=self.settings.restore_test if test else 0.0))
+        return changes
+
+    def feeds(self, service: Service) -> list[Change]:
+        return [c for p in service.primaries for kind in ("power", "network")
+                if len(getattr(self.inventory.sites[p.site], kind)) == 1 for c in self._feed(kind, p.site)]
+
+    def site_feeds(self, kind: str, value: str) -> list[Change]:
+        return [c for name, site in self.inventory.sites.items() if getattr(site, kind) == [value]
+                for c in self._feed(kind, name)]
+
+    def _feed(self, kind: str, site: str) -> list[Change]:
+        price = self.settings.power_feed_monthly if kind == "power" else self.settings.carrier_monthly
+        what = "power feed" if kind == "power" else "carrier"
+        if price is None:
+            return [Change(kind, site, basis=f"{what}: unpriced (plan.{kind}_feed_monthly)" if kind == "power"
+                           else f"{what}: unpriced (plan.carrier_monthly)")]
+        return [Change(kind, site, monthly=price, priced=True, basis=f"{what}: {price:,g}/month")]
+
+    def priced_once(self, change: Change, amount: float, what: str) -> Change:
+        return replace(change, one_off=amount, priced=amount > 0, basis=f"{what}: {amount:,g} once")
+
+
+# ---- the overlay ----------------------------------------------------------------------------------
+
+def overlay_text(inventory: Inventory, candidates: dict[str, Site], changes: list[Change], as_of: date) -> str:
+    """The YAML file that, read beside the inventory, makes these changes: the candidate sites they use under
+    `sites:`, and the services and sites they change, whole fields at a time, under `overrides:`."""
+    return yaml.safe_dump(overlay(inventory, candidates, changes, as_of), sort_keys=False, allow_unicode=True,
+                          width=1000, default_flow_style=None)
+
+
+def overlay(inventory: Inventory, candidates: dict[str, Site], changes: list[Change], as_of: date) -> dict:
+    today = as_of.isoformat()
+    services: dict[str, dict] = {}
+    sites: dict[str, dict] = {}
+    for change in sorted(changes, key=lambda c: (c.subject, c.kind, c.site or "")):
+        if change.kind in ("power", "network"):
+            site = inventory.sites[change.subject]
+            feeds = sites.setdefault(change.subject, {}).setdefault(change.kind, list(getattr(site, change.kind)))
+            feeds.append(f"{change.subject} {'feed' if change.kind == 'power' else 'carrier'} {len(feeds) + 1}")
+            continue
+        service = inventory.services[change.subject]
+        patch = services.setdefault(change.subject, {})
+        dr = patch.setdefault("dr", {})
+        if change.kind == "standby":
+            placements = patch.setdefault("placements", [_placement(p.site, p.role) for p in service.placements])
+            active = change.strategy == "active-active"
+            placements.append(_placement(change.site, "primary" if active else "standby"))
+            dr["strategy"] = change.strategy
+            if change.drill:
+                dr["last_tested"] = today
+        elif change.kind == "strategy":
+            dr["strategy"] = change.strategy
+            if change.strategy == "active-active":
+                patch["placements"] = [_placement(p.site, "primary") for p in service.placements]
+        elif change.kind == "backup":
+            backups = patch.setdefault("backups", [_backup(b) for b in service.backups])
+            frequency = min([service.rpo or 3600.0, 3600.0])
+            media = {b.media for b in service.backups}
+            backups.append({"site": change.site, "frequency": _duration(frequency),
+                            "media": "object" if "object" not in media else "tape", "immutable": True,
+                            **({"restore_tested": today} if change.restore_test else {})})
+        elif change.kind == "restore-test":
+            backups = patch.setdefault("backups", [_backup(b) for b in service.backups])
+            for backup in backups:
+                backup["restore_tested"] = today
+        elif change.kind == "drill":
+            dr["last_tested"] = today
+        elif change.kind == "automatic":
+            dr["automatic"] = True
+        if not dr:
+            del patch["dr"]
+    document: dict = {"version": 1}
+    new_sites = sorted({c.site for c in changes if c.site in candidates and c.site not in inventory.sites})
+    if new_sites:
+        document["sites"] = {name: _site(candidates[name]) for name in new_sites}
+    if services or sites:
+        document["overrides"] = {k: v for k, v in (("sites", sites), ("services", services)) if v}
+    return document
+
+
+def _placement(site: str, role: str) -> dict:
+    return {"site": site, "role": role}
+
+
+def _duration(seconds: float) -> str:
+    return f"{int(seconds)}s" if seconds == int(seconds) else f"{seconds}s"
+
+
+def _backup(backup) -> dict:
+    out: dict = {"site": backup.site}
+    if backup.frequency is not None:
+        out["frequency"] = _duration(backup.frequency)
+    if backup.media is not None:
+        out["media"] = backup.media
+    out["immutable"], out["offline"] = backup.immutable, backup.offline
+    if backup.restore_tested is not None:
+        out["restore_tested"] = backup.restore_tested.isoformat()
+    return out
+
+
+def _site(site: Site) -> dict:
+    out: dict = {"kind": site.kind}
+    if site.cloud_location is not None:
+        out["location"] = site.cloud_location
+    elif site.coordinates is not None:
+        out["location"] = list(site.coordinates)
+    for name in ("building", "campus", "operator", "region"):
+        if getattr(site, name) is not None:
+            out[name] = getattr(site, name)
+    for name in ("power", "network", "hazards"):
+        if getattr(site, name):
+            out[name] = list(getattr(site, name))
+    if site.monthly_cost is not None:
+        out["cost"] = {"monthly": site.monthly_cost}
+    if site.metadata.description:
+        out["description"] = site.metadata.description
+    return out

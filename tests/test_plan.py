@@ -1,0 +1,290 @@
+"""`drcheck plan`: the search against every subset, the overlay through the real audit, costs, exit codes."""
+from __future__ import annotations
+
+import itertools
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, event, given, settings, strategies as st
+
+from conftest import AS_OF, drcheck
+from drcheck.audit import AuditOptions, audit, load_inventory
+from drcheck.errors import InputError
+from drcheck.loader import load_documents, parse
+from drcheck.plan import EXACT_LIMIT, make_plan, overlay_text, planner
+from drcheck.policy import load_policy
+from drcheck.schema import build_inventory
+
+# points 13 km (anyang), 140 km (daejeon) and 320 km (busan) from pangyo
+POINTS = {"pangyo": (37.4005, 127.1070), "anyang": (37.3943, 126.9568), "daejeon": (36.3504, 127.3845),
+          "busan": (35.1796, 129.0756)}
+
+# talk (tier 0, warm standby 13 km away, never drilled) and auth (tier 0, one site) fail the gate; a candidate
+# site in Busan is the only far one
+ESTATE = """\
+version: 1
+sites:
+  pangyo: {location: [37.4005, 127.1070], region: capital}
+  anyang: {location: [37.3943, 126.9568], region: capital}
+services:
+  talk:
+    tier: 0
+    rto: 30m
+    placements: [{site: pangyo}, {site: anyang, role: standby}]
+    dr: {strategy: warm-standby}
+    depends_on: [auth]
+    cost: {monthly: 1200}
+  auth:
+    tier: 0
+    placements: [{site: pangyo}]
+    cost: {monthly: 400}
+"""
+POLICY = """\
+currency: EUR
+plan:
+  drill: 600
+  candidate_sites:
+    busan: {location: [35.1796, 129.0756], region: south, cost: {monthly: 3000}}
+"""
+
+
+def _options(policy_path=None):
+    return AuditOptions(policy=load_policy(str(policy_path) if policy_path else None), as_of=AS_OF)
+
+
+def _plan(write, estate=ESTATE, policy=POLICY):
+    inventory = write(estate)
+    policy_path = write(policy, "policy.yaml") if policy is not None else None
+    return make_plan(load_documents([str(inventory)]), _options(policy_path)), inventory, policy_path
+
+
+def test_the_plan_passes_the_gate_with_costs_and_their_basis(write):
+    plan, _, _ = _plan(write)
+    assert plan.passed_after and not plan.passed_before
+    assert plan.objective == "monthly cost" and plan.currency == "EUR"
+    changes = {s.change for s in plan.steps}
+    assert "add a warm standby of talk on busan and drill its failover" in changes
+    # auth promises no recovery time: the cheapest strategy does
+    assert "add a backup-restore standby of auth on busan and drill its failover" in changes
+    bases = {s.changes[0].subject: s.basis for s in plan.steps}
+    assert bases["talk"].startswith("warm-standby: 0.5 × the service's 1,200/month; failover drill: 600 once")
+    # the Busan site is paid once, by the first step that uses it
+    assert sum("new site busan: 3,000/month" in s.basis for s in plan.steps) == 1
+    assert plan.monthly_cost == 3000 + 0.5 * 1200 + 0.05 * 400
+    assert plan.one_off_cost == 1200
+
+
+def test_each_step_names_the_fingerprints_the_audit_removes(write):
+    plan, inventory, policy = _plan(write)
+    before = {f.fingerprint: f for f in audit(load_inventory([str(inventory)]), _options(policy)).failures}
+    removed = {fp for step in plan.steps for fp in step.removes}
+    assert removed <= set(before)
+    talk_step = next(s for s in plan.steps if s.changes[0].subject == "talk")
+    rules = {before[fp].rule for fp in talk_step.removes if before[fp].subject == "service:talk"}
+    assert {"dr-site-too-close", "dr-untested"} <= rules
+
+
+def test_the_overlay_reproduces_the_plan_through_the_command_line(write, tmp_path):
+    inventory = write(ESTATE)
+    policy = write(POLICY, "policy.yaml")
+    overlay = tmp_path / "fix.yaml"
+    planned = drcheck("plan", inventory, "--policy", policy, "--as-of", AS_OF, "--overlay", overlay, "-f", "json")
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(planned.stdout)["plan"]
+    audited = drcheck("audit", inventory, overlay, "--policy", policy, "--as-of", AS_OF, "-f", "json")
+    report = json.loads(audited.stdout)
+    assert audited.returncode == 0
+    assert (report["score"], report["passed"]) == (plan["score_after"], plan["passed_after"])
+    assert set(plan) >= {"objective", "currency", "score_before", "score_after", "passed_after", "monthly_cost",
+                         "one_off_cost", "steps", "remaining"}
+
+
+def test_no_plan_passes_names_what_stays_and_exits_1(write):
+    # no candidate site and only 13 km between the two sites: nothing in the vocabulary clears too-close
+    inventory = write(ESTATE)
+    result = drcheck("plan", inventory, "--as-of", AS_OF, "-f", "json")
+    assert result.returncode == 1, result.stderr
+    plan = json.loads(result.stdout)["plan"]
+    assert not plan["passed_after"]
+    stays = {(r["rule"], r["subject"]) for r in plan["remaining"]}
+    assert ("dr-site-too-close", "service:talk") in stays and ("no-dr", "service:auth") in stays
+
+
+def test_a_passing_inventory_gets_an_empty_plan_and_exit_0(write):
+    inventory = write("""\
+        version: 1
+        sites:
+          pangyo: {location: [37.4005, 127.1070]}
+          busan: {location: [35.1796, 129.0756]}
+        services:
+          wiki: {tier: 3, placements: [{site: pangyo}, {site: busan, role: standby}], dr: {strategy: warm-standby}}
+        """)
+    result = drcheck("plan", inventory, "--as-of", AS_OF)
+    assert result.returncode == 0, result.stderr
+    assert "the gate already passes: nothing to change" in result.stdout
+    data = json.loads(drcheck("plan", inventory, "--as-of", AS_OF, "-f", "json").stdout)["plan"]
+    assert data["steps"] == [] and data["remaining"] == [] and data["passed_after"]
+
+
+def test_unpriced_estates_minimise_the_number_of_changes(write):
+    plan, _, _ = _plan(write, ESTATE.replace("    cost: {monthly: 1200}\n", "").replace("    cost: {monthly: 400}\n", ""),
+                       POLICY.replace(", cost: {monthly: 3000}", "").replace("  drill: 600\n", ""))
+    assert plan.objective == "changes"
+    assert all(s.basis.startswith("warm-standby: unpriced") or "unpriced" in s.basis for s in plan.steps)
+
+
+def test_table_and_markdown_show_steps_costs_and_totals(write):
+    inventory = write(ESTATE)
+    policy = write(POLICY, "policy.yaml")
+    table = drcheck("plan", inventory, "--policy", policy, "--as-of", AS_OF).stdout
+    assert table.startswith("drcheck plan: 2 changes (3,620 EUR a month + 1,200 EUR once) would pass the gate")
+    assert "cost: warm-standby: 0.5 × the service's 1,200/month; failover drill: 600 once" in table
+    assert "total" in table
+    markdown = drcheck("plan", inventory, "--policy", policy, "--as-of", AS_OF, "-f", "markdown").stdout
+    assert markdown.startswith("## drcheck plan: ✅ 2 changes")
+    assert "| # | Change | Monthly (EUR) |" in markdown
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-f", "yaml"], "--format: found 'yaml'"),
+    (["--min-score", "101"], "--min-score: found 101"),
+])
+def test_bad_options_are_exit_2(write, args, message):
+    result = drcheck("plan", write(ESTATE), *args)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_a_candidate_site_that_clashes_with_the_inventory_is_exit_2(write):
+    result = drcheck("plan", write(ESTATE), "--policy",
+                     write("plan:\n  candidate_sites:\n    anyang: {location: [35.1, 129.0]}\n", "policy.yaml"))
+    assert result.returncode == 2
+    assert "policy.yaml:3:5: plan.candidate_sites: site 'anyang' is already defined" in result.stderr
+
+
+# ---- generated estates -------------------------------------------------------------------------------
+
+@st.composite
+def estates(draw) -> tuple[str, str]:
+    """A small estate (YAML) and a policy with candidate sites, costs on some services and sites."""
+    names = draw(st.lists(st.sampled_from(sorted(POINTS)), min_size=1, max_size=3, unique=True))
+    lines = ["version: 1", "sites:"]
+    for name in names:
+        region = draw(st.sampled_from(["", ", region: capital", ", region: south"]))
+        lines.append(f"  {name}: {{location: [{POINTS[name][0]}, {POINTS[name][1]}]{region}}}")
+    lines.append("services:")
+    services = [f"svc{i}" for i in range(draw(st.integers(1, 3)))]
+    for i, service in enumerate(services):
+        kind = draw(st.sampled_from(["app", "app", "data", "ops"]))
+        lines += [f"  {service}:", f"    kind: {kind}", f"    tier: {draw(st.integers(0, 2))}"]
+        sites = draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True))
+        placements = ", ".join([f"{{site: {sites[0]}}}"] + [f"{{site: {s}, role: standby}}" for s in sites[1:]])
+        lines.append(f"    placements: [{placements}]")
+        if len(sites) > 1:
+            tested = draw(st.sampled_from(["", ", last_tested: 2026-06-01"]))
+            lines.append(f"    dr: {{strategy: {draw(st.sampled_from(['warm-standby', 'pilot-light']))}{tested}}}")
+        rto = draw(st.sampled_from([None, "10m", "2h"]))
+        if rto:
+            lines.append(f"    rto: {rto}")
+        if kind == "data" and draw(st.booleans()):
+            lines.append(f"    backups: [{{site: {draw(st.sampled_from(names))}, frequency: 1h, media: disk}}]")
+        deps = [d for d in services[:i] if draw(st.booleans())]
+        if deps:
+            lines.append(f"    depends_on: [{', '.join(deps)}]")
+        cost = draw(st.sampled_from([None, 100, 1000, 2500]))
+        if cost is not None:
+            lines.append(f"    cost: {{monthly: {cost}}}")
+    candidates = draw(st.lists(st.sampled_from([n for n in POINTS if n not in names] or ["busan"]), max_size=2,
+                               unique=True))
+    policy = ["plan:", f"  drill: {draw(st.sampled_from([0, 500]))}", "  candidate_sites:" if candidates else ""]
+    for name in candidates:
+        cost = draw(st.sampled_from(["", ", cost: {monthly: 2000}", ", cost: {monthly: 50}"]))
+        if name in names:
+            continue
+        policy.append(f"    {name}-new: {{location: [{POINTS[name][0]}, {POINTS[name][1] + 0.01}], region: {name}{cost}}}")
+    if not candidates or all(n in names for n in candidates):
+        policy = policy[:2]
+    return "\n".join(lines) + "\n", "\n".join(policy) + "\n"
+
+
+def _setup(tmp_path_factory, estate: str, policy: str):
+    folder = tmp_path_factory.mktemp("estate")
+    (folder / "inventory.yaml").write_text(estate, encoding="utf-8")
+    (folder / "policy.yaml").write_text(policy, encoding="utf-8")
+    return folder, load_documents([str(folder / "inventory.yaml")]), _options(folder / "policy.yaml")
+
+
+def _audit_with(documents, options, text):
+    return audit(build_inventory([*documents, parse("overlay.yaml", text)]), options)
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(estates())
+def test_small_estates_get_the_cheapest_plan_of_every_subset(tmp_path_factory, generated):
+    _, documents, options = _setup(tmp_path_factory, *generated)
+    search = planner(documents, options)
+    before = search.outcome(())
+    assume(not before.passed)
+    vocabulary = search.vocabulary(search.setup.inventory, before)
+    assume(len(vocabulary) <= EXACT_LIMIT)
+    plan = search.plan()
+    passing = []
+    for n in range(len(vocabulary) + 1):
+        for subset in itertools.combinations(vocabulary, n):
+            text = overlay_text(search.setup.inventory, search.setup.candidates, list(subset), options.as_of)
+            if _audit_with(documents, options, text).passed:
+                passing.append(subset)
+    event(f"{len(vocabulary)} changes, {'a plan passes' if passing else 'none passes'}")
+    assert plan.passed_after == bool(passing)
+    if passing:
+        cost = lambda changes: search.cost(changes)[0]
+        plan_cost = plan.monthly_cost + plan.one_off_cost / plan.amortise_months
+        if plan.objective == "changes":
+            assert len(plan.steps) == min(len(s) for s in passing)
+        else:
+            assert plan_cost == pytest.approx(min(cost(s) for s in passing), abs=0.01)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(estates())
+def test_the_overlay_gives_exactly_the_plans_score_and_gate(tmp_path_factory, generated):
+    folder, documents, options = _setup(tmp_path_factory, *generated)
+    try:
+        plan = make_plan(documents, options)
+    except InputError:  # a generated contradiction, refused like any invalid inventory
+        return
+    (folder / "overlay.yaml").write_text(plan.overlay, encoding="utf-8")
+    report = audit(load_inventory([str(folder / "inventory.yaml"), str(folder / "overlay.yaml")]), options)
+    assert (report.score.value, report.passed) == (plan.score_after, plan.passed_after)
+    if plan.steps:
+        assert (plan.steps[-1].score_after, plan.steps[-1].passed_after) == (plan.score_after, plan.passed_after)
+    # no step can be dropped without the gate failing
+    if plan.passed_after:
+        search = planner(documents, options)
+        for change in plan.changes:
+            assert not search.outcome([c for c in plan.changes if c != change]).passed
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(estates(), st.integers(0, 2), st.sampled_from([10, 5000]))
+def test_adding_a_cost_never_makes_the_chosen_plan_cheaper(tmp_path_factory, generated, which, amount):
+    estate, policy = generated
+    _, documents, options = _setup(tmp_path_factory, estate, policy)
+    plan = make_plan(documents, options)
+    service = f"  svc{which}:\n"
+    assume(service in estate)
+    start = estate.index(service) + len(service)
+    end = estate.find("\n  svc", start)
+    block = estate[start:] if end < 0 else estate[start:end + 1]
+    lines = [line for line in block.splitlines(keepends=True) if not line.startswith("    cost:")]
+    old = next((line for line in block.splitlines() if line.startswith("    cost:")), None)
+    old_amount = float(old.split(":")[-1].strip(" }")) if old else 0.0
+    new_block = "".join(lines) + f"    cost: {{monthly: {old_amount + amount}}}\n"
+    _, documents, options = _setup(tmp_path_factory, estate[:start] + new_block + (estate[end + 1:] if end >= 0 else ""),
+                                   policy)
+    dearer = make_plan(documents, options)
+    total = lambda p: p.monthly_cost + p.one_off_cost / p.amortise_months
+    if plan.passed_after and dearer.passed_after and plan.objective == dearer.objective == "monthly cost":
+        assert total(dearer) >= total(plan) - 0.01
