@@ -3,8 +3,8 @@
     python benchmarks/bench.py [--services 20000 100000] [--shape SHAPE ...] [--steps STEP ...] [--repeat N] [--keep]
 
 For each size and shape it writes a synthetic inventory (benchmarks/synthetic.py: the benchmark's
-own shape, or deep-random, many-sites or few-sites) and measures, each in a fresh process so that every peak-memory figure belongs to
-one measurement:
+own shape, or deep-random, many-sites or few-sites) and measures, each in a fresh process so that
+every peak-memory figure belongs to one measurement:
 
   baseline       yaml.load(text, Loader=yaml.CSafeLoader): what any YAML-reading tool pays
   baseline-nogc  the same with Python's cyclic garbage collector off, as drcheck runs: the
@@ -245,8 +245,8 @@ def run(sizes: list[int], shapes: list[str], steps: list[str], repeat: int, dire
             time_ratio, memory_ratio = statistics.median(paired), measured[step][1] / base_mb
             nogc = f"; {measured[step][0] / measured['baseline-nogc'][0]:.2f} of baseline-nogc's best" \
                 if "baseline-nogc" in measured else ""
-            print(f"{shape}, {services} services: {step} time {time_ratio:.2f} of the baseline run just before it (median of "
-                  f"{len(paired)}, {min(paired):.2f} to {max(paired):.2f}; target <= {target:g}: "
+            print(f"{shape}, {services} services: {step} time {time_ratio:.2f} of the baseline run just before it "
+                  f"(median of {len(paired)}, {min(paired):.2f} to {max(paired):.2f}; target <= {target:g}: "
                   f"{_verdict(time_ratio <= target)}{nogc}), memory {memory_ratio:.2f} "
                   f"(target <= {MAX_MEMORY_VS_BASELINE:g}: {_verdict(memory_ratio <= MAX_MEMORY_VS_BASELINE)})")
     for shape in (s for s in shapes if (s, 20_000) in results and (s, 100_000) in results):

@@ -90,7 +90,8 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     """The audit of `inventory`; `ctx`, when given, is a context of it to reuse (`diff` reads its simulation too)."""
     policy = options.policy
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
-    rules = configure(policy, sources, options.select, options.ignore)
+    notes: list[str] = []
+    rules = configure(policy, sources, options.select, options.ignore, notes)
     ctx = ctx or Context(inventory, options.as_of, policy.area_radius_km)
     # before the rules: the simulation the scenarios read is then built once, for the rules of both processes
     scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
@@ -128,6 +129,7 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         stray_waivers=_stray_waivers(unused, inventory, ctx),
         baseline=baseline,
         rules=[RuleInfo.of(rule, builtin=sources[rule.id].origin == "builtin") for rule in rules],
+        notes=notes,
         services=_service_summaries(inventory, findings),
         inventory=inventory,
         find_impacts=partial(subject_impacts, ctx),

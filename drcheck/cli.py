@@ -350,6 +350,8 @@ def audit(
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
     documents = _documents_saying_what_is_skipped(paths)
     report = run_audit(require_services(build_inventory(documents)), options)
+    for note in report.notes:
+        typer.echo(f"note: {terminal(note)}", err=True)
     for waiver, suggestion in report.stray_waivers:
         # a warning, not an error: a policy outlives the services it names and may serve several inventories,
         # and a waiver that matches nothing hides nothing (the finding it meant still shows and still counts)

@@ -73,8 +73,8 @@ def compare(load_base: Loader, load_head: Loader, options: AuditOptions, paralle
     worse = {subject: r for subject, r in now_worst.items() if r < summary.worst.get(subject, NOTHING)}
     better = any(r < now_worst.get(subject, NOTHING) for subject, r in summary.worst.items())
     # what fails the gate: on each subject that got worse, its worst findings, if at or above fail_on
-    blocking = [f for f in after.findings if worse.get(f.subject, NOTHING) == rank(f.severity) <= threshold
-                and _counts(f, policy.fail_on_unknown)]
+    blocking = [f for f in after.findings if rank(f.severity) <= threshold and _counts(f, policy.fail_on_unknown)
+                and any(worse.get(subject, NOTHING) == rank(f.severity) for subject in _subjects(f))]
     scenarios = _worse_scenarios(past, head_ctx)
     score_change = after.score.value - summary.score.value
     net = ("worse" if worse or any(s.regressed for s in scenarios) or score_change < 0 else
@@ -96,9 +96,20 @@ def worst_by_subject(findings: list[Finding], with_unknown: bool) -> dict[str, i
     for f in findings:
         if _counts(f, with_unknown):
             r = SEVERITIES.index(f.severity)
-            if r < worst.get(f.subject, NOTHING):
-                worst[f.subject] = r
+            for subject in _subjects(f):
+                if r < worst.get(subject, NOTHING):
+                    worst[subject] = r
     return worst
+
+
+def _subjects(finding: Finding) -> list[str]:
+    """What a finding is about, for the comparison.  A finding on a failure domain speaks for every domain with
+    the same effect (blast-radius's `equivalent_domains`): which of them names the group can change when a
+    change splits or joins groups, and that alone is neither better nor worse."""
+    same = finding.evidence.get("equivalent_domains") if finding.subject.startswith("domain:") else None
+    if not isinstance(same, list):
+        return [finding.subject]
+    return [finding.subject, *(f"domain:{d}" for d in same if isinstance(d, str))]
 
 
 def _counts(finding: Finding, with_unknown: bool) -> bool:

@@ -29,7 +29,7 @@ from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, subj
 from .params import Param
 from .policy import RULE_KEYS, Policy, RuleSettings
 from .processes import CAN_FORK, fork, reap
-from .rule import SCOPES, Rule
+from .rule import CATEGORIES, LIFECYCLES, SCOPES, Rule
 from .ruledoc import example_problem
 from .errors import InputError, Location, Problem, did_you_mean, unknown_rule
 
@@ -66,6 +66,14 @@ def discover(rules_dirs: list[str] = ()) -> dict[str, RuleSource]:
             if file.name.startswith("_"):
                 continue
             _collect(_load_file(package, file), str(file), found)
+    former = {}
+    for rule_id, source in found.items():
+        for alias in source.rule.aliases:
+            if alias in found or alias in former:
+                other = found[alias].origin if alias in found else found[former[alias]].origin
+                raise InputError(f"rule {rule_id!r} from {source.origin}: alias {alias!r} is already a rule id or "
+                                 f"alias in {other}")
+            former[alias] = rule_id
     return dict(sorted(found.items()))
 
 
@@ -124,6 +132,8 @@ def _collect(module: ModuleType, origin: str, found: dict[str, RuleSource]) -> N
 def _metadata_problem(rule: type[Rule]) -> str | None:
     if not isinstance(rule.id, str) or not _ID.fullmatch(rule.id):
         return f"id {rule.id!r} is not kebab-case (like 'dr-site-too-close')"
+    if rule.id in CATEGORIES:
+        return f"id {rule.id!r} is the name of a category of rules"
     for attribute in ("title", "remediation"):
         if not isinstance(getattr(rule, attribute, None), str) or not getattr(rule, attribute).strip():
             return f"missing {attribute}"
@@ -139,6 +149,12 @@ def _metadata_problem(rule: type[Rule]) -> str | None:
         return f"severity must be one of {', '.join(SEVERITIES)}"
     if rule.scope not in SCOPES:
         return f"scope must be one of {', '.join(SCOPES)}"
+    if not isinstance(rule.categories, tuple) or not set(rule.categories) <= set(CATEGORIES):
+        return f"categories must be a tuple of: {', '.join(CATEGORIES)}"
+    if not isinstance(rule.aliases, tuple) or not all(isinstance(a, str) and _ID.fullmatch(a) for a in rule.aliases):
+        return "aliases must be a tuple of kebab-case ids (the rule's former ids)"
+    if rule.lifecycle not in LIFECYCLES:
+        return f"lifecycle must be one of {', '.join(LIFECYCLES)}"
     for flag in ("needs_placements", "needs_dr"):
         if getattr(rule, flag) and rule.scope != "service":
             return f"{flag} is for rules of scope service"
@@ -168,7 +184,8 @@ def run(rules: list[Rule], ctx: Context, trusted: Collection[str] = (), split: b
     plugin's number for a message, or set in its evidence, would otherwise break a report far from the rule
     that made it.  With `split`, on a large estate, a forked second process runs some of the rules
     (`_run_split`: the same outcomes, in the same order)."""
-    if split and CAN_FORK and 1 < len(rules) <= SPLIT_UP_TO_RULES and len(ctx.inventory.services) >= SPLIT_FROM_SERVICES:
+    large = len(ctx.inventory.services) >= SPLIT_FROM_SERVICES
+    if split and CAN_FORK and large and 1 < len(rules) <= SPLIT_UP_TO_RULES:
         return _run_split(rules, ctx, trusted)
     subjects: dict[str, list[Subject]] = {}
     return [_run_rule(rule, ctx, trusted, subjects) for rule in rules]
@@ -400,9 +417,26 @@ def _subjects(scope: str, ctx: Context):
     return [ctx.inventory]
 
 
-def configure(policy: Policy, sources: dict[str, RuleSource], select: list[str] | None, ignore: list[str]) -> list[Rule]:
+def configure(policy: Policy, sources: dict[str, RuleSource], select: list[str] | None, ignore: list[str],
+              notes: list[str] | None = None) -> list[Rule]:
     """The rules to run: the enabled ones, instantiated with the policy's checked parameters and severity;
-    unknown rule ids, parameters and values are errors naming the policy line."""
+    unknown rule ids, parameters and values are errors naming the policy line.  A rule's former id (an alias)
+    stands for it, and --select and --ignore take categories too; what the user should know about the rules
+    they named (a rule renamed, one deprecated) is added to `notes`."""
+    notes = [] if notes is None else notes
+    renamed = {alias: rule_id for rule_id, source in sources.items() for alias in source.rule.aliases}
+
+    def current(name: str) -> str:
+        if name in renamed:
+            notes.append(f"rule {name!r} is now called {renamed[name]!r}; {name!r} still works, but use the new id")
+            return renamed[name]
+        return name
+
+    policy.rules = {current(rule_id): settings for rule_id, settings in policy.rules.items()}
+    for waiver in policy.waivers:
+        waiver.rule = current(waiver.rule)
+    select = None if select is None else [current(name) for name in select]
+    ignore = [current(name) for name in ignore]
     problems: list[Problem] = []
     for rule_id, settings in policy.rules.items():
         where = settings.location
@@ -421,7 +455,7 @@ def configure(policy: Policy, sources: dict[str, RuleSource], select: list[str] 
             except ValueError as exc:
                 problems.append(Problem(at or where, f"rules.{rule_id}.{key}: {exc}"))
     for rule_id in [*(select or []), *ignore]:
-        if rule_id not in sources:
+        if rule_id not in sources and rule_id not in CATEGORIES:
             problems.append(Problem(None, unknown_rule(rule_id, sources)))
     for waiver in policy.waivers:
         if waiver.rule not in sources:
@@ -430,11 +464,21 @@ def configure(policy: Policy, sources: dict[str, RuleSource], select: list[str] 
         raise InputError(problems)
     rules = []
     for rule_id, source in sources.items():
-        settings = policy.rules.get(rule_id, RuleSettings())
-        chosen = rule_id in select if select else settings.enabled is not False
-        if chosen and rule_id not in ignore:
-            rules.append(source.rule(settings.values, settings.severity))
+        rule, settings = source.rule, policy.rules.get(rule_id, RuleSettings())
+        if rule.lifecycle == "preview":  # a rule still being tried out runs only when asked for by its id
+            chosen = bool(select) and rule_id in select
+        else:
+            chosen = _named(rule, select) if select else settings.enabled is not False
+        if chosen and not _named(rule, ignore):
+            rules.append(rule(settings.values, settings.severity))
+            if rule.lifecycle == "deprecated":
+                notes.append(f"rule {rule_id!r} is deprecated: a later version of drcheck will not have it")
     return rules
+
+
+def _named(rule: type[Rule], names: list[str]) -> bool:
+    """Whether --select or --ignore names the rule, by its id or by one of its categories."""
+    return rule.id in names or any(category in names for category in rule.categories)
 
 
 def _plain(value):

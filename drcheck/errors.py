@@ -18,6 +18,11 @@ class Location(NamedTuple):
         return f"{self.file}:{self.line}:{self.column}"
 
 
+def location_json(location: Location | None) -> dict | None:
+    """A location as the reports write it: {"file", "line", "column"}, or null."""
+    return None if location is None else {"file": location.file, "line": location.line, "column": location.column}
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     location: Location | None

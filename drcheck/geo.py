@@ -10,7 +10,7 @@ from geographiclib.geodesic import Geodesic
 # Karney's geodesic on the WGS-84 ellipsoid in kilometres, as geopy's `geodesic` computes it (to the last bit)
 # without importing geopy, whose geocoders and asyncio cost 0.1 s of every audit that measures a distance.
 WGS84 = Geodesic(6378.137, 1 / 298.257223563)
-_EARTH_KM = 6371.0088  # mean radius
+EARTH_RADIUS_KM = 6371.0088  # mean radius
 
 
 def geodesic_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -21,7 +21,7 @@ def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Haversine distance on the mean Earth sphere: within 0.5% of the geodesic one."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def within(a: tuple[float, float], b: tuple[float, float], km: float, exact=geodesic_km) -> bool:
@@ -45,7 +45,7 @@ def near(points: dict[str, tuple[float, float]], km: float) -> dict[str, list[st
     than `km` lie in the same or in neighbouring cubes, so each is compared
     with its few neighbours instead of every other point, wherever on Earth
     (poles and the antimeridian included)."""
-    cell = 2 * math.sin(min(math.pi, km * 1.02 / _EARTH_KM) / 2) or 1.0
+    cell = 2 * math.sin(min(math.pi, km * 1.02 / EARTH_RADIUS_KM) / 2) or 1.0
     grid: dict[tuple[int, int, int], list[str]] = {}
     cube_of: dict[str, tuple[int, int, int]] = {}
     for name, (lat, lon) in points.items():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .context import Context
+from .domains import Failure
 from .simulate import Simulation
 
 SAMPLE = 4096  # services; up to this many, every share is exact
@@ -27,9 +28,19 @@ def _service_reach(simulation: Simulation) -> dict[str, float]:
     the hard-dependency graph, dependents first: each pushes the set of services that stop with it (a bitset)
     into what it depends on.  Exact sets cost up to n² bits of work; past SAMPLE services the sets hold an even
     sample of them (every k-th in inventory order), which estimates the large shares that ordering needs
-    and leaves a few-service share near 0 (ties then go to the tier)."""
+    and leaves a few-service share near 0 (ties then go to the tier).
+
+    An `any_of` group goes down only when all of its services do, which no
+    push along single edges can tell: up to SAMPLE services, an estate with
+    groups is simulated, one outage per service; past it, groups are left out
+    of the estimate (a service needed only through groups reaches less)."""
     services, deps, floating = simulation.services, simulation.deps, simulation.floating
     n = len(services)
+    if n <= SAMPLE and any(simulation.groups):
+        names = simulation.service_names
+        outages = Simulation(simulation.inventory, [Failure((), frozenset(), frozenset(), frozenset([name]))
+                                                    for name in names])
+        return {"service:" + name: share for name, share in zip(names, outages.impacts())}
     step = -(-n // SAMPLE)
     masks: dict[int, int] = {}  # tier weight -> the sample's services of that weight
     for i in range(0, n, step):

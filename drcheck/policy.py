@@ -14,7 +14,7 @@ from typing import Any
 from .currencies import ISO_4217
 from .domains import AREA_RADIUS_KM
 from .findings import SEVERITIES
-from .errors import InputError, Location, Problem, did_you_mean
+from .errors import InputError, Location, Problem, did_you_mean, location_json
 from .scalars import parse_date, parse_number
 from .loader import Mapping, Sequence, parse, position, read_source
 from .model import STRATEGIES, Site
@@ -47,7 +47,7 @@ class Waiver:
 
     def as_json(self) -> dict:
         return {"rule": self.rule, "subject": self.subject, "reason": self.reason, "expires": self.expires.isoformat(),
-                "location": _location_json(self.location)}
+                "location": location_json(self.location)}
 
 
 @dataclass
@@ -150,11 +150,13 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
         elif key == "min_score":
             policy.min_score = _score(value, at, bad)
         elif key == "min_coverage":
-            policy.min_coverage = _number(value, at, "min_coverage", 0, 1, "a share from 0 to 1 (1 = every service placed)",
-                                          bad, policy.min_coverage)
+            share = _number(value, at, "min_coverage", bad, upper=1.0,
+                            expected="a share from 0 to 1 (1 = every service placed)")
+            policy.min_coverage = policy.min_coverage if share is None else share
         elif key == "area_radius_km":
-            policy.area_radius_km = _number(value, at, "area_radius_km", 0, 20_000, "a distance in km from 0 to 20000 (0: "
-                                            "no area disasters)", bad, policy.area_radius_km)
+            km = _number(value, at, "area_radius_km", bad, upper=20_000,
+                         expected="a distance in km from 0 to 20000 (0: no area disasters)")
+            policy.area_radius_km = policy.area_radius_km if km is None else km
         elif key == "fail_on_unknown":
             policy.fail_on_unknown = _boolean(value, at, "fail_on_unknown", bad)
         elif value is None:
@@ -292,15 +294,15 @@ def _read_plan(name: str, value, at, bad) -> PlanSettings:
                                               f"{did_you_mean(strategy, STRATEGY_FACTORS)}; expected one of: "
                                               f"{', '.join(STRATEGY_FACTORS)}")
                     continue
-                number = _amount(share, raw.value_at(strategy), f"plan.strategy_factor.{strategy}", bad, upper=1.0)
+                number = _number(share, raw.value_at(strategy), f"plan.strategy_factor.{strategy}", bad, upper=1.0)
                 if number is not None:
                     plan.strategy_factor[strategy] = number
         elif key == "backup_monthly":
-            plan.backup_monthly = _amount(raw, where, "plan.backup_monthly", bad, upper=1.0) or 0.0
+            plan.backup_monthly = _number(raw, where, "plan.backup_monthly", bad, upper=1.0) or 0.0
         elif key in ("drill", "restore_test", "power_feed_monthly", "carrier_monthly"):
-            setattr(plan, key, _amount(raw, where, f"plan.{key}", bad))
+            setattr(plan, key, _number(raw, where, f"plan.{key}", bad))
         elif key == "amortise_months":
-            months = _amount(raw, where, "plan.amortise_months", bad)
+            months = _number(raw, where, "plan.amortise_months", bad)
             if months is not None and (months < 1 or months != int(months)):
                 bad(where, f"plan.amortise_months: found {_describe(raw)}; expected a whole number of months, 1 or more")
             elif months is not None:
@@ -313,14 +315,15 @@ def _read_plan(name: str, value, at, bad) -> PlanSettings:
     return plan
 
 
-def _amount(value, at, what, bad, upper: float | None = None) -> float | None:
-    """An amount or a share: a finite number, 0 or more (and at most `upper`)."""
+def _number(value, at, what, bad, upper: float | None = None, expected: str | None = None) -> float | None:
+    """An amount, a share or a distance: a finite number, 0 or more (and at most `upper`); None, said to `bad`,
+    for anything else."""
     try:
         number = parse_number(value) if isinstance(value, str) else None
     except ValueError:
         number = None
     if number is None or number < 0 or upper is not None and number > upper:
-        expected = f"a number from 0 to {upper:g}" if upper is not None else "a number, 0 or more"
+        expected = expected or (f"a number from 0 to {upper:g}" if upper is not None else "a number, 0 or more")
         bad(at, f"{what}: found {_describe(value)}; expected {expected}")
         return None
     return number
@@ -375,16 +378,3 @@ def _score(value, at, bad) -> float | None:
     return None
 
 
-def _number(value, at, what: str, low: float, high: float, expected: str, bad, default: float) -> float:
-    try:
-        number = parse_number(value) if isinstance(value, str) else None
-        if number is not None and low <= number <= high:
-            return number
-    except ValueError:
-        pass
-    bad(at, f"{what}: found {_describe(value)}; expected {expected}")
-    return default
-
-
-def _location_json(location: Location | None) -> dict | None:
-    return None if location is None else {"file": location.file, "line": location.line, "column": location.column}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from .findings import SEVERITIES, Finding
 from .rule import Rule
 from .domains import Domain
-from .errors import Location
+from .errors import Location, location_json
 from .model import DEFAULT_TIER, Inventory
 from .policy import Waiver
 from .scoring import Score
@@ -81,13 +81,14 @@ class RuleInfo:
     rationale: str
     remediation: str
     references: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
     params: dict = field(default_factory=dict, hash=False)  # as configured (the HTML map draws min_distance_km)
     builtin: bool = False  # one of drcheck's own rules, which have a page on the documentation site
 
     @classmethod
     def of(cls, rule: Rule, builtin: bool = False) -> "RuleInfo":
         return cls(rule.id, rule.title, rule.effective_severity, rule.doc().text(), rule.remediation,
-                   tuple(rule.references), dict(rule.values), builtin)
+                   tuple(rule.references), tuple(rule.categories), dict(rule.values), builtin)
 
 
 @dataclass
@@ -152,6 +153,7 @@ class Report:
     stray_waivers: list[tuple[Waiver, str]] = field(default_factory=list)
     baseline: dict | None = None  # {"file", "matched", "fixed"}
     rules: list[RuleInfo] = field(default_factory=list)  # every rule that ran, in id order
+    notes: list[str] = field(default_factory=list)  # about the rules the user named: renamed, deprecated
     services: list[ServiceSummary] = field(default_factory=list)
     inventory: Inventory | None = field(default=None, repr=False)  # what was audited, for the formats that draw it
     # subject id -> tier-weighted share of the services that go down with it (`drcheck.impact`); worked out only
@@ -314,10 +316,6 @@ def finding_json(f: Finding, owner: str | None = None, tier: int | None = None) 
     if f.penalty != 1.0 and f.status == "fail":
         out["penalty"] = round(f.penalty, 4)
     return out
-
-
-def location_json(location: Location | None) -> dict | None:
-    return None if location is None else {"file": location.file, "line": location.line, "column": location.column}
 
 
 # --- `drcheck diff` ---------------------------------------------------------------------------

@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from .context import Context
 
 SCOPES = ("service", "site", "domain", "inventory")
+# what rules are about: `--select backups` runs every stable rule of the category; SARIF tags carry them
+CATEGORIES = ("separation", "backups", "testing", "dependencies", "objectives", "concentration", "inventory")
+# preview: runs only when --select names it by its id; stable; deprecated: still runs, with a note saying so
+LIFECYCLES = ("preview", "stable", "deprecated")
 
 
 class Rule:
@@ -27,6 +31,9 @@ class Rule:
     params: ClassVar[dict[str, Param]] = {}
     remediation: ClassVar[str]
     references: ClassVar[tuple[str, ...]] = ()
+    categories: ClassVar[tuple[str, ...]] = ()  # of CATEGORIES
+    aliases: ClassVar[tuple[str, ...]] = ()  # the ids it had before it was renamed: still accepted, with a note
+    lifecycle: ClassVar[str] = "stable"  # of LIFECYCLES
     # an inventory on which the rule fails one subject, and one on which it gives no finding
     example_fires: ClassVar[Example | None] = None
     example_passes: ClassVar[Example | None] = None

@@ -479,8 +479,10 @@ def build_inventory(documents: list[Document], onto: ReadDocuments | None = None
     raise InputError listing every problem found."""
     read = read_documents(documents, onto)
     problems, site_fields, service_fields = read.problems, read.site_fields, read.service_fields
+    patched_at: dict[tuple[str, str, str], Location] = {}  # (section, name, field) -> the override that set it
     if not problems:
-        problems.extend(_apply_overrides(read.overrides, {"sites": site_fields, "services": service_fields}))
+        problems.extend(_apply_overrides(read.overrides, {"sites": site_fields, "services": service_fields},
+                                         patched_at))
     sites = {key: _make_site(key, fields) for key, fields in site_fields.items()}
     if not problems:
         for key, fields in service_fields.items():
@@ -488,7 +490,7 @@ def build_inventory(documents: list[Document], onto: ReadDocuments | None = None
     services = {key: _make_service(key, fields) for key, fields in service_fields.items()}
     if not problems:
         problems.extend(_check_references(sites, services))
-        problems.extend(_inherit_campuses(sites))
+        problems.extend(_inherit_campuses(sites, patched_at))
     if problems:
         raise InputError(problems)
     about = read.about
@@ -574,11 +576,12 @@ def _read_overrides(ctx: _Context, node, mark, overrides: list[_Override]) -> No
         ctx.entry = ""
 
 
-def _apply_overrides(overrides: list[_Override], targets: dict[str, dict[str, dict]]) -> list[Problem]:
+def _apply_overrides(overrides: list[_Override], targets: dict[str, dict[str, dict]],
+                     first_at: dict[tuple[str, str, str], Location]) -> list[Problem]:
     """Patch the fields read for each named site or service: a field given replaces the one read (a list as a
-    whole), except `dr`, whose own fields are patched one by one."""
+    whole), except `dr`, whose own fields are patched one by one.  `first_at` gets the override that set each
+    field, keyed (section, name, field)."""
     problems = []
-    first_at: dict[tuple[str, str, str], Location] = {}
     for override in overrides:
         title = override.section[:-1]
         target = targets[override.section].get(override.name)
@@ -698,9 +701,17 @@ def _check_references(sites: dict[str, Site], services: dict[str, Service]) -> l
     return problems
 
 
-def _inherit_campuses(sites: dict[str, Site]) -> list[Problem]:
+def _inherit_campuses(sites: dict[str, Site], patched_at: dict[tuple[str, str, str], Location] | None = None
+                      ) -> list[Problem]:
     """A building stands on one campus: a site without `campus` takes the one the other sites of its building
-    declare.  Two campuses for one building are an error naming both places."""
+    declare.  Two campuses for one building are an error naming both places (an override's line where an
+    override set the building or the campus)."""
+    patched_at = patched_at or {}
+
+    def where(site: Site) -> Location:
+        return (patched_at.get(("sites", site.name, "building")) or patched_at.get(("sites", site.name, "campus"))
+                or site.location)
+
     declared: dict[str, Site] = {}
     problems = []
     for site in sites.values():
@@ -708,10 +719,10 @@ def _inherit_campuses(sites: dict[str, Site]) -> list[Problem]:
             continue
         first = declared.setdefault(site.building, site)
         if first.campus != site.campus:
-            problems.append(Problem(site.location, f"site {site.name!r}: building {site.building!r} is on campus "
-                                                   f"{site.campus!r} here, but on campus {first.campus!r} at "
-                                                   f"{first.location} (site {first.name!r}); expected one campus per "
-                                                   "building"))
+            problems.append(Problem(where(site), f"site {site.name!r}: building {site.building!r} is on campus "
+                                                 f"{site.campus!r} here, but on campus {first.campus!r} at "
+                                                 f"{where(first)} (site {first.name!r}); expected one campus per "
+                                                 "building"))
     for site in sites.values():
         if site.campus is None and site.building in declared:
             site.campus = declared[site.building].campus

@@ -50,7 +50,12 @@ def stops(count: int) -> str:
     return "both" if count == 1 else "them all"
 
 
-def listing(names: list[str], shown: int = 5, total: int | None = None) -> str:
-    """Names for a message, the first few only: "a, b, c, d, e and 3 more" (`total`: how many `names` stand for)."""
-    more = (len(names) if total is None else total) - shown
-    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+AND_MORE = " and {} more"
+PLUS_MORE = " (+{} more)"  # where the names fill a table cell or a line of their own
+
+
+def listing(names: list[str], shown: int = 5, total: int | None = None, more: str = AND_MORE) -> str:
+    """Names for a message or a report, the first few only: "a, b, c, d, e and 3 more" (`total`: how many
+    `names` stand for; `more`: how the others are counted, PLUS_MORE gives "a, b (+3 more)")."""
+    rest = (len(names) if total is None else total) - shown
+    return ", ".join(names[:shown]) + (more.format(rest) if rest > 0 else "")

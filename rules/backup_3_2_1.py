@@ -43,6 +43,7 @@ class Backup321(Rule):
     id = "backup-3-2-1"
     title = "Backups do not follow 3-2-1"
     severity = "medium"
+    categories = ("backups",)
     params = {
         "require_immutable": Param(True, "also require one immutable or offline copy (the extra 1 of 3-2-1-1-0)"),
         "min_copies": Param(3, "copies of the data, counting production as one", minimum=1),

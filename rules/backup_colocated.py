@@ -34,6 +34,7 @@ class BackupColocated(Rule):
     id = "backup-colocated"
     title = "Every backup shares a failure domain with the primary"
     severity = "critical"
+    categories = ("backups",)
     needs_placements = True
     params = {"min_distance_km": Param(COLOCATED_KM, "smallest acceptable distance between a primary and a backup",
                                        minimum=0)}

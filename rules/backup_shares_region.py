@@ -31,6 +31,7 @@ class BackupSharesRegion(Rule):
     id = "backup-shares-region"
     title = "Every backup is in the primary's region"
     severity = "high"
+    categories = ("backups",)
     needs_placements = True
     example_fires = Example("""
         version: 1

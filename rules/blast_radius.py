@@ -38,6 +38,7 @@ class BlastRadius(Rule):
     id = "blast-radius"
     title = "One failure domain takes down too much"
     severity = "high"
+    categories = ("concentration",)
     scope = "domain"
     params = {"max_share": Param(0.25, "largest acceptable share of the tier weight that one lost domain may take down",
                                  minimum=0, maximum=1)}

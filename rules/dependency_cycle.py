@@ -32,6 +32,7 @@ class DependencyCycle(Rule):
     id = "dependency-cycle"
     title = "Hard dependencies form a cycle"
     severity = "high"
+    categories = ("dependencies",)
     scope = "inventory"
     example_fires = Example("""
         version: 1

@@ -35,6 +35,7 @@ class DrDependsOnSingleSite(Rule):
     id = "dr-depends-on-single-site"
     title = "DR defeated by a hard dependency without DR"
     severity = "critical"
+    categories = ("dependencies",)
     needs_dr = True
     needs_placements = True
     example_fires = Example("""

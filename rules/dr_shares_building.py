@@ -26,6 +26,7 @@ class DrSharesBuilding(SharedDomainRule):
     id = "dr-shares-building"
     title = "DR placement in the primary's building"
     severity = "critical"
+    categories = ("separation",)
     example_fires = Example("""
         version: 1
         sites:

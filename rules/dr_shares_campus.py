@@ -29,6 +29,7 @@ class DrSharesCampus(SharedDomainRule):
     id = "dr-shares-campus"
     title = "DR placement on the primary's campus"
     severity = "high"
+    categories = ("separation",)
     example_fires = Example("""
         version: 1
         sites:

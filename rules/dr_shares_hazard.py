@@ -32,6 +32,7 @@ class DrSharesHazard(SharedDomainRule):
     id = "dr-shares-hazard"
     title = "DR placement in the primary's hazard zone"
     severity = "high"
+    categories = ("separation",)
     example_fires = Example("""
         version: 1
         sites:

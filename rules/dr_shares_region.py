@@ -34,6 +34,7 @@ class DrSharesRegion(SharedDomainRule):
     id = "dr-shares-region"
     title = "DR placement in the primary's region"
     severity = "high"
+    categories = ("separation",)
     example_fires = Example("""
         version: 1
         sites:

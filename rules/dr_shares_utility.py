@@ -36,6 +36,7 @@ class DrSharesUtility(Rule):
     id = "dr-shares-utility"
     title = "DR placement shares a power feed or network carrier with the primary"
     severity = "medium"
+    categories = ("separation",)
     needs_dr = True
     example_fires = Example("""
         version: 1

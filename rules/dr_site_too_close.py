@@ -26,6 +26,7 @@ class DrSiteTooClose(Rule):
     id = "dr-site-too-close"
     title = "DR site too close to the primary"
     severity = "high"
+    categories = ("separation",)
     needs_dr = True
     needs_placements = True
     params = {"min_distance_km": Param(40.0, "smallest acceptable distance between a primary and its nearest DR placement",

@@ -33,6 +33,7 @@ class DrUntested(Rule):
     id = "dr-untested"
     title = "Failover not tested recently"
     severity = "high"
+    categories = ("testing",)
     needs_dr = True
     params = {
         "max_age_days": Param(365, "oldest acceptable failover test, in days before the audit date", minimum=1),

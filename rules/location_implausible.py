@@ -29,6 +29,7 @@ class LocationImplausible(Rule):
     id = "location-implausible"
     title = "Site location far from every other site of its region"
     severity = "medium"
+    categories = ("inventory",)
     scope = "site"
     params = {"max_region_span_km": Param(1000.0, "largest plausible distance between a site and the nearest other "
                                                   "site of its region", minimum=0)}

@@ -24,6 +24,7 @@ class NoBackup(Rule):
     id = "no-backup"
     title = "Data service without backups"
     severity = "critical"
+    categories = ("backups",)
     example_fires = Example("""
         version: 1
         sites:

@@ -20,6 +20,7 @@ class NoDr(Rule):
     id = "no-dr"
     title = "Critical service without disaster recovery"
     severity = "critical"
+    categories = ("separation",)
     needs_placements = True
     params = {"max_tier": Param(1, "services of this tier and more critical (lower numbers) must have DR",
                                 minimum=0, maximum=3)}

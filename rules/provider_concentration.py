@@ -26,6 +26,7 @@ class ProviderConcentration(Rule):
     id = "provider-concentration"
     title = "Every placement run by one operator"
     severity = "medium"
+    categories = ("concentration",)
     needs_dr = True
     needs_placements = True
     params = {"max_tier": Param(0, "services of this tier and more critical (lower numbers) must not depend on one operator",

@@ -36,6 +36,7 @@ class RecoveryToolingColocated(Rule):
     id = "recovery-tooling-colocated"
     title = "Recovery tooling lost with the primary"
     severity = "critical"
+    categories = ("dependencies",)
     needs_placements = True
     params = {"max_tier": Param(1, "check services of this tier and more critical (lower numbers)",
                                 minimum=0, maximum=3)}

@@ -31,6 +31,7 @@ class RestoreUntested(Rule):
     id = "restore-untested"
     title = "Backup restore not tested recently"
     severity = "medium"
+    categories = ("backups", "testing")
     params = {
         "max_age_days": Param(365, "oldest acceptable restore test, in days before the audit date", minimum=1),
         "max_tier": Param(1, "backups of services of this tier and more critical (lower numbers) must be restore-tested",

@@ -1,4 +1,6 @@
-from drcheck.api import PASSED, Example, Param, Rule, duration_table, format_duration, parse_duration, strategy_basis
+from drcheck.api import PASSED, Example, Param, Rule, duration_table, format_duration, parse_duration
+
+from ._objectives import shorter_than_achievable, without_strategy
 
 # AWS gives bands (active/active near zero, warm standby minutes, pilot light tens of minutes); these are
 # drcheck's choice of the fastest plausible value in each band.  Backup and restore is measured from the
@@ -43,6 +45,7 @@ class RpoInfeasible(Rule):
     id = "rpo-infeasible"
     title = "RPO shorter than the DR strategy can achieve"
     severity = "high"
+    categories = ("objectives",)
     params = {"achievable_rpo": Param(ACHIEVABLE_RPO, "smallest data loss each dr strategy can achieve (strategy: "
                                                       "duration; strategies left out keep their default; "
                                                       "backup-restore always uses the backup frequency)",
@@ -88,12 +91,9 @@ class RpoInfeasible(Rule):
         rpo = format_duration(service.rpo)
         strategy = service.effective_strategy
         evidence = {"rpo": rpo, "rpo_seconds": service.rpo, "strategy": strategy, "replication": service.replication}
-        if strategy is None:
-            return self.unknown(service, f"cannot tell whether rpo {rpo} is achievable: {service.name} "
-                                         f"{strategy_basis(service)}", evidence)
-        if strategy == "none":
-            return self.fail(service, f"rpo {rpo} cannot be met: {service.name} {strategy_basis(service)}, so "
-                                      "nothing recovers its data elsewhere", evidence | {"achievable": None})
+        verdict = without_strategy(self, service, "rpo", evidence, "nothing recovers its data elsewhere")
+        if verdict is not None:
+            return verdict
         if strategy != "backup-restore" and service.replication == "synchronous":
             return PASSED  # every write is on the standby before it is confirmed: nothing to lose
         if strategy != "backup-restore":
@@ -114,5 +114,4 @@ class RpoInfeasible(Rule):
             evidence["backup_site"] = best.site
         if service.rpo >= achievable:
             return PASSED
-        return self.fail(service, f"rpo {rpo} is shorter than what {strategy} can achieve {how}",
-                         evidence | {"achievable": format_duration(achievable), "achievable_seconds": achievable})
+        return shorter_than_achievable(self, service, "rpo", evidence, achievable, how)

@@ -1,4 +1,6 @@
-from drcheck.api import PASSED, Example, Param, Rule, duration_table, format_duration, parse_duration, strategy_basis
+from drcheck.api import PASSED, Example, Param, Rule, duration_table, format_duration, parse_duration
+
+from ._objectives import shorter_than_achievable, without_strategy
 
 # AWS gives bands (active/active near zero, warm standby minutes, pilot light tens of minutes, backup and
 # restore hours); these are drcheck's choice of the fastest plausible value in each band.
@@ -33,6 +35,7 @@ class RtoInfeasible(Rule):
     id = "rto-infeasible"
     title = "RTO shorter than the DR strategy can achieve"
     severity = "high"
+    categories = ("objectives",)
     params = {"achievable_rto": Param(ACHIEVABLE_RTO, "fastest recovery time each dr strategy can achieve "
                                                       "(strategy: duration; strategies left out keep their default)",
                                       check=duration_table(ACHIEVABLE_RTO))}
@@ -69,17 +72,12 @@ class RtoInfeasible(Rule):
         return service.rto is not None
 
     def check(self, ctx, service):
-        rto = format_duration(service.rto)
         strategy = service.effective_strategy
-        evidence = {"rto": rto, "rto_seconds": service.rto, "strategy": strategy}
-        if strategy is None:
-            return self.unknown(service, f"cannot tell whether rto {rto} is achievable: {service.name} "
-                                         f"{strategy_basis(service)}", evidence)
-        if strategy == "none":
-            return self.fail(service, f"rto {rto} cannot be met: {service.name} {strategy_basis(service)}, so losing "
-                                      "its site stops it until the site is rebuilt", evidence | {"achievable": None})
+        evidence = {"rto": format_duration(service.rto), "rto_seconds": service.rto, "strategy": strategy}
+        verdict = without_strategy(self, service, "rto", evidence, "losing its site stops it until the site is rebuilt")
+        if verdict is not None:
+            return verdict
         achievable = parse_duration(self.param("achievable_rto")[strategy])
         if service.rto >= achievable:
             return PASSED
-        return self.fail(service, f"rto {rto} is shorter than what {strategy} can achieve ({format_duration(achievable)})",
-                         evidence | {"achievable": format_duration(achievable), "achievable_seconds": achievable})
+        return shorter_than_achievable(self, service, "rto", evidence, achievable, f"({format_duration(achievable)})")

@@ -1,4 +1,4 @@
-from drcheck.api import PASSED, AnyOf, Example, Param, Rule, listing
+from drcheck.api import AnyOf, Example, Param, Rule, listing
 
 
 class SingleExternalDependency(Rule):
@@ -22,12 +22,14 @@ class SingleExternalDependency(Rule):
     `external` that it names on its own, not as one of an `any_of` group.
     One finding per service names every such provider.  A soft dependency,
     or a group of providers of which any one will do (two payment gateways:
-    `{any_of: [pg-a, pg-b]}`), passes.  There is no unknown result.
+    `{any_of: [pg-a, pg-b]}`), passes.  Only services with such a
+    dependency are evaluated; one whose placements are not known is unknown.
     """
 
     id = "single-external-dependency"
     title = "DR stopped by one external provider"
     severity = "medium"
+    categories = ("dependencies",)
     needs_dr = True
     needs_placements = True
     params = {"max_tier": Param(0, "services of this tier and more critical (lower numbers) must not hard-depend on "
@@ -65,14 +67,11 @@ class SingleExternalDependency(Rule):
                   "FFIEC IT Examination Handbook, Business Continuity Management (2019), section IV")
 
     def applies(self, ctx, service):
-        return service.tier <= self.param("max_tier")
+        return service.tier <= self.param("max_tier") and bool(_lone_providers(ctx, service))
 
     def check(self, ctx, service):
-        single = [d for d in service.depends_on if d.hard and not isinstance(d, AnyOf) and d.service != service.name
-                  and ctx.inventory.services[d.service].kind == "external"]
+        single = _lone_providers(ctx, service)
         providers = list(dict.fromkeys(d.service for d in single))
-        if not providers:
-            return PASSED
         which = f"the external provider {providers[0]}" if len(providers) == 1 else \
             f"{len(providers)} external providers, each on its own ({listing(providers)})"
         return self.fail(
@@ -82,3 +81,9 @@ class SingleExternalDependency(Rule):
             {"providers": providers, "tier": service.tier, "sites": service.sites},
             location=single[0].location,
         )
+
+
+def _lone_providers(ctx, service) -> list:
+    """The service's hard dependencies on an external service named on its own (not in an any_of group)."""
+    return [d for d in service.depends_on if d.hard and not isinstance(d, AnyOf) and d.service != service.name
+            and ctx.inventory.services[d.service].kind == "external"]

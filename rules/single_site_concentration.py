@@ -31,6 +31,7 @@ class SingleSiteConcentration(Rule):
     id = "single-site-concentration"
     title = "One site alone holds most of the estate"
     severity = "high"
+    categories = ("concentration",)
     scope = "site"
     params = {"max_share": Param(0.5, "largest acceptable share of the total tier weight carried by the services that run "
                                       "only on one site",

@@ -116,17 +116,28 @@ def test_a_change_that_only_fixes_passes(pair):
     assert data["added"] == [] and data["head"]["score"] == 100.0
 
 
+# Anyang is 13 km from Pangyo: within the 40 km an area disaster reaches by default, so a standby moved there
+# is also a single failure that now takes talk down (`test_a_standby_moved_into_the_primary_s_area_is_worse`);
+# these tests narrow the area to look at the findings alone.
+NARROW_AREAS = "area_radius_km: 10\n"
+
+
 def test_fail_on_sets_what_a_change_may_add(pair):
     (pair / "high.yaml").write_text(BASE.replace("{site: busan, role: standby}", "{site: anyang, role: standby}"),
                                     encoding="utf-8")
-    assert diff(pair, "base.yaml", "high.yaml").returncode == 1
-    data = diff_json(pair, "base.yaml", "high.yaml", "--fail-on", "critical", exit_code=1)
+    (pair / "narrow.yaml").write_text(NARROW_AREAS, encoding="utf-8")
+    assert diff(pair, "base.yaml", "high.yaml", "--policy", "narrow.yaml").returncode == 1
+    data = diff_json(pair, "base.yaml", "high.yaml", "--fail-on", "critical", "--policy", "narrow.yaml", exit_code=0)
     assert [f["rule"] for f in data["added"]] == ["dr-site-too-close"]
-    # the high finding alone would pass under --fail-on critical, but a standby 13 km away falls with its primary
-    # in an area disaster that the base's Busan standby survived: the head is still worse
-    assert data["gate"]["blocking"] == []
-    assert [(s["lost"], s["newly_down"]) for s in data["gate"]["scenarios"]] == [
-        ([{"domain": "area", "value": "anyang"}, {"domain": "area", "value": "pangyo"}], ["talk"])]
+
+
+def test_a_standby_moved_into_the_primary_s_area_is_worse(pair):
+    (pair / "near.yaml").write_text(BASE.replace("{site: busan, role: standby}", "{site: anyang, role: standby}"),
+                                    encoding="utf-8")
+    data = diff_json(pair, "base.yaml", "near.yaml", "--fail-on", "critical", exit_code=1)
+    [worse] = data["gate"]["scenarios"]
+    assert worse["lost"] == [{"domain": "area", "value": "anyang"}, {"domain": "area", "value": "pangyo"}]
+    assert worse["regressed"] == ["talk"]
 
 
 def test_raised_severity_counts_as_added_for_the_gate(pair):
@@ -174,11 +185,13 @@ def test_a_single_failure_that_takes_down_more_fails_without_any_new_finding(pai
     data = diff_json(pair, "before.yaml", "after.yaml", exit_code=1)
     assert (data["added"], data["removed"], data["severity_raised"], data["gate"]["blocking"]) == ([], [], [], [])
     (worse,) = data["gate"]["scenarios"]
+    # busan is alone in its area: losing the area around it is the same loss
     assert worse["lost"] == [{"domain": "site", "value": "busan"}, {"domain": "area", "value": "busan"}]
     assert worse["regressed"] == ["web"]
     assert worse["impact_after"] > worse["impact_before"]
     assert data["net"] == "worse"
-    assert "losing site=busan, area=busan now takes down web, which came through it before" in diff(pair, "before.yaml", "after.yaml").stdout
+    assert ("losing site=busan, area=busan now takes down web, which came through it before"
+            in diff(pair, "before.yaml", "after.yaml").stdout)
 
 
 def test_a_new_service_counts_from_nothing(pair):
@@ -208,14 +221,13 @@ def test_waived_additions_do_not_fail(pair):
     (pair / "policy.yaml").write_text(
         "waivers:\n"
         "  - {rule: no-dr, subject: 'service:auth | <b>x</b>', reason: moving soon, expires: 2027-01-01}\n"
-        "  - {rule: dr-site-too-close, subject: 'service:talk', reason: accepted, expires: 2027-01-01}\n",
-        encoding="utf-8")
-    # without talk's new dependency on auth, and with its standby still in Busan (a standby 13 km away would fall
-    # with pangyo in an area disaster), no single failure takes down anything that came through it before
-    (pair / "independent.yaml").write_text(HEAD.replace('    depends_on: ["auth | <b>x</b>"]\n', "").replace(
-        "{site: anyang, role: standby}", "{site: busan, role: standby}"), encoding="utf-8")
+        "  - {rule: dr-site-too-close, subject: 'service:talk', reason: accepted, expires: 2027-01-01}\n"
+        + NARROW_AREAS, encoding="utf-8")
+    # without talk's new dependency on auth, losing pangyo takes down nothing that came through it before
+    (pair / "independent.yaml").write_text(HEAD.replace('    depends_on: ["auth | <b>x</b>"]\n', ""), encoding="utf-8")
     data = diff_json(pair, "base.yaml", "independent.yaml", "--policy", "policy.yaml", exit_code=0)
-    assert [(f["rule"], f["subject"], f["waived"]) for f in data["added"]] == [("no-dr", "service:auth | <b>x</b>", True)]
+    assert [(f["rule"], f["subject"], f["waived"]) for f in data["added"]] == [
+        ("no-dr", "service:auth | <b>x</b>", True), ("dr-site-too-close", "service:talk", True)]
     diff_json(pair, "base.yaml", "independent.yaml", "--policy", "policy.yaml", "--no-waivers", exit_code=1)
     # a waiver accepts a finding, not a single failure that now takes down a service it did not
     data = diff_json(pair, "base.yaml", "head.yaml", "--policy", "policy.yaml", exit_code=1)
@@ -234,7 +246,8 @@ def test_table_and_markdown(pair):
     assert table.rstrip().endswith(
         "gate FAILED: 2 subject(s) now worse at or above high: no-dr service:auth | <b>x</b>, dr-site-too-close "
         "service:talk; losing building=pg-b1, site=pangyo, area=anyang, area=pangyo now takes down talk, which came "
-        "through it before\nnet: worse")
+        "through it before\n"
+        "net: worse")
     markdown = diff(pair, "base.yaml", "head.yaml", "--format", "markdown").stdout
     assert markdown.startswith("## drcheck diff: score ")
     assert "| critical | `no-dr` | service:auth \\| &lt;b&gt;x&lt;/b&gt; | head.yaml:14:3 |" in markdown
@@ -419,3 +432,23 @@ def test_a_policy_beside_the_inventory_in_git_is_left_out(repo):
     data = diff_json(repo, "dr", "--base", "HEAD", exit_code=0)
     assert data["base"]["files"] == ["HEAD:dr/inventory.yaml"] and data["head"]["files"] == ["dr/inventory.yaml"]
     assert data["net"] == "unchanged"
+
+
+def test_a_blast_radius_finding_renamed_by_a_regrouping_is_not_a_new_subject(tmp_path):
+    # before: losing building guro, site guro-idc or the area around either site all take everything (one group,
+    # named building=guro); after monitoring's standby in Gasan, 2.8 km away, only the areas do (a group named
+    # area=gasan-idc): the same loss, no worse
+    base = ("version: 1\nsites:\n"
+            "  guro-idc: {location: [37.5030, 126.8820], building: guro}\n"
+            "  gasan-idc: {location: [37.4780, 126.8870], building: gasan}\n"
+            "services:\n  monitoring:\n    tier: 0\n    placements: [{site: guro-idc}]\n")
+    (tmp_path / "base.yaml").write_text(base, encoding="utf-8")
+    (tmp_path / "head.yaml").write_text(base.replace("[{site: guro-idc}]", "[{site: guro-idc}, {site: gasan-idc, role: standby}]"),
+                                        encoding="utf-8")
+    result = drcheck("diff", "base.yaml", "head.yaml", "--select", "blast-radius,no-dr", "--as-of", "2026-11-01",
+                     "--format", "json", cwd=tmp_path)
+    data = json.loads(result.stdout)
+    assert [f["subject"] for f in data["removed"] if f["rule"] == "blast-radius"] == ["domain:building=guro"]
+    (added,) = [f for f in data["added"] if f["rule"] == "blast-radius"]
+    assert added["subject"] == "domain:area=gasan-idc" and "area=guro-idc" in added["evidence"]["equivalent_domains"]
+    assert result.returncode == 0 and data["gate"]["blocking"] == [] and data["net"] == "better"

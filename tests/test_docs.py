@@ -10,6 +10,7 @@ DRCHECK_UPDATE_DOCS=1 rewrites the output of every block without `...` from what
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shlex

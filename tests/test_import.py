@@ -433,7 +433,7 @@ def test_netbox_dumpdata_fixtures_are_read_and_rack_feeds_leave_their_panel_the_
                                          "power": ["MDF/Panel 1"], "x-netbox": {"facility": "065"}}
     assert inventory["sites"]["Butler"] == {"region": "North America", "network": ["Level 3"],
                                             "x-netbox": {"facility": "BUT"}}
-    assert "2 dumpdata record(s) of models drcheck does not read (1 extras.tag, 1 users.token)" in header(text)
+    assert "2 record(s) of kinds drcheck does not read (1 extras.tag, 1 users.token)" in header(text)
     assert "None" not in text and "never-written" not in text
     # the panel is the one feed upstream of all 48 racks: losing it takes the site
     (tmp_path / "services.yaml").write_text("version: 1\nservices:\n  erp: {placements: [{site: MDF}]}\n",
@@ -450,7 +450,11 @@ def test_netbox_rest_records_are_recognised_by_their_fields_whatever_the_file_is
     panels = [{"id": 2, "name": "PP-1", "site": {"id": 1, "name": "ams1"}, "powerfeed_count": 1}]
     (tmp_path / "export-2026-12-01.json").write_text(json.dumps(page), encoding="utf-8")
     (tmp_path / "panels-export.json").write_text(json.dumps(panels), encoding="utf-8")
-    _, inventory = imported(tmp_path, "netbox", tmp_path / "export-2026-12-01.json", tmp_path / "panels-export.json")
+    devices = {"results": [{"id": 3, "url": "https://nb.example/api/dcim/devices/3/", "name": "sw1"}]}
+    (tmp_path / "devices.json").write_text(json.dumps(devices), encoding="utf-8")
+    text, inventory = imported(tmp_path, "netbox", tmp_path / "export-2026-12-01.json", tmp_path / "panels-export.json",
+                               tmp_path / "devices.json")
+    assert "1 record(s) of kinds drcheck does not read (1 dcim/devices)" in header(text)
     assert inventory["sites"] == {"ams1": {"location": [52.3, 4.9], "power": ["PP-1/Feed A"],
                                            "x-netbox": {"facility": "AMS-01"}}}
 

@@ -152,7 +152,7 @@ def test_services_not_yet_placed_validate_and_are_counted_in_every_summary(tmp_p
     report = json.loads(drcheck("audit", path, "--format", "json", "--as-of", "2026-11-01").stdout)
     assert report["inventory"]["unplaced"] == 2  # an external service without placements is not counted
     assert "4 services (2 not yet placed)" in drcheck("audit", path, "--format", "table").stdout
-    assert "4 services (2 not yet placed)" in drcheck("audit", path, "--format", "markdown").stdout
+    assert "4 services (2 not yet placed, coverage 20%)" in drcheck("audit", path, "--format", "markdown").stdout
 
 
 def test_rules_that_need_placements_report_unknown_for_a_service_not_yet_placed(tmp_path):
@@ -177,3 +177,24 @@ def test_rules_that_need_placements_report_unknown_for_a_service_not_yet_placed(
         assert by_rule[rule]["message"] == f"cannot check {rule} for payments: it has no placements yet"
     assert not [f for f in findings if f["status"] == "fail" and f["rule"] in ("no-dr", "backup-colocated",
                                                                                "dr-site-too-close", "dr-shares-building")]
+
+
+def test_a_building_put_on_a_second_campus_by_an_override_is_an_error_at_the_override(tmp_path):
+    _files(tmp_path, inventory="""\
+        version: 1
+        sites:
+          a: {building: b1, campus: c1}
+          b: {campus: c2}
+        services:
+          talk:
+            placements: [{site: a}, {site: b, role: standby}]
+        """, kept="""\
+        version: 1
+        overrides:
+          sites:
+            b: {building: b1}
+        """)
+    result = drcheck("validate", tmp_path)
+    assert result.returncode == 2
+    assert (f"{tmp_path / 'kept.yaml'}:4:5: site 'b': building 'b1' is on campus 'c2' here, but on campus 'c1' at "
+            f"{tmp_path / 'inventory.yaml'}:3:3 (site 'a')") in result.stderr, result.stderr

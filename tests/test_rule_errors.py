@@ -4,11 +4,20 @@ listed with status `error` in every format (SPEC section 3)."""
 from __future__ import annotations
 
 import json
+import tempfile
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import drcheck, drcheck_installed
+from conftest import AS_OF, drcheck, drcheck_installed
+from drcheck.context import Context
+from drcheck.engine import configure, discover, run
+from drcheck.loader import parse
+from drcheck.policy import default_policy
+from drcheck.schema import build_inventory
 
 INVENTORY = """\
 version: 1
@@ -232,3 +241,32 @@ def test_plan_with_a_rule_that_raises_is_exit_2_naming_rule_and_subject(crashing
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "error: rule error: org-crashes failed on service:crashy at " in result.stderr
+
+
+@settings(max_examples=30, deadline=None)
+@given(depth=st.integers(0, 4), in_helper=st.booleans(), message=st.text(max_size=20),
+       exception=st.sampled_from(["KeyError", "ValueError", "ZeroDivisionError", "TypeError", "RuntimeError"]))
+def test_whatever_a_plugin_raises_and_wherever_the_error_names_the_line_of_its_own_file(depth, in_helper, message,
+                                                                                        exception):
+    """A chain of `depth` calls inside the rule's file, or into a helper module beside it, then a raise: the
+    error names the rule, the subject, and the last line of the rule's file on the way (the raise, or the call
+    into the helper)."""
+    chain = "".join(f"def step{n}():\n    return step{n + 1}()\n\n\n" for n in range(depth))
+    chain += f"def step{depth}():\n    raise {exception}({message!r})\n"
+    helper, rule = (chain, "") if in_helper else ("", chain)
+    rule_source = ("from drcheck.api import Rule\n" + ("from ._steps import step0\n" if in_helper else "")
+                   + "\n\n" + rule + "\n\n" + CRASHING_RULE.split("\n\n\n", 1)[1].replace(
+                       'return {"not": "a finding"}["missing"]', "return step0()"))
+    with tempfile.TemporaryDirectory() as folder:
+        rules = Path(folder)
+        (rules / "_steps.py").write_text(helper, encoding="utf-8")
+        (rules / "crashes.py").write_text(rule_source, encoding="utf-8")
+        where = rule_source.splitlines().index(
+            "            return step0()" if in_helper else f"    raise {exception}({message!r})") + 1
+        sources = discover([str(rules)])
+        ctx = Context(build_inventory([parse("inventory.yaml", INVENTORY)]), AS_OF)
+        [outcome] = run(configure(default_policy(), sources, ["org-crashes"], []), ctx)
+    [error] = [f for f in outcome.findings if f.status == "error"]
+    assert error.subject == "service:crashy"
+    assert error.message.startswith(f"rule error: org-crashes failed on service:crashy at {rules / 'crashes.py'}:{where}: "
+                                    f"{exception}")

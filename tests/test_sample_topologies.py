@@ -83,11 +83,16 @@ def ovh():
     return run_audit(sample("ovh-sbg-2021"))
 
 
+@pytest.fixture(scope="module")
+def fintech():
+    return run_audit(sample("fintech-seoul"))
+
+
 # --- every sample ------------------------------------------------------------------------------------------------
 
 def test_every_sample_has_expectations_here():
-    assert [p.stem for p in SAMPLE_PATHS] == ["kakao-2022", "multi-region-cloud", "naver-2022", "ovh-sbg-2021",
-                                              "startup-single-dc"]
+    assert [p.stem for p in SAMPLE_PATHS] == ["fintech-seoul", "kakao-2022", "multi-region-cloud", "naver-2022",
+                                              "ovh-sbg-2021", "startup-single-dc"]
 
 
 @pytest.mark.parametrize("path", SAMPLE_PATHS, ids=lambda p: p.stem)
@@ -374,3 +379,56 @@ def test_ovh_campus_loss_takes_the_data_of_every_strasbourg_only_customer():
     assert loss.sites == ["ovh-sbg1", "ovh-sbg2", "ovh-sbg3", "ovh-sbg4"]
     assert sorted(loss.data_lost) == ["erp-sbg-pair", "rust-game-servers", "vps-bati"]
     assert "webshop-rbx-dr" not in loss.down
+
+
+# --- a Korean fintech: two Seoul data centres on one flood plain, AWS Seoul, backups in Sejong ----------------------
+
+def test_fintech_two_data_centres_5_km_apart_are_one_area_with_the_cloud(fintech):
+    area = one(fintech, "blast-radius", "domain:area=aws-apne2")
+    evidence = area.evidence
+    # every site within 40 km of Seoul's point: both data centres, the three zones, the offices; not Sejong
+    assert {"area=gasan-idc", "area=mokdong-idc", "area=aws-apne2-az1"} <= set(evidence["equivalent_domains"])
+    assert {"gasan-idc", "mokdong-idc", "aws-apne2-az1", "aws-apne2-az2", "aws-apne2-az3"} <= set(evidence["sites_lost"])
+    assert "sejong-objectstore" not in evidence["sites_lost"]
+    # the ledger's backups in Sejong survive; the accounts database's, in its own AWS region, do not
+    assert evidence["data_lost"] == ["accounts-db"] and evidence["impact"] > 0.8
+    assert "the area around site gasan-idc" in area.message
+    close = one(fintech, "dr-site-too-close", "service:ledger-db").evidence
+    assert close["distance_km"] == pytest.approx(5.3, abs=0.05)
+
+
+def test_fintech_the_flood_plain_and_the_region_label_are_one_scenario(fintech):
+    hazard = one(fintech, "blast-radius", "domain:hazard=anyangcheon-floodplain").evidence
+    assert hazard["equivalent_domains"] == ["region=seoul-metro"]
+    assert not failing(fintech, "blast-radius") & {"domain:region=seoul-metro", "domain:region=aws-apne2"}
+    assert one(fintech, "blast-radius", "domain:operator=AWS").evidence["equivalent_domains"] == ["region=aws-apne2"]
+
+
+def test_fintech_synchronous_ledger_meets_rpo_0_and_asynchronous_would_not(fintech, tmp_path):
+    assert "service:ledger-db" not in failing(fintech, "rpo-infeasible")
+    text = sample("fintech-seoul").read_text(encoding="utf-8")
+    asynchronous = text.replace("replication: synchronous", "replication: asynchronous")
+    (tmp_path / "fintech.yaml").write_text(asynchronous, encoding="utf-8")
+    report = run_audit(tmp_path / "fintech.yaml")
+    evidence = one(report, "rpo-infeasible", "service:ledger-db").evidence
+    assert (evidence["replication"], evidence["achievable"], evidence["rpo"]) == ("asynchronous", "1m", "0s")
+
+
+def test_fintech_one_payment_path_hangs_on_one_gateway(fintech):
+    assert failing(fintech, "single-external-dependency") == {"service:direct-debit-api"}
+    assert one(fintech, "single-external-dependency", "service:direct-debit-api").evidence["providers"] == ["pg-toss"]
+    # card-auth-api and checkout-api take either gateway: one gateway's outage stops only the direct-debit path
+    pg_toss = simulate(inventory_of("fintech-seoul"), "service=pg-toss")
+    assert pg_toss.down == ["pg-toss", "direct-debit-api"]
+    both = simulate(inventory_of("fintech-seoul"), "service=pg-toss", "service=pg-inicis")
+    assert {"card-auth-api", "checkout-api", "mobile-bff"} <= set(both.down)
+    assert both.causes["card-auth-api"].any_of == (("pg-toss", "pg-inicis"),)
+
+
+def test_fintech_pairs_are_ranked_by_what_they_add():
+    pairs = scenarios_for(inventory_of("fintech-seoul"), [], 2, 10)
+    assert [p.excess for p in pairs] == sorted((p.excess for p in pairs), reverse=True)
+    # two carriers of Gasan, each redundant alone, take it together: everything it held is what the pair adds
+    assert [str(d) for d in pairs[0].lost] == ["network=carrier-a", "network=carrier-b"]
+    assert pairs[0].excess == pytest.approx(pairs[0].impact)
+

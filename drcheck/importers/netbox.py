@@ -45,6 +45,7 @@ SIGNATURES = (("power_panel", "power-feeds"), ("term_side", "circuit-termination
               ("circuit_count", "providers"), ("facility", "sites"), ("time_zone", "sites"),
               ("physical_address", "sites"))
 _TYPE_IN_URL = re.compile(r"/api/(?:dcim|circuits)/([a-z-]+)/")
+_API_OBJECT = re.compile(r"/api/([a-z-]+/[a-z-]+)/\d+/?$")  # any object of the API: /api/dcim/devices/7/
 TIMEOUT_SECONDS = 10
 MAX_PAGES = 1000
 
@@ -68,7 +69,7 @@ def read(paths: list[str], options: ImportOptions) -> Imported:
 
 def _from_files(files: list[str], imported: Imported) -> dict[str, list[dict]]:
     objects: dict[str, list[dict]] = {kind: [] for kind in ENDPOINTS}
-    other_models: dict[str, int] = {}
+    others: dict[str, int] = {}  # records of kinds drcheck does not read, by dumpdata model or API path
     for file in files:
         data = read_json(file)
         items = data["results"] if isinstance(data, dict) and isinstance(data.get("results"), list) else (
@@ -80,21 +81,25 @@ def _from_files(files: list[str], imported: Imported) -> dict[str, list[dict]]:
             if isinstance(item.get("model"), str) and isinstance(item.get("fields"), dict):  # a dumpdata record
                 kind = MODELS.get(item["model"])
                 if kind is None:
-                    other_models[item["model"]] = other_models.get(item["model"], 0) + 1
+                    others[item["model"]] = others.get(item["model"], 0) + 1
                 else:
                     objects[kind].append({**item["fields"], "id": item.get("pk")})
                 continue
             kind = _kind(item, stem)
+            other = _API_OBJECT.search(item["url"]) if kind is None and isinstance(item.get("url"), str) else None
+            if other is not None:  # a device, an interface ...: NetBox's, but nothing drcheck models
+                others[other.group(1)] = others.get(other.group(1), 0) + 1
+                continue
             if kind is None:
                 raise InputError(f"{file}: item {i}: cannot tell what kind of NetBox object it is ({_said(item)}); "
                                  f"expected {', '.join(ENDPOINTS)}, told by its url, by a field of its kind "
                                  "(facility, power_panel, cid ...), by a dumpdata model or by the file's name "
                                  "(sites.json)")
             objects[kind].append(item)
-    if other_models:
-        named = ", ".join(f"{count} {model}" for model, count in sorted(other_models.items())[:8])
-        imported.gap(f"{sum(other_models.values())} dumpdata record(s) of models drcheck does not read ({named}"
-                     f"{', ...' if len(other_models) > 8 else ''})")
+    if others:
+        named = ", ".join(f"{count} {kind}" for kind, count in sorted(others.items())[:8])
+        imported.gap(f"{sum(others.values())} record(s) of kinds drcheck does not read ({named}"
+                     f"{', ...' if len(others) > 8 else ''})")
     return objects
 
 

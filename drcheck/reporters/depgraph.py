@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from grandalf.graphs import Edge, Graph, Vertex
+from grandalf.graphs import Edge, Vertex, graph_core
 from grandalf.layouts import SugiyamaLayout
 
 from ..report import Report
 from .safe import html_attribute as esc
+from ..wording import listing
 
 MAX_SERVICES = 60  # one box per service up to this many (readable on a screen); beyond, a summary
 MAX_WIDTH, MAX_HEIGHT = 2400, 3000  # pixels: a drawing larger than this (chains tens of services deep) is summarised
@@ -117,9 +118,7 @@ def _summary(report: Report, worst, why: str) -> str:
                 needed_by[b][a] += 1
 
     def listed(counts: Counter) -> str:
-        top = counts.most_common(5)
-        rest = len(counts) - len(top)
-        return ", ".join(f"{d} ({n})" for d, n in top) + (f" and {rest} more" if rest > 0 else "") or "—"
+        return listing([f"{d} ({n})" for d, n in counts.most_common()]) or "—"
 
     rows = "".join(
         f"<tr><td class=\"name\">{esc(domain)}</td><td class=\"num\">{len(names)}</td><td class=\"num\">"
@@ -154,11 +153,10 @@ def _layout(nodes: list[Node], links: list[Link]) -> tuple[float, float]:
         if link.source != link.target and link.target in vertices:
             edges.setdefault((link.source, link.target), Edge(vertices[link.source], vertices[link.target]))
             pairs.setdefault((link.source, link.target), []).append(link)
-    graph = Graph(list(vertices.values()), list(edges.values()))
     top = TOP
     width = 0.0
     singles = []
-    for component in graph.C:
+    for component in _components(list(vertices.values()), list(edges.values())):
         if len(component.sV) == 1:
             singles.append(component.sV[0].data)
             continue
@@ -190,6 +188,30 @@ def _layout(nodes: list[Node], links: list[Link]) -> tuple[float, float]:
         width = max(width, by_key[key].x + BOX_W + MARGIN)
     height = (top + ((len(singles) - 1) // per_row + 1) * (BOX_H + ROW_GAP) if singles else top - COMPONENT_GAP)
     return width, height + MARGIN
+
+
+def _components(vertices: list[Vertex], edges: list[Edge]) -> list[graph_core]:
+    """The connected parts of the graph, each with its vertices and edges in the order given.  grandalf's own
+    `Graph` collects a part's edges in a set, whose order (by object identity) changes from run to run, and
+    with it the drawing: the same report must come out the same every time."""
+    part = {id(v): i for i, v in enumerate(vertices)}
+
+    def find(i: int) -> int:
+        while part_of[i] != i:
+            part_of[i] = part_of[part_of[i]]
+            i = part_of[i]
+        return i
+
+    part_of = list(range(len(vertices)))
+    for e in edges:
+        a, b = find(part[id(e.v[0])]), find(part[id(e.v[1])])
+        part_of[max(a, b)] = min(a, b)
+    members: dict[int, tuple[list[Vertex], list[Edge]]] = {}
+    for i, v in enumerate(vertices):
+        members.setdefault(find(i), ([], []))[0].append(v)
+    for e in edges:
+        members[find(part[id(e.v[0])])][1].append(e)
+    return [graph_core(vs, es) for vs, es in members.values()]
 
 
 class _Box:

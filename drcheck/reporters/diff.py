@@ -1,11 +1,13 @@
 """`drcheck diff --format table|markdown|json`: a `Comparison` as text."""
 from __future__ import annotations
 
+import functools
 from typing import Iterator
 
 from ..findings import Finding
 from ..domains import Domain
 from ..report import Comparison, Report, ScenarioChange
+from ..wording import PLUS_MORE, listing
 from . import View
 from .json import chunks
 from .safe import markdown as md
@@ -107,9 +109,7 @@ def _domains(domains: list[Domain]) -> str:
     return _names([str(d) for d in domains])
 
 
-def _names(names: list[str], limit: int = 10) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" (+{len(names) - limit} more)" if len(names) > limit else "")
+_names = functools.partial(listing, shown=10, more=PLUS_MORE)
 
 
 def _verdict(c: Comparison, escape) -> list[str]:

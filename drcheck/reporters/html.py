@@ -6,6 +6,7 @@ are inline: opening the file makes no request to any server.  Every name is esca
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -14,6 +15,7 @@ from ..findings import SEVERITIES
 from ..report import Report, percent
 from ..scalars import format_amount
 from ..scoring import FORMULA
+from ..wording import listing
 from . import View
 from .plan import audit_line
 from .safe import html_attribute as esc, html_lines
@@ -90,7 +92,7 @@ def _header(report: Report, name: str) -> str:
     found = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no findings"
     verdict = ('<span class="pass">gate passed</span>' if report.passed else
                '<span class="fail">gate failed: ' + esc("; ".join(report.gate)) + "</span>")
-    files = ", ".join(report.files[:3]) + (f" and {len(report.files) - 3} more" if len(report.files) > 3 else "")
+    files = listing(report.files, 3)
     unplaced = f" ({report.unplaced_count} not yet placed, coverage {percent(report.coverage)})" if report.coverage < 1 else ""
     return (f"<h1>drcheck: {esc(name)}</h1>"
             f'<p class="muted">{report.service_count} services{unplaced}, {report.site_count} sites in {esc(files)} · profile '
@@ -237,5 +239,4 @@ def _rule_links(report: Report):
     return cell
 
 
-def _names(names: list[str], limit: int = 12) -> str:
-    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+_names = functools.partial(listing, shown=12)

@@ -6,6 +6,7 @@ until the rest of the report would no longer fit, and it says how many are
 left out and where to find them all."""
 from __future__ import annotations
 
+import functools
 import json
 
 from ..findings import SEVERITIES
@@ -13,6 +14,7 @@ from ..report import Report, percent
 from . import View
 from .plan import audit_line
 from ..scoring import FORMULA
+from ..wording import PLUS_MORE, listing
 from .graph import Loss, draw_mermaid
 from .safe import html, markdown as md
 
@@ -141,6 +143,4 @@ def _tier(tier: int | None) -> str:
     return "" if tier is None else f" (tier {tier})"
 
 
-def _names(names: list[str], limit: int = 8) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" (+{len(names) - limit} more)" if len(names) > limit else "")
+_names = functools.partial(listing, shown=8, more=PLUS_MORE)

@@ -117,7 +117,7 @@ def _rule(rule: RuleInfo) -> dict:
         },
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
-            "tags": ["security", "reliability", "disaster-recovery"],
+            "tags": ["security", "reliability", "disaster-recovery", *rule.categories],
             "security-severity": SECURITY_SEVERITY[rule.severity],
             "drcheck-severity": rule.severity,
         },

@@ -16,9 +16,11 @@ import math
 from dataclasses import dataclass
 from importlib.resources import files
 
+from ..geo import EARTH_RADIUS_KM, great_circle_km
 from ..model import Inventory
 from ..report import Report
 from .safe import html_attribute as esc
+from ..wording import listing
 
 MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 740, 520, 60
 INSET_WIDTH, INSET_HEIGHT, INSET_MARGIN = 400, 520, 24
@@ -32,7 +34,6 @@ LABEL_RINGS = 8  # how far out a label may move from what it names, in steps of 
 MAX_LABEL_LINES = 8
 MAX_DISTANCE_LABELS = 12  # beyond this many DR pairs too close in one map, their distances are in the hover titles only
 GROUP_OUTLINE_PX = 80  # the widest campus or building outlined
-EARTH_RADIUS_KM = 6371.0088
 DEFAULT_MIN_DISTANCE_KM = 40.0
 NEAR, FAR, BACKUP = "#c62828", "#2e7d32", "#1565c0"  # DR pair closer than the minimum, DR pair, backup
 SEA, LAND, COAST, BORDER = "#eaf1f6", "#f7f5ee", "#9fb3c2", "#b9a98f"
@@ -88,13 +89,6 @@ def min_distance(report: Report) -> float:
         if rule.id == "dr-site-too-close":
             return float(rule.params.get("min_distance_km", DEFAULT_MIN_DISTANCE_KM))
     return DEFAULT_MIN_DISTANCE_KM
-
-
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance, for colouring lines (the rules measure geodesics; the two differ by < 0.5 %)."""
-    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def render_map(report: Report) -> str:
@@ -169,7 +163,7 @@ def _lines(inventory: Inventory, placed) -> list[_Line]:
     out = []
     for (a, b, kind), services in sorted(found.items()):
         known = not inventory.sites[a].shares_named_region(inventory.sites[b])
-        out.append(_Line(a, b, kind, tuple(services), _km(placed[a], placed[b]) if known else None))
+        out.append(_Line(a, b, kind, tuple(services), great_circle_km(placed[a], placed[b]) if known else None))
     return out
 
 
@@ -291,7 +285,7 @@ def _corner(view: _View, which: str) -> tuple[float, float]:
 
 def _line_svg(name: str, line: _Line, at, min_km: float) -> str:
     (x1, y1), (x2, y2) = at[line.a], at[line.b]
-    names = ", ".join(line.services[:8]) + (f" and {len(line.services) - 8} more" if len(line.services) > 8 else "")
+    names = listing(line.services, 8)
     if line.kind == "pair":
         color = NEAR if line.km < min_km else FAR
         return (f'<line class="pair" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{color}" '

@@ -5,6 +5,7 @@ indented under its finding, so the grouping holds at 80 columns.  In a file
 or a pipe nothing is wrapped (grep and CI logs want whole lines)."""
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 from rich.table import Table
@@ -16,6 +17,7 @@ from . import View
 from .plan import audit_line
 from .safe import terminal
 from .screen import Screen
+from ..wording import PLUS_MORE, listing
 
 STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim",
           "unknown": "magenta", "error": "bold white on magenta"}
@@ -160,7 +162,7 @@ def _unplaced(out: Screen, report: Report, findings: list[Finding], why: str, wa
         rules[f.rule] = rules.get(f.rule, 0) + 1
     out.items([Text(f"{len(subjects)} service(s) {why}", style="bold"),
                Text(f"{len(findings)} checks wait for {wait}", style="dim")], 2, 4)
-    out(Text(terminal(_names([s[8:] for s in subjects], NAMES_SHOWN))), 4)
+    out(Text(terminal(_names([s[8:] for s in subjects], shown=NAMES_SHOWN))), 4)
     out(Text("rules: " + ", ".join(f"{rule} ({n})" for rule, n in sorted(rules.items(), key=lambda r: -r[1])),
              style="dim"), 4)
 
@@ -191,6 +193,4 @@ def _per_rule(out: Screen, report: Report) -> None:
         out(Text(f"{silent} more rule(s) ran and found nothing", style="dim"), 2)
 
 
-def _names(names: list[str], limit: int = 6) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" (+{len(names) - limit} more)" if len(names) > limit else "")
+_names = functools.partial(listing, shown=6, more=PLUS_MORE)
