@@ -280,8 +280,10 @@ class Planner:
         return lambda changes: (len(list(changes)), round(self.cost(changes)[0], 6))
 
     def _better(self, outcome: Outcome, than: Outcome) -> bool:
-        """Closer to passing: fewer blocking findings, then a higher score."""
-        return (len(outcome.blocking), -outcome.score) < (len(than.blocking), -than.score)
+        """Closer to passing: fewer blocking findings without a lower score, or as many and a higher score (a
+        plan that cannot pass never leaves the score lower than it found it)."""
+        fewer, score = len(outcome.blocking) - len(than.blocking), outcome.score - than.score
+        return (fewer < 0 and score >= 0) or (fewer == 0 and score > 0)
 
     def _hopeless(self, vocabulary: list[Change], before: Outcome) -> bool:
         """A blocking finding that no change was made for and that the whole vocabulary together leaves: no
