@@ -201,7 +201,7 @@ def test_an_external_service_is_a_failure_domain_of_its_own(write):
     [wiki] = _json(drcheck("simulate", path, "--fail", "service=wiki", "--format", "json"))
     assert wiki["down"] == ["wiki"]
     table = drcheck("simulate", path, "--fail", "service=okta")
-    assert table.stdout.splitlines()[0] == "Losing service=okta (unavailable; sites: )"
+    assert table.stdout.splitlines()[0] == "Losing service=okta (unavailable; no site)"
     assert "  ✗ okta: the service itself is out (its own outage)" in table.stdout
     unknown = drcheck("simulate", path, "--fail", "service=stripe")
     assert unknown.returncode == 2

@@ -140,8 +140,8 @@ def test_long_groups_show_the_most_important_and_say_how_many_more_and_how_to_se
 
 def test_unknowns_of_services_not_yet_placed_are_summed_up_apart_from_the_others():
     out = drcheck("audit", SAMPLES / "tunely-imported" / "catalogue.yaml", "--as-of", "2026-11-01").stdout
-    unknown = out[out.index(" UNKNOWN (28) "):]
-    assert "  6 service(s) not yet placed  28 checks wait for their placements\n" in unknown
+    unknown = out[out.index(" UNKNOWN (25) "):]
+    assert "  6 service(s) not yet placed  25 checks wait for their placements\n" in unknown
     # tier 0 first, then by what each takes down
     assert "    auth, player-api, tracks-db, audio-files, recommendations, users-db\n" in unknown
     # no-backup too: an unplaced data store is unknown, not a critical failure

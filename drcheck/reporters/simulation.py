@@ -40,7 +40,8 @@ def table(simulated: Simulated, view: View = View()) -> str:
                 row.append(terminal(f"  data lost: {', '.join(s.data_lost[:5])}{' …' if len(s.data_lost) > 5 else ''}"), style="red")
             out(row, 0, len(columns))
             continue
-        out(Text(f"Losing {lost} ({s.loss}; sites: {terminal(', '.join(s.sites))})", style="bold"), hang=2)
+        sites = f"sites: {terminal(', '.join(s.sites))}" if s.sites else "no site"
+        out(Text(f"Losing {lost} ({s.loss}; {sites})", style="bold"), hang=2)
         out(Text(f"impact {s.impact:.1%} of tier-weighted services; {len(s.down)} down"), hang=2)
         for name in s.down:
             out(Text(f"✗ {terminal(name)}: {terminal(s.causes[name].describe())}"), 2, 4)
