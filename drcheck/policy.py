@@ -145,11 +145,9 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
         elif key == "min_score":
             policy.min_score = _score(value, at, bad)
         elif key == "min_coverage":
-            policy.min_coverage = _number(value, at, "min_coverage", 0, 1, "a share from 0 to 1 (1 = every service placed)",
-                                          bad, policy.min_coverage)
-        elif key == "area_radius_km":
-            policy.area_radius_km = _number(value, at, "area_radius_km", 0, 20_000, "a distance in km from 0 to 20000 (0: "
-                                            "no area disasters)", bad, policy.area_radius_km)
+            policy.min_coverage = _or(_number(value, at, "min_coverage", bad, upper=1), policy.min_coverage)
+        elif key == "area_radius_km":  # 0: no area disasters
+            policy.area_radius_km = _or(_number(value, at, "area_radius_km", bad), policy.area_radius_km)
         elif key == "fail_on_unknown":
             policy.fail_on_unknown = _boolean(value, at, "fail_on_unknown", bad)
         elif value is None:
@@ -308,6 +306,10 @@ def _read_plan(name: str, value, at, bad) -> PlanSettings:
     return plan
 
 
+def _or(number: float | None, default: float) -> float:
+    return default if number is None else number
+
+
 def _number(value, at, what, bad, upper: float | None = None) -> float | None:
     """An amount or a share: a finite number, 0 or more (and at most `upper`)."""
     try:
@@ -368,17 +370,6 @@ def _score(value, at, bad) -> float | None:
         pass
     bad(at, f"min_score: found {_describe(value)}; expected a number from 0 to 100")
     return None
-
-
-def _number(value, at, what: str, low: float, high: float, expected: str, bad, default: float) -> float:
-    try:
-        number = parse_number(value) if isinstance(value, str) else None
-        if number is not None and low <= number <= high:
-            return number
-    except ValueError:
-        pass
-    bad(at, f"{what}: found {_describe(value)}; expected {expected}")
-    return default
 
 
 def _location_json(location: Location | None) -> dict | None:

@@ -362,7 +362,8 @@ def test_an_imported_estate_without_tiers_says_which_rules_were_not_applied_and_
     assert ("no-dr", "service:orders") not in findings  # tier 2 by default: no-dr is for tier 0 and 1
     audited = json.loads(drcheck("audit", out, "--format", "json", "--as-of", "2026-11-01").stdout)
     assert audited["untiered"] == {"services": ["orders"], "rules_not_applied": [
-        "dr-untested", "no-dr", "provider-concentration", "recovery-tooling-colocated", "restore-untested"]}
+        "dr-untested", "no-dr", "provider-concentration", "recovery-tooling-colocated", "restore-untested",
+        "single-external-dependency"]}
     table = drcheck("audit", out, "--as-of", "2026-11-01").stdout
     assert "1 service with no tier (so tier 2): dr-untested, no-dr" in table and "overrides:" in table
     header = out.read_text(encoding="utf-8")

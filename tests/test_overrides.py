@@ -132,7 +132,7 @@ def test_services_not_yet_placed_validate_and_are_counted_in_every_summary(tmp_p
     report = json.loads(drcheck("audit", path, "--format", "json", "--as-of", "2026-11-01").stdout)
     assert report["inventory"]["unplaced"] == 2  # an external service without placements is not counted
     assert "4 services (2 not yet placed)" in drcheck("audit", path, "--format", "table").stdout
-    assert "4 services (2 not yet placed)" in drcheck("audit", path, "--format", "markdown").stdout
+    assert "4 services (2 not yet placed, coverage " in drcheck("audit", path, "--format", "markdown").stdout
 
 
 def test_rules_that_need_placements_report_unknown_for_a_service_not_yet_placed(tmp_path):
