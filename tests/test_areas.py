@@ -105,5 +105,5 @@ def test_a_policy_radius_or_coverage_out_of_range_is_an_error_naming_its_line(tm
     policy.write_text("fail_on: high\narea_radius_km: -3\nmin_coverage: 1.5\n", encoding="utf-8")
     result = drcheck("audit", inventory, "--policy", policy)
     assert result.returncode == 2
-    assert f"{policy}:2:17: area_radius_km: found '-3'; expected a distance in km from 0 to 20000" in result.stderr
-    assert f"{policy}:3:15: min_coverage: found '1.5'; expected a share from 0 to 1" in result.stderr
+    assert f"{policy}:2:17: area_radius_km: found '-3'; expected a distance in km from 0 to 20000 (0: no area disasters)" in result.stderr
+    assert f"{policy}:3:15: min_coverage: found '1.5'; expected a share from 0 to 1 (1 = every service placed)" in result.stderr

@@ -46,7 +46,9 @@ def sites(draw, count: int) -> dict:
     found = {}
     for i in range(count):
         site: dict = {}
-        if draw(st.integers(0, 4)):  # a fifth of the sites have no location: distance rules say unknown
+        # a fifth of the sites have no location: distance rules say unknown; the others lie within a few
+        # hundred km of each other, so area disasters (40 km by default) take one, several or all of them
+        if draw(st.integers(0, 4)):
             site["location"] = [draw(st.integers(3500, 3760)) / 100, draw(st.integers(12680, 12910)) / 100]
         building = draw(st.sampled_from([None, *BUILDINGS]))
         if building:
