@@ -34,12 +34,9 @@ def inventory_graph(inventory: Inventory) -> nx.DiGraph:
         me = f"service:{service.name}"
         for placement in service.placements:
             graph.add_edge(me, f"site:{placement.site}", placement=placement.role)
-        # plain dependencies first: a service also named alone is needed whatever its group's other members do
-        for dependency in sorted(service.depends_on, key=lambda d: isinstance(d, AnyOf)):
-            for name in dependency.services:
-                if not graph.has_edge(me, f"service:{name}"):
-                    graph.add_edge(me, f"service:{name}", depends="hard" if dependency.hard else "soft",
-                                   **({"any_of": dependency.services} if isinstance(dependency, AnyOf) else {}))
+        for name, dependency in service.dependency_on().items():
+            graph.add_edge(me, f"service:{name}", depends="hard" if dependency.hard else "soft",
+                           **({"any_of": dependency.services} if isinstance(dependency, AnyOf) else {}))
         for backup in service.backups:
             there = f"site:{backup.site}"
             graph.add_edge(me, there, backups=graph.get_edge_data(me, there, {}).get("backups", 0) + 1)

@@ -129,6 +129,16 @@ class Service:
     def primaries(self) -> list[Placement]:
         return [p for p in self.placements if p.role == "primary"]
 
+    def dependency_on(self) -> dict[str, "Dependency | AnyOf"]:
+        """Each service this one depends on, with the entry that says how: a service named on its own counts as
+        written there, before any `any_of` group that also names it (it is needed whatever the group's other
+        members do)."""
+        entries: dict[str, Dependency | AnyOf] = {}
+        for dependency in sorted(self.depends_on, key=lambda d: isinstance(d, AnyOf)):
+            for name in dependency.services:
+                entries.setdefault(name, dependency)
+        return entries
+
     @property
     def effective_strategy(self) -> str | None:
         """The declared strategy; absent means `none` on one site and unknown (None) across several, or where
