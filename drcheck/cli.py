@@ -349,7 +349,10 @@ def audit(
         options.policy.min_score = min_score
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
     documents = _documents_saying_what_is_skipped(paths)
-    report = run_audit(require_services(build_inventory(documents)), options)
+    inventory = require_services(build_inventory(documents))
+    if len(inventory.services) > AUDIT_PLAN_LIMIT:
+        documents = None  # no plan is made (below): the parsed files, 70 MB at 20,000 services, need not stay
+    report = run_audit(inventory, options)
     for note in report.notes:
         typer.echo(f"note: {terminal(note)}", err=True)
     for waiver, suggestion in report.stray_waivers:
