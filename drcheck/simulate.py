@@ -157,6 +157,7 @@ class Simulation:
         self._needs_down: dict[tuple[int | tuple[int, int], int], list[int]] = {}  # (needs key, scenario) -> those down
         self._needs_down_named: dict[tuple[int | tuple[int, int], int], tuple[str, ...]] = {}  # the same, named
         self._described: dict[int, Scenarios] = {}  # a set of scenarios (bits) -> as findings tell it
+        self._tails: dict[tuple[int, int], tuple[Cause, Cause, list[str]]] = {}  # see `_defeat_tail`
 
     # -- step 1: down = least fixpoint of primary_lost | OR(down of hard deps) | OR(AND(down of an any_of group))
     def _step_one(self, primary: list[int], floating: list[bool]) -> list[int]:
@@ -281,15 +282,15 @@ class Simulation:
             if group:  # the chain goes through the member whose own story is worst there
                 d = next(m for m in group if self.down[m] >> told.index & 1)
             dependency = self.service_names[d]
-            below = self.cause(dependency, told.index)
+            below, root, root_sites = self._defeat_tail(d, told.index)
             if below.kind == "cycle" and service in below.chain:  # the cycle runs through the service itself
                 members = below.chain[:-1]
                 at = members.index(service)
                 chain = members[at:] + members[:at] + (service,)
+                root_sites = self.services[i].sites
             else:
                 chain = _shortened((service,) + (below.chain or (dependency,)))
-            root = below if below.kind == "cycle" else self.cause(chain[-1], told.index)
-            defeats.append(DependencyDefeat(dependency, chain, root, self.services[self.index[chain[-1]]].sites, told,
+            defeats.append(DependencyDefeat(dependency, chain, root, root_sites, told,
                                             tuple(self.service_names[m] for m in group)))
         if not defeats:
             return None
@@ -297,6 +298,17 @@ class Simulation:
             defeats.sort(key=lambda found: self._rank[found.scenarios.index])
         return DefeatedDr(defeats, self._scenarios(defeated & self._any_dependency_down(i)),
                           self._surviving(i, defeats[0].scenarios.worst))
+
+    def _defeat_tail(self, d: int, k: int) -> tuple[Cause, Cause, list[str]]:
+        """Why service d is down in scenario k, why the end of its chain is, and where that end runs: what every
+        service whose DR d defeats there shares (thousands of them in a large estate, a few (d, k) pairs)."""
+        found = self._tails.get((d, k))
+        if found is None:
+            below = self._cause(d, 1 << k, self._memos.setdefault(k, {}))
+            end = below.chain[-1] if below.chain else self.service_names[d]
+            root = below if below.kind == "cycle" else self.cause(end, k)
+            found = self._tails[d, k] = (below, root, self.services[self.index[end]].sites)
+        return found
 
     def _any_dependency_down(self, i: int) -> int:
         value = _groups_down(self.down, [g for g in self.groups[i] if i not in g])
@@ -340,7 +352,7 @@ class Simulation:
         found = self._described.get(bits)
         if found is None:  # many services fail in the same scenarios: describe each set once
             worst = self._worst(bits)
-            names = tuple(str(self.scenarios[k].domains[0]) for k in islice(scenarios_in(bits), SCENARIOS_LISTED))
+            names = tuple(map(self._scenario_names.__getitem__, islice(scenarios_in(bits), SCENARIOS_LISTED)))
             found = self._described[bits] = Scenarios(self.scenarios[worst], round(self._impacts[worst], 4), names,
                                                       bits.bit_count(), worst)
         return found
@@ -351,6 +363,11 @@ class Simulation:
             return min(scenarios_in(bits), key=self._rank.__getitem__)
         # among many, one of the first few in rank order is set: scan from the worst
         return next(k for k in self._ranked if bits >> k & 1)
+
+    @cached_property
+    def _scenario_names(self) -> list[str]:
+        """Each scenario named by its first lost domain, as findings name it."""
+        return [str(failure.domains[0]) for failure in self.scenarios]
 
     @cached_property
     def _ranked(self) -> list[int]:
@@ -635,10 +652,11 @@ def _shortened(chain: tuple[str, ...]) -> tuple[str, ...]:
 
 def scenarios_in(bits: int) -> Iterator[int]:
     """The scenarios whose bit is set, in increasing order."""
-    while bits:
-        low = bits & -bits
-        yield low.bit_length() - 1
-        bits ^= low
+    digits = bin(bits)[:1:-1]  # digit k: scenario k (one string, searched in C, not an int op per bit)
+    k = digits.find("1")
+    while k >= 0:
+        yield k
+        k = digits.find("1", k + 1)
 
 
 def _ops_summary(ops: list[int], tiers: list[int], down: list[int]) -> tuple[list[int], dict[int, int]]:
