@@ -1,11 +1,12 @@
 """The inventory as networkx graphs: the whole estate for rule authors, and the hard dependencies for cycles."""
 from __future__ import annotations
 
-from typing import NamedTuple
-
-import networkx as nx
+from typing import TYPE_CHECKING, NamedTuple
 
 from .model import AnyOf, Inventory
+
+if TYPE_CHECKING:  # imported where a graph is built: most audits find no cycle and build none
+    import networkx as nx
 
 
 def inventory_graph(inventory: Inventory) -> nx.DiGraph:
@@ -23,6 +24,8 @@ def inventory_graph(inventory: Inventory) -> nx.DiGraph:
     written) on a dependency that any one of a group satisfies;
     `placement` (its role there) and `backups` (how many) towards sites.
     The graph's `name` is the inventory's."""
+    import networkx as nx
+
     graph = nx.DiGraph(name=inventory.name)
     graph.add_nodes_from((f"site:{site.name}", {"kind": "site", "site": site}) for site in inventory.sites.values())
     graph.add_nodes_from((f"service:{s.name}", {"kind": "service", "service": s}) for s in inventory.services.values())
@@ -60,6 +63,10 @@ def dependency_cycles(inventory: Inventory) -> list[DependencyCycle]:
     need themselves), ordered by their members.  A redundant dependency (`any_of`) holds a service in a cycle
     only when every one of its services is held too: one outside lets recovery start there."""
     graph = hard_dependency_graph(inventory)
+    if graph is None:
+        return []
+    import networkx as nx
+
     found = []
     for component in nx.strongly_connected_components(graph):
         first = min(component)
@@ -68,20 +75,24 @@ def dependency_cycles(inventory: Inventory) -> list[DependencyCycle]:
     return sorted(found)
 
 
-def _cycle_through(component: nx.DiGraph, start: str) -> list[str]:
+def _cycle_through(component: "nx.DiGraph", start: str) -> list[str]:
     """A shortest cycle through `start`, as a path that ends where it starts."""
+    import networkx as nx
+
     paths = nx.single_source_shortest_path(component, start)
     back = min((p for p in component.predecessors(start) if p in paths), key=lambda p: (len(paths[p]), p))
     return paths[back] + [start]
 
 
-def hard_dependency_graph(inventory: Inventory) -> nx.DiGraph:
-    """Services with an edge to each service of each hard dependency, less those that cannot lie on a cycle.
+def hard_dependency_graph(inventory: Inventory) -> "nx.DiGraph | None":
+    """Services with an edge to each service of each hard dependency, less those that cannot lie on a cycle;
+    None when that leaves none.
 
     A service none of whose hard dependencies lies wholly among the services
     left (a plain one, or an `any_of` group with every member), or that no
     such dependency of a service left names, is on no cycle; peeling them off
-    repeatedly keeps every cycle and usually leaves a small graph, which is
+    repeatedly keeps every cycle and usually leaves a small graph, or none
+    (then networkx, a tenth of a second to import, is not needed), which is
     cheaper to build than the whole estate."""
     needs = {s.name: [frozenset(d.services) for d in s.depends_on if d.hard] for s in inventory.services.values()}
     live_needs = {name: len(groups) for name, groups in needs.items()}  # per service: its dependencies still whole
@@ -117,6 +128,10 @@ def hard_dependency_graph(inventory: Inventory) -> nx.DiGraph:
         for needer, j in named_in[name]:
             if (needer, j) not in dead:
                 drop(needer, j)
+    if not alive:
+        return None
+    import networkx as nx
+
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(alive))
     graph.add_edges_from((name, target) for name in sorted(alive) for j, group in enumerate(needs[name])
