@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import networkx as nx
 
-from .model import AnyOf, Inventory
+from ..inventory.model import AnyOf, Inventory
 
 
 def inventory_graph(inventory: Inventory) -> nx.DiGraph:
