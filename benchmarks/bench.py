@@ -77,14 +77,14 @@ def _child(step: str, path: str) -> None:
         started, cpu = time.perf_counter(), time.process_time()
         yaml.load(text, Loader=yaml.CSafeLoader)
     elif step == "validate":
-        from drcheck.audit import load_inventory
+        from drcheck.audit.run import load_inventory
 
         started, cpu = time.perf_counter(), time.process_time()
         load_inventory([path])
     elif step == "simulate":
-        from drcheck.audit import load_inventory
-        from drcheck.domains import DomainIndex
-        from drcheck.simulate import Simulation
+        from drcheck.audit.run import load_inventory
+        from drcheck.failures.domains import DomainIndex
+        from drcheck.failures.simulate import Simulation
 
         inventory = load_inventory([path])
         groups = DomainIndex(inventory).groups

@@ -8,20 +8,20 @@ can use pass ratios without rules reporting passes.  Rules never print.
 The pieces live in focused modules (findings, params, rule, ruledoc,
 context, wording); this module gathers them so that a rule imports one thing.
 """
-from .backups import COLOCATED_KM, nearest_domain, shared_region
-from .context import Alternative, Context, alternatives_sharing
-from .domains import Domain, DomainGroup, Failure
+from .rule_api.backups import COLOCATED_KM, nearest_domain, shared_region
+from .rule_api.context import Alternative, Context, alternatives_sharing
+from .failures.domains import Domain, DomainGroup, Failure
 from .errors import Location
-from .locations import CloudRegion
-from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, Verdict, stale_penalty, subject_id
-from .model import AnyOf, Dependency, Inventory, Service, Site
-from .params import Param, duration_table
-from .rule import SCOPES, Rule
-from .ruledoc import Example
-from .separation import SharedDomainRule
-from .scalars import format_duration, parse_duration
-from .simulate import BlockedFailover, Cause, DefeatedDr, DependencyDefeat, Scenarios
-from .wording import alternatives_phrase, domain_phrase, listing, stops, strategy_basis
+from .inventory.locations import CloudRegion
+from .rule_api.findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, Verdict, stale_penalty, subject_id
+from .inventory.model import AnyOf, Dependency, Inventory, Service, Site
+from .rule_api.params import Param, duration_table
+from .rule_api.rule import SCOPES, Rule
+from .rule_api.ruledoc import Example
+from .rule_api.separation import SharedDomainRule
+from .inventory.scalars import format_duration, parse_duration
+from .failures.simulate import BlockedFailover, Cause, DefeatedDr, DependencyDefeat, Scenarios
+from .rule_api.wording import alternatives_phrase, domain_phrase, listing, stops, strategy_basis
 
 __all__ = ["Rule", "Example", "SharedDomainRule", "Param", "Finding", "PASSED", "NOT_APPLICABLE", "Verdict", "Context", "SEVERITIES", "SCOPES", "Subject", "subject_id", "Domain",
            "DomainGroup", "Service", "Site", "Inventory", "Dependency", "AnyOf", "Location", "CloudRegion", "Alternative",

@@ -36,10 +36,10 @@ from typing import Any
 
 import yaml
 
-from .audit import AuditOptions, audit, load_inventory
-from .policy import load_policy
-from .rule import Rule
-from .ruledoc import EXAMPLE_AS_OF
+from .audit.run import AuditOptions, audit, load_inventory
+from .audit.policy import load_policy
+from .rule_api.rule import Rule
+from .rule_api.ruledoc import EXAMPLE_AS_OF
 
 DEFAULT_AS_OF = EXAMPLE_AS_OF
 RELATIVE_TOLERANCE = 1e-6
@@ -60,7 +60,7 @@ def load_examples(rules_dirs: list[str] | None = None) -> list[tuple[str, dict]]
     """(rule id, case) for the examples of every rule in `rules_dirs` (None: the built-in rules), as cases:
     "example that fires" expects exactly one failure, on the example's subject; "example that passes"
     expects no finding."""
-    from .engine import discover
+    from .audit.engine import discover
 
     sources = discover(rules_dirs or [])
     if rules_dirs is None:

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from drcheck import cli
-from drcheck.audit import AuditOptions, audit, load_inventory
-from drcheck.policy import default_policy, load_policy
+from drcheck.commands import cli
+from drcheck.audit.run import AuditOptions, audit, load_inventory
+from drcheck.audit.policy import default_policy, load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_topologies"

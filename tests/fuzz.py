@@ -36,15 +36,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from strategies import as_yaml, inventories, mutated  # noqa: E402
 
-from drcheck.audit import AuditOptions, audit  # noqa: E402
+from drcheck.audit.run import AuditOptions, audit  # noqa: E402
 from drcheck.errors import InputError  # noqa: E402
-from drcheck.graph import inventory_graph  # noqa: E402
-from drcheck.loader import parse  # noqa: E402
-from drcheck.policy import default_policy  # noqa: E402
-from drcheck.report import Drawing, Simulated  # noqa: E402
+from drcheck.failures.graph import inventory_graph  # noqa: E402
+from drcheck.inventory.loader import parse  # noqa: E402
+from drcheck.audit.policy import default_policy  # noqa: E402
+from drcheck.audit.report import Drawing, Simulated  # noqa: E402
 from drcheck.reporters import formats, render  # noqa: E402
-from drcheck.scenarios import scenarios_for  # noqa: E402
-from drcheck.schema import build_inventory  # noqa: E402
+from drcheck.commands.scenarios import scenarios_for  # noqa: E402
+from drcheck.inventory.schema import build_inventory  # noqa: E402
 
 FILE = "fuzz.yaml"
 AS_OF = date(2026, 11, 1)

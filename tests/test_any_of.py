@@ -8,13 +8,13 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from conftest import drcheck
-from drcheck.domains import Domain, DomainIndex
+from drcheck.failures.domains import Domain, DomainIndex
 from drcheck.errors import InputError, Location
-from drcheck.graph import inventory_graph
-from drcheck.loader import parse
-from drcheck.model import AnyOf, Dependency
-from drcheck.schema import build_inventory, json_schema
-from drcheck.simulate import Simulation
+from drcheck.failures.graph import inventory_graph
+from drcheck.inventory.loader import parse
+from drcheck.inventory.model import AnyOf, Dependency
+from drcheck.inventory.schema import build_inventory, json_schema
+from drcheck.failures.simulate import Simulation
 
 FILE = "inv.yaml"
 SHOP = """\

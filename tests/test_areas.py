@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import drcheck
-from drcheck.domains import Domain, DomainIndex
-from drcheck.geo import geodesic_km, near
-from drcheck.loader import parse
-from drcheck.schema import build_inventory
+from drcheck.failures.domains import Domain, DomainIndex
+from drcheck.inventory.geo import geodesic_km, near
+from drcheck.inventory.loader import parse
+from drcheck.inventory.schema import build_inventory
 
 # Gasan and Mok-dong are 5.4 km apart; Pangyo 21 km from Gasan and 24 km from Mok-dong; Sejong 120 km south
 SEOUL = """\

@@ -1,10 +1,10 @@
 """Why a service is down: the chain a report tells must be the one the simulation followed."""
 import textwrap
 
-from drcheck.domains import Domain, DomainIndex
-from drcheck.loader import parse
-from drcheck.schema import build_inventory
-from drcheck.simulate import Cause, Simulation
+from drcheck.failures.domains import Domain, DomainIndex
+from drcheck.inventory.loader import parse
+from drcheck.inventory.schema import build_inventory
+from drcheck.failures.simulate import Cause, Simulation
 
 
 def simulate(text: str, lost: set[str]) -> Simulation:

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from conftest import drcheck, drcheck_installed
-from drcheck.audit import AuditOptions, load_inventory
-from drcheck.diff import CAN_FORK, compare
-from drcheck.domains import Domain
+from drcheck.audit.run import AuditOptions, load_inventory
+from drcheck.commands.diff import CAN_FORK, compare
+from drcheck.failures.domains import Domain
 from drcheck.errors import InputError
-from drcheck.policy import default_policy
+from drcheck.audit.policy import default_policy
 
 RULES = "no-dr,dr-site-too-close"
 BASE = """\

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from conftest import AS_OF
-from drcheck.audit import load_inventory
-from drcheck.context import Context
-from drcheck.graph import inventory_graph
+from drcheck.audit.run import load_inventory
+from drcheck.rule_api.context import Context
+from drcheck.failures.graph import inventory_graph
 
 INVENTORY = """\
 version: 1
@@ -91,7 +91,7 @@ def test_dependency_cycles_name_the_members_and_a_shortest_path(write):
 
 def test_the_graph_command_draws_the_graph_it_is_given(write):
     """One graph model: an edge taken out of the networkx graph is gone from the DOT and Mermaid drawings."""
-    from drcheck.report import Drawing
+    from drcheck.audit.report import Drawing
     from drcheck.reporters import render
 
     graph = inventory_graph(load_inventory([str(write(INVENTORY))]))

@@ -8,7 +8,7 @@ import typer
 from rich.cells import cell_len
 
 from conftest import drcheck
-from drcheck.cli import app
+from drcheck.commands.cli import app
 
 GROUP = typer.main.get_command(app)
 COMMANDS = sorted(GROUP.commands)

@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import drcheck, drcheck_installed
-from drcheck import loader
-from drcheck.cli import app
+from drcheck.inventory import loader
+from drcheck.commands.cli import app
 from drcheck.errors import InputError
-from drcheck.loader import MAX_DEPTH, load_documents
+from drcheck.inventory.loader import MAX_DEPTH, load_documents
 
 HANG_GUARD_S = 5.0  # generous: these must fail in well under a second; this only catches a hang
 UNSAFE_CHARACTERS = ("\x1b", "\x9b", "\u202e")

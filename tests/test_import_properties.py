@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from drcheck.errors import InputError
 from drcheck.importers import ImportOptions, run_import, terraform
 from drcheck.importers.writer import render
-from drcheck.loader import parse
-from drcheck.schema import build_inventory
+from drcheck.inventory.loader import parse
+from drcheck.inventory.schema import build_inventory
 
 CELLS = st.one_of(st.sampled_from(["", "0", "3", "7", "Critical", "15m", "soon", "PT4H", "2026-02-30", "2026-01-05",
                                    "warm-standby", "hope", "a; b", "dc1", "aws:eu-west-1", "aws:nowhere",

@@ -10,9 +10,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drcheck.audit import load_inventory
+from drcheck.audit.run import load_inventory
 from drcheck.errors import InputError, Location
-from drcheck.loader import (
+from drcheck.inventory.loader import (
     MAX_DEPTH, Mapping, Sequence, collect_sources, load_documents, parse, position, read_source,
 )
 

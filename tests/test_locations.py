@@ -7,7 +7,7 @@ import pytest
 
 from conftest import drcheck
 
-from drcheck.locations import PROVIDERS, catalogue, closest_names
+from drcheck.inventory.locations import PROVIDERS, catalogue, closest_names
 
 # Coarse boxes (lat min, lat max, lon min, lon max) around each country's territory that holds a region.
 COUNTRY_BOXES = {
@@ -73,7 +73,7 @@ def test_closest_names_suggest_the_likely_region():
 
 
 def test_a_named_location_gives_the_site_its_region_and_the_catalogue_point(write):
-    from drcheck.audit import load_inventory
+    from drcheck.audit.run import load_inventory
 
     path = write("""\
         version: 1
@@ -108,7 +108,7 @@ def test_an_unknown_named_location_is_a_located_error_suggesting_close_names(wri
 def test_the_json_schema_accepts_every_named_location_and_rejects_others():
     import jsonschema
 
-    from drcheck.schema import json_schema
+    from drcheck.inventory.schema import json_schema
 
     schema = json_schema()
     validator = jsonschema.Draft202012Validator(schema)

@@ -8,11 +8,11 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 
 from conftest import AS_OF
-from drcheck.audit import AuditOptions, audit
+from drcheck.audit.run import AuditOptions, audit
 from drcheck.errors import InputError
-from drcheck.loader import parse
-from drcheck.policy import default_policy
-from drcheck.schema import build_inventory
+from drcheck.inventory.loader import parse
+from drcheck.audit.policy import default_policy
+from drcheck.inventory.schema import build_inventory
 from strategies import inventories
 
 EMPTY_LIST = re.compile(r"\(\s*\)|\[\s*\]|\(\s*,|,\s*\)")

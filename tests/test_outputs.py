@@ -100,8 +100,8 @@ def test_site_findings_have_no_owner_or_tier(tmp_path):
 
 def test_the_audit_renders_nothing_itself():
     """The report is plain data: building one loads no renderer."""
-    code = ("import sys; from drcheck.audit import audit, load_inventory, AuditOptions; "
-            "from drcheck.policy import default_policy; import datetime; "
+    code = ("import sys; from drcheck.audit.run import audit, load_inventory, AuditOptions; "
+            "from drcheck.audit.policy import default_policy; import datetime; "
             f"r = audit(load_inventory([{str(ROOT / 'sample_topologies' / 'kakao-2022.yaml')!r}]), "
             "AuditOptions(policy=default_policy(), as_of=datetime.date(2026, 11, 1))); "
             "print(sorted(m for m in sys.modules if m.startswith('drcheck.reporters')))")

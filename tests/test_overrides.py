@@ -3,7 +3,7 @@ import json
 import textwrap
 
 from conftest import drcheck
-from drcheck.audit import load_inventory
+from drcheck.audit.run import load_inventory
 from drcheck.errors import InputError
 
 import pytest

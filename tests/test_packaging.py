@@ -64,4 +64,4 @@ def test_distribution_name_is_not_the_unrelated_drcheck_on_pypi_and_version_come
     dist = distribution("drcheck-audit")
     assert dist.metadata["Name"] == "drcheck-audit"
     assert drcheck.__version__ == dist.version != "0.0.0"
-    assert "drcheck = drcheck.cli:main" in dist.read_text("entry_points.txt")
+    assert "drcheck = drcheck.commands.cli:main" in dist.read_text("entry_points.txt")

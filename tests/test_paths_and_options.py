@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import EMPTY_FOLDER, drcheck
-from drcheck import loader
-from drcheck.cli import app
+from drcheck.inventory import loader
+from drcheck.commands.cli import app
 
 INVENTORY = """\
 version: 1
@@ -95,10 +95,10 @@ def test_a_bug_of_drcheck_itself_is_exit_2_without_a_traceback(write):
     import subprocess
     import sys
 
-    program = ("import sys, drcheck.audit\n"
+    program = ("import sys, drcheck.audit.run\n"
                "def broken(*args):\n    raise ValueError('a bug')\n"
-               "drcheck.audit.audit = broken\n"
-               "from drcheck.cli import main\n"
+               "drcheck.audit.run.audit = broken\n"
+               "from drcheck.commands.cli import main\n"
                f"sys.argv = ['drcheck', 'audit', {str(write(INVENTORY))!r}]\n"
                "main()\n")
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60,

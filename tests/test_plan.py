@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings, strategies as st
 
 from conftest import AS_OF, drcheck
-from drcheck.audit import AuditOptions, audit, load_inventory
+from drcheck.audit.run import AuditOptions, audit, load_inventory
 from drcheck.errors import InputError
-from drcheck.loader import load_documents, parse
-from drcheck.plan import EXACT_LIMIT, make_plan, overlay_text, planner
-from drcheck.policy import load_policy
-from drcheck.schema import build_inventory
+from drcheck.inventory.loader import load_documents, parse
+from drcheck.commands.plan import EXACT_LIMIT, make_plan, overlay_text, planner
+from drcheck.audit.policy import load_policy
+from drcheck.inventory.schema import build_inventory
 
 # points 13 km (anyang), 140 km (daejeon) and 320 km (busan) from pangyo
 POINTS = {"pangyo": (37.4005, 127.1070), "anyang": (37.3943, 126.9568), "daejeon": (36.3504, 127.3845),

@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import drcheck
 from drcheck.errors import InputError
-from drcheck.policy import STRATEGY_FACTORS, default_policy, load_policy
+from drcheck.audit.policy import STRATEGY_FACTORS, default_policy, load_policy
 
 INVENTORY = """\
 version: 1
@@ -23,7 +23,7 @@ services:
 
 
 def test_costs_are_read_into_the_model(write):
-    from drcheck.audit import load_inventory
+    from drcheck.audit.run import load_inventory
 
     inventory = load_inventory([str(write(INVENTORY))])
     assert inventory.sites["pangyo"].monthly_cost == 40000
@@ -42,7 +42,7 @@ def test_a_bad_cost_is_exit_2_naming_its_line(write, cost, found):
 
 
 def test_the_json_schema_describes_cost():
-    from drcheck.schema import json_schema
+    from drcheck.inventory.schema import json_schema
 
     cost = json_schema()["properties"]["sites"]["additionalProperties"]["properties"]["cost"]
     assert cost["properties"]["monthly"] == {"type": "number", "minimum": 0, "description": cost["properties"]["monthly"]["description"]}

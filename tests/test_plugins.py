@@ -11,7 +11,7 @@ from importlib.metadata import EntryPoint
 import pytest
 
 from conftest import drcheck
-from drcheck import engine
+from drcheck.audit import engine
 from drcheck.errors import InputError
 from drcheck.testing import check_case, load_examples
 

@@ -4,10 +4,10 @@ import json
 import pytest
 
 from conftest import drcheck
-from drcheck.engine import discover
+from drcheck.audit.engine import discover
 from drcheck.errors import InputError
-from drcheck.engine import configure
-from drcheck.policy import default_policy, load_profile, profile_names
+from drcheck.audit.engine import configure
+from drcheck.audit.policy import default_policy, load_profile, profile_names
 
 RULES = discover()
 

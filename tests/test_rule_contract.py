@@ -8,9 +8,9 @@ from hypothesis import given, strategies as st
 
 from conftest import AS_OF, drcheck
 from drcheck.api import NOT_APPLICABLE, PASSED, Param, Rule
-from drcheck.audit import load_inventory
-from drcheck.context import Context
-from drcheck.engine import run
+from drcheck.audit.run import load_inventory
+from drcheck.rule_api.context import Context
+from drcheck.audit.engine import run
 
 INVENTORY = """\
 version: 1

@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import AS_OF, drcheck, drcheck_installed
-from drcheck.context import Context
-from drcheck.engine import configure, discover, run
-from drcheck.loader import parse
-from drcheck.policy import default_policy
-from drcheck.schema import build_inventory
+from drcheck.rule_api.context import Context
+from drcheck.audit.engine import configure, discover, run
+from drcheck.inventory.loader import parse
+from drcheck.audit.policy import default_policy
+from drcheck.inventory.schema import build_inventory
 
 INVENTORY = """\
 version: 1

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from conftest import SAMPLES, drcheck
-from drcheck.engine import discover
-from drcheck.rule import CATEGORIES
+from drcheck.audit.engine import discover
+from drcheck.rule_api.rule import CATEGORIES
 
 KAKAO = SAMPLES / "kakao-2022.yaml"
 INVENTORY = """\

@@ -14,11 +14,11 @@ import pytest
 
 from conftest import AS_OF, SAMPLES, drcheck, findings_of, run_audit
 from drcheck.api import SEVERITIES
-from drcheck.audit import load_inventory
-from drcheck.domains import Domain, DomainIndex
+from drcheck.audit.run import load_inventory
+from drcheck.failures.domains import Domain, DomainIndex
 from drcheck.reporters import render
-from drcheck.scenarios import scenarios_for
-from drcheck.simulate import Cause
+from drcheck.commands.scenarios import scenarios_for
+from drcheck.failures.simulate import Cause
 
 SAMPLE_PATHS = sorted(SAMPLES.glob("*.yaml"))
 PANGYO_BUILDING = Domain("building", "skcc-pangyo-bldg-a")

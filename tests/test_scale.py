@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 
-from drcheck import geo
-from drcheck.context import Context
+from drcheck.inventory import geo
+from drcheck.rule_api.context import Context
 from drcheck.errors import InputError
-from drcheck.loader import parse
-from drcheck.schema import build_inventory
+from drcheck.inventory.loader import parse
+from drcheck.inventory.schema import build_inventory
 
 
 def colocated(sites: int, points: int) -> str:
@@ -57,7 +57,7 @@ def empty_sites(sites: int, placed: int = 1) -> str:
 
 
 def test_sites_that_hold_nothing_make_no_scenario():
-    from drcheck.domains import DomainIndex
+    from drcheck.failures.domains import DomainIndex
 
     index = DomainIndex(build_inventory([parse("inv.yaml", empty_sites(20_000))]))
     # site s0 and its feed (which feeds empty sites too): nothing else can take a placement or a backup
@@ -65,7 +65,7 @@ def test_sites_that_hold_nothing_make_no_scenario():
 
 
 def test_pairs_are_only_of_domains_that_hold_something(monkeypatch):
-    import drcheck.scenarios as scenarios
+    import drcheck.commands.scenarios as scenarios
 
     inventory = build_inventory([parse("inv.yaml", empty_sites(2_000, placed=3))])
     found = scenarios.scenarios_for(inventory, [], 2, 0)

@@ -11,10 +11,10 @@ from jsonschema import Draft202012Validator
 
 from conftest import SAMPLES, drcheck
 from drcheck.errors import InputError, Location
-from drcheck.loader import parse
-from drcheck.model import Metadata
-from drcheck.scalars import parse_duration
-from drcheck.schema import MAX_PROBLEMS, build_inventory, json_schema
+from drcheck.inventory.loader import parse
+from drcheck.inventory.model import Metadata
+from drcheck.inventory.scalars import parse_duration
+from drcheck.inventory.schema import MAX_PROBLEMS, build_inventory, json_schema
 
 FILE = "inv.yaml"
 

@@ -23,12 +23,12 @@ from hypothesis import strategies as st
 
 from conftest import AS_OF, SAMPLES, drcheck
 from drcheck.api import SEVERITIES, Finding
-from drcheck.audit import AuditOptions, audit
+from drcheck.audit.run import AuditOptions, audit
 from drcheck.errors import InputError
-from drcheck.loader import parse
-from drcheck.policy import Policy, Waiver, default_policy, load_policy, profile_names
-from drcheck.schema import build_inventory
-from drcheck.scoring import CRITICAL_CEILING, compute, grade
+from drcheck.inventory.loader import parse
+from drcheck.audit.policy import Policy, Waiver, default_policy, load_policy, profile_names
+from drcheck.inventory.schema import build_inventory
+from drcheck.audit.scoring import CRITICAL_CEILING, compute, grade
 
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FORMULA_SETTINGS = settings(max_examples=300, deadline=None)

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from conftest import SAMPLES, drcheck
-from drcheck import scenarios as search
-from drcheck.audit import load_inventory
+from drcheck.commands import scenarios as search
+from drcheck.audit.run import load_inventory
 
 # Weights: auth 8, talk 8, store 4, switchover 4, search 1, wiki 1 = 26.
 # Losing building bldg-a (= site pangyo) takes auth and switchover with their only site, talk through

@@ -22,10 +22,10 @@ import networkx as nx
 
 from geographiclib.geodesic import Geodesic
 
-from drcheck.domains import Domain, DomainIndex
+from drcheck.failures.domains import Domain, DomainIndex
 from drcheck.errors import Location
-from drcheck.model import AnyOf, Backup, Dependency, Inventory, Placement, Service, Site
-from drcheck.simulate import Simulation
+from drcheck.inventory.model import AnyOf, Backup, Dependency, Inventory, Placement, Service, Site
+from drcheck.failures.simulate import Simulation
 
 HERE = Location("generated.yaml", 1, 1)
 
@@ -360,7 +360,7 @@ def test_automatic_failover_needs_no_tooling():
 @given(st.integers(1, 300).flatmap(lambda width: st.tuples(
     st.just(width), st.dictionaries(st.integers(0, (1 << width) - 1), st.integers(1, 1 << 33), max_size=12))))
 def test_bit_counts_add_the_weight_of_every_set_holding_each_bit(case):
-    from drcheck.simulate import _bit_counts
+    from drcheck.failures.simulate import _bit_counts
 
     width, weights = case  # weights up to 2**33: sums that need the 8-byte lanes too
     expected = [sum(weight for bits, weight in weights.items() if bits >> k & 1) for k in range(width)]
@@ -371,7 +371,7 @@ def test_bit_counts_add_the_weight_of_every_set_holding_each_bit(case):
 @settings(max_examples=150, deadline=None)
 @given(inventories())
 def test_each_pair_simulated_at_depth_2_is_what_losing_both_takes(inventory):
-    from drcheck.scenarios import _pairs
+    from drcheck.commands.scenarios import _pairs
 
     index = DomainIndex(inventory)
     for pair, failure in zip(*_pairs(index)[1:]):

@@ -10,12 +10,12 @@ from datetime import date
 import pytest
 
 from conftest import ROOT, drcheck
-from drcheck.context import Context
-from drcheck.engine import SPLIT_FROM_SERVICES, configure, discover, run
-from drcheck.loader import parse
-from drcheck.policy import default_policy
-from drcheck.processes import CAN_FORK
-from drcheck.schema import build_inventory
+from drcheck.rule_api.context import Context
+from drcheck.audit.engine import SPLIT_FROM_SERVICES, configure, discover, run
+from drcheck.inventory.loader import parse
+from drcheck.audit.policy import default_policy
+from drcheck.audit.processes import CAN_FORK
+from drcheck.inventory.schema import build_inventory
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import synthetic_inventory  # noqa: E402

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import settings
 
 from conftest import drcheck, drcheck_installed, run_audit
-from drcheck.policy import load_policy
+from drcheck.audit.policy import load_policy
 from drcheck.testing import check_case
 
 INVENTORY = """\

@@ -14,12 +14,12 @@ from hypothesis import given, settings
 from rich.cells import cell_len
 
 from conftest import EMPTY_FOLDER, ROOT, SAMPLES, drcheck, run_audit
-from drcheck.domains import Failure
-from drcheck.impact import subject_impacts
-from drcheck.context import Context
-from drcheck.loader import parse
-from drcheck.schema import build_inventory
-from drcheck.simulate import Simulation
+from drcheck.failures.domains import Failure
+from drcheck.audit.impact import subject_impacts
+from drcheck.rule_api.context import Context
+from drcheck.inventory.loader import parse
+from drcheck.inventory.schema import build_inventory
+from drcheck.failures.simulate import Simulation
 from strategies import inventories
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from mkdocs.structure.files import File
 
-from drcheck.engine import discover
-from drcheck.explain import markdown_cell, rule_markdown, shown_value
+from drcheck.audit.engine import discover
+from drcheck.commands.explain import markdown_cell, rule_markdown, shown_value
 
 TABLE_MARKER = "<!-- the table of rules, generated from the rules -->"
 

@@ -13,8 +13,8 @@ import glob
 import os
 
 from ..errors import InputError
-from ..loader import Mapping, Sequence, position
-from ..schema import LINK
+from ..inventory.loader import Mapping, Sequence, position
+from ..inventory.schema import LINK
 from . import Imported, ImportOptions
 from .common import input_files, read_yaml_documents, where
 from .values import check_value

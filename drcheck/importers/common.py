@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import InputError, Location
-from ..loader import Mapping, Sequence, entry_marks, mark, position, read_source
+from ..inventory.loader import Mapping, Sequence, entry_marks, mark, position, read_source
 
 
 def input_files(paths: list[str], suffixes: tuple[str, ...]) -> list[str]:

@@ -29,7 +29,7 @@ import io
 import os
 
 from ..errors import InputError, Location
-from ..loader import Mapping, position, read_source
+from ..inventory.loader import Mapping, position, read_source
 from . import Imported, ImportOptions
 from .common import input_files, read_yaml_documents, where
 from .values import check_value

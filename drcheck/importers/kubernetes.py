@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ..locations import catalogue
-from ..schema import parse_duration
+from ..inventory.locations import catalogue
+from ..inventory.schema import parse_duration
 from . import Imported, ImportOptions
 from .common import input_files, json_location, read_json
 from .values import check_value

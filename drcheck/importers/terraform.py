@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ..locations import catalogue
+from ..inventory.locations import catalogue
 from . import Imported, ImportOptions, terraform_gcp_azure
 from .common import input_files, read_json
 from .terraform_blocks import block_list

@@ -6,9 +6,9 @@ import re
 from datetime import date
 
 from ..errors import InputError, Location
-from ..model import MEDIA, SERVICE_KINDS, SITE_KINDS, STRATEGIES
-from ..locations import catalogue, closest_names, is_named_location
-from ..schema import parse_duration
+from ..inventory.model import MEDIA, SERVICE_KINDS, SITE_KINDS, STRATEGIES
+from ..inventory.locations import catalogue, closest_names, is_named_location
+from ..inventory.schema import parse_duration
 
 _CHOICES = {"kind": SERVICE_KINDS, "site_kind": SITE_KINDS, "dr.strategy": STRATEGIES, "media": MEDIA}
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from grandalf.graphs import Edge, Vertex, graph_core
 from grandalf.layouts import SugiyamaLayout
 
-from ..report import Report
+from ..audit.report import Report
 from .safe import html_attribute as esc
-from ..wording import listing
+from ..rule_api.wording import listing
 
 MAX_SERVICES = 60  # one box per service up to this many (readable on a screen); beyond, a summary
 MAX_WIDTH, MAX_HEIGHT = 2400, 3000  # pixels: a drawing larger than this (chains tens of services deep) is summarised

@@ -4,10 +4,10 @@ from __future__ import annotations
 import functools
 from typing import Iterator
 
-from ..findings import Finding
-from ..domains import Domain
-from ..report import Comparison, Report, ScenarioChange
-from ..wording import PLUS_MORE, listing
+from ..rule_api.findings import Finding
+from ..failures.domains import Domain
+from ..audit.report import Comparison, Report, ScenarioChange
+from ..rule_api.wording import PLUS_MORE, listing
 from . import View
 from .json import chunks
 from .safe import markdown as md

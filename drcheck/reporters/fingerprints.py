@@ -7,7 +7,7 @@ so that it diffs well in version control.
 """
 from __future__ import annotations
 
-from ..report import FINGERPRINTS_HEADER, Report
+from ..audit.report import FINGERPRINTS_HEADER, Report
 from . import View
 from .safe import terminal
 

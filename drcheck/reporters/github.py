@@ -11,9 +11,9 @@ and a notice says how many more there are and where the full report is.
 """
 from __future__ import annotations
 
-from ..findings import Finding
+from ..rule_api.findings import Finding
 from ..errors import Location
-from ..report import Report
+from ..audit.report import Report
 from . import View
 from .safe import terminal
 from .summary import summary_line

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from ..findings import Finding
-from ..report import Report
+from ..rule_api.findings import Finding
+from ..audit.report import Report
 from . import View
 from .safe import json_text
 

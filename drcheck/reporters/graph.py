@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model import Service, Site
-from ..report import Drawing, Scenario
+from ..inventory.model import Service, Site
+from ..audit.report import Drawing, Scenario
 from . import View
 from .safe import dot as dot_text, mermaid as mermaid_text
 

@@ -11,11 +11,11 @@ import json
 import math
 import os
 
-from ..findings import SEVERITIES
-from ..report import Report, percent
-from ..scalars import format_amount
-from ..scoring import FORMULA
-from ..wording import listing
+from ..rule_api.findings import SEVERITIES
+from ..audit.report import Report, percent
+from ..inventory.scalars import format_amount
+from ..audit.scoring import FORMULA
+from ..rule_api.wording import listing
 from . import View
 from .plan import audit_line
 from .safe import html_attribute as esc, html_lines

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..report import JsonItems, Report
+from ..audit.report import JsonItems, Report
 from . import View
 from .safe import json_line
 

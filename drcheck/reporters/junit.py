@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
-from ..findings import Finding
-from ..report import Report, RuleInfo
+from ..rule_api.findings import Finding
+from ..audit.report import Report, RuleInfo
 from . import View
 from .safe import xml
 

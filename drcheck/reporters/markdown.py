@@ -9,12 +9,12 @@ from __future__ import annotations
 import functools
 import json
 
-from ..findings import SEVERITIES
-from ..report import Report, percent
+from ..rule_api.findings import SEVERITIES
+from ..audit.report import Report, percent
 from . import View
 from .plan import audit_line
-from ..scoring import FORMULA
-from ..wording import PLUS_MORE, listing
+from ..audit.scoring import FORMULA
+from ..rule_api.wording import PLUS_MORE, listing
 from .graph import Loss, draw_mermaid
 from .safe import html, markdown as md
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import textwrap
 from typing import Iterator
 
-from ..report import PlanReport, Report
+from ..audit.report import PlanReport, Report
 from . import View
 from .json import chunks
-from ..scalars import format_amount
+from ..inventory.scalars import format_amount
 from .safe import markdown as md, terminal
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import quote
 
-from ..findings import Finding
-from ..report import Report, RuleInfo
+from ..rule_api.findings import Finding
+from ..audit.report import Report, RuleInfo
 from . import View
 from .safe import json_line, json_text
 

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from rich.text import Text
 
-from ..report import Simulated
+from ..audit.report import Simulated
 from . import View
 from .json import chunks
 from .safe import terminal

@@ -16,11 +16,11 @@ import math
 from dataclasses import dataclass
 from importlib.resources import files
 
-from ..geo import EARTH_RADIUS_KM, great_circle_km
-from ..model import Inventory
-from ..report import Report
+from ..inventory.geo import EARTH_RADIUS_KM, great_circle_km
+from ..inventory.model import Inventory
+from ..audit.report import Report
 from .safe import html_attribute as esc
-from ..wording import listing
+from ..rule_api.wording import listing
 
 MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 740, 520, 60
 INSET_WIDTH, INSET_HEIGHT, INSET_MARGIN = 400, 520, 24

@@ -1,7 +1,7 @@
 """The audit in one line: for logs, and for the terminal when the report itself goes to files."""
 from __future__ import annotations
 
-from ..report import Report
+from ..audit.report import Report
 
 
 def summary_line(report: Report) -> str:

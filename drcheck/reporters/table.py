@@ -11,13 +11,13 @@ from collections import Counter
 from rich.table import Table
 from rich.text import Text
 
-from ..findings import SEVERITIES, Finding
-from ..report import Report
+from ..rule_api.findings import SEVERITIES, Finding
+from ..audit.report import Report
 from . import View
 from .plan import audit_line
 from .safe import terminal
 from .screen import Screen
-from ..wording import PLUS_MORE, listing
+from ..rule_api.wording import PLUS_MORE, listing
 
 STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim",
           "unknown": "magenta", "error": "bold white on magenta"}

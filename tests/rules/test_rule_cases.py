@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from drcheck.engine import discover
+from drcheck.audit.engine import discover
 from drcheck.testing import case_id, check_case, load_cases, load_examples
 
 CASES = Path(__file__).parent / "cases"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from .model import AnyOf, Inventory
+from ..inventory.model import AnyOf, Inventory
 
 if TYPE_CHECKING:  # imported where a graph is built: most audits find no cycle and build none
     import networkx as nx

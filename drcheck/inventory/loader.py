@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import InputError, Location, path_error
+from ..errors import InputError, Location, path_error
 
 try:  # libyaml's parser; the pure-Python one behaves the same, only slower
     from yaml._yaml import CParser as _Parser

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from .context import Alternative, alternatives_sharing
 from .findings import PASSED
-from .domains import Domain
+from ..failures.domains import Domain
 from .rule import Rule
 from .wording import alternatives_phrase, domain_noun, domain_phrase, stops
 

@@ -2,7 +2,7 @@
 standards that map to it.
 
 The text comes from the rule (its docstring sections, examples, parameters, remediation and references,
-see `drcheck.ruledoc`); what the runner does for it (unknown without placements, only services with DR)
+see `drcheck.rule_api.ruledoc`); what the runner does for it (unknown without placements, only services with DR)
 is said from its attributes, and what it says on its example that fires is what it says when run on it
 now, so that none of it can go out of date.
 """
@@ -12,15 +12,15 @@ import io
 import textwrap
 from typing import Any
 
-from .audit import load_inventory
-from .context import Context
-from .engine import RuleSource, run
-from .errors import InputError
-from .params import Param
-from .policy import load_profile, profile_names
-from .reporters.safe import terminal
-from .rule import Rule
-from .ruledoc import EXAMPLE_AS_OF, Example
+from ..audit.run import load_inventory
+from ..rule_api.context import Context
+from ..audit.engine import RuleSource, run
+from ..errors import InputError
+from ..rule_api.params import Param
+from ..audit.policy import load_profile, profile_names
+from ..reporters.safe import terminal
+from ..rule_api.rule import Rule
+from ..rule_api.ruledoc import EXAMPLE_AS_OF, Example
 
 WIDTH = 80
 NOT_DOCUMENTED = "(not documented by this rule)"

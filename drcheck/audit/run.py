@@ -8,17 +8,17 @@ from functools import partial
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import __version__
-from .context import Context
-from .findings import SEVERITIES, Finding
+from .. import __version__
+from ..rule_api.context import Context
+from ..rule_api.findings import SEVERITIES, Finding
 from .impact import subject_impacts
 from .engine import configure, discover, run
-from .errors import InputError, Location, did_you_mean
-from .loader import STDIN_NAME, Document, collect_sources, parse, read_source
-from .model import DEFAULT_TIER, Inventory
+from ..errors import InputError, Location, did_you_mean
+from ..inventory.loader import STDIN_NAME, Document, collect_sources, parse, read_source
+from ..inventory.model import DEFAULT_TIER, Inventory
 from .policy import DEFAULT_POLICY_FILE, Policy, Waiver, holds_only_policy
 from .report import FINGERPRINTS_HEADER, Report, RuleInfo, Scenario, ServiceSummary, percent
-from .schema import build_inventory
+from ..inventory.schema import build_inventory
 from .scoring import compute, grade
 
 SCENARIOS_IN_REPORT = 5

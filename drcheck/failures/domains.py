@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
-from .errors import InputError
-from .geo import near
-from .model import Inventory, Site
+from ..errors import InputError
+from ..inventory.geo import near
+from ..inventory.model import Inventory, Site
 
 DOMAIN_KINDS = ("site", "building", "campus", "operator", "region", "power", "network", "hazard", "area", "service")
 # kinds that destroy what they hold; the others (and `service`) only make it unavailable

@@ -24,14 +24,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Collection, Iterator
 
-from .context import Context
-from .findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, subject_id
-from .params import Param
+from ..rule_api.context import Context
+from ..rule_api.findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, subject_id
+from ..rule_api.params import Param
 from .policy import RULE_KEYS, Policy, RuleSettings
 from .processes import CAN_FORK, fork, reap
-from .rule import CATEGORIES, LIFECYCLES, SCOPES, Rule
-from .ruledoc import example_problem
-from .errors import InputError, Location, Problem, did_you_mean, unknown_rule
+from ..rule_api.rule import CATEGORIES, LIFECYCLES, SCOPES, Rule
+from ..rule_api.ruledoc import example_problem
+from ..errors import InputError, Location, Problem, did_you_mean, unknown_rule
 
 ENTRY_POINT_GROUP = "drcheck.rules"
 # below this many services an audit takes well under a second, and a second process would only add its start

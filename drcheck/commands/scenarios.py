@@ -9,12 +9,12 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Iterable
 
-from .audit import scenario
-from .errors import InputError
-from .domains import AREA_RADIUS_KM, REDUNDANT, Domain, DomainIndex, Failure, kind_order
-from .model import Inventory
-from .report import Scenario
-from .simulate import Simulation, merged_by_effect, rank
+from ..audit.run import scenario
+from ..errors import InputError
+from ..failures.domains import AREA_RADIUS_KM, REDUNDANT, Domain, DomainIndex, Failure, kind_order
+from ..inventory.model import Inventory
+from ..audit.report import Scenario
+from ..failures.simulate import Simulation, merged_by_effect, rank
 
 
 MAX_PAIRS = 200_000

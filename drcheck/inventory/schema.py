@@ -8,7 +8,7 @@ from functools import cached_property
 from datetime import date
 from typing import Any, Callable
 
-from .errors import InputError, Location, Problem
+from ..errors import InputError, Location, Problem
 from .loader import Document, Mapping, Sequence, position
 from .locations import CloudRegion, catalogue, closest_names, is_named_location
 from .scalars import DURATION_PATTERN, NUMBER_PATTERN, parse_date, parse_duration, parse_number

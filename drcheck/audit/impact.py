@@ -1,9 +1,9 @@
 """How much of the estate each subject of a finding takes down with it: what orders findings by importance."""
 from __future__ import annotations
 
-from .context import Context
-from .domains import Failure
-from .simulate import Simulation
+from ..rule_api.context import Context
+from ..failures.domains import Failure
+from ..failures.simulate import Simulation
 
 SAMPLE = 4096  # services; up to this many, every share is exact
 

@@ -19,12 +19,12 @@ from typing import Iterable, Optional
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from . import __version__
-from .findings import SEVERITIES
-from .errors import InputError, Problem, did_you_mean, path_error, unknown_rule
-from .reporters import FORMATS, formats
-from .scalars import parse_date
-from .reporters.safe import terminal
+from .. import __version__
+from ..rule_api.findings import SEVERITIES
+from ..errors import InputError, Problem, did_you_mean, path_error, unknown_rule
+from ..reporters import FORMATS, formats
+from ..inventory.scalars import parse_date
+from ..reporters.safe import terminal
 
 
 def _examples(*lines: str) -> str:
@@ -214,7 +214,7 @@ def _umask() -> int:
 def _view(path: Optional[str], color: str = "auto", quiet: bool = False, full_report: Optional[str] = None):
     """How the reader sees an output: a terminal wraps at its width and may be coloured; a file or a pipe
     is never wrapped (grep and CI logs want whole lines) and coloured only when asked."""
-    from .reporters import View
+    from ..reporters import View
 
     to_terminal = path in (None, "-") and sys.stdout.isatty()
     colored = color == "always" or color == "auto" and to_terminal and "NO_COLOR" not in os.environ
@@ -287,8 +287,8 @@ COLOR = typer.Option("auto", "--color", metavar="WHEN",
 
 
 def _audit_options(policy_file, profile, fail_on, select, ignore, rules_dir, no_waivers, as_of, **more):
-    from .audit import AuditOptions
-    from .policy import load_policy
+    from ..audit.run import AuditOptions
+    from ..audit.policy import load_policy
 
     policy = load_policy(policy_file, profile)
     if fail_on is not None:
@@ -298,7 +298,7 @@ def _audit_options(policy_file, profile, fail_on, select, ignore, rules_dir, no_
 
 
 def _write_all(what: str, data, outputs: list[tuple[str, Optional[str]]], color: str, quiet: bool = False) -> None:
-    from .reporters import render
+    from ..reporters import render
 
     # the JSON report lists everything: the outputs that must be cut short point to it
     full_report = next((path for fmt, path in outputs if fmt == "json" and path not in (None, "-")), None)
@@ -335,8 +335,8 @@ def audit(
     quiet: bool = QUIET,
 ) -> None:
     """Audit inventories; exit 0 if the gate passes, 1 if it fails, 2 if drcheck could not run."""
-    from .audit import audit as run_audit, require_services
-    from .schema import build_inventory
+    from ..audit.run import audit as run_audit, require_services
+    from ..inventory.schema import build_inventory
 
     default = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table"
     outputs = _outputs(fmt or [], output or [], FORMATS, default)
@@ -368,7 +368,7 @@ def audit(
         report.plan = make_plan(documents, options)
     _write_all("audit", report, outputs, color, quiet)
     if all(path not in (None, "-") for _, path in outputs):
-        from .reporters.summary import summary_line
+        from ..reporters.summary import summary_line
 
         written = ", ".join(terminal(path) for _, path in outputs)
         typer.echo(f"{terminal(summary_line(report))}; report in {written}", err=True)
@@ -381,14 +381,14 @@ def audit(
 @_errors_exit_2
 def validate(paths: list[str] = PATHS) -> None:
     """Only check the inventory: print nothing but errors (and the policy files a directory holds); exit 0 or 2."""
-    from .schema import build_inventory
+    from ..inventory.schema import build_inventory
 
     build_inventory(_documents_saying_what_is_skipped(paths))
 
 
 def _documents_saying_what_is_skipped(paths: list[str]):
     """The inventory's documents in `paths`, after a note on stderr for each policy file left out of a directory."""
-    from .audit import inventory_documents
+    from ..audit.run import inventory_documents
 
     skipped: list[str] = []
     documents = inventory_documents(paths, skipped=skipped)
@@ -414,9 +414,9 @@ def simulate(
     color: str = COLOR,
 ) -> None:
     """Blast radius of losing failure domains: what goes down, why, and which data is lost."""
-    from .audit import load_inventory
-    from .policy import load_policy
-    from .report import Simulated
+    from ..audit.run import load_inventory
+    from ..audit.policy import load_policy
+    from ..audit.report import Simulated
     from .scenarios import RANKINGS, scenarios_for
 
     _choice("--format", fmt, formats("simulate"))
@@ -435,7 +435,7 @@ def simulate(
 @_errors_exit_2
 def list_rules(rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", metavar="DIR", help="also list rules from this directory")) -> None:
     """List rules: id, default severity, title, where it comes from."""
-    from .engine import discover
+    from ..audit.engine import discover
 
     sources = discover(rules_dir or [])
     width = max(len(i) for i in sources)
@@ -454,7 +454,7 @@ def explain(rule_id: str = typer.Argument(..., metavar="RULE", help="a rule id, 
                                     help="text, json or markdown (the page of the documentation site)")) -> None:
     """What a rule does, why it matters, when it fires, an example that fires and one that passes, how to fix
     it, its parameters, references and the standards that map to it."""
-    from .engine import discover
+    from ..audit.engine import discover
     from .explain import explain_rule, rule_documentation, rule_markdown
 
     if fmt not in ("text", "json", "markdown"):
@@ -482,10 +482,10 @@ def graph(
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="write to FILE"),
 ) -> None:
     """Draw services, dependencies and sites grouped by failure domain (Graphviz dot or Mermaid)."""
-    from .audit import load_inventory
-    from .graph import inventory_graph
-    from .policy import load_policy
-    from .report import Drawing
+    from ..audit.run import load_inventory
+    from ..failures.graph import inventory_graph
+    from ..audit.policy import load_policy
+    from ..audit.report import Drawing
     from .scenarios import scenarios_for
 
     _choice("--format", fmt, formats("graph"))
@@ -497,7 +497,7 @@ def graph(
 @app.command(cls=_Command, epilog=_examples("drcheck schema > drcheck-schema.json"))
 def schema() -> None:
     """Print the JSON Schema of the inventory format (for editors and the YAML language server)."""
-    from .schema import json_schema
+    from ..inventory.schema import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))
 
@@ -533,9 +533,9 @@ def diff(
 ) -> None:
     """What a change makes better or worse: findings added and removed, score, failures that take down more.
     Exit 1 if it adds a finding at or above --fail-on."""
-    from .audit import load_inventory
+    from ..audit.run import load_inventory
     from .diff import compare, git_documents
-    from .schema import build_inventory
+    from ..inventory.schema import build_inventory
 
     outputs = _outputs(fmt or [], output or [], formats("diff"), "table")
     _choice("--color", color, ("auto", "always", "never"))
@@ -581,9 +581,9 @@ def plan(
 ) -> None:
     """The cheapest changes after which the gate passes, each step verified by the audit; exit 0 if the plan
     passes the gate, 1 if no plan does, 2 if drcheck could not run."""
-    from .audit import require_services
+    from ..audit.run import require_services
     from .plan import planner
-    from .schema import build_inventory
+    from ..inventory.schema import build_inventory
 
     _choice("--format", fmt, formats("plan"))
     _choice("--color", color, ("auto", "always", "never"))
@@ -649,7 +649,7 @@ def locations(
     fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT", help="table or json"),
 ) -> None:
     """List the named cloud locations (`location: aws:eu-west-1`): metro, country, point, and its source."""
-    from .locations import regions_of
+    from ..inventory.locations import regions_of
 
     if fmt not in ("table", "json"):
         raise InputError(f"--format: found {fmt!r}; expected table or json")
@@ -693,10 +693,10 @@ def import_(
                                                             "Argo CD, Flux and Harbor (repeat)"),
 ) -> None:
     """Write an inventory from another system's data; what the source could not say is listed at the top."""
-    from .importers import ImportOptions, run_import
-    from .importers.writer import render
-    from .loader import load_documents, parse
-    from .schema import build_inventory
+    from ..importers import ImportOptions, run_import
+    from ..importers.writer import render
+    from ..inventory.loader import load_documents, parse
+    from ..inventory.schema import build_inventory
 
     imported = run_import(source, paths or [], ImportOptions(mapping=mapping, service_tag=service_tag,
                                                              clusters=tuple(clusters or ()),

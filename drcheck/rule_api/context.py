@@ -7,15 +7,15 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .domains import AREA_RADIUS_KM, Domain, DomainGroup, DomainIndex, site_domains
-from .geo import geodesic_km, within
-from .locations import CloudRegion, catalogue
-from .model import Inventory, Service, Site
+from ..failures.domains import AREA_RADIUS_KM, Domain, DomainGroup, DomainIndex, site_domains
+from ..inventory.geo import geodesic_km, within
+from ..inventory.locations import CloudRegion, catalogue
+from ..inventory.model import Inventory, Service, Site
 
 if TYPE_CHECKING:  # networkx is imported only by audits that use the graph
     import networkx as nx
 
-    from .graph import DependencyCycle
+    from ..failures.graph import DependencyCycle
 
 
 class Context:
@@ -130,7 +130,7 @@ class Context:
     @cached_property
     def simulation(self):
         """The loss of every single failure domain (one scenario per domain group)."""
-        from .simulate import Simulation
+        from ..failures.simulate import Simulation
 
         return Simulation(self.inventory, [g.failure for g in self.domains.groups])
 
@@ -140,7 +140,7 @@ class Context:
 
     @cached_property
     def _merged(self) -> list[tuple[DomainGroup, int]]:
-        from .simulate import merged_by_effect
+        from ..failures.simulate import merged_by_effect
 
         return merged_by_effect(self.domains.groups, self.simulation)
 
@@ -164,14 +164,14 @@ class Context:
     @cached_property
     def graph(self) -> "nx.DiGraph":
         """Services and sites with their dependencies, placements, backups and declared recovery needs, as one
-        networkx.DiGraph (see `drcheck.graph.inventory_graph`); built on first use."""
-        from .graph import inventory_graph
+        networkx.DiGraph (see `drcheck.failures.graph.inventory_graph`); built on first use."""
+        from ..failures.graph import inventory_graph
 
         return inventory_graph(self.inventory)
 
     def dependency_cycles(self) -> list["DependencyCycle"]:
         """Every cycle of hard dependencies: its members (sorted) and a shortest path round it from the first."""
-        from .graph import dependency_cycles
+        from ..failures.graph import dependency_cycles
 
         return dependency_cycles(self.inventory)
 

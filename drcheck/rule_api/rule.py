@@ -4,9 +4,9 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
-from .errors import Location
+from ..errors import Location
 from .findings import Finding, Subject, Verdict, subject_id
-from .model import Service
+from ..inventory.model import Service
 from .params import Param
 from .ruledoc import Example, RuleDoc, parse_doc
 
@@ -21,7 +21,7 @@ LIFECYCLES = ("preview", "stable", "deprecated")
 
 
 class Rule:
-    """Subclass, set the class attributes, document the rule in its docstring (see `drcheck.ruledoc`) and with
+    """Subclass, set the class attributes, document the rule in its docstring (see `drcheck.rule_api.ruledoc`) and with
     two examples, implement `check`."""
 
     id: ClassVar[str]

@@ -1,10 +1,10 @@
-"""The validated inventory: what every later stage reads.  Built only by `drcheck.schema`."""
+"""The validated inventory: what every later stage reads.  Built only by `drcheck.inventory.schema`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from .errors import Location
+from ..errors import Location
 
 SITE_KINDS = ("datacenter", "colocation", "cloud-region", "cloud-zone", "office", "vault")
 SERVICE_KINDS = ("app", "data", "ops", "external")

@@ -6,14 +6,14 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from .findings import SEVERITIES, Finding
-from .rule import Rule
-from .domains import Domain
-from .errors import Location, location_json
-from .model import DEFAULT_TIER, Inventory
+from ..rule_api.findings import SEVERITIES, Finding
+from ..rule_api.rule import Rule
+from ..failures.domains import Domain
+from ..errors import Location, location_json
+from ..inventory.model import DEFAULT_TIER, Inventory
 from .policy import Waiver
 from .scoring import Score
-from .simulate import Cause
+from ..failures.simulate import Cause
 
 if TYPE_CHECKING:  # networkx is imported only by the formats that draw the graph
     import networkx as nx
@@ -122,7 +122,7 @@ class Simulated:
 
 @dataclass(frozen=True)
 class Drawing:
-    """What `drcheck graph` draws: the inventory's graph (`drcheck.graph.inventory_graph`), and the scenario to
+    """What `drcheck graph` draws: the inventory's graph (`drcheck.failures.graph.inventory_graph`), and the scenario to
     highlight in it."""
 
     graph: "nx.DiGraph"
@@ -156,7 +156,7 @@ class Report:
     notes: list[str] = field(default_factory=list)  # about the rules the user named: renamed, deprecated
     services: list[ServiceSummary] = field(default_factory=list)
     inventory: Inventory | None = field(default=None, repr=False)  # what was audited, for the formats that draw it
-    # subject id -> tier-weighted share of the services that go down with it (`drcheck.impact`); worked out only
+    # subject id -> tier-weighted share of the services that go down with it (`drcheck.audit.impact`); worked out only
     # for the formats that order findings by importance
     find_impacts: Callable[[], dict[str, float]] = field(default=dict, repr=False, compare=False)
     # the plan that would pass the gate (`drcheck plan`), for the formats that end by saying what it takes; None when
@@ -180,9 +180,9 @@ class Report:
 
     @cached_property
     def graph(self) -> "nx.DiGraph":
-        """The audited inventory as one networkx graph (`drcheck.graph.inventory_graph`), for the formats that draw
+        """The audited inventory as one networkx graph (`drcheck.failures.graph.inventory_graph`), for the formats that draw
         its dependencies; built on first use."""
-        from .graph import inventory_graph
+        from ..failures.graph import inventory_graph
 
         return inventory_graph(self.inventory)
 

@@ -33,18 +33,18 @@ from typing import Callable, Iterable
 
 import yaml
 
-from .audit import AuditOptions, audit
-from .context import Context
-from .geo import great_circle_km
-from .engine import configure, discover
-from .findings import SEVERITIES, Finding
-from .loader import Document, parse
-from .locations import catalogue
-from .model import Inventory, Service, Site
-from .policy import STRATEGY_FACTORS
-from .report import PlanChange, PlanReport, PlanStep, Remaining
-from .scalars import format_amount, parse_duration
-from .schema import ReadDocuments, build_inventory, read_documents
+from ..audit.run import AuditOptions, audit
+from ..rule_api.context import Context
+from ..inventory.geo import great_circle_km
+from ..audit.engine import configure, discover
+from ..rule_api.findings import SEVERITIES, Finding
+from ..inventory.loader import Document, parse
+from ..inventory.locations import catalogue
+from ..inventory.model import Inventory, Service, Site
+from ..audit.policy import STRATEGY_FACTORS
+from ..audit.report import PlanChange, PlanReport, PlanStep, Remaining
+from ..inventory.scalars import format_amount, parse_duration
+from ..inventory.schema import ReadDocuments, build_inventory, read_documents
 
 EXACT_LIMIT = 12  # vocabularies this small are searched over every subset
 STEP_LIMIT = 60  # up to this many changes, a step is one change; above, one kind of change
@@ -175,7 +175,7 @@ def _overridden(documents: list[Document]) -> frozenset[tuple[str, str, str]]:
 
 def _candidate_sites(inventory: Inventory, listed: dict[str, Site]) -> dict[str, Site]:
     """The policy's candidate sites, and, for each cloud provider the inventory places sites at, its other regions."""
-    from .errors import InputError, Problem
+    from ..errors import InputError, Problem
 
     clashes = [Problem(site.location, f"plan.candidate_sites: site {name!r} is already defined in the inventory; "
                                       "expected a new site (a site the organisation could add)")

@@ -18,7 +18,7 @@ from itertools import islice
 from typing import Iterable, Iterator, NamedTuple
 
 from .domains import DomainGroup, Failure, kind_order, naming_order
-from .model import AnyOf, Dependency, Inventory, Placement, Service
+from ..inventory.model import AnyOf, Dependency, Inventory, Placement, Service
 
 MAX_CHAIN = 8
 SCENARIOS_LISTED = 10  # scenarios named in a `Scenarios`
@@ -167,7 +167,7 @@ class Simulation:
         deps = [[] if floating[i] else d for i, d in enumerate(self.deps)]
         groups = [[] if floating[i] else g for i, g in enumerate(self.groups)]
         # kept: the order in which a failure of one service travels along plain hard dependencies
-        # (`drcheck.impact` reuses it); a group's service alone takes nothing down
+        # (`drcheck.audit.impact` reuses it); a group's service alone takes nothing down
         self.hard_components = _components(n, lambda i: deps[i])
         components = self.hard_components
         if any(groups):

@@ -32,7 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from .findings import Finding
+from ..rule_api.findings import Finding
 
 if TYPE_CHECKING:  # the score reads what the runner counted; it does not run rules
     from .engine import RuleOutcome

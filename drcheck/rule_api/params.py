@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .scalars import parse_duration, parse_integer, parse_number
+from ..inventory.scalars import parse_duration, parse_integer, parse_number
 
 
 @dataclass(frozen=True)

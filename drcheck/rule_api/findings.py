@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Union
 
-from .errors import Location
-from .model import Inventory, Service, Site
+from ..errors import Location
+from ..inventory.model import Inventory, Service, Site
 
 if TYPE_CHECKING:
-    from .domains import DomainGroup
+    from ..failures.domains import DomainGroup
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 Subject = Union[Service, Site, "DomainGroup", Inventory]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .domains import Domain
-from .model import Service
+from ..failures.domains import Domain
+from ..inventory.model import Service
 
 if TYPE_CHECKING:
     from .context import Alternative

@@ -24,17 +24,17 @@ from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .context import Context
-from .findings import SEVERITIES, Finding
-from .audit import AuditOptions, audit, policy_document, require_services
-from .domains import Domain
-from .errors import InputError
-from .loader import Document, parse
-from .model import Inventory
-from .policy import DEFAULT_POLICY_FILE
-from .processes import CAN_FORK, fork, reap
-from .report import AuditSummary, Comparison, ScenarioChange, SeverityChange
-from .scoring import Score
+from ..rule_api.context import Context
+from ..rule_api.findings import SEVERITIES, Finding
+from ..audit.run import AuditOptions, audit, policy_document, require_services
+from ..failures.domains import Domain
+from ..errors import InputError
+from ..inventory.loader import Document, parse
+from ..inventory.model import Inventory
+from ..audit.policy import DEFAULT_POLICY_FILE
+from ..audit.processes import CAN_FORK, fork, reap
+from ..audit.report import AuditSummary, Comparison, ScenarioChange, SeverityChange
+from ..audit.scoring import Score
 
 GIT_TIMEOUT_SECONDS = 60
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .errors import InputError
-from .policy import DEFAULT_POLICY_FILE
-from .schema import json_schema
+from ..errors import InputError
+from ..audit.policy import DEFAULT_POLICY_FILE
+from ..inventory.schema import json_schema
 
 INVENTORY_FILE = "inventory.yaml"
 SCHEMA_FILE = "drcheck-schema.json"

@@ -11,14 +11,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .currencies import ISO_4217
-from .domains import AREA_RADIUS_KM
-from .findings import SEVERITIES
-from .errors import InputError, Location, Problem, did_you_mean, location_json
-from .scalars import parse_date, parse_number
-from .loader import Mapping, Sequence, parse, position, read_source
-from .model import STRATEGIES, Site
-from .schema import read_sites
+from ..inventory.currencies import ISO_4217
+from ..failures.domains import AREA_RADIUS_KM
+from ..rule_api.findings import SEVERITIES
+from ..errors import InputError, Location, Problem, did_you_mean, location_json
+from ..inventory.scalars import parse_date, parse_number
+from ..inventory.loader import Mapping, Sequence, parse, position, read_source
+from ..inventory.model import STRATEGIES, Site
+from ..inventory.schema import read_sites
 
 DEFAULT_POLICY_FILE = "drcheck.yaml"
 _POLICY_KEYS = ("profile", "fail_on", "min_score", "min_coverage", "fail_on_unknown", "area_radius_km", "rules_dirs",

@@ -1,0 +1,1 @@
+"""Failures: what fails with what (failure domains, the simulation of failures, the dependency graph)."""
