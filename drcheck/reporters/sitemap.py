@@ -565,9 +565,18 @@ def _labels(labels, obstacles, areas, map_width: int, map_height: int) -> list[s
                  if box[0] < ax1 and ax0 < box[2] and box[1] < ay1 and ay0 < box[3]]  # `_overlap`, unrolled
         best = None
         for ring, (x, y) in _candidates(anchor, width, height):
-            box = (x, y, x + width, y + height)
-            cost = sum(_overlap(box, other) for other in avoid  # comparing first is cheaper: most are apart
-                       if other[0] < box[2] and box[0] < other[2] and other[1] < box[3] and box[1] < other[3])
+            box = x, y, right, bottom = (x, y, x + width, y + height)
+            # the overlaps summed in order (`_overlap`, unrolled: comparing first is cheaper, most are apart),
+            # stopping once they reach the best cost so far: a dense map tries hundreds of positions a label
+            cost, limit = 0, math.inf if best is None else best[0]
+            for left, top, other_right, other_bottom in avoid:
+                if left < right and x < other_right and top < bottom and y < other_bottom:
+                    cost += ((other_right if other_right < right else right) - (left if left > x else x)) * \
+                        ((other_bottom if other_bottom < bottom else bottom) - (top if top > y else y))
+                    if cost >= limit:
+                        break
+            if cost >= limit:
+                continue
             cost += _outside(box, map_width, map_height)
             if best is None or cost < best[0]:
                 best = (cost, ring, box)
