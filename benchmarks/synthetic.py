@@ -114,3 +114,65 @@ def changed_inventory(text: str, every: int = 2000) -> str:
             line = "    tier: 0"
         out.append(line)
     return "\n".join(out)
+
+
+def plannable_inventory(services: int, sites: int = 200, seed: int = 1, defects: bool = True) -> str:
+    """The YAML text of an estate that `drcheck plan` can bring through the gate: 200 sites, each its own
+    building and campus, 10 regions; every service a priced primary and a warm standby in the next region, tested
+    this year, hard dependencies on earlier services only (no cycles), ops services active-active, data services
+    backed up in another region: without `defects` it passes the gate.  With them, what the plan's vocabulary
+    fixes: one service in 20 has no standby (no-dr), one in 15 no failover test (dr-untested, for tiers 0 and 1),
+    one data service in 5 its backup on its own site (backup-colocated).  (The other shapes cannot pass: hard
+    dependency cycles, and ops services that depend on what they recover; their plans are empty.)"""
+    rng = random.Random(seed)
+    out = ["version: 1", f"name: plannable-{services}", "sites:"]
+    for i in range(sites):
+        lat = 30 + (i % 20) * 1.1 + rng.random() * 0.01
+        lon = -10 + (i // 20 % 50) * 3.3 + rng.random() * 0.01
+        out += [
+            f"  site-{i}:",
+            "    kind: datacenter",
+            f"    location: [{lat:.4f}, {lon:.4f}]",
+            f"    building: bldg-{i}",
+            f"    campus: campus-{i}",
+            f"    operator: operator-{i % 5}",
+            f"    region: region-{i % 10}",
+            f"    power: [substation-{i}]",
+            f"    network: [carrier-{i % 7}, fibre-{i}]",
+            f"    cost: {{monthly: {2000 + 100 * (i % 10)}}}",
+        ]
+    out.append("services:")
+    for i in range(services):
+        kind = "data" if i % 5 == 0 else ("ops" if i % 97 == 0 else "app")
+        primary = rng.randrange(sites)
+        standby = (primary + 1) % sites  # the next region, another operator
+        out += [
+            f"  svc-{i}:",
+            f"    kind: {kind}",
+            f"    tier: {i % 4}",
+            f"    owner: team-{i % 50}",
+            "    rto: 1h",
+            "    rpo: 15m",
+            f"    cost: {{monthly: {100 + 50 * (i % 7)}}}",
+            "    placements:",
+            f"      - {{site: site-{primary}, role: primary}}",
+        ]
+        if kind == "ops":  # the tooling every failover needs: running in both places at once
+            out.append(f"      - {{site: site-{standby}, role: primary}}")
+            out.append("    dr: {strategy: active-active, automatic: true, last_tested: 2026-09-15}")
+        elif not (defects and i % 20 == 1):
+            out.append(f"      - {{site: site-{standby}, role: standby}}")
+            tested = "" if defects and i % 15 == 2 else ", last_tested: 2026-09-15"
+            out.append(f"    dr: {{strategy: warm-standby{tested}}}")
+        if i and kind != "ops":  # the tooling depends on nothing it might have to recover
+            out.append("    depends_on:")
+            out += [f"      - svc-{target}" for target in rng.sample(range(i), min(i, 2))]
+        if kind == "data":
+            there = primary if defects and i % 25 == 0 else (primary + 2) % sites
+            out += [
+                "    backups:",
+                f"      - {{site: site-{there}, frequency: 1h, media: object, immutable: true,"
+                " restore_tested: 2026-09-01}",
+            ]
+    out.append("")
+    return "\n".join(out)
