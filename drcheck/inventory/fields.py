@@ -1,7 +1,7 @@
 """Field tables: one declarative description of a YAML object that both reads it (every problem located at
 file:line:column, saying what was found and what was expected) and is published as JSON Schema.
 
-The inventory is described with them (`schema.py`).  A parser takes
+The inventory (`schema.py`) and the policy (`audit/policy.py`) are described with them.  A parser takes
 (reader, value, mark) and returns the value read, or raises `Invalid`; its JSON Schema is declared beside
 it with `json_form`.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable
 
-from ..errors import InputError, Location, Problem
+from ..errors import InputError, Location, Problem, did_you_mean
 from .loader import Mapping, Sequence, position
 from .scalars import parse_date, parse_number
 
@@ -29,6 +29,7 @@ class Reader:
         self.file = file
         self.problems: list[Problem] = []
         self.entry = ""  # the site or service being read, e.g. "service 'web'", to name in nested messages
+        self.field = ""  # the dotted name of the value being parsed (plan.drill), for parsers reading objects
 
     def within(self, what: str) -> str:
         """A nested object as messages name it: "service 'web' placement"."""
@@ -38,7 +39,9 @@ class Reader:
         return position(self.file, mark)
 
     def problem(self, mark, message: str) -> None:
-        self.problems.append(Problem(self.at(mark) if mark is not None else Location(self.file, 1, 1), message))
+        """`mark`: a loader mark, or a Location already worked out; None: the top of the file."""
+        where = mark if isinstance(mark, Location) else self.at(mark) if mark is not None else Location(self.file, 1, 1)
+        self.problems.append(Problem(where, message))
         if len(self.problems) >= MAX_PROBLEMS:
             raise InputError(self.problems + [Problem(None, f"stopped after {MAX_PROBLEMS} problems")])
 
@@ -85,13 +88,15 @@ def text(ctx, value, mark):
     return value
 
 
-def enum(choices: tuple[str, ...]) -> Parser:
+def enum(choices: tuple[str, ...], expected: str | None = None) -> Parser:
+    """One of `choices`; `expected` says what they are where there are too many to list."""
     allowed = frozenset(choices)
+    expected = expected or f"one of: {', '.join(choices)}"
 
     @json_form({"enum": list(choices)})
     def parse(ctx, value, mark):
         if type(value) is not str or value not in allowed:
-            raise Invalid(f"found {describe(value)}; expected one of: {', '.join(choices)}")
+            raise Invalid(f"found {describe(value)}{did_you_mean(value, choices)}; expected {expected}")
         return value
 
     return parse
@@ -133,6 +138,21 @@ def number(high: float | None = None, expected: str | None = None, low: float = 
     return parse
 
 
+def optional(parse: Parser) -> Parser:
+    """`parse`, or None for a key left empty (say `waivers:` with every entry commented out): it sets nothing."""
+    def schema() -> dict:
+        taken = json_for(parse, "")
+        if "enum" in taken:
+            return taken | {"enum": [*taken["enum"], None]}
+        return taken | {"type": [taken["type"], "null"]}
+
+    @json_form(schema)
+    def read(ctx, value, mark):
+        return None if value is None else parse(ctx, value, mark)
+
+    return read
+
+
 @json_form({"type": "array", "items": {"type": "string"}})
 def text_list(ctx, value, mark):
     if not isinstance(value, Sequence):
@@ -160,6 +180,11 @@ class ObjectSpec:
     fields: tuple[Field, ...]
     plural: str = ""  # for messages; default: title + "s"
     extensible: bool = False  # takes any x-* key: the user's own data, kept and never judged
+    key_word: str = "field"  # what messages call its keys: "unknown field 'colour'", "unknown policy key 'x'"
+    # takes keys besides its fields, kept as written with where (a rule's parameters, which the rule checks)
+    open: bool = False
+    # what a message says when required fields are missing; default: one message per field, with its doc
+    required_note: str = ""
 
     def __post_init__(self) -> None:
         if not self.plural:
@@ -177,9 +202,9 @@ class ObjectSpec:
 
 def read_object(ctx: Reader, node, mark, spec: ObjectSpec, what: str) -> dict | None:
     """The fields of one object, by model attribute, with its "location"; None, with the problems said to
-    `ctx`, when anything in it is wrong.  `what` names it in messages ("site 'a'")."""
+    `ctx`, when anything in it is wrong.  `what` names it in messages ("site 'a'", "plan"; "" at the top)."""
     if type(node) is not Mapping:
-        ctx.problem(mark, f"{what}: found {describe(node)}; expected a mapping ({spec.title})")
+        ctx.problem(mark, f"{what or spec.title}: found {describe(node)}; expected a mapping ({spec.title})")
         return None
     values = {}
     readers = spec.readers
@@ -191,15 +216,23 @@ def read_object(ctx: Reader, node, mark, spec: ObjectSpec, what: str) -> dict | 
             if spec.extensible and key.startswith("x-"):
                 values.setdefault("extensions", {})[key] = _plain(value)
                 continue
+            if spec.open:
+                values.setdefault("others", {})[key] = (value, ctx.at(value_at(key)))
+                continue
             more = ", or a key starting with x-" if spec.extensible else ""
-            ctx.problem(node.key_at(key), f"{what}: unknown field {key!r}; expected one of: {', '.join(readers)}{more}")
+            ctx.problem(node.key_at(key), f"{what + ': ' if what else ''}unknown {spec.key_word} {key!r}"
+                                          f"{did_you_mean(key, readers)}; expected one of: {', '.join(readers)}{more}")
             continue
+        ctx.field = label = f"{what}.{key}" if what else key
         try:
             values[reader[0]] = reader[1](ctx, value, value_at(key))
         except Invalid as bad:
-            ctx.problem(value_at(key), f"{what}.{key}: {bad}")
-    for field in spec.required:
-        if field.name not in node:
+            ctx.problem(value_at(key), f"{label}: {bad}")
+    missing = [field for field in spec.required if field.name not in node]
+    if missing and spec.required_note:
+        ctx.problem(node.where, f"{what}: missing {', '.join(f.name for f in missing)}; {spec.required_note}")
+    else:
+        for field in missing:
             ctx.problem(node.where, f"{what}: missing required field {field.name!r} ({field.doc})")
     if len(ctx.problems) > found:
         return None  # never build from part of an object: a reference read as nothing is no reference
@@ -239,9 +272,19 @@ def json_object(spec: ObjectSpec) -> dict:
         "title": spec.title,
         "properties": {f.name: json_for(f.parse, f.doc) for f in spec.fields},
         "required": [f.name for f in spec.fields if f.required],
-        "additionalProperties": False,
+        "additionalProperties": spec.open,
     }
     if spec.extensible:
         schema["patternProperties"] = {"^x-": {"description": "your own data, kept and never judged"}}
     return schema
 
+
+def object_parser(spec: ObjectSpec, build: Callable[[dict], Any]) -> Parser:
+    """A parser for one object of `spec`, named in messages by the field it is the value of (plan.drill), and
+    built by `build` from the fields read."""
+    @json_form(lambda: json_object(spec))
+    def parse(ctx, value, mark):
+        values = read_object(ctx, value, mark, spec, ctx.field)
+        return None if values is None else build(values)
+
+    return parse
