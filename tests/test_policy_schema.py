@@ -2,9 +2,11 @@
 profile drcheck ships or documents, refuses what drcheck refuses, and no policy makes drcheck raise a traceback."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -166,6 +168,15 @@ def test_what_drcheck_refuses_the_schema_refuses_too(validator, tmp_path, text, 
     assert len(problems) == 1 and problems[0].startswith(f"{tmp_path / 'policy.yaml'}:{said}"), problems
 
 
+def test_the_schema_refuses_the_documented_policy_with_mistakes_at_each_mistake(validator, tmp_path):
+    text = (ROOT / "docs" / "examples" / "policy-with-mistakes.yaml").read_text(encoding="utf-8")
+    errors = validator.iter_errors(as_json(yaml.safe_load(text)))
+    assert sorted(list(error.absolute_path) for error in errors) == [
+        ["fail_on"], ["min_coverage"], ["rules", "dr-site-too-close", "severity"], ["waivers", 0], ["waivers", 0]]
+    said = [problem.split(": ")[1] for problem in drcheck_problems(tmp_path, text)]
+    assert said == ["fail_on", "min_coverage", "rules.dr-site-too-close.severity", "waiver", "waiver"]
+
+
 # ---- generated policies ------------------------------------------------------------------------------------
 
 _SCALARS = st.one_of(
@@ -201,3 +212,15 @@ def test_a_generated_policy_is_read_or_refused_with_its_place_and_the_schema_agr
     assert [error.message for error in validator.iter_errors(policy)] == []
     assert 0 <= settings_.min_coverage <= 1 and 1 <= settings_.plan.amortise_months
 
+
+def test_the_policy_page_lists_every_key_from_the_field_tables():
+    spec = importlib.util.spec_from_file_location("field_tables", ROOT / "docs" / "hooks" / "field_tables.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    page = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    assert hook.TABLE_MARKER in page
+    rendered = hook.on_page_markdown(page, SimpleNamespace(file=SimpleNamespace(src_uri="policy.md")), None, None)
+    assert hook.TABLE_MARKER not in rendered
+    for key in [*POLICY.readers, "waivers[].expires", "plan.amortise_months", "plan.strategy_factor.warm-standby"]:
+        assert f"| `{key}` |" in rendered, key
+    assert "| `min_coverage` | number from 0 to 1 | the gate fails below this tier-weighted share" in rendered
