@@ -645,7 +645,7 @@ def init(
     directory: str = typer.Argument(".", metavar="DIR", help="where to write the starter files (created if missing)"),
     force: bool = typer.Option(False, "--force", help="overwrite files that already exist"),
 ) -> None:
-    """Write a commented starter inventory.yaml, a drcheck.yaml policy and the schema editors use."""
+    """Write a commented starter inventory.yaml, a drcheck.yaml policy and the schemas editors check them with."""
     from .starter import write_starter
 
     for path in write_starter(directory, force):
