@@ -17,8 +17,8 @@ from ..rule_api.findings import SEVERITIES
 from ..rule_api.rule import Rule
 from ..errors import InputError, Location, did_you_mean, location_json
 from ..inventory.fields import (
-    Field, Invalid, ObjectSpec, Reader, boolean, calendar_date, describe, enum, json_form, json_object, number,
-    object_parser, objects, optional, read_object, text, text_list,
+    Field, Invalid, ObjectSpec, Reader, boolean, calendar_date, describe, enum, json_form, json_object, names_fields,
+    number, object_parser, objects, optional, read_object, text, text_list,
 )
 from ..inventory.loader import Mapping, Sequence, parse, read_source
 from ..inventory.model import Site
@@ -122,6 +122,7 @@ RULE_SETTINGS = ObjectSpec("rule settings", (
 RULE_KEYS = tuple(RULE_SETTINGS.readers)  # what a policy sets for any rule, besides its parameters
 
 
+@names_fields
 @json_form(lambda: {"type": "object", "additionalProperties": json_object(RULE_SETTINGS)})
 def _rules(ctx, value, mark) -> dict[str, RuleSettings]:
     if type(value) is not Mapping:
@@ -139,6 +140,7 @@ def _rules(ctx, value, mark) -> dict[str, RuleSettings]:
     return rules
 
 
+@names_fields
 @json_form({"type": "array", "items": {"type": "string"}})
 def _rules_dirs(ctx, value, mark) -> list[str]:
     """Directories relative to the policy file's own."""
@@ -182,6 +184,7 @@ STRATEGY_FACTOR = ObjectSpec("strategy factors", tuple(
     for strategy, share in STRATEGY_FACTORS.items()), key_word="strategy")
 
 
+@names_fields
 @json_form(lambda: {"type": "object", "additionalProperties": json_object(SITE)})
 def _candidate_sites(ctx, value, mark) -> dict[str, Site]:
     sites, problems = read_sites(ctx.file, value, mark)

@@ -29,11 +29,16 @@ class Reader:
         self.file = file
         self.problems: list[Problem] = []
         self.entry = ""  # the site or service being read, e.g. "service 'web'", to name in nested messages
-        self.field = ""  # the dotted name of the value being parsed (plan.drill), for parsers reading objects
+        self.within_object, self.key = "", ""  # the object and key of a value a `names_fields` parser reads
 
     def within(self, what: str) -> str:
         """A nested object as messages name it: "service 'web' placement"."""
         return f"{self.entry} {what}" if self.entry else what
+
+    @property
+    def field(self) -> str:
+        """The dotted name of the value being parsed (plan.drill), for `names_fields` parsers."""
+        return f"{self.within_object}.{self.key}" if self.within_object else self.key
 
     def at(self, mark) -> Location:
         return position(self.file, mark)
@@ -68,6 +73,13 @@ def json_form(schema: dict | Callable[[], dict]) -> Callable[[Parser], Parser]:
         return parse
 
     return declare
+
+
+def names_fields(parse: Parser) -> Parser:
+    """Mark a parser that names what it reads after the field it is the value of (`ctx.field`: plan.drill):
+    only for these does reading an object keep track of the field (the inventory's hot path does not)."""
+    parse.names_fields = True
+    return parse
 
 
 def json_for(parse: Parser, doc: str) -> dict:
@@ -150,6 +162,8 @@ def optional(parse: Parser) -> Parser:
     def read(ctx, value, mark):
         return None if value is None else parse(ctx, value, mark)
 
+    read.names_fields = getattr(parse, "names_fields", False)
+
     return read
 
 
@@ -191,9 +205,11 @@ class ObjectSpec:
             object.__setattr__(self, "plural", self.title + "s")
 
     @cached_property
-    def readers(self) -> dict[str, tuple[str, Parser]]:
-        """Each field name -> (model attribute, parser): what validation looks up for every key it reads."""
-        return {f.name: (f.attribute or f.name, f.parse) for f in self.fields}
+    def readers(self) -> dict[str, tuple[str, Parser, bool]]:
+        """Each field name -> (model attribute, parser, whether it names its fields): what validation looks up
+        for every key it reads."""
+        return {f.name: (f.attribute or f.name, f.parse, getattr(f.parse, "names_fields", False))
+                for f in self.fields}
 
     @cached_property
     def required(self) -> tuple[Field, ...]:
@@ -223,17 +239,20 @@ def read_object(ctx: Reader, node, mark, spec: ObjectSpec, what: str) -> dict | 
             ctx.problem(node.key_at(key), f"{what + ': ' if what else ''}unknown {spec.key_word} {key!r}"
                                           f"{did_you_mean(key, readers)}; expected one of: {', '.join(readers)}{more}")
             continue
-        ctx.field = label = f"{what}.{key}" if what else key
+        if reader[2]:
+            ctx.within_object, ctx.key = what, key
         try:
             values[reader[0]] = reader[1](ctx, value, value_at(key))
         except Invalid as bad:
-            ctx.problem(value_at(key), f"{label}: {bad}")
-    missing = [field for field in spec.required if field.name not in node]
-    if missing and spec.required_note:
-        ctx.problem(node.where, f"{what}: missing {', '.join(f.name for f in missing)}; {spec.required_note}")
+            ctx.problem(value_at(key), f"{what}.{key}: {bad}" if what else f"{key}: {bad}")
+    if spec.required_note:
+        missing = [field.name for field in spec.required if field.name not in node]
+        if missing:
+            ctx.problem(node.where, f"{what}: missing {', '.join(missing)}; {spec.required_note}")
     else:
-        for field in missing:
-            ctx.problem(node.where, f"{what}: missing required field {field.name!r} ({field.doc})")
+        for field in spec.required:
+            if field.name not in node:
+                ctx.problem(node.where, f"{what}: missing required field {field.name!r} ({field.doc})")
     if len(ctx.problems) > found:
         return None  # never build from part of an object: a reference read as nothing is no reference
     values["location"] = ctx.at(node.where)
@@ -282,6 +301,7 @@ def json_object(spec: ObjectSpec) -> dict:
 def object_parser(spec: ObjectSpec, build: Callable[[dict], Any]) -> Parser:
     """A parser for one object of `spec`, named in messages by the field it is the value of (plan.drill), and
     built by `build` from the fields read."""
+    @names_fields
     @json_form(lambda: json_object(spec))
     def parse(ctx, value, mark):
         values = read_object(ctx, value, mark, spec, ctx.field)
