@@ -614,12 +614,13 @@ def _progress_bar(wanted: bool):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("planning", total=None)
+        task = bar.add_task("auditing the estate as it is", total=None, count="")
 
-        def update(done: int, total: int, what: str) -> None:
-            bar.update(task, completed=done, total=total or None, description=what)
+        def update(done: int, total: int, what: str) -> None:  # a total of 0: not known (the bar pulses)
+            bar.update(task, completed=done, total=total or None, description=what,
+                       count=f"{done}/{total}" if total else "")
 
         yield update
 

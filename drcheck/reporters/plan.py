@@ -37,8 +37,9 @@ def audit_line(report: Report) -> str | None:
     if report.passed or report.errors:
         return None
     plan = report.plan
-    if plan is None:
-        return "drcheck plan finds the changes that would pass the gate, and what they cost"
+    if plan is None:  # too large an estate to plan during its audit: say why the count is not here
+        return (f"drcheck plan works out which changes would pass the gate and what they cost (not run here: for "
+                f"{report.service_count:,} services it audits the estate tens of times)")
     n = len(plan.steps)
     if plan.passed_after:
         return f"{n} change{'s' if n != 1 else ''} ({cost_phrase(plan)}) would pass the gate: drcheck plan"
