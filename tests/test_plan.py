@@ -5,6 +5,7 @@ import itertools
 import json
 import textwrap
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings, strategies as st
@@ -15,6 +16,7 @@ from drcheck.audit.run import AuditOptions, audit, inventory_documents, load_inv
 from drcheck.errors import InputError
 from drcheck.rule_api.findings import SEVERITIES
 from drcheck.inventory.loader import load_documents, parse
+from drcheck.commands import plan as plan_module
 from drcheck.commands.plan import EXACT_LIMIT, make_plan, overlay_text, planner
 from drcheck.audit.policy import load_policy
 from drcheck.inventory.schema import build_inventory
@@ -232,7 +234,7 @@ def test_an_audit_too_large_to_plan_says_why_its_last_line_has_no_count(write):
 # ---- generated estates -------------------------------------------------------------------------------
 
 @st.composite
-def estates(draw, most_services: int = 3) -> tuple[str, str]:
+def estates(draw, services: tuple[int, int] = (1, 3)) -> tuple[str, str]:
     """A small estate (YAML) and a policy with candidate sites, costs on some services and sites; with more
     services than three, the vocabulary outgrows the exact search."""
     names = draw(st.lists(st.sampled_from(sorted(POINTS)), min_size=1, max_size=3, unique=True))
@@ -241,7 +243,7 @@ def estates(draw, most_services: int = 3) -> tuple[str, str]:
         region = draw(st.sampled_from(["", ", region: capital", ", region: south"]))
         lines.append(f"  {name}: {{location: [{POINTS[name][0]}, {POINTS[name][1]}]{region}}}")
     lines.append("services:")
-    services = [f"svc{i}" for i in range(draw(st.integers(1, most_services)))]
+    services = [f"svc{i}" for i in range(draw(st.integers(*services)))]
     for i, service in enumerate(services):
         kind = draw(st.sampled_from(["app", "app", "data", "ops"]))
         lines += [f"  {service}:", f"    kind: {kind}", f"    tier: {draw(st.integers(0, 2))}"]
@@ -357,18 +359,20 @@ def test_the_overlay_gives_exactly_the_plans_score_and_gate(tmp_path_factory, ge
     _assert_no_step_can_be_dropped(documents, options, plan)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(estates(most_services=8))
-def test_no_step_of_a_heuristic_plan_can_be_dropped(tmp_path_factory, generated):
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(estates(services=(2, 6)), st.booleans())
+def test_no_step_of_a_heuristic_plan_can_be_dropped(tmp_path_factory, generated, by_kind):
+    # the heuristic of large estates, on estates small enough to check: the exact search off, and with `by_kind`
+    # a step made of every change of one kind, as above STEP_LIMIT changes
     _, documents, options = _setup(tmp_path_factory, *generated)
-    try:
-        search = planner(documents, options)
-        plan = search.plan()
-    except InputError:
-        return
-    event("heuristic" if len(search.vocabulary(search.setup.inventory, search.outcome((), findings=True)))
-          > EXACT_LIMIT else "exact")
+    with mock.patch.object(plan_module, "EXACT_LIMIT", 0), \
+            mock.patch.object(plan_module, "STEP_LIMIT", 1 if by_kind else plan_module.STEP_LIMIT):
+        try:
+            plan = make_plan(documents, options)
+        except InputError:
+            return
     event("passes" if plan.passed_after else "closest")
+    event(f"steps of {'one kind' if any(len(s.changes) > 1 for s in plan.steps) else 'one change'}")
     _assert_no_step_can_be_dropped(documents, options, plan)
 
 
