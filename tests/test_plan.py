@@ -1,8 +1,10 @@
 """`drcheck plan`: the search against every subset, the overlay through the real audit, costs, exit codes."""
 from __future__ import annotations
 
+import io
 import itertools
 import json
+import sys
 import textwrap
 from pathlib import Path
 from unittest import mock
@@ -11,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings, strategies as st
 
 from conftest import AS_OF, SAMPLES, drcheck
-from drcheck.commands.cli import AUDIT_PLAN_LIMIT
+from drcheck.commands.cli import AUDIT_PLAN_LIMIT, _progress_bar
 from drcheck.audit.run import AuditOptions, audit, inventory_documents, load_inventory
 from drcheck.errors import InputError
 from drcheck.rule_api.findings import SEVERITIES
@@ -229,6 +231,29 @@ def test_an_audit_too_large_to_plan_says_why_its_last_line_has_no_count(write):
     assert table.returncode == 1 and table.stdout.rstrip().endswith(line)
     markdown = drcheck("audit", inventory, "--as-of", AS_OF, "-f", "markdown").stdout
     assert markdown.rstrip().endswith(f"**{line.replace('(', chr(92) + '(').replace(')', chr(92) + ')')}**")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("total, count", [(0, None), (6, "2/6")])
+def test_the_progress_bar_counts_what_it_knows_and_clears_itself(monkeypatch, total, count):
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    with _progress_bar(True) as update:
+        update(2 if total else 0, total, "covering the findings that fail the gate")
+    shown = sys.stderr.getvalue()
+    assert "covering the findings that fail the gate" in shown and "None" not in shown
+    assert (count in shown) if count else "0/" not in shown
+    assert shown.endswith("\x1b[2K")  # the bar's last act is to erase its line
+
+
+def test_no_progress_bar_where_standard_error_is_no_terminal(monkeypatch):
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with _progress_bar(True) as update:
+        assert update is None
+    assert sys.stderr.getvalue() == ""
 
 
 # ---- generated estates -------------------------------------------------------------------------------
