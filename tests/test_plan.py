@@ -120,6 +120,17 @@ def test_the_kakao_plans_overlay_kept_beside_its_policy_needs_no_more_changes(tm
     assert again.stdout.startswith("drcheck plan: the gate already passes: nothing to change")
 
 
+def test_a_plan_says_what_it_could_not_consider():
+    # an imported estate's placements are set under overrides:, which no other file may patch again
+    result = drcheck("plan", SAMPLES / "tunely-imported", "--as-of", AS_OF)
+    assert result.returncode == 1
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
+    assert any("aws.yaml sets under overrides: (placements of audio-files, auth," in n for n in notes), notes
+    assert any("plan.candidate_sites in the policy" in n for n in notes), notes
+    kakao = drcheck("plan", SAMPLES / "kakao-2022.yaml", "--policy", SAMPLES / "policies/kakao-2022.yaml", "--as-of", AS_OF)
+    assert kakao.returncode == 0 and "note:" not in kakao.stderr
+
+
 def test_no_plan_passes_gives_the_closest_and_names_what_stays_and_exits_1(write):
     # no candidate site and only 13 km between the two sites: nothing clears too-close, but a standby of auth in
     # anyang survives the loss of pangyo, and its critical no-dr becomes a lesser too-close: the closest plan

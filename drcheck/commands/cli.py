@@ -595,6 +595,8 @@ def plan(
         search = planner(documents, options, progress, inventory)
         del documents, inventory  # read into the planner: a large estate's parsed files need not stay
         planned = search.plan()
+    for note in search.notes(planned):
+        typer.echo(f"note: {terminal(note)}", err=True)
     for error in planned.errors:
         typer.echo(f"error: {terminal(error)}", err=True)
     if planned.errors:

@@ -134,8 +134,9 @@ class _Setup:
     params: dict[str, dict]  # rule id -> its parameter values as the policy sets them, for the rules that run
     split: bool  # audits run half their rules in a second process (`engine.run`)
     large: bool  # keep one audit's findings at a time, and collect each audit's garbage
-    # (section, name, field) the inventory's own files override already: an overlay may not patch them again
-    overridden: frozenset[tuple[str, str, str]] = frozenset()
+    # (section, name, field) the inventory's own files override already -> the file: an overlay may not patch
+    # them again
+    overridden: dict[tuple[str, str, str], str] = field(default_factory=dict)
     read: ReadDocuments | None = None  # the inventory's documents read once, for each overlay to be built onto
 
 
@@ -159,9 +160,10 @@ def planner(documents: list[Document], options: AuditOptions, progress: Progress
     return Planner(setup, progress or (lambda done, total, what: None))
 
 
-def _overridden(documents: list[Document]) -> frozenset[tuple[str, str, str]]:
-    """The fields the inventory's files patch under `overrides:` ("dr.strategy" for a field of dr)."""
-    found = set()
+def _overridden(documents: list[Document]) -> dict[tuple[str, str, str], str]:
+    """The fields the inventory's files patch under `overrides:` ("dr.strategy" for a field of dr), each with
+    the file that patches it."""
+    found: dict[tuple[str, str, str], str] = {}
     for document in documents:
         root = document.root
         sections = root.get("overrides") if isinstance(root, dict) else None
@@ -169,10 +171,10 @@ def _overridden(documents: list[Document]) -> frozenset[tuple[str, str, str]]:
             for name, patch in (entries.items() if isinstance(entries, dict) else ()):
                 for field_name, value in (patch.items() if isinstance(patch, dict) else ()):
                     if field_name == "dr" and isinstance(value, dict):
-                        found.update((section, name, f"dr.{k}") for k in value)
+                        found.update(((section, name, f"dr.{k}"), document.file) for k in value)
                     else:
-                        found.add((section, name, field_name))
-    return frozenset(found)
+                        found[(section, name, field_name)] = document.file
+    return found
 
 
 def _candidate_sites(inventory: Inventory, listed: dict[str, Site]) -> dict[str, Site]:
@@ -213,6 +215,7 @@ class Planner:
         self.sources: dict[Change, set[str]] = {}  # each change -> the findings it was made for
         self.fits: dict[tuple, float | None] = {}  # (primary, site, for a backup, operator too) -> `_Vocabulary._fit`
         self._built: tuple[frozenset, Inventory | None] = (frozenset(), None)
+        self.left_out: set[tuple[str, str, str]] = set()  # fields a change would patch that an override sets
         self._latest: Outcome | None = None
 
     # ---- what the audit says --------------------------------------------------------------------
@@ -277,6 +280,22 @@ class Planner:
             groups = self._prune([[c] for c in chosen] if len(chosen) <= STEP_LIMIT else _by_kind(chosen))
         steps, chosen, after = self._steps(groups, before, by_audit=len(groups) <= ORDER_BY_AUDIT)
         return self._report(before, chosen, steps, after, priced)
+
+    def notes(self, plan: PlanReport) -> list[str]:
+        """What a user should know of what the plan could not consider."""
+        notes = []
+        by_file: dict[str, dict[str, list[str]]] = {}
+        for section, name, field_name in sorted(self.left_out):
+            file = self.setup.overridden[(section, name, field_name)]
+            by_file.setdefault(file, {}).setdefault(field_name, []).append(name)
+        for file, fields in by_file.items():
+            what = "; ".join(f"{f} of {', '.join(names)}" for f, names in fields.items())
+            notes.append(f"the plan leaves out changes to what {file} sets under overrides: ({what}): no file may "
+                         "patch a field twice, so the plan cannot write such a change beside it")
+        if not plan.passed_after and not plan.errors and not self.setup.options.policy.plan.candidate_sites:
+            notes.append("the plan chose among the inventory's own sites (and other regions of the clouds it uses); "
+                         "sites you could add, listed under plan.candidate_sites in the policy, may let it pass")
+        return notes
 
     def _objective(self, priced: bool) -> Callable[[Iterable[Change]], tuple]:
         if priced:
@@ -464,8 +483,11 @@ class Planner:
         overridden = self.setup.overridden
         for fingerprint, finding in sorted(targets.items(), key=lambda item: (item[1].rule, item[1].subject)):
             for change in vocabulary.for_finding(finding):
-                if any((section, change.subject, f) in overridden for section, f in change.fields):
-                    continue  # a field the inventory's own overrides set: no file may patch it twice
+                patched = [(section, change.subject, f) for section, f in change.fields
+                           if (section, change.subject, f) in overridden]
+                if patched:  # a field the inventory's own overrides set: no file may patch it twice
+                    self.left_out.update(patched)
+                    continue
                 found.setdefault(change)
                 if sources is not None:
                     sources.setdefault(change, set()).add(fingerprint)
