@@ -51,8 +51,12 @@ def audit_line(report: Report) -> str | None:
 
 def _objective(plan: PlanReport) -> str:
     if plan.objective == "changes":
-        return "fewest changes (nothing in the inventory or the policy is priced)"
-    return f"least monthly cost, one-off costs spread over {plan.amortise_months} months"
+        cost = "fewest changes (nothing in the inventory or the policy is priced)"
+    else:
+        cost = f"least monthly cost, one-off costs spread over {plan.amortise_months} months"
+    if plan.passed_after or not plan.steps:
+        return cost
+    return f"no plan passes: the highest score, then the fewest findings failing the gate, then the {cost}"
 
 
 def table(plan: PlanReport, view: View = View()) -> str:
