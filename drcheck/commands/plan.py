@@ -391,19 +391,24 @@ class Planner:
 
     def _prune(self, groups: list[list[Change]]) -> list[list[Change]]:
         """Drop every group of changes the plan does without: the gate still passes without it (or, short of
-        passing, the plan comes as close), the costliest tried first, again until none can be dropped (a drop
-        can make another group unneeded).  A group is one change, or on large estates every change of a kind."""
+        passing, the plan comes as close), the costliest tried first.  A drop can make a group kept before it
+        unneeded, so those are tried again, until none can be dropped.  A group is one change, or on large
+        estates every change of a kind."""
         flat = lambda kept: [c for g in kept for c in g]
         final = self.outcome(flat(groups))
-        dropped = True
-        while dropped and groups:
-            dropped = False
-            for group in sorted(groups, key=lambda g: (-self.cost(g)[0], sorted(c.key for c in g))):
+        trying = sorted(groups, key=lambda g: (-self.cost(g)[0], sorted(c.key for c in g)))
+        while trying:
+            kept: list[list[Change]] = []
+            again: list[list[Change]] = []  # kept before the latest drop
+            for group in trying:
                 self.progress(0, 0, "dropping changes the plan does not need")
                 rest = [g for g in groups if g is not group]
                 outcome = self.outcome(flat(rest))
                 if outcome.passed if final.passed else not self._better(final, outcome):
-                    groups, final, dropped = rest, outcome, True
+                    groups, final, again = rest, outcome, list(kept)
+                else:
+                    kept.append(group)
+            trying = again
         return groups
 
     def _steps(self, groups: list[list[Change]], before: Outcome, by_audit: bool
