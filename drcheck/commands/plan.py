@@ -336,11 +336,13 @@ class Planner:
     def _rounds(self) -> list[Change]:
         """Cover what fails the gate with the changes made for it (most findings per unit of cost first), audit,
         and again with what the changes so far leave, for up to ROUNDS rounds: how larger estates are planned.  A
-        round may leave the estate farther from passing (standbys bring out the dependencies that defeat them,
-        which the next round covers), so the plan is the closest point on the way."""
+        round may leave the estate farther from passing (new standbys not yet drilled, or bringing out the
+        dependencies that defeat them) and the next bring it closer: the closest point on the way is kept, and
+        the search stops after two rounds in a row that do not get closer."""
         chosen: list[Change] = []
         current = best = self.outcome(chosen)
         best_chosen: list[Change] = []
+        stalled = False
         for round_number in range(ROUNDS):
             if current.passed:
                 break
@@ -360,7 +362,11 @@ class Planner:
             chosen = [*chosen, *added]
             current = self.outcome(chosen)
             if self._better(current, best):
-                best, best_chosen = current, chosen
+                best, best_chosen, stalled = current, chosen, False
+            elif stalled:
+                break
+            else:
+                stalled = True
         return best_chosen
 
     def _cover(self, sources: dict[Change, set[str]], uncovered: set[str], paid: set[str]) -> list[Change]:
