@@ -375,14 +375,20 @@ def test_small_estates_get_the_cheapest_plan_of_every_subset(tmp_path_factory, g
     vocabulary = search.vocabulary(search.setup.inventory, before)
     assume(len(vocabulary) <= EXACT_LIMIT)
     plan = search.plan()
-    passing = []
+    passing, closest = [], (float("-inf"), 0)
     for n in range(len(vocabulary) + 1):
         for subset in itertools.combinations(vocabulary, n):
             text = overlay_text(search.setup.inventory, search.setup.candidates, list(subset), options.as_of)
-            if _audit_with(documents, options, text).passed:
+            report = _audit_with(documents, options, text)
+            if report.passed:
                 passing.append(subset)
+            closest = max(closest, _closeness(report))
     event(f"{len(vocabulary)} changes, {'a plan passes' if passing else 'none passes'}")
-    assert plan.passed_after == bool(passing)
+    assert plan.passed_after or not passing
+    # where no subset passes, the plan comes at least as close as the closest (the rounds may reach further),
+    # unless a finding no single change clears survives them all: then the heuristic finds it
+    if not plan.passed_after and not search._hopeless(vocabulary, before):
+        assert (plan.score_after, -len(plan.remaining)) >= closest
     if passing:
         cost = lambda changes: search.cost(changes)[0]
         plan_cost = plan.monthly_cost + plan.one_off_cost / plan.amortise_months

@@ -274,7 +274,12 @@ class Planner:
             self.setup.candidates[s].monthly_cost is not None for s in self._new_sites(vocabulary))
         key = self._objective(priced)
         if len(vocabulary) <= EXACT_LIMIT and not self._hopeless(vocabulary, before):
-            groups = [[c] for c in self._exact(vocabulary, key)]
+            chosen = self._exact(vocabulary, key)
+            if not self.outcome(chosen).passed:  # the rounds reach changes the first vocabulary lacks (the
+                # dependency that a new standby brings out): the closer of the two
+                rounds = [c for g in self._prune([[c] for c in self._rounds()]) for c in g]
+                chosen = rounds if self._better(self.outcome(rounds), self.outcome(chosen)) else chosen
+            groups = [[c] for c in chosen]
         else:  # up to STEP_LIMIT changes a step is one change, above it every change of one kind
             chosen = self._rounds()
             groups = self._prune([[c] for c in chosen] if len(chosen) <= STEP_LIMIT else _by_kind(chosen))
@@ -309,11 +314,19 @@ class Planner:
         return (outcome.passed, outcome.score, -len(outcome.blocking)) > (than.passed, than.score, -len(than.blocking))
 
     def _hopeless(self, vocabulary: list[Change], before: Outcome) -> bool:
-        """A blocking finding that no change was made for and that the whole vocabulary together leaves: no
-        subset is searched for a pass then (the closest plan is found as on larger estates)."""
+        """A blocking finding that the whole vocabulary together leaves, and that no change was made for or no
+        change alone clears (an operator's blast radius, when every site is that operator's): no subset is
+        searched for a pass then (the closest plan is found as on larger estates).  The single changes are the
+        first subsets the exact search would audit anyway."""
+        stays = before.blocking & self.outcome(vocabulary).blocking
         made_for = set().union(*self.sources.values()) if self.sources else set()
-        untargeted = before.blocking - made_for
-        return bool(untargeted & self.outcome(vocabulary).blocking)
+        if stays - made_for:
+            return True
+        for change in vocabulary:
+            stays &= self.outcome([change]).blocking
+            if not stays:
+                return False
+        return bool(stays)
 
     def _exact(self, vocabulary: list[Change], key) -> list[Change]:
         """Every subset, cheapest first: the first that passes is the cheapest plan; if none does, the subset
