@@ -18,6 +18,7 @@ from drcheck.audit.run import AuditOptions, audit, inventory_documents, load_inv
 from drcheck.errors import InputError
 from drcheck.rule_api.findings import SEVERITIES
 from drcheck.inventory.loader import load_documents, parse
+from drcheck.reporters.plan import headline
 from drcheck.commands import plan as plan_module
 from drcheck.commands.plan import EXACT_LIMIT, make_plan, overlay_text, planner
 from drcheck.audit.policy import load_policy
@@ -244,6 +245,27 @@ def test_kakao_without_its_candidate_sites_gets_the_closest_plan_a_person_would_
     stays = {(r.rule, r.subject) for r in plan.remaining}
     assert ("dr-site-too-close", "service:kakao-auth") in stays and ("no-dr", "service:kakao-auth") not in stays
     assert ("recovery-tooling-colocated", "service:kakaotalk") not in stays
+
+
+@pytest.mark.slow
+def test_a_benchmark_estate_gets_the_kinds_of_change_that_bring_it_closer(tmp_path):
+    # 400 services of the benchmark's shape: covering every finding at once brings out recovery tools that
+    # depend on what they recover (criticals, a lower score), and no later round recovers; each kind of change
+    # that brings the estate closer on its own is kept, as one step
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import synthetic_inventory
+
+    path = tmp_path / "estate.yaml"
+    path.write_text(synthetic_inventory(400), encoding="utf-8")
+    documents, options = load_documents([str(path)]), _options()
+    plan = make_plan(documents, options)
+    before = audit(load_inventory([str(path)]), options)
+    assert plan.steps and not plan.passed_after and plan.score_after >= plan.score_before
+    assert -len(plan.remaining) > _closeness(before)[1]
+    n = sum(len(step.changes) for step in plan.steps)
+    assert n > len(plan.steps)
+    assert headline(plan).startswith(f"{n} changes in {len(plan.steps)} steps (unpriced) would not pass the gate")
+    _assert_no_step_can_be_dropped(documents, options, plan)
 
 
 def test_an_audit_too_large_to_plan_says_why_its_last_line_has_no_count(write):

@@ -355,6 +355,7 @@ class Planner:
         chosen: list[Change] = []
         current = best = self.outcome(chosen)
         best_chosen: list[Change] = []
+        first: list[Change] = []  # the first round's changes
         stalled = False
         for round_number in range(ROUNDS):
             if current.passed:
@@ -372,6 +373,7 @@ class Planner:
             added = self._cover(sources, set(_targets(current)), set(self._new_sites(chosen)))
             if not added:
                 break
+            first = first or added
             chosen = [*chosen, *added]
             current = self.outcome(chosen)
             if self._better(current, best):
@@ -380,6 +382,11 @@ class Planner:
                 break
             else:
                 stalled = True
+        if not best_chosen:  # no round came closer as a whole: the kinds of change of the first that do
+            for group in _by_kind(first):
+                outcome = self.outcome([*best_chosen, *group])
+                if self._better(outcome, best):
+                    best, best_chosen = outcome, [*best_chosen, *group]
         return best_chosen
 
     def _cover(self, sources: dict[Change, set[str]], uncovered: set[str], paid: set[str]) -> list[Change]:

@@ -22,14 +22,19 @@ def cost_phrase(plan: PlanReport) -> str:
     return _costs(plan.monthly_cost, plan.one_off_cost, plan.currency)
 
 
+def changes(plan: PlanReport) -> str:
+    """"3 changes", or "108 changes in 2 steps" where a step is every change of one kind (large estates)."""
+    n = sum(len(step.changes) for step in plan.steps)
+    counted = f"{n:,} change{'s' if n != 1 else ''}"
+    return counted if n == len(plan.steps) else f"{counted} in {len(plan.steps)} step{'s' if len(plan.steps) != 1 else ''}"
+
+
 def headline(plan: PlanReport) -> str:
-    n = len(plan.steps)
-    if not n:
+    if not plan.steps:
         return "the gate already passes: nothing to change" if plan.passed_after else \
             "no change drcheck knows would bring the estate closer to passing the gate"
     verdict = "pass the gate" if plan.passed_after else "not pass the gate; it is the closest reachable"
-    return (f"{n} change{'s' if n != 1 else ''} ({cost_phrase(plan)}) would {verdict}: score {plan.score_before:g} → "
-            f"{plan.score_after:g}")
+    return f"{changes(plan)} ({cost_phrase(plan)}) would {verdict}: score {plan.score_before:g} → {plan.score_after:g}"
 
 
 def audit_line(report: Report) -> str | None:
@@ -40,12 +45,11 @@ def audit_line(report: Report) -> str | None:
     if plan is None:  # too large an estate to plan during its audit: say why the count is not here
         return (f"drcheck plan works out which changes would pass the gate and what they cost (not run here: for "
                 f"{report.service_count:,} services it audits the estate tens of times)")
-    n = len(plan.steps)
     if plan.passed_after:
-        return f"{n} change{'s' if n != 1 else ''} ({cost_phrase(plan)}) would pass the gate: drcheck plan"
-    if not n:
+        return f"{changes(plan)} ({cost_phrase(plan)}) would pass the gate: drcheck plan"
+    if not plan.steps:
         return "no change drcheck knows would bring the estate closer to passing the gate: drcheck plan says what stays"
-    return (f"no set of changes drcheck knows passes the gate; the closest takes {n} change{'s' if n != 1 else ''} "
+    return (f"no set of changes drcheck knows passes the gate; the closest takes {changes(plan)} "
             f"({cost_phrase(plan)}): drcheck plan")
 
 
