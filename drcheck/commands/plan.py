@@ -539,7 +539,7 @@ def _by_kind(changes: list[Change]) -> list[list[Change]]:
 
 
 def _describe_many(group: list[Change]) -> str:
-    n, kind = len(group), group[0].kind
+    n, kind = f"{len(group):,}", group[0].kind
     return {"standby": f"add a standby of each of {n} services on another site",
             "strategy": f"run the standbys of {n} services on a strategy that meets their RTO and RPO",
             "backup": f"back up {n} services to another site",

@@ -78,9 +78,9 @@ def table(plan: PlanReport, view: View = View()) -> str:
     for n, step in enumerate(plan.steps, 1):
         out += wrap(step.change, f"{n:>{len(pad) - 2}}  ", pad)
         money_line = ("unpriced" if plan.objective == "changes" else _costs(step.monthly_cost, step.one_off_cost,
-                                                                            plan.currency)) + f" · clears {len(step.removes)}"
+                                                                            plan.currency)) + f" · clears {len(step.removes):,}"
         if step.adds:
-            money_line += f", brings {len(step.adds)}"
+            money_line += f", brings {len(step.adds):,}"
         money_line += f" · score {step.score_after:g} · gate {'passes' if step.passed_after else 'fails'}"
         out += wrap(money_line, pad)
         out += wrap(f"cost: {step.basis}", pad, pad + "  ")
