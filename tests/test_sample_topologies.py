@@ -18,7 +18,7 @@ from drcheck.audit.run import load_inventory
 from drcheck.failures.domains import Domain, DomainIndex
 from drcheck.reporters import render
 from drcheck.commands.scenarios import scenarios_for
-from drcheck.failures.simulate import Cause
+from drcheck.failures.causes import Cause
 
 SAMPLE_PATHS = sorted(SAMPLES.glob("*.yaml"))
 PANGYO_BUILDING = Domain("building", "skcc-pangyo-bldg-a")

@@ -13,7 +13,7 @@ from ..errors import Location, location_json
 from ..inventory.model import DEFAULT_TIER, Inventory
 from .policy import Waiver
 from .scoring import Score
-from ..failures.simulate import Cause
+from ..failures.causes import Cause
 
 if TYPE_CHECKING:  # networkx is imported only by the formats that draw the graph
     import networkx as nx
@@ -156,7 +156,7 @@ class Report:
     notes: list[str] = field(default_factory=list)  # about the rules the user named: renamed, deprecated
     services: list[ServiceSummary] = field(default_factory=list)
     inventory: Inventory | None = field(default=None, repr=False)  # what was audited, for the formats that draw it
-    # subject id -> tier-weighted share of the services that go down with it (`drcheck.audit.impact`); worked out only
+    # subject id -> tier-weighted share of the services that go down with it (`FailureQuestions.subject_impacts`); worked out only
     # for the formats that order findings by importance
     find_impacts: Callable[[], dict[str, float]] = field(default=dict, repr=False, compare=False)
     # the plan that would pass the gate (`drcheck plan`), for the formats that end by saying what it takes; None when

@@ -11,9 +11,10 @@ from datetime import date
 from .. import __version__
 from ..rule_api.context import Context
 from ..rule_api.findings import SEVERITIES, Finding
-from .impact import subject_impacts
 from .engine import configure, discover, run
 from ..errors import InputError, Location, did_you_mean
+from ..failures.causes import Explanations
+from ..failures.questions import FailureQuestions
 from ..inventory.loader import STDIN_NAME, Document, collect_sources, parse, read_source
 from ..inventory.model import DEFAULT_TIER, Inventory
 from .policy import DEFAULT_POLICY_FILE, Policy, Waiver, holds_only_policy
@@ -94,7 +95,7 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     rules = configure(policy, sources, options.select, options.ignore, notes)
     ctx = ctx or Context(inventory, options.as_of, policy.area_radius_km)
     # before the rules: the simulation the scenarios read is then built once, for the rules of both processes
-    scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
+    scenarios = worst_scenarios(ctx.failures, SCENARIOS_IN_REPORT)
     outcomes = run(rules, ctx, trusted={rule_id for rule_id, source in sources.items() if source.origin == "builtin"},
                    split=options.split_rules)
     findings = [f for o in outcomes for f in o.findings]
@@ -132,7 +133,7 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         notes=notes,
         services=_service_summaries(inventory, findings),
         inventory=inventory,
-        find_impacts=partial(subject_impacts, ctx),
+        find_impacts=ctx.failures.subject_impacts,
         **_untiered(inventory, rules),
     )
 
@@ -178,20 +179,21 @@ def _service_summaries(inventory: Inventory, findings: list[Finding]) -> list[Se
             for s in inventory.services.values()]
 
 
-def worst_scenarios(ctx: Context, limit: int) -> list[Scenario]:
-    """Single failures with the largest impact, each scenario once (see `Context.single_failures`); ties go to
-    the smaller domain (fewer sites lost)."""
-    impacts = ctx.impacts
-    told = {k: group for group, k in ((g, ctx.scenario_of[g]) for g in ctx.single_failures)}
-    ranked = [k for k in ctx.ranked_scenarios if k in told and impacts[k] > 0][:limit]
-    return [scenario(ctx.simulation, k, [told[k].domain], list(told[k].domains[1:]), impacts[k]) for k in ranked]
+def worst_scenarios(failures: FailureQuestions, limit: int) -> list[Scenario]:
+    """Single failures with the largest impact, each scenario once (see `FailureQuestions.single_failures`);
+    ties go to the smaller domain (fewer sites lost)."""
+    worst = [(group, k) for group, k in failures.ranked_single_failures if failures.impacts[k] > 0][:limit]
+    return [scenario(failures.explanations, k, [group.domain], list(group.domains[1:]), failures.impacts[k])
+            for group, k in worst]
 
 
-def scenario(simulation, k: int, lost, same_as, impact: float, excess: float | None = None) -> Scenario:
+def scenario(explanations: Explanations, k: int, lost, same_as, impact: float, excess: float | None = None) -> Scenario:
+    """Scenario k of the simulation that `explanations` explains, as reports tell it."""
+    simulation = explanations.simulation
     failure = simulation.scenarios[k]
     return Scenario(lost=lost, same_as=same_as, sites=sorted(failure.sites), loss=failure.loss,
                     destroyed=sorted(failure.destroyed), down=simulation.down_in(k),
-                    data_lost=simulation.data_lost_in(k), impact=impact, explain=partial(simulation.causes_in, k),
+                    data_lost=simulation.data_lost_in(k), impact=impact, explain=partial(explanations.causes_in, k),
                     excess=excess)
 
 
