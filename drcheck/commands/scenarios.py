@@ -28,16 +28,18 @@ RANKINGS = ("excess", "impact")
 
 
 def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int,
-                  area_radius_km: float = AREA_RADIUS_KM, rank_by: str = "excess") -> list[Scenario]:
+                  area_radius_km: float = AREA_RADIUS_KM, rank_by: str = "excess", why: int = 0) -> list[Scenario]:
+    """The scenarios asked for, each with why the first `why` services down in it are down."""
     failures = FailureQuestions(inventory, area_radius_km)
     index = failures.domains
     if fails:
         failure = index.failure(index.parse(fails))
         simulation = Simulation(inventory, [failure])
-        return [scenario(Explanations(simulation), 0, list(failure.domains), [], simulation.impacts()[0])]
+        return [scenario(Explanations(simulation), 0, list(failure.domains), [], simulation.impacts()[0], why=why)]
     if depth == 1:
         ranked = failures.ranked_single_failures
-        return [scenario(failures.explanations, k, [group.domain], list(group.domains[1:]), failures.impacts[k])
+        return [scenario(failures.explanations, k, [group.domain], list(group.domains[1:]), failures.impacts[k],
+                         why=why)
                 for group, k in (ranked[:top] if top else ranked)]
     alone, combos, pairs = _pairs(index)
     # The members alone first, then the pairs, in batches: each service's bitsets are as wide as the scenarios
@@ -62,7 +64,7 @@ def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int,
         simulation = Simulation(inventory, [pairs[k] for k in ranked])
         at = range(len(ranked))
     explanations = Explanations(simulation)
-    return [scenario(explanations, n, list(combos[k]), [], impacts[k], excess[k]) for n, k in zip(at, ranked)]
+    return [scenario(explanations, n, list(combos[k]), [], impacts[k], excess[k], why) for n, k in zip(at, ranked)]
 
 
 def _pairs(index: DomainIndex) -> tuple[dict[Domain, Failure], list[tuple[Domain, Domain]], list[Failure]]:
