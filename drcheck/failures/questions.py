@@ -62,8 +62,6 @@ class BlockedFailover(NamedTuple):
     standbys: list[str]  # the sites of the standbys that survive the worst one
 
 
-
-
 class SingleFailure(NamedTuple):
     """What the loss of one failure domain (with the domains that have the same effect) takes down."""
 
@@ -90,8 +88,6 @@ def merged_by_effect(groups: list[DomainGroup], simulation: Simulation) -> list[
             domains = tuple(sorted((d for k in same for d in groups[k].domains), key=naming_order))
             merged.append((DomainGroup(domains, groups[first].failure), first))
     return sorted(merged, key=lambda found: kind_order(found[0].domain))
-
-
 
 
 class FailureQuestions:

@@ -344,7 +344,6 @@ def _transposed(rows: list[int], width: int) -> list[int]:
     return [int(matrix[k::width][::-1], 2) for k in range(width)]
 
 
-
 def groups_down(down: list[int], groups: list[tuple[int, ...]]) -> int:
     """The scenarios in which every service of some `any_of` group is down."""
     value = 0
