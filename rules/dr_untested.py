@@ -21,8 +21,9 @@ class DrUntested(Rule):
 
     ## When it fires
     It fires for a service of tier <= `max_tier` that has DR (placements on
-    two or more sites) when `dr.last_tested` is missing, or is more than
-    `max_age_days` days before the audit date (`--as-of`, default today).
+    two or more sites, and a strategy other than `none`) when
+    `dr.last_tested` is missing, or is more than `max_age_days` days before
+    the audit date (`--as-of`, default today).
     A date later than the audit date is no evidence (a typo, or a drill
     planned but not held): the failover counts as never tested.
     Never tested costs the full penalty; stale evidence costs 0.5 just past

@@ -64,9 +64,10 @@ def test_one_cluster_across_three_zones_is_high_availability_not_dr(tmp_path):
     assert inventory["services"]["shop/web"]["placements"] == [
         {"site": f"prod-eu:{z}", "role": "primary"} for z in EU]
     assert inventory["services"]["shop/web"]["depends_on"] == ["prod-eu:control-plane"]
-    # EKS runs the control plane across the region's zones
+    # EKS runs the control plane across the region's zones: high availability, never failed over
     assert inventory["services"]["prod-eu:control-plane"] == {
-        "kind": "ops", "placements": [{"site": f"prod-eu:{z}", "role": "primary"} for z in EU]}
+        "kind": "ops", "placements": [{"site": f"prod-eu:{z}", "role": "primary"} for z in EU],
+        "dr": {"strategy": "none"}}
     assert "The control plane of prod-eu is managed (EKS)" in header
     [shares] = found(audit(tmp_path), "dr-shares-region", "service:shop/web")
     assert shares["evidence"]["region"] == "aws-eu-west-1"
@@ -90,6 +91,10 @@ def test_two_clusters_in_two_regions_are_one_service_whose_second_cluster_is_its
     findings = audit(tmp_path)
     for rule in ("dr-shares-region", "dr-depends-on-single-site", "recovery-tooling-colocated", "no-dr"):
         assert not found(findings, rule, "service:shop/web"), rule
+    # nor on the control planes: each is its region's, by design, and the pair is the workloads' DR
+    assert [f["subject"] for f in findings if f["rule"] == "dr-shares-region" and f["status"] == "fail"] == []
+    for cluster in ("prod-eu", "prod-us"):
+        assert inventory["services"][f"{cluster}:control-plane"]["dr"] == {"strategy": "none"}
 
 
 def test_a_zonal_statefulset_is_data_pinned_to_its_volume_s_zone(tmp_path):

@@ -9,7 +9,7 @@ import yaml
 
 from conftest import drcheck
 
-FILES = ("inventory.yaml", "drcheck.yaml", "drcheck-schema.json")
+FILES = ("inventory.yaml", "drcheck.yaml", "drcheck-schema.json", "drcheck-policy-schema.json")
 
 
 def init(folder, *args):
@@ -18,14 +18,16 @@ def init(folder, *args):
     return result
 
 
-def test_writes_the_three_files(tmp_path):
+def test_writes_the_four_files(tmp_path):
     result = init(tmp_path, "estate")
     assert result.returncode == 0, result.stderr
-    assert [line.split()[1] for line in result.stdout.splitlines()[:3]] == [f"estate/{name}" for name in FILES]
-    inventory = (tmp_path / "estate" / "inventory.yaml").read_text(encoding="utf-8")
-    assert inventory.splitlines()[0] == "# yaml-language-server: $schema=./drcheck-schema.json"
-    schema = json.loads((tmp_path / "estate" / "drcheck-schema.json").read_text(encoding="utf-8"))
-    assert schema == json.loads(drcheck("schema").stdout)
+    assert [line.split()[1] for line in result.stdout.splitlines()[:4]] == [f"estate/{name}" for name in FILES]
+    for name, schema_file, command in (("inventory.yaml", "drcheck-schema.json", ("schema",)),
+                                       ("drcheck.yaml", "drcheck-policy-schema.json", ("schema", "--policy"))):
+        first = (tmp_path / "estate" / name).read_text(encoding="utf-8").splitlines()[0]
+        assert first == f"# yaml-language-server: $schema=./{schema_file}"
+        schema = json.loads((tmp_path / "estate" / schema_file).read_text(encoding="utf-8"))
+        assert schema == json.loads(drcheck(*command).stdout)
 
 
 def test_the_starter_validates_and_audits_with_its_policy(tmp_path):
@@ -72,6 +74,20 @@ def test_the_starter_matches_the_editor_schema(tmp_path):
         "'castle' is not one of ['datacenter', 'colocation', 'cloud-region', 'cloud-zone', 'office', 'vault']"]
 
 
+def test_the_starter_policy_with_its_examples_filled_in_matches_its_editor_schema(tmp_path):
+    init(tmp_path)
+    schema = json.loads((tmp_path / "drcheck-policy-schema.json").read_text(encoding="utf-8"))
+    text = re.sub(r"(?m)^# ([a-z_]+: )", r"\1", (tmp_path / "drcheck.yaml").read_text(encoding="utf-8"))
+    text = re.sub(r"(?m)^  # ", "  ", text)
+    document = yaml.safe_load(text)
+    assert document["min_score"] == 70 and document["rules"]["dr-site-too-close"] == {"min_distance_km": 100}
+    document["waivers"][0]["expires"] = document["waivers"][0]["expires"].isoformat()  # editors read YAML 1.2
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    assert list(validator.iter_errors(document)) == []
+    document["rules"]["dr-site-too-close"]["min_distance_km"] = -5
+    assert [e.message for e in validator.iter_errors(document)] == ["-5 is less than the minimum of 0"]
+
+
 def test_the_starter_is_commented(tmp_path):
     init(tmp_path)
     for name in ("inventory.yaml", "drcheck.yaml"):
@@ -89,7 +105,7 @@ def test_refuses_to_overwrite_unless_forced(tmp_path):
     assert not (tmp_path / "inventory.yaml").exists()  # nothing written at all
     forced = init(tmp_path, "--force")
     assert forced.returncode == 0
-    assert (tmp_path / "drcheck.yaml").read_text().startswith("# drcheck policy")
+    assert "# drcheck policy" in (tmp_path / "drcheck.yaml").read_text()
 
 
 def test_a_file_where_the_directory_should_be_exits_2(tmp_path):

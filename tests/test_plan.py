@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings, strategies as st
 
-from conftest import AS_OF, drcheck
+from conftest import AS_OF, ROOT, drcheck
 from drcheck.audit.run import AuditOptions, audit, load_inventory
 from drcheck.errors import InputError
 from drcheck.inventory.loader import load_documents, parse
@@ -113,6 +113,19 @@ def test_no_plan_passes_names_what_stays_and_exits_1(write):
     assert not plan["passed_after"]
     stays = {(r["rule"], r["subject"]) for r in plan["remaining"]}
     assert ("dr-site-too-close", "service:talk") in stays and ("no-dr", "service:auth") in stays
+
+
+def test_a_round_of_changes_that_first_lowers_the_score_is_kept_when_the_next_round_raises_it():
+    # the two-region Kubernetes example: new standbys first add untested failovers (a lower score), and the
+    # rounds after them drill those and back the data up elsewhere; no gate can pass (one operator, AWS)
+    example = ROOT / "docs" / "examples" / "kubernetes" / "two-regions.yaml"
+    result = drcheck("plan", example, "--as-of", AS_OF, "-f", "json")
+    assert result.returncode == 1, result.stderr
+    plan = json.loads(result.stdout)["plan"]
+    assert plan["score_after"] > plan["score_before"] == 28.6
+    changed = {(c["kind"], c["subject"]) for step in plan["steps"] for c in step["changes"]}
+    assert {("backup", "prod-eu:shop/orders-db"), ("standby", "prod-eu:argocd/argocd-server")} <= changed
+    assert [(r["rule"], r["subject"]) for r in plan["remaining"]] == [("blast-radius", "domain:operator=AWS")]
 
 
 def test_a_passing_inventory_gets_an_empty_plan_and_exit_0(write):

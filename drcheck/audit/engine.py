@@ -278,8 +278,8 @@ def _run_rule(rule: Rule, ctx: Context, trusted: Collection[str], subjects_of: d
                 continue
             if needs_placements and not subject.placements:
                 found = [_unplaced(rule, subject)]
-            elif needs_dr and not subject.has_dr:
-                continue  # not applicable
+            elif needs_dr and (not subject.has_dr or subject.strategy == "none"):
+                continue  # not applicable: no DR, or its other placements declared high availability only
             else:
                 result = check(ctx, subject)
                 if result is PASSED:

@@ -14,15 +14,17 @@ from typing import Any
 from ..inventory.currencies import ISO_4217
 from ..failures.domains import AREA_RADIUS_KM
 from ..rule_api.findings import SEVERITIES
-from ..errors import InputError, Location, Problem, did_you_mean, location_json
-from ..inventory.scalars import parse_date, parse_number
-from ..inventory.loader import Mapping, Sequence, parse, position, read_source
-from ..inventory.model import STRATEGIES, Site
-from ..inventory.schema import read_sites
+from ..rule_api.rule import Rule
+from ..errors import InputError, Location, did_you_mean, location_json
+from ..inventory.fields import (
+    Field, Invalid, ObjectSpec, Reader, boolean, calendar_date, describe, enum, json_form, json_object, names_fields,
+    number, object_parser, objects, optional, read_object, text, text_list,
+)
+from ..inventory.loader import Mapping, Sequence, parse, read_source
+from ..inventory.model import Site
+from ..inventory.schema import SITE, read_sites
 
 DEFAULT_POLICY_FILE = "drcheck.yaml"
-_POLICY_KEYS = ("profile", "fail_on", "min_score", "min_coverage", "fail_on_unknown", "area_radius_km", "rules_dirs",
-                "rules", "waivers", "currency", "plan")
 # What a fix costs where the inventory says nothing (`drcheck plan`).  Estimates, each with its source:
 # a standby's monthly cost as a share of one primary placement.  The AWS whitepaper "Disaster Recovery of
 # Workloads on AWS" orders the four strategies from cheapest to costliest and says what each keeps running
@@ -32,9 +34,6 @@ _POLICY_KEYS = ("profile", "fail_on", "min_score", "min_coverage", "fail_on_unkn
 STRATEGY_FACTORS = {"active-active": 1.0, "warm-standby": 0.5, "pilot-light": 0.2, "backup-restore": 0.05}
 BACKUP_MONTHLY = 0.05  # a copy of a service's data, kept elsewhere, as a share of running it: drcheck's estimate
 AMORTISE_MONTHS = 12  # one-off costs spread over a year, the budget cycle the plan is put to
-_PLAN_KEYS = ("strategy_factor", "backup_monthly", "drill", "restore_test", "amortise_months", "candidate_sites",
-              "power_feed_monthly", "carrier_monthly")
-RULE_KEYS = ("severity", "enabled")  # what a policy sets for any rule, besides its parameters
 
 
 @dataclass
@@ -104,7 +103,174 @@ def load_profile(name: str) -> Mapping:
 
 def holds_only_policy(root: object) -> bool:
     """Whether a parsed YAML document is a policy: a mapping whose top-level keys are all policy keys."""
-    return isinstance(root, Mapping) and bool(root) and all(key in _POLICY_KEYS for key in root)
+    return isinstance(root, Mapping) and bool(root) and all(key in POLICY.readers for key in root)
+
+
+# ---- the policy's field tables: they read drcheck.yaml and are its JSON Schema (`drcheck schema --policy`) ----
+
+@json_form({"type": "string", "minLength": 1})
+def _words(ctx, value, mark):
+    if type(value) is not str or not value.strip():
+        raise Invalid(f"found {describe(value)}; expected text")
+    return value
+
+
+RULE_SETTINGS = ObjectSpec("rule settings", (
+    Field("severity", enum(SEVERITIES), "the severity of its findings, instead of the rule's own"),
+    Field("enabled", boolean, "false: the rule does not run (unless --select names it)"),
+), open=True, key_word="parameter")  # its other keys are the rule's parameters, which the rule checks
+RULE_KEYS = tuple(RULE_SETTINGS.readers)  # what a policy sets for any rule, besides its parameters
+
+
+@names_fields
+@json_form(lambda: {"type": "object", "additionalProperties": json_object(RULE_SETTINGS)})
+def _rules(ctx, value, mark) -> dict[str, RuleSettings]:
+    if type(value) is not Mapping:
+        raise Invalid(f"found {describe(value)}; expected a mapping of rule ids to settings, such as "
+                      "no-dr: {severity: high}")
+    own = not ctx.file.startswith("profile:")  # a profile's lines are drcheck's, not a place the user can fix
+    path = ctx.field
+    rules = {}
+    for rule_id, node in value.items():
+        fields = read_object(ctx, node, value.value_at(rule_id), RULE_SETTINGS, f"{path}.{rule_id}")
+        if fields is not None:
+            raw = {key: (written, at if own else None) for key, (written, at) in fields.get("others", {}).items()}
+            rules[rule_id] = RuleSettings(enabled=fields.get("enabled"), severity=fields.get("severity"), raw=raw,
+                                          location=ctx.at(value.key_at(rule_id)) if own else None)
+    return rules
+
+
+@names_fields
+@json_form({"type": "array", "items": {"type": "string"}})
+def _rules_dirs(ctx, value, mark) -> list[str]:
+    """Directories relative to the policy file's own."""
+    if not isinstance(value, Sequence) or not all(type(item) is str for item in value):
+        raise Invalid(f"found {describe(value)}; expected a list of directories")
+    directories = []
+    for item, item_mark in zip(value, value.item_at):
+        directory = str(Path(ctx.file).parent / item)
+        if not Path(directory).is_dir():
+            beside = f" (paths are relative to the policy file: {directory})" if directory != item else ""
+            ctx.problem(item_mark, f"{ctx.field}: {item!r} is not a directory{beside}")
+        directories.append(directory)
+    return directories
+
+
+WAIVER = ObjectSpec("waiver", (
+    Field("rule", _words, "the rule whose finding it accepts", required=True),
+    Field("subject", _words, "what the finding is about, as reports write it: service:NAME, site:NAME, ...",
+          required=True),
+    Field("reason", _words, "why the risk is accepted, and until what (a change ticket)", required=True),
+    Field("expires", calendar_date, "the last day it applies (YYYY-MM-DD); after it, the report lists it as expired",
+          required=True),
+), required_note="every waiver needs a rule, a subject, a reason and an expiry date")
+_waiver_list = objects(WAIVER, lambda v: Waiver(v["rule"], v["subject"], v["reason"], v["expires"], v["location"]),
+                       "waiver")
+
+
+@json_form(_waiver_list.json_schema)
+def _waivers(ctx, value, mark) -> list[Waiver]:
+    waivers: dict[tuple[str, str], Waiver] = {}
+    for waiver in _waiver_list(ctx, value, mark):
+        first = waivers.setdefault((waiver.rule, waiver.subject), waiver)
+        if first is not waiver:
+            ctx.problem(waiver.location, f"waiver: a second waiver for {waiver.rule} on {waiver.subject} (first at "
+                                         f"{first.location}); expected one waiver per rule and subject")
+    return list(waivers.values())
+
+
+STRATEGY_FACTOR = ObjectSpec("strategy factors", tuple(
+    Field(strategy, number(high=1), f"the share of a standby kept by the {strategy} strategy; default {share:g}")
+    for strategy, share in STRATEGY_FACTORS.items()), key_word="strategy")
+
+
+@names_fields
+@json_form(lambda: {"type": "object", "additionalProperties": json_object(SITE)})
+def _candidate_sites(ctx, value, mark) -> dict[str, Site]:
+    sites, problems = read_sites(ctx.file, value, mark)
+    for problem in problems:
+        ctx.problem(problem.location, f"{ctx.field}: {problem.message}")
+    return sites
+
+
+def _settings(values: dict) -> dict:
+    """The fields read, without the object's location and what was left empty."""
+    return {key: value for key, value in values.items() if key != "location" and value is not None}
+
+
+PLAN = ObjectSpec("plan", (
+    Field("strategy_factor", object_parser(STRATEGY_FACTOR, lambda v: STRATEGY_FACTORS | _settings(v)),
+          "a standby's monthly cost as a share of one primary placement, by strategy (estimates after the AWS "
+          "whitepaper's ordering); the strategies not given keep their defaults"),
+    Field("backup_monthly", number(high=1), f"a backup's monthly cost as a share of the service's; default "
+                                            f"{BACKUP_MONTHLY:g}"),
+    Field("drill", number(), "what a failover drill costs, once; default 0"),
+    Field("restore_test", number(), "what a test restore costs, once; default 0"),
+    Field("amortise_months", number(low=1, whole=True, expected="a whole number of months, 1 or more"),
+          f"one-off costs are spread over this many months; default {AMORTISE_MONTHS}"),
+    Field("candidate_sites", optional(_candidate_sites), "sites the organisation could add, by name: each a full "
+                                                         "site definition, as in the inventory, with its cost"),
+    Field("power_feed_monthly", number(), "what a second power feed to a site costs a month; absent: unpriced"),
+    Field("carrier_monthly", number(), "what a second network carrier to a site costs a month; absent: unpriced"),
+), key_word="key")
+
+POLICY = ObjectSpec("policy", (
+    Field("profile", enum(tuple(profile_names())), "the built-in rule pack the settings start from; default `default`"),
+    Field("fail_on", enum(SEVERITIES), "the gate fails on an unwaived finding of this severity or above; default "
+                                       "the profile's (high)"),
+    Field("min_score", number(high=100), "the gate also fails below this score; default none"),
+    Field("min_coverage", number(high=1, expected="a share from 0 to 1 (1 = every service placed)"),
+          "the gate fails below this tier-weighted share of services placed; default 1"),
+    Field("fail_on_unknown", boolean, "true: a result the rules cannot tell (unknown) fails the gate; default false"),
+    Field("area_radius_km", number(high=20_000, expected="a distance in km from 0 to 20000 (0: no area disasters)"),
+          f"how far an area disaster reaches from a site, in km; default {AREA_RADIUS_KM:g}; 0: no area disasters"),
+    Field("rules_dirs", optional(_rules_dirs), "more rule plugins: directories of .py files, relative to this file"),
+    Field("rules", optional(_rules), "settings by rule id: severity, enabled and the rule's parameters "
+                                     "(`drcheck explain RULE` lists them)"),
+    Field("waivers", optional(_waivers), "known risks accepted until a date: a waived finding stays in every "
+                                         "report, but fails no gate and costs no score"),
+    Field("currency", optional(enum(tuple(sorted(ISO_4217)), expected="an ISO 4217 code such as USD, EUR or KRW")),
+          "the ISO 4217 code of every cost in the inventory and the plan; default USD"),
+    Field("plan", optional(object_parser(PLAN, lambda v: PlanSettings(**_settings(v)))),
+          "what a fix costs where the inventory does not say (`drcheck plan`)"),
+), key_word="policy key")
+
+REQUIREMENT = ObjectSpec("requirement", (
+    Field("id", text, "the requirement's short name, as reports cite it", required=True),
+    Field("citation", text, "where the text is: the act, article, paragraph", required=True),
+    Field("text", text, "what it asks, quoted where the wording was checked", required=True),
+    Field("verification", enum(("V", "S", "U")), "V: wording checked against the official text or a verbatim "
+                                                 "mirror; S: secondary source only; U: not verified, informative "
+                                                 "only", required=True),
+    Field("rules", text_list, "the rules whose findings give evidence for it", required=True),
+    Field("threshold", text, "the numbers the profile chose, and where the text gives none", required=True),
+))
+PROFILE = ObjectSpec("profile", (
+    Field("name", text, "the profile's name, as --profile and a policy's profile: give it", required=True),
+    Field("title", text, "what it follows, in one line", required=True),
+    Field("description", text, "whom it is for and what it changes", required=True),
+    Field("fail_on", enum(SEVERITIES), "the gate it sets, unless a policy sets its own"),
+    Field("rules", optional(_rules), "rule settings, as in a policy"),
+    Field("requirements", objects(REQUIREMENT, dict, "requirement"), "the texts it maps to rules (`drcheck explain`)"),
+))
+
+
+def json_schema(rules: dict[str, type[Rule]]) -> dict:
+    """The policy's JSON Schema (`drcheck schema --policy`): its `rules:` and waivers name the rules given, each
+    with its parameters, as `drcheck audit` checks them."""
+    top = json_object(POLICY)
+    generic = json_object(RULE_SETTINGS)
+    settings = {}
+    for rule_id, rule in rules.items():
+        params = {name: param.json_schema() for name, param in rule.params.items()}
+        entry = generic | {"title": rule_id, "description": rule.title,
+                           "properties": generic["properties"] | params, "additionalProperties": False}
+        settings |= {name: entry for name in (rule_id, *rule.aliases)}
+    top["properties"]["rules"] |= {"properties": settings, "additionalProperties": False}
+    waiver = top["properties"]["waivers"]["items"]["properties"]
+    waiver["rule"] = waiver["rule"] | {"enum": sorted(settings)}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:drcheck:policy",
+            **top, "title": f"drcheck policy ({DEFAULT_POLICY_FILE})"}
 
 
 def default_policy(profile: str | None = None) -> Policy:
@@ -123,88 +289,26 @@ def load_policy(path: str | None, profile: str | None = None) -> Policy:
     if not text.strip():
         raise InputError.at(Location(name, 1, 1), "the policy file is empty; expected keys such as profile, fail_on, rules, waivers")
     root = parse(name, text).root
-    problems: list[Problem] = []
-
-    def bad(mark, message: str) -> None:
-        """`mark` is where in the policy file (a loader mark, or a Location already worked out)."""
-        where = mark if isinstance(mark, Location) else position(name, mark) if mark is not None else Location(name, 1, 1)
-        problems.append(Problem(where, message))
-
-    policy = Policy(source=name)
     if not isinstance(root, Mapping):
         raise InputError.at(Location(name, 1, 1), "found no mapping at the top of the policy; expected keys such as profile, fail_on, rules, waivers")
-    for key, value in root.items():
-        at = root.value_at(key)
-        if key not in _POLICY_KEYS:
-            bad(root.key_at(key), f"unknown policy key {key!r}{did_you_mean(key, _POLICY_KEYS)}; "
-                                  f"expected one of: {', '.join(_POLICY_KEYS)}")
-        elif key == "profile":
-            chosen = _text(value, at, "profile", bad)
-            if chosen in profile_names():
-                policy.profile = chosen
-            elif chosen is not None:  # '' too: an empty profile is a mistake, not the default
-                bad(at, f"profile: found {chosen!r}{did_you_mean(chosen, profile_names())}; "
-                        f"expected one of: {', '.join(profile_names())}")
-        elif key == "fail_on":
-            policy.fail_on = _severity(value, at, "fail_on", bad) or policy.fail_on
-        elif key == "min_score":
-            policy.min_score = _score(value, at, bad)
-        elif key == "min_coverage":
-            share = _number(value, at, "min_coverage", bad, upper=1.0,
-                            expected="a share from 0 to 1 (1 = every service placed)")
-            policy.min_coverage = policy.min_coverage if share is None else share
-        elif key == "area_radius_km":
-            km = _number(value, at, "area_radius_km", bad, upper=20_000,
-                         expected="a distance in km from 0 to 20000 (0: no area disasters)")
-            policy.area_radius_km = policy.area_radius_km if km is None else km
-        elif key == "fail_on_unknown":
-            policy.fail_on_unknown = _boolean(value, at, "fail_on_unknown", bad)
-        elif value is None:
-            continue  # a key left empty (say `waivers:` with every entry commented out) sets nothing
-        elif key == "rules_dirs":
-            policy.rules_dirs = _rules_dirs(name, value, at, bad)
-        elif key == "rules":
-            _read_rules(name, value, at, policy.rules, bad)
-        elif key == "waivers":
-            policy.waivers = _read_waivers(name, value, at, bad)
-        elif key == "currency":
-            if value not in ISO_4217:
-                bad(at, f"currency: found {_describe(value)}{did_you_mean(str(value), ISO_4217)}; expected an ISO 4217 "
-                        "code such as USD, EUR or KRW")
-            else:
-                policy.currency = value
-        elif key == "plan":
-            policy.plan = _read_plan(name, value, at, bad)
-    if problems:
-        raise InputError(problems)
+    ctx = Reader(name)
+    fields = read_object(ctx, root, root.where, POLICY, "")
+    if fields is None:
+        raise InputError(ctx.problems)
+    policy = Policy(source=name, **_settings(fields))
     policy.profile = policy.profile if profile is None else profile
     return _with_profile(policy, root)
 
 
-def _rules_dirs(name: str, value, at, bad) -> list[str]:
-    """Directories relative to the policy file's own."""
-    directories = []
-    for item, item_at in zip(_text_list(value, at, "rules_dirs", bad), getattr(value, "item_at", [])):
-        directory = str(Path(name).parent / item)
-        if not Path(directory).is_dir():
-            beside = f" (paths are relative to the policy file: {directory})" if directory != item else ""
-            bad(item_at, f"rules_dirs: {item!r} is not a directory{beside}")
-        directories.append(directory)
-    return directories
-
-
 def _with_profile(policy: Policy, root: Mapping | None) -> Policy:
     """Layer the profile under the policy's own rule settings."""
-    profile = load_profile(policy.profile)
+    ctx = Reader(f"profile:{policy.profile}")
+    profile = read_object(ctx, load_profile(policy.profile), None, PROFILE, "profile")
+    if profile is None:  # pragma: no cover - shipped profiles are tested
+        raise InputError(ctx.problems)
     if root is None or "fail_on" not in root:
-        if isinstance(profile.get("fail_on"), str):
-            policy.fail_on = profile["fail_on"]
-    layered: dict[str, RuleSettings] = {}
-    problems: list[Problem] = []
-    _read_rules(f"profile:{policy.profile}", profile.get("rules") or Mapping(), None, layered,
-                lambda mark, message: problems.append(Problem(None, f"profile {policy.profile}: {message}")))
-    if problems:  # pragma: no cover - shipped profiles are tested
-        raise InputError(problems)
+        policy.fail_on = profile.get("fail_on", policy.fail_on)
+    layered: dict[str, RuleSettings] = profile.get("rules") or {}
     for rule_id, mine in policy.rules.items():
         base = layered.setdefault(rule_id, RuleSettings())
         base.raw.update(mine.raw)
@@ -213,168 +317,3 @@ def _with_profile(policy: Policy, root: Mapping | None) -> Policy:
         base.enabled = mine.enabled if mine.enabled is not None else base.enabled
     policy.rules = layered
     return policy
-
-
-def _read_rules(name: str, value, at, into: dict[str, RuleSettings], bad) -> None:
-    if not isinstance(value, Mapping):
-        bad(at, f"rules: found {_describe(value)}; expected a mapping of rule ids to settings")
-        return
-    for rule_id, settings in value.items():
-        entry = RuleSettings(enabled=None)
-        rule_at = value.value_at(rule_id)
-        if not isinstance(settings, Mapping):
-            bad(rule_at, f"rules.{rule_id}: found {_describe(settings)}; expected a mapping such as {{severity: high}}")
-            continue
-        for key, raw in settings.items():
-            where = settings.value_at(key)
-            if key == "severity":
-                entry.severity = _severity(raw, where, f"rules.{rule_id}.severity", bad)
-            elif key == "enabled":
-                entry.enabled = _boolean(raw, where, f"rules.{rule_id}.enabled", bad)
-            else:
-                entry.raw[key] = (raw, position(name, where) if where is not None and not name.startswith("profile:") else None)
-        entry.location = position(name, value.key_at(rule_id)) if not name.startswith("profile:") else None
-        into[rule_id] = entry
-
-
-def _read_waivers(name: str, value, at, bad) -> list[Waiver]:
-    if not isinstance(value, Sequence):
-        bad(at, f"waivers: found {_describe(value)}; expected a list of {{rule, subject, reason, expires}}")
-        return []
-    waivers = []
-    for item, item_at in zip(value, value.item_at):
-        if not isinstance(item, Mapping):
-            bad(item_at, f"waiver: found {_describe(item)}; expected a mapping with rule, subject, reason, expires")
-            continue
-        unknown = [k for k in item if k not in ("rule", "subject", "reason", "expires")]
-        for key in unknown:
-            bad(item.key_at(key), f"waiver: unknown field {key!r}; expected rule, subject, reason, expires")
-        missing = [k for k in ("rule", "subject", "reason", "expires") if not item.get(k)]
-        if missing:
-            bad(item_at, f"waiver: missing {', '.join(missing)}; every waiver needs a rule, a subject, a reason and an expiry date")
-            continue
-        try:
-            expires = parse_date(item["expires"]) if isinstance(item["expires"], str) else None
-        except ValueError:
-            expires = None
-        if expires is None:
-            bad(item.value_at("expires"), f"waiver.expires: found {_describe(item['expires'])}; expected a date YYYY-MM-DD")
-            continue
-        texts = [item[k] for k in ("rule", "subject", "reason")]
-        if not all(isinstance(t, str) for t in texts):
-            bad(item_at, "waiver: rule, subject and reason must be text")
-            continue
-        first = next((w for w in waivers if (w.rule, w.subject) == tuple(texts[:2])), None)
-        if first is not None:
-            bad(item_at, f"waiver: a second waiver for {texts[0]} on {texts[1]} (first at {first.location}); "
-                         "expected one waiver per rule and subject")
-            continue
-        waivers.append(Waiver(*texts, expires, position(name, item_at)))
-    return waivers
-
-
-def _read_plan(name: str, value, at, bad) -> PlanSettings:
-    plan = PlanSettings()
-    if not isinstance(value, Mapping):
-        bad(at, f"plan: found {_describe(value)}; expected a mapping with {', '.join(_PLAN_KEYS)}")
-        return plan
-    for key, raw in value.items():
-        where = value.value_at(key)
-        if key not in _PLAN_KEYS:
-            bad(value.key_at(key), f"plan: unknown key {key!r}{did_you_mean(key, _PLAN_KEYS)}; expected one of: "
-                                   f"{', '.join(_PLAN_KEYS)}")
-        elif key == "strategy_factor":
-            if not isinstance(raw, Mapping):
-                bad(where, f"plan.strategy_factor: found {_describe(raw)}; expected a mapping of strategies to shares "
-                           "0..1, such as {warm-standby: 0.5}")
-                continue
-            for strategy, share in raw.items():
-                if strategy not in STRATEGY_FACTORS:
-                    bad(raw.key_at(strategy), f"plan.strategy_factor: unknown strategy {strategy!r}"
-                                              f"{did_you_mean(strategy, STRATEGY_FACTORS)}; expected one of: "
-                                              f"{', '.join(STRATEGY_FACTORS)}")
-                    continue
-                number = _number(share, raw.value_at(strategy), f"plan.strategy_factor.{strategy}", bad, upper=1.0)
-                if number is not None:
-                    plan.strategy_factor[strategy] = number
-        elif key == "backup_monthly":
-            plan.backup_monthly = _number(raw, where, "plan.backup_monthly", bad, upper=1.0) or 0.0
-        elif key in ("drill", "restore_test", "power_feed_monthly", "carrier_monthly"):
-            setattr(plan, key, _number(raw, where, f"plan.{key}", bad))
-        elif key == "amortise_months":
-            months = _number(raw, where, "plan.amortise_months", bad)
-            if months is not None and (months < 1 or months != int(months)):
-                bad(where, f"plan.amortise_months: found {_describe(raw)}; expected a whole number of months, 1 or more")
-            elif months is not None:
-                plan.amortise_months = int(months)
-        elif key == "candidate_sites" and raw is not None:
-            sites, problems = read_sites(name, raw, where)
-            for problem in problems:
-                bad(problem.location, f"plan.candidate_sites: {problem.message}")
-            plan.candidate_sites = sites
-    return plan
-
-
-def _number(value, at, what, bad, upper: float | None = None, expected: str | None = None) -> float | None:
-    """An amount, a share or a distance: a finite number, 0 or more (and at most `upper`); None, said to `bad`,
-    for anything else."""
-    try:
-        number = parse_number(value) if isinstance(value, str) else None
-    except ValueError:
-        number = None
-    if number is None or number < 0 or upper is not None and number > upper:
-        expected = expected or (f"a number from 0 to {upper:g}" if upper is not None else "a number, 0 or more")
-        bad(at, f"{what}: found {_describe(value)}; expected {expected}")
-        return None
-    return number
-
-
-def _describe(value) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
-def _text(value, at, what, bad) -> str | None:
-    if isinstance(value, str):
-        return value
-    bad(at, f"{what}: found {_describe(value)}; expected text")
-    return None
-
-
-def _text_list(value, at, what, bad) -> list[str]:
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return list(value)
-    bad(at, f"{what}: found {_describe(value)}; expected a list of text")
-    return []
-
-
-def _severity(value, at, what, bad) -> str | None:
-    if value in SEVERITIES:
-        return value
-    bad(at, f"{what}: found {_describe(value)}; expected one of: {', '.join(SEVERITIES)}")
-    return None
-
-
-def _boolean(value, at, what, bad) -> bool:
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    bad(at, f"{what}: found {_describe(value)}; expected true or false")
-    return False
-
-
-def _score(value, at, bad) -> float | None:
-    try:
-        score = parse_number(value) if isinstance(value, str) else None
-        if score is not None and 0 <= score <= 100:
-            return score
-    except ValueError:
-        pass
-    bad(at, f"min_score: found {_describe(value)}; expected a number from 0 to 100")
-    return None
-
-

@@ -493,12 +493,27 @@ def graph(
     _write_all("graph", Drawing(inventory_graph(inventory), loss), [(fmt, output)], "never")
 
 
-@app.command(cls=_Command, epilog=_examples("drcheck schema > drcheck-schema.json"))
-def schema() -> None:
-    """Print the JSON Schema of the inventory format (for editors and the YAML language server)."""
-    from ..inventory.schema import json_schema
+@app.command(cls=_Command, epilog=_examples("drcheck schema > drcheck-schema.json",
+                                            "drcheck schema --policy > drcheck-policy-schema.json"))
+@_errors_exit_2
+def schema(
+    policy: bool = typer.Option(False, "--policy", help="the policy file's (drcheck.yaml) instead of the inventory's"),
+    rules_dir: Optional[list[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
+                                                  help="--policy: also know the rules of this directory (repeatable)"),
+) -> None:
+    """Print the JSON Schema of the inventory format, or of the policy (for editors and the YAML language server)."""
+    if not policy:
+        if rules_dir:
+            raise InputError("--rules-dir: found a rules directory for the inventory's schema; expected it with --policy")
+        from ..inventory.schema import json_schema
 
-    typer.echo(json.dumps(json_schema(), indent=2))
+        typer.echo(json.dumps(json_schema(), indent=2))
+        return
+    from ..audit.engine import discover
+    from ..audit.policy import json_schema as policy_schema
+
+    typer.echo(json.dumps(policy_schema({rule_id: source.rule for rule_id, source in discover(rules_dir or []).items()}),
+                          indent=2))
 
 
 @app.command(cls=_Command, epilog=_examples("drcheck version"))
@@ -632,7 +647,7 @@ def init(
     directory: str = typer.Argument(".", metavar="DIR", help="where to write the starter files (created if missing)"),
     force: bool = typer.Option(False, "--force", help="overwrite files that already exist"),
 ) -> None:
-    """Write a commented starter inventory.yaml, a drcheck.yaml policy and the schema editors use."""
+    """Write a commented starter inventory.yaml, a drcheck.yaml policy and the schemas editors check them with."""
     from .starter import write_starter
 
     for path in write_starter(directory, force):

@@ -91,8 +91,8 @@ def _runner_notes(rule: type[Rule]) -> list[str]:
         notes.append("A service without placements (an external one, or one not yet placed) is unknown: the "
                      "rule judges where a service runs.")
     if rule.needs_dr:
-        notes.append("Only services with DR (placements on two or more sites) are evaluated; the rule does not "
-                     "apply to the others.")
+        notes.append("Only services with DR (placements on two or more sites, and a dr.strategy other than none) "
+                     "are evaluated; the rule does not apply to the others.")
     notes.append(f"Default severity: {rule.severity}; a policy's `severity` for the rule sets the severity of "
                  "every finding.")
     return notes

@@ -313,10 +313,13 @@ class Planner:
     def _rounds(self, chosen: list[Change]) -> list[Change]:
         """Cover the blocking findings with the changes made for them (cheapest cover per finding first),
         audit, and again with what still blocks: how large estates are planned, and how the greedy search goes
-        on where no single change helps (recovery tools that must move together)."""
+        on where no single change helps (recovery tools that must move together).  A round may leave the plan
+        further from passing (new standbys not yet drilled) and the next bring it closer: the best is kept, and
+        the search stops after two rounds in a row that do not get closer."""
         current = self.outcome(chosen)
         if current.passed:
             return chosen
+        best, best_outcome, stalled = chosen, current, False
         inventory = self.inventory_with(chosen)
         for round_number in range(ROUNDS):
             self.progress(round_number, ROUNDS, "covering the blocking findings")
@@ -332,15 +335,18 @@ class Planner:
             added = self._cover(sources, set(current.blocking), set(self._new_sites(chosen)))
             if not added:
                 break
-            outcome = self.outcome([*chosen, *added])
-            if not self._better(outcome, current) and not outcome.passed:
+            chosen = [*chosen, *added]
+            current = self.outcome(chosen)
+            if current.passed or self._better(current, best_outcome):
+                best, best_outcome, stalled = chosen, current, False
+            elif stalled:
                 break
-            chosen += added
-            current = outcome
+            else:
+                stalled = True
             if current.passed:
                 break
             inventory = self.inventory_with(chosen)
-        return chosen
+        return best
 
     def _cover(self, sources: dict[Change, set[str]], uncovered: set[str], paid: set[str]) -> list[Change]:
         """Greedy set cover, most findings per unit of cost first (lazily: a change's count only falls as others

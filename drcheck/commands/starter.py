@@ -1,7 +1,7 @@
 """`drcheck init`: a commented starter inventory and policy a person can fill in.
 
-The inventory's first line points the YAML language server at the JSON
-Schema written next to it, so editors complete and check fields as you type.
+The first line of each points the YAML language server at its JSON Schema,
+written next to it, so editors complete and check fields as you type.
 """
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import json
 from pathlib import Path
 
 from ..errors import InputError
-from ..audit.policy import DEFAULT_POLICY_FILE
+from ..audit.engine import discover
+from ..audit.policy import DEFAULT_POLICY_FILE, json_schema as policy_schema
 from ..inventory.schema import json_schema
 
 INVENTORY_FILE = "inventory.yaml"
 SCHEMA_FILE = "drcheck-schema.json"
+POLICY_SCHEMA_FILE = "drcheck-policy-schema.json"
 
 INVENTORY = f"""\
 # yaml-language-server: $schema=./{SCHEMA_FILE}
@@ -119,10 +121,15 @@ services:
     #                       # absent = every ops service but itself
 """
 
-POLICY = """\
+POLICY = f"""\
+# yaml-language-server: $schema=./{POLICY_SCHEMA_FILE}
+#
 # drcheck policy: which rules run, how strict the gate is, and accepted risks.
 # `drcheck audit` reads this file from the working directory, or from --policy FILE;
 # command-line options override it.  `drcheck rules` lists the rules.
+#
+# Your editor completes and checks keys through {POLICY_SCHEMA_FILE}
+# (regenerate it with: drcheck schema --policy > {POLICY_SCHEMA_FILE}).
 
 profile: default            # built-in rule pack: default, dora, kr-telecom, nist-800-34
 fail_on: high               # the lowest severity that fails the gate: critical | high | medium | low | info
@@ -157,6 +164,8 @@ def starter_files() -> dict[str, str]:
         INVENTORY_FILE: INVENTORY,
         DEFAULT_POLICY_FILE: POLICY,
         SCHEMA_FILE: json.dumps(json_schema(), indent=2) + "\n",
+        POLICY_SCHEMA_FILE: json.dumps(policy_schema({rule_id: source.rule for rule_id, source in discover().items()}),
+                                       indent=2) + "\n",
     }
 
 

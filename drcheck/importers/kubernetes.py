@@ -457,7 +457,14 @@ class _Estate:
             else:
                 self.imported.gap(f"where the control plane of {cluster} runs: no control-plane nodes and no label "
                                   "of a managed service (EKS, GKE, AKS) among its nodes, so not placed")
+            if "placements" in fields:  # its zones are high availability; a second cluster is the DR
+                fields["dr"] = {"strategy": "none"}
             self.imported.services[name] = fields
+        if any("placements" in self.imported.services[n] for n in names.values()):
+            self.imported.notes.append(
+                "A control plane is never failed over: its zones are high availability, and the DR of a cluster's "
+                "workloads is another cluster. So each is written with dr.strategy: none, and the DR rules judge the "
+                "workloads, not the control planes (no-dr does, if you give one a critical tier).")
         if any(self.managed.get(c) == "GKE" for c in self.clusters):
             self.imported.gap("a zonal GKE cluster's control plane runs in one zone, a regional one's in three: the "
                               "nodes do not say which, so it is placed in every zone of the cluster")

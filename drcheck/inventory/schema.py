@@ -1,124 +1,67 @@
-"""Inventory format version 1: one declarative description that both validates
-loaded documents into the model and is published as JSON Schema (`drcheck schema`)."""
+"""Inventory format version 1: its field tables, which both validate loaded documents into the model and are
+published as JSON Schema (`drcheck schema`)."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property
-from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import InputError, Location, Problem
-from .loader import Document, Mapping, Sequence, position
+from .fields import (
+    MAX_PROBLEMS, Field, Invalid, ObjectSpec, Reader, boolean, calendar_date, describe, enum, json_form, json_object,
+    number, objects, read_object, text, text_list,
+)
+from .loader import Document, Mapping, Sequence
 from .locations import CloudRegion, catalogue, closest_names, is_named_location
-from .scalars import DURATION_PATTERN, NUMBER_PATTERN, parse_date, parse_duration, parse_number
+from .scalars import DURATION_PATTERN, NUMBER_PATTERN, parse_duration, parse_number
 from .model import (
     MEDIA, NO_METADATA, REPLICATIONS, ROLES, SERVICE_KINDS, SITE_KINDS, STRATEGIES, AnyOf, Backup, Dependency, Inventory, Metadata,
     Placement, Service, Site,
 )
 
-MAX_PROBLEMS = 50
 
-
-class _Invalid(Exception):
-    """A value is wrong; the message says what was found and what was expected."""
-
-
-class _Context:
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[Problem] = []
-        self.entry = ""  # the site or service being read, e.g. "service 'web'", to name in nested messages
-
-    def within(self, what: str) -> str:
-        """A nested object as messages name it: "service 'web' placement"."""
-        return f"{self.entry} {what}" if self.entry else what
-
-    def at(self, mark) -> Location:
-        return position(self.file, mark)
-
-    def problem(self, mark, message: str) -> None:
-        self.problems.append(Problem(self.at(mark) if mark is not None else Location(self.file, 1, 1), message))
-        if len(self.problems) >= MAX_PROBLEMS:
-            raise InputError(self.problems + [Problem(None, f"stopped after {MAX_PROBLEMS} problems")])
-
-
-def describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, Sequence):
-        return "a list"
-    text = value if len(value) <= 40 else value[:37] + "..."
-    return repr(text)
-
-
-# ---- scalar parsers: (context, value, mark) -> parsed value -----------------------------
-
-Parser = Callable[[_Context, Any, Any], Any]
-
-
-def _text(ctx, value, mark):
-    if type(value) is not str:
-        raise _Invalid(f"found {describe(value)}; expected text")
-    return value
-
-
-def _enum(choices: tuple[str, ...]) -> Parser:
-    allowed = frozenset(choices)
-
-    def parse(ctx, value, mark):
-        if type(value) is not str or value not in allowed:
-            raise _Invalid(f"found {describe(value)}; expected one of: {', '.join(choices)}")
-        return value
-
-    parse.choices = choices
-    return parse
-
-
+@json_form({"type": "integer", "minimum": 0, "maximum": 3})
 def _tier(ctx, value, mark):
     if value not in ("0", "1", "2", "3"):
-        raise _Invalid(f"found {describe(value)}; expected a tier 0, 1, 2 or 3 (0 = most critical)")
+        raise Invalid(f"found {describe(value)}; expected a tier 0, 1, 2 or 3 (0 = most critical)")
     return int(value)
 
 
-def _boolean(ctx, value, mark):
-    if type(value) is str and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise _Invalid(f"found {describe(value)}; expected true or false")
-
-
+@json_form({"oneOf": [{"type": "string", "pattern": DURATION_PATTERN}, {"const": 0}]})  # YAML readers make a bare 0 a number
 def _duration(ctx, value, mark):
     if type(value) is str:
         try:
             return parse_duration(value)
         except ValueError as bad:
-            raise _Invalid(f"found {describe(value)}; {bad}") from None
-    raise _Invalid(f"found {describe(value)}; expected a duration such as 30s, 15m, 4h, 2d or PT4H")
-
-
-def _date(ctx, value, mark):
-    if type(value) is str:
-        try:
-            return parse_date(value)
-        except ValueError as bad:
-            raise _Invalid(f"found {describe(value)}; {bad}") from None
-    raise _Invalid(f"found {describe(value)}; expected a date YYYY-MM-DD")
+            raise Invalid(f"found {describe(value)}; {bad}") from None
+    raise Invalid(f"found {describe(value)}; expected a duration such as 30s, 15m, 4h, 2d or PT4H")
 
 
 def _degrees(text: Any, what: str, limit: float) -> float:
     if type(text) is not str:
-        raise _Invalid(f"found {describe(text)} for {what}; expected a number of degrees")
+        raise Invalid(f"found {describe(text)} for {what}; expected a number of degrees")
     try:
         number = parse_number(text)
     except ValueError:
-        raise _Invalid(f"found {describe(text)} for {what}; expected a number of degrees") from None
+        raise Invalid(f"found {describe(text)} for {what}; expected a number of degrees") from None
     if not -limit <= number <= limit:
-        raise _Invalid(f"found {what} {text}; expected {what} between -{limit:g} and {limit:g} degrees")
+        raise Invalid(f"found {what} {text}; expected {what} between -{limit:g} and {limit:g} degrees")
     return number
 
 
+def _coordinates_json() -> dict:
+    lat = {"type": "number", "minimum": -90, "maximum": 90}
+    lon = {"type": "number", "minimum": -180, "maximum": 180}
+    return {"oneOf": [
+        {"type": "array", "prefixItems": [lat, lon], "minItems": 2, "maxItems": 2},
+        {"type": "object", "properties": {"lat": lat, "lon": lon}, "required": ["lat", "lon"],
+         "additionalProperties": False},
+        {"type": "string", "pattern": f"^{NUMBER_PATTERN} *, *{NUMBER_PATTERN}$"},
+        {"enum": list(catalogue())},
+    ]}
+
+
+@json_form(_coordinates_json)
 def _coordinates(ctx, value, mark):
     if type(value) is str and is_named_location(value):
         return _cloud_location(value)
@@ -130,7 +73,7 @@ def _coordinates(ctx, value, mark):
         lat, lon = value.split(",")
         lat, lon = lat.rstrip(" "), lon.lstrip(" ")  # spaces beside the comma only
     else:
-        raise _Invalid(f"found {describe(value)}; expected [lat, lon], {{lat: .., lon: ..}} or \"lat, lon\"")
+        raise Invalid(f"found {describe(value)}; expected [lat, lon], {{lat: .., lon: ..}} or \"lat, lon\"")
     return (_degrees(lat, "latitude", 90), _degrees(lon, "longitude", 180))
 
 
@@ -138,29 +81,12 @@ def _cloud_location(name: str) -> CloudRegion:
     region = catalogue().get(name.strip())
     if region is None:
         suggestions = ", ".join(closest_names(name))
-        raise _Invalid(f"found unknown cloud location {describe(name)}; expected a known region such as {suggestions} "
+        raise Invalid(f"found unknown cloud location {describe(name)}; expected a known region such as {suggestions} "
                        "(`drcheck locations` lists them)")
     return region
 
 
-def _amount(ctx, value, mark):
-    if type(value) is str:
-        try:
-            number = parse_number(value)
-        except ValueError:
-            number = None
-        if number is not None and number >= 0:
-            return number
-    raise _Invalid(f"found {describe(value)}; expected an amount of money, 0 or more, such as 1200 or 99.5")
-
-
-def _text_list(ctx, value, mark):
-    if not isinstance(value, Sequence):
-        raise _Invalid(f"found {describe(value)}; expected a list of names")
-    for item in value:
-        if type(item) is not str:
-            raise _Invalid(f"found {describe(item)} in the list; expected names (text)")
-    return list(value)
+_amount = number(expected="an amount of money, 0 or more, such as 1200 or 99.5")
 
 
 class _Names(list):
@@ -169,8 +95,9 @@ class _Names(list):
     __slots__ = ("at",)
 
 
+@json_form(text_list.json_schema)
 def _service_names(ctx, value, mark):
-    names = _Names(_text_list(ctx, value, mark))
+    names = _Names(text_list(ctx, value, mark))
     names.at = [ctx.at(item_mark) for item_mark in value.item_at]
     return names
 
@@ -180,9 +107,10 @@ _URL_PATTERN = r"(?:https?://|mailto:)\S+"
 LINK = _URL = re.compile(_URL_PATTERN)  # LINK: what importers check a link against
 
 
+@json_form({"type": "object", "additionalProperties": {"type": "string", "pattern": f"^{_URL_PATTERN}$"}})
 def _links(ctx, value, mark):
     if type(value) is not Mapping:
-        raise _Invalid(f"found {describe(value)}; expected a mapping of names to URLs (runbook: https://...)")
+        raise Invalid(f"found {describe(value)}; expected a mapping of names to URLs (runbook: https://...)")
     for name, url in value.items():
         if type(url) is not str or not _URL.fullmatch(url):
             ctx.problem(value.value_at(name), f"{ctx.within('links')}.{name}: found {describe(url)}; expected an "
@@ -190,82 +118,11 @@ def _links(ctx, value, mark):
     return dict(value)
 
 
+@json_form({"enum": [1, "1"]})  # drcheck reads every scalar as text, so a quoted "1" is the same version
 def _version(ctx, value, mark):
     if value != "1":
-        raise _Invalid(f"found version {describe(value)}; expected 1 (the only inventory format version)")
+        raise Invalid(f"found version {describe(value)}; expected 1 (the only inventory format version)")
     return 1
-
-
-# ---- objects ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    parse: Parser
-    doc: str
-    required: bool = False
-    attribute: str | None = None  # the model attribute, when it differs from the name
-
-
-@dataclass(frozen=True)
-class ObjectSpec:
-    title: str
-    fields: tuple[Field, ...]
-    plural: str = ""  # for messages; default: title + "s"
-    extensible: bool = False  # takes metadata: description, tags, links and any x-* key (kept, never judged)
-
-    def __post_init__(self) -> None:
-        if not self.plural:
-            object.__setattr__(self, "plural", self.title + "s")
-
-    @cached_property
-    def readers(self) -> dict[str, tuple[str, Parser]]:
-        """Each field name -> (model attribute, parser): what validation looks up for every key it reads."""
-        fields = self.fields + (METADATA if self.extensible else ())
-        return {f.name: (f.attribute or f.name, f.parse) for f in fields}
-
-    @cached_property
-    def required(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if f.required)
-
-
-def _read_object(ctx: _Context, node, mark, spec: ObjectSpec, what: str) -> dict | None:
-    if type(node) is not Mapping:
-        ctx.problem(mark, f"{what}: found {describe(node)}; expected a mapping ({spec.title})")
-        return None
-    values = {}
-    readers = spec.readers
-    value_at = node.value_at
-    found = len(ctx.problems)
-    for key, value in node.items():
-        reader = readers.get(key)
-        if reader is None:
-            if spec.extensible and key.startswith("x-"):
-                values.setdefault("extensions", {})[key] = _plain(value)
-                continue
-            more = ", or a key starting with x-" if spec.extensible else ""
-            ctx.problem(node.key_at(key), f"{what}: unknown field {key!r}; expected one of: {', '.join(readers)}{more}")
-            continue
-        try:
-            values[reader[0]] = reader[1](ctx, value, value_at(key))
-        except _Invalid as bad:
-            ctx.problem(value_at(key), f"{what}.{key}: {bad}")
-    for field in spec.required:
-        if field.name not in node:
-            ctx.problem(node.where, f"{what}: missing required field {field.name!r} ({field.doc})")
-    if len(ctx.problems) > found:
-        return None  # never build from part of an object: a reference read as nothing is no reference
-    values["location"] = ctx.at(node.where)
-    return values
-
-
-def _plain(value):
-    """A value under an x-* key, as plain YAML data (its positions are of no use to anyone)."""
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, Sequence):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _metadata(fields: dict) -> Metadata:
@@ -278,145 +135,134 @@ def _metadata(fields: dict) -> Metadata:
     return Metadata(**found)
 
 
-def _objects(spec: ObjectSpec, build: Callable[[dict], Any], what: str) -> Parser:
-    """A parser for a list of objects of one spec."""
-    def parse(ctx, value, mark):
-        if not isinstance(value, Sequence):
-            raise _Invalid(f"found {describe(value)}; expected a list of {spec.plural}")
-        items = []
-        within = ctx.within(what)
-        for item, item_mark in zip(value, value.item_at):
-            values = _read_object(ctx, item, item_mark, spec, within)
-            if values is not None:
-                items.append(build(values))
-        return items
-
-    parse.item_spec = spec
-    return parse
-
-
 PLACEMENT = ObjectSpec("placement", (
-    Field("site", _text, "the site it runs in", required=True),
-    Field("role", _enum(ROLES), "primary serves in normal operation (several = active-active); standby takes over on failover; default primary"),
+    Field("site", text, "the site it runs in", required=True),
+    Field("role", enum(ROLES), "primary serves in normal operation (several = active-active); standby takes over on failover; default primary"),
 ))
 DEPENDENCY = ObjectSpec("dependency", (
-    Field("service", _text, "the service depended on", required=True),
-    Field("hard", _boolean, "true (default): it cannot work without it"),
+    Field("service", text, "the service depended on", required=True),
+    Field("hard", boolean, "true (default): it cannot work without it"),
 ), plural="dependencies")
 
 
+@json_form({"type": "array", "items": {"type": "string"}, "minItems": 2, "uniqueItems": True})
 def _alternatives(ctx, value, mark):
     names = _service_names(ctx, value, mark)
     if len(names) < 2:
-        raise _Invalid(f"found {len(names)} service(s); expected two or more, any one of which will do (a single "
+        raise Invalid(f"found {len(names)} service(s); expected two or more, any one of which will do (a single "
                        "service is written as a plain dependency: - NAME)")
     for n, name in enumerate(names):
         if name in names[:n]:
-            raise _Invalid(f"found {name!r} twice; expected each service once")
+            raise Invalid(f"found {name!r} twice; expected each service once")
     return names
 
 
 ANY_OF = ObjectSpec("redundant dependency", (
     Field("any_of", _alternatives, "two or more services, any one of which will do (two payment gateways, two DNS "
                                    "providers): the dependency is up while at least one of them is up", required=True),
-    Field("hard", _boolean, "true (default): it cannot work without one of them"),
+    Field("hard", boolean, "true (default): it cannot work without one of them"),
 ), plural="redundant dependencies")
 
 
+@json_form(lambda: {"type": "array", "items": {"oneOf": [{"type": "string"}, json_object(DEPENDENCY),
+                                                             json_object(ANY_OF)]}})
 def _dependencies(ctx, value, mark):
     """`depends_on`: bare names (hard), `{service: NAME, hard: ..}` and `{any_of: [NAME, ...], hard: ..}`."""
     if not isinstance(value, Sequence):
-        raise _Invalid(f"found {describe(value)}; expected a list of dependencies")
+        raise Invalid(f"found {describe(value)}; expected a list of dependencies")
     items: list[Dependency | AnyOf] = []
     within = ctx.within("dependency")
     for item, item_mark in zip(value, value.item_at):
         if type(item) is str:
             items.append(Dependency(item, True, ctx.at(item_mark)))
         elif type(item) is Mapping and "any_of" in item:
-            values = _read_object(ctx, item, item_mark, ANY_OF, within)
+            values = read_object(ctx, item, item_mark, ANY_OF, within)
             if values is not None:
                 names = values["any_of"]
                 items.append(AnyOf(tuple(names), values.get("hard", True), values["location"], tuple(names.at)))
         else:
-            values = _read_object(ctx, item, item_mark, DEPENDENCY, within)
+            values = read_object(ctx, item, item_mark, DEPENDENCY, within)
             if values is not None:
                 items.append(Dependency(values["service"], values.get("hard", True), values["location"]))
     return items
 
 
-_dependencies.item_specs = (DEPENDENCY, ANY_OF)
+
 BACKUP = ObjectSpec("backup", (
-    Field("site", _text, "where the copy is kept", required=True),
+    Field("site", text, "where the copy is kept", required=True),
     Field("frequency", _duration, "how often a copy is taken"),
-    Field("media", _enum(MEDIA), "storage medium"),
-    Field("immutable", _boolean, "cannot be altered or deleted before expiry (WORM, object lock)"),
-    Field("offline", _boolean, "air-gapped"),
-    Field("restore_tested", _date, "date of the last successful test restore"),
+    Field("media", enum(MEDIA), "storage medium"),
+    Field("immutable", boolean, "cannot be altered or deleted before expiry (WORM, object lock)"),
+    Field("offline", boolean, "air-gapped"),
+    Field("restore_tested", calendar_date, "date of the last successful test restore"),
 ))
 DR = ObjectSpec("dr", (
-    Field("strategy", _enum(STRATEGIES), "disaster-recovery strategy"),
-    Field("last_tested", _date, "date of the last real failover test or drill"),
-    Field("automatic", _boolean, "true = failover needs no people or tooling (health-checked DNS, managed Multi-AZ); "
+    Field("strategy", enum(STRATEGIES), "disaster-recovery strategy"),
+    Field("last_tested", calendar_date, "date of the last real failover test or drill"),
+    Field("automatic", boolean, "true = failover needs no people or tooling (health-checked DNS, managed Multi-AZ); "
                                  "recovery_needs then defaults to none"),
-    Field("replication", _enum(REPLICATIONS), "how data reaches the standby: synchronous = a write is confirmed only "
+    Field("replication", enum(REPLICATIONS), "how data reaches the standby: synchronous = a write is confirmed only "
                                               "once the standby holds it (nothing is lost on failover); default "
                                               "asynchronous"),
 ))
 
 
+@json_form(lambda: json_object(DR))
 def _dr(ctx, value, mark):
-    return _read_object(ctx, value, mark, DR, ctx.within("dr")) or {}
+    return read_object(ctx, value, mark, DR, ctx.within("dr")) or {}
 
 
-_dr.object_spec = DR
 
 COST = ObjectSpec("cost", (
     Field("monthly", _amount, "what it costs a month, in the policy's currency (default USD)", required=True),
 ), plural="costs")
 
 
+@json_form(lambda: json_object(COST))
 def _cost(ctx, value, mark):
-    values = _read_object(ctx, value, mark, COST, ctx.within("cost"))
+    values = read_object(ctx, value, mark, COST, ctx.within("cost"))
     return None if values is None else values["monthly"]
 
 
-_cost.object_spec = COST
 
 METADATA = (
-    Field("description", _text, "what it is, for people reading the inventory and the reports"),
-    Field("tags", _text_list, "labels of your own"),
+    Field("description", text, "what it is, for people reading the inventory and the reports"),
+    Field("tags", text_list, "labels of your own"),
     Field("links", _links, "name -> URL (runbook, dashboard, owner's page): http, https or mailto"),
 )
 SITE = ObjectSpec("site", (
-    Field("kind", _enum(SITE_KINDS), "what the site is; default datacenter"),
+    Field("kind", enum(SITE_KINDS), "what the site is; default datacenter"),
     Field("location", _coordinates, "lat, lon in degrees (WGS-84), or a named cloud region such as aws:eu-west-1",
           attribute="coordinates"),
-    Field("building", _text, "sites with the same building share a building; absent = its own building"),
-    Field("campus", _text, "absent = the campus another site of this building declares, else the building is its own campus"),
-    Field("operator", _text, "who runs the facility"),
-    Field("region", _text, "coarse region label"),
-    Field("power", _text_list, "shared power feeds / substations"),
-    Field("network", _text_list, "carriers, fibre routes"),
-    Field("hazards", _text_list, "shared hazard zones (flood plain, fault line, ...)"),
+    Field("building", text, "sites with the same building share a building; absent = its own building"),
+    Field("campus", text, "absent = the campus another site of this building declares, else the building is its own campus"),
+    Field("operator", text, "who runs the facility"),
+    Field("region", text, "coarse region label"),
+    Field("power", text_list, "shared power feeds / substations"),
+    Field("network", text_list, "carriers, fibre routes"),
+    Field("hazards", text_list, "shared hazard zones (flood plain, fault line, ...)"),
     Field("cost", _cost, "what running the site costs, paid once however many services use it: {monthly: N}",
           attribute="monthly_cost"),
+    *METADATA,
 ), extensible=True)
 SERVICE = ObjectSpec("service", (
-    Field("kind", _enum(SERVICE_KINDS), "app (default), data (stateful store), ops (recovery tooling), external (third party)"),
+    Field("kind", enum(SERVICE_KINDS), "app (default), data (stateful store), ops (recovery tooling), external (third party)"),
     Field("tier", _tier, "0 = most critical .. 3 = least; default 2"),
-    Field("owner", _text, "owning team"),
+    Field("owner", text, "owning team"),
     Field("rto", _duration, "recovery-time objective"),
     Field("rpo", _duration, "recovery-point objective"),
-    Field("placements", _objects(PLACEMENT, lambda v: Placement(v["site"], v.get("role", "primary"), v["location"]), "placement"), "where it runs"),
+    Field("placements", objects(PLACEMENT, lambda v: Placement(v["site"], v.get("role", "primary"), v["location"]), "placement"), "where it runs"),
     Field("dr", _dr, "disaster-recovery strategy and evidence"),
     Field("depends_on", _dependencies, "services it needs: a bare name is a hard dependency; {any_of: [a, b]} is "
                                        "up while one of them is"),
     Field("recovery_needs", _service_names, "services that must be up to fail it over; absent = none when dr.automatic, else every ops service but itself as critical or more (tier <=)"),
-    Field("backups", _objects(BACKUP, lambda v: Backup(**v), "backup"), "copies of its data"),
+    Field("backups", objects(BACKUP, lambda v: Backup(**v), "backup"), "copies of its data"),
     Field("cost", _cost, "what running one placement of it costs: {monthly: N}", attribute="monthly_cost"),
+    *METADATA,
 ), extensible=True)
 
 
+@json_form({})
 def _section(ctx, value, mark):
     """sites and services are read entry by entry in `_read_document`."""
     return None
@@ -424,10 +270,11 @@ def _section(ctx, value, mark):
 
 TOP = ObjectSpec("inventory", (
     Field("version", _version, "format version; must be 1", required=True),
-    Field("name", _text, "label shown in reports"),
+    Field("name", text, "label shown in reports"),
     Field("sites", _section, "datacenters, cloud regions/zones, colos, vaults"),
     Field("services", _section, "the services and their placements"),
     Field("overrides", _section, "hand-kept facts that patch sites and services of any file, field by field"),
+    *METADATA,
 ), extensible=True)
 
 
@@ -459,7 +306,7 @@ def read_documents(documents: list[Document], onto: ReadDocuments | None = None)
     read = ReadDocuments() if onto is None else onto.copy()
     for document in documents:
         read.files.append(document.file)
-        ctx = _Context(document.file)
+        ctx = Reader(document.file)
         try:
             _read_document(ctx, document, read.site_fields, read.service_fields, read.overrides, read.about)
         except InputError as stop:
@@ -507,13 +354,13 @@ class _Override:
     where: Location  # the overriding key
 
 
-def _read_document(ctx: _Context, document: Document, sites: dict, services: dict, overrides: list[_Override],
+def _read_document(ctx: Reader, document: Document, sites: dict, services: dict, overrides: list[_Override],
                    about: dict[str, tuple[Any, Location]]) -> None:
     root = document.root
     if not isinstance(root, Mapping):
         ctx.problem(getattr(root, "where", None), f"found {describe(root)} at the top of the file; expected a mapping with 'version: 1', 'sites' and 'services'")
         return
-    values = _read_object(ctx, root, root.where, TOP, "inventory")
+    values = read_object(ctx, root, root.where, TOP, "inventory")
     if values is None or ctx.problems:
         return  # a wrong version or unknown top-level key makes the rest meaningless
     for key, value in [*((k, values[k]) for k in ("description", "tags", "links") if k in values),
@@ -539,7 +386,7 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
                                                  f"{key!r} is a field of a {spec.title}; if it belongs to the "
                                                  f"{spec.title} above, indent it under that {spec.title}'s name")
                 continue
-            fields = _read_object(ctx, node, entries.value_at(key), spec, what)
+            fields = read_object(ctx, node, entries.value_at(key), spec, what)
             if fields is None:
                 continue
             fields["location"] = ctx.at(entries.key_at(key))
@@ -552,7 +399,7 @@ def _read_document(ctx: _Context, document: Document, sites: dict, services: dic
         _read_overrides(ctx, root["overrides"], root.value_at("overrides"), overrides)
 
 
-def _read_overrides(ctx: _Context, node, mark, overrides: list[_Override]) -> None:
+def _read_overrides(ctx: Reader, node, mark, overrides: list[_Override]) -> None:
     """`overrides: {sites: {NAME: {field: value}}, services: {...}}`, each entry checked by the same spec as a
     definition (every field optional)."""
     if type(node) is not Mapping:
@@ -569,7 +416,7 @@ def _read_overrides(ctx: _Context, node, mark, overrides: list[_Override]) -> No
             continue
         for key, patch in entries.items():
             ctx.entry = f"override of {spec.title} {key!r}"
-            fields = _read_object(ctx, patch, entries.value_at(key), spec, ctx.entry)
+            fields = read_object(ctx, patch, entries.value_at(key), spec, ctx.entry)
             if fields is not None:
                 del fields["location"]
                 overrides.append(_Override(section, key, fields, ctx.at(entries.key_at(key))))
@@ -615,14 +462,14 @@ def _apply_overrides(overrides: list[_Override], targets: dict[str, dict[str, di
 def read_sites(file: str, node, mark) -> tuple[dict[str, Site], list[Problem]]:
     """Site definitions written somewhere else than an inventory (a policy's candidate sites), checked by
     the same spec as the inventory's own; what is wrong is returned, located in `file`."""
-    ctx = _Context(file)
+    ctx = Reader(file)
     if type(node) is not Mapping:
         ctx.problem(mark, f"found {describe(node)}; expected a mapping of site names to site definitions")
         return {}, ctx.problems
     sites = {}
     for key, entry in node.items():
         ctx.entry = f"site {key!r}"
-        fields = _read_object(ctx, entry, node.value_at(key), SITE, ctx.entry)
+        fields = read_object(ctx, entry, node.value_at(key), SITE, ctx.entry)
         if fields is not None:
             fields["location"] = ctx.at(node.key_at(key))
             sites[key] = _make_site(key, fields)
@@ -731,76 +578,15 @@ def _inherit_campuses(sites: dict[str, Site], patched_at: dict[tuple[str, str, s
 
 # ---- JSON Schema -------------------------------------------------------------------------------
 
-def _json_for(parse: Parser, doc: str) -> dict:
-    if parse is _text:
-        schema = {"type": "string"}
-    elif hasattr(parse, "choices"):
-        schema = {"enum": list(parse.choices)}
-    elif parse is _tier:
-        schema = {"type": "integer", "minimum": 0, "maximum": 3}
-    elif parse is _boolean:
-        schema = {"type": "boolean"}
-    elif parse is _duration:  # the same grammar as parse_duration; YAML readers make a bare 0 a number
-        schema = {"oneOf": [{"type": "string", "pattern": DURATION_PATTERN}, {"const": 0}]}
-    elif parse is _date:
-        schema = {"type": "string", "format": "date"}
-    elif parse is _amount:
-        schema = {"type": "number", "minimum": 0}
-    elif parse is _coordinates:
-        lat = {"type": "number", "minimum": -90, "maximum": 90}
-        lon = {"type": "number", "minimum": -180, "maximum": 180}
-        schema = {"oneOf": [
-            {"type": "array", "prefixItems": [lat, lon], "minItems": 2, "maxItems": 2},
-            {"type": "object", "properties": {"lat": lat, "lon": lon}, "required": ["lat", "lon"],
-             "additionalProperties": False},
-            {"type": "string", "pattern": f"^{NUMBER_PATTERN} *, *{NUMBER_PATTERN}$"},
-            {"enum": list(catalogue())},
-        ]}
-    elif parse is _text_list or parse is _service_names:
-        schema = {"type": "array", "items": {"type": "string"}}
-    elif parse is _alternatives:
-        schema = {"type": "array", "items": {"type": "string"}, "minItems": 2, "uniqueItems": True}
-    elif parse is _version:  # drcheck reads every scalar as text, so a quoted "1" is the same version
-        schema = {"enum": [1, "1"]}
-    elif parse is _dependencies:
-        schema = {"type": "array", "items": {"oneOf": [{"type": "string"}, *map(_json_object, parse.item_specs)]}}
-    elif hasattr(parse, "item_spec"):
-        schema = {"type": "array", "items": _json_object(parse.item_spec)}
-    elif hasattr(parse, "object_spec"):
-        schema = _json_object(parse.object_spec)
-    elif parse is _links:
-        schema = {"type": "object", "additionalProperties": {"type": "string", "pattern": f"^{_URL_PATTERN}$"}}
-    elif parse is _section:
-        schema = {}
-    else:  # pragma: no cover - a new parser needs its JSON form here
-        raise TypeError(f"no JSON Schema for {parse}")
-    schema["description"] = doc
-    return schema
-
-
-def _json_object(spec: ObjectSpec) -> dict:
-    fields = spec.fields + (METADATA if spec.extensible else ())
-    schema = {
-        "type": "object",
-        "title": spec.title,
-        "properties": {f.name: _json_for(f.parse, f.doc) for f in fields},
-        "required": [f.name for f in spec.fields if f.required],
-        "additionalProperties": False,
-    }
-    if spec.extensible:
-        schema["patternProperties"] = {"^x-": {"description": "your own data, kept and never judged"}}
-    return schema
-
-
 def json_schema() -> dict:
-    top = _json_object(TOP)
+    top = json_object(TOP)
     patches = {}
     for section, spec in (("sites", SITE), ("services", SERVICE)):
         # an entry with nothing after its name ("a:") takes every default, as drcheck reads it
-        entry = _json_object(spec) | {"type": ["object", "null"]}
+        entry = json_object(spec) | {"type": ["object", "null"]}
         top["properties"][section] = {"type": "object", "description": top["properties"][section]["description"],
                                       "additionalProperties": entry}
-        patches[section] = {"type": "object", "additionalProperties": _json_object(spec) | {"required": []}}
+        patches[section] = {"type": "object", "additionalProperties": json_object(spec) | {"required": []}}
     top["properties"]["overrides"] |= {"type": "object", "properties": patches, "additionalProperties": False}
     # drcheck has no web address of its own: the schema is named, not located
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:drcheck:inventory:1",

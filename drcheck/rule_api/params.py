@@ -7,6 +7,9 @@ from typing import Any, Callable
 from ..inventory.scalars import parse_duration, parse_integer, parse_number
 
 
+_JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", dict: "object", list: "array"}
+
+
 @dataclass(frozen=True)
 class Param:
     """A rule parameter: its default, what it means, and the values a policy may give it.
@@ -42,6 +45,15 @@ class Param:
                 expected = f"a value from {low:g} to {high:g}"
             raise ValueError(f"found {value!r}; expected {expected}")
         return self.check(value) if self.check is not None else value
+
+    def json_schema(self) -> dict:
+        """The values a policy may give it, as JSON Schema (`drcheck schema --policy`, for editors)."""
+        schema = {"type": _JSON_TYPES[type(self.default)]}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        return schema | {"default": self.default, "description": self.help}
 
 
 def _typed(raw: Any, default: Any) -> Any:

@@ -41,7 +41,8 @@ class Rule:
     # (an external one, or one not yet placed) instead of calling `check`.
     needs_placements: ClassVar[bool] = False
     # A rule about a service's disaster recovery: the runner does not call `check` for a service without DR
-    # (placements on fewer than two sites); the rule does not apply to it.
+    # (placements on fewer than two sites, or `dr.strategy: none`, which says its other sites are high
+    # availability only, such as a managed Kubernetes control plane's zones); the rule does not apply to it.
     needs_dr: ClassVar[bool] = False
 
     def __init__(self, values: dict[str, Any] | None = None, severity: str | None = None):
