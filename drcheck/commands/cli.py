@@ -22,7 +22,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from .. import __version__
 from ..rule_api.findings import SEVERITIES
 from ..errors import InputError, Problem, did_you_mean, path_error, unknown_rule
-from ..reporters import FORMATS, formats
+from ..reporters import FORMATS, formats, need
 from ..inventory.scalars import parse_date
 from ..reporters.safe import terminal
 
@@ -349,7 +349,8 @@ def audit(
         options.policy.min_score = min_score
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
     documents = _documents_saying_what_is_skipped(paths)
-    report = run_audit(require_services(build_inventory(documents)), options)
+    report = run_audit(require_services(build_inventory(documents)), options,
+                       needs=need("audit", [fmt for fmt, _ in outputs]))
     for note in report.notes:
         typer.echo(f"note: {terminal(note)}", err=True)
     for waiver, suggestion in report.stray_waivers:
@@ -413,7 +414,7 @@ def simulate(
     """Blast radius of losing failure domains: what goes down, why, and which data is lost."""
     from ..audit.run import load_inventory
     from ..audit.policy import load_policy
-    from ..audit.report import Simulated
+    from ..audit.report import EVERY, Simulated
     from .scenarios import RANKINGS, scenarios_for
 
     _choice("--format", fmt, formats("simulate"))
@@ -424,7 +425,8 @@ def simulate(
     _choice("--rank", rank_by, RANKINGS)
     inventory = load_inventory([path])
     radius = load_policy(policy_file).area_radius_km
-    simulated = Simulated(scenarios_for(inventory, fail or [], depth, top, radius, rank_by), chosen=bool(fail))
+    why = EVERY if fail else need("simulate", [fmt]).why
+    simulated = Simulated(scenarios_for(inventory, fail or [], depth, top, radius, rank_by, why), chosen=bool(fail))
     _write_all("simulate", simulated, [(fmt, None)], color)
 
 

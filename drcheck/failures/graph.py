@@ -6,6 +6,7 @@ from typing import NamedTuple
 import networkx as nx
 
 from ..inventory.model import AnyOf, Inventory
+from .components import strongly_connected
 
 
 def inventory_graph(inventory: Inventory) -> nx.DiGraph:
@@ -61,7 +62,7 @@ def dependency_cycles(inventory: Inventory) -> list[DependencyCycle]:
     only when every one of its services is held too: one outside lets recovery start there."""
     graph = hard_dependency_graph(inventory)
     found = []
-    for component in nx.strongly_connected_components(graph):
+    for component in strongly_connected(graph, graph.successors):
         first = min(component)
         if len(component) > 1 or graph.has_edge(first, first):
             found.append(DependencyCycle(sorted(component), _cycle_through(graph.subgraph(component), first)))
