@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings, strategies as st
 
 from conftest import AS_OF, ROOT, SAMPLES, drcheck
-from drcheck.commands.cli import AUDIT_PLAN_LIMIT, _progress_bar
+from drcheck.commands.cli import _progress_bar
 from drcheck.audit.run import AuditOptions, audit, inventory_documents, load_inventory
 from drcheck.errors import InputError
 from drcheck.rule_api.findings import SEVERITIES
@@ -268,11 +268,23 @@ def test_a_benchmark_estate_gets_the_kinds_of_change_that_bring_it_closer(tmp_pa
     _assert_no_step_can_be_dropped(documents, options, plan)
 
 
-def test_an_audit_too_large_to_plan_says_why_its_last_line_has_no_count(write):
-    services = "".join(f"  s{i}: {{tier: 0, placements: [{{site: pangyo}}]}}\n" for i in range(AUDIT_PLAN_LIMIT + 1))
-    inventory = write("version: 1\nsites:\n  pangyo: {location: [37.4, 127.1]}\nservices:\n" + services)
-    line = (f"drcheck plan works out which changes would pass the gate and what they cost (not run here: for "
-            f"{AUDIT_PLAN_LIMIT + 1} services it audits the estate tens of times)")
+def test_a_plan_stops_at_its_budget_of_audits_to_the_audit():
+    documents = inventory_documents([str(SAMPLES / "kakao-2022.yaml")])
+    options = AuditOptions(policy=load_policy(str(SAMPLES / "policies" / "kakao-2022.yaml")), as_of=AS_OF)
+    plan = make_plan(documents, options)
+    assert plan.audits > 10
+    assert make_plan(documents, options, max_audits=plan.audits).changes == plan.changes
+    with pytest.raises(plan_module.OverBudget):
+        make_plan(documents, options, max_audits=plan.audits - 1)
+
+
+def test_an_audit_whose_plan_takes_too_many_audits_says_why_its_last_line_has_no_count(monkeypatch):
+    inventory = str(SAMPLES / "kakao-2022.yaml")
+    line = ("drcheck plan works out which changes would pass the gate and what they cost (not run here: it audits "
+            "the estate once for every set of changes it tries, more often than an audit waits for)")
+    assert not drcheck("audit", inventory, "--as-of", AS_OF).stdout.rstrip().endswith(line)
+    # a budget of one audit for the whole estate: the plan needs tens
+    monkeypatch.setattr("drcheck.commands.cli.AUDIT_PLAN_WORK", len(load_inventory([inventory]).services))
     table = drcheck("audit", inventory, "--as-of", AS_OF)
     assert table.returncode == 1 and table.stdout.rstrip().endswith(line)
     markdown = drcheck("audit", inventory, "--as-of", AS_OF, "-f", "markdown").stdout

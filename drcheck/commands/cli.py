@@ -257,9 +257,10 @@ def _outputs(formats: list[str], files: list[str], allowed: tuple[str, ...], def
     return pairs
 
 
-# Up to this many services, a failing audit's table and Markdown end with what the plan takes (the plan audits the
-# estate some tens of times); larger estates are pointed to `drcheck plan`.
-AUDIT_PLAN_LIMIT = 300
+# A failing audit's table and Markdown end with what the plan takes when the plan needs at most this many
+# service-audits (its audits times the estate's services: 6,000 keep it within a few seconds here); otherwise they
+# point to `drcheck plan`.
+AUDIT_PLAN_WORK = 6_000
 PROGRESS_FROM = 500  # services: a plan of a smaller estate takes seconds at most, and shows no progress bar
 
 PATHS = typer.Argument(..., metavar="PATH", help="inventory files or directories; - reads stdin", show_default=False)
@@ -359,11 +360,14 @@ def audit(
         where = f"{waiver.location}: " if waiver.location else ""
         typer.echo(terminal(f"warning: {where}waiver for {waiver.rule} on {waiver.subject}: no such subject in the "
                             f"inventory{suggestion}; it waives nothing"), err=True)
-    if not report.passed and not report.errors and not quiet and report.service_count <= AUDIT_PLAN_LIMIT \
+    if not report.passed and not report.errors and not quiet \
             and any(fmt in ("table", "markdown", "html") for fmt, _ in outputs):
-        from .plan import make_plan
+        from .plan import OverBudget, make_plan
 
-        report.plan = make_plan(documents, options)
+        try:
+            report.plan = make_plan(documents, options, max_audits=AUDIT_PLAN_WORK // max(report.service_count, 1))
+        except OverBudget:
+            pass  # no plan in the report: its last line points to `drcheck plan`
     _write_all("audit", report, outputs, color, quiet)
     if all(path not in (None, "-") for _, path in outputs):
         from ..reporters.summary import summary_line

@@ -140,13 +140,19 @@ class _Setup:
     read: ReadDocuments | None = None  # the inventory's documents read once, for each overlay to be built onto
 
 
-def make_plan(documents: list[Document], options: AuditOptions, progress: Progress | None = None) -> PlanReport:
-    """The plan for the inventory of `documents`, audited with `options`."""
-    return planner(documents, options, progress).plan()
+class OverBudget(Exception):
+    """The plan needs more audits than it was given (`make_plan`'s `max_audits`)."""
+
+
+def make_plan(documents: list[Document], options: AuditOptions, progress: Progress | None = None,
+              max_audits: int | None = None) -> PlanReport:
+    """The plan for the inventory of `documents`, audited with `options`; `OverBudget` when it would take more
+    than `max_audits` audits (a count, not a time, so that whether a plan is made does not depend on the machine)."""
+    return planner(documents, options, progress, max_audits=max_audits).plan()
 
 
 def planner(documents: list[Document], options: AuditOptions, progress: Progress | None = None,
-            inventory: Inventory | None = None) -> "Planner":
+            inventory: Inventory | None = None, max_audits: int | None = None) -> "Planner":
     """A planner of the inventory of `documents` (`inventory`, when it is built already); once made, it needs
     the documents no more."""
     inventory = inventory or build_inventory(documents)
@@ -157,7 +163,7 @@ def planner(documents: list[Document], options: AuditOptions, progress: Progress
                    params, split=len(inventory.services) > 2000, large=len(inventory.services) > LARGE_ESTATE,
                    overridden=_overridden(documents),
                    read=read_documents(documents))
-    return Planner(setup, progress or (lambda done, total, what: None))
+    return Planner(setup, progress or (lambda done, total, what: None), max_audits)
 
 
 def _overridden(documents: list[Document]) -> dict[tuple[str, str, str], str]:
@@ -206,9 +212,10 @@ def _candidate_sites(inventory: Inventory, listed: dict[str, Site]) -> dict[str,
 class Planner:
     """Searches the vocabulary of changes for a plan, asking the audit what each set of changes gives."""
 
-    def __init__(self, setup: _Setup, progress: Progress):
+    def __init__(self, setup: _Setup, progress: Progress, max_audits: int | None = None):
         self.setup = setup
         self.progress = progress
+        self.max_audits = max_audits
         self.plan_settings = setup.options.policy.plan
         self.cache: dict[frozenset, Outcome] = {}
         self.audits = 0
@@ -225,6 +232,8 @@ class Planner:
         chosen = frozenset(changes)
         cached = self.cache.get(chosen)
         if cached is None or findings and cached.findings is None:
+            if self.max_audits is not None and self.audits >= self.max_audits:
+                raise OverBudget(self.max_audits)
             report = audit(self.inventory_with(chosen), replace(self.setup.options, split_rules=self.setup.split))
             self.audits += 1
             threshold = SEVERITIES.index(report.fail_on)

@@ -42,9 +42,9 @@ def audit_line(report: Report) -> str | None:
     if report.passed or report.errors:
         return None
     plan = report.plan
-    if plan is None:  # too large an estate to plan during its audit: say why the count is not here
-        return (f"drcheck plan works out which changes would pass the gate and what they cost (not run here: for "
-                f"{report.service_count:,} services it audits the estate tens of times)")
+    if plan is None:  # a plan too long to work out during an audit: say why the count is not here
+        return ("drcheck plan works out which changes would pass the gate and what they cost (not run here: it "
+                "audits the estate once for every set of changes it tries, more often than an audit waits for)")
     if plan.passed_after:
         return f"{changes(plan)} ({cost_phrase(plan)}) would pass the gate: drcheck plan"
     if not plan.steps:

@@ -26,7 +26,6 @@ class Context:
         self.inventory = inventory
         self.as_of = as_of
         self.area_radius_km = area_radius_km  # the reach of an area disaster (`domains.DomainIndex`)
-        self._distances: dict[tuple[tuple[float, float], tuple[float, float]], float] = {}
         self._domains_of: dict[str, tuple[list[Domain], frozenset[Domain]]] = {}
         self._shared: dict[tuple[str, str, tuple[str, ...] | None], list[Domain]] = {}
         self._alternatives: dict[str, list[tuple[str, list[str]]]] = {}
@@ -52,11 +51,7 @@ class Context:
         if pa == pb:
             return 0.0
         # measured once per pair of points, not of sites: hundreds of sites may share a few points
-        key = (pa, pb) if pa <= pb else (pb, pa)
-        km = self._distances.get(key)
-        if km is None:
-            km = self._distances[key] = geodesic_km(pa, pb)
-        return km
+        return geodesic_km(*((pa, pb) if pa <= pb else (pb, pa)))
 
     def same_named_region(self, a: str, b: str) -> bool:
         """Two different sites located at the same named cloud region (`Site.shares_named_region`)."""
