@@ -75,13 +75,11 @@ class BlastRadius(Rule):
                   "Regulation (EU) 2022/2554 (DORA) Art. 11")
 
     def check(self, ctx, group):
-        k = ctx.scenario_of[group]
-        impact = ctx.impacts[k]
+        impact = ctx.failures.impact_of(group)
         if impact <= self.param("max_share"):
             return PASSED
-        simulation = ctx.simulation
-        down, down_count = simulation.heaviest_down(k, LISTED), simulation.down_counts[k]
-        data_lost = simulation.data_lost_in(k)
+        lost = ctx.failures.single_failure(group, LISTED)
+        down, down_count, data_lost = lost.down, lost.down_count, lost.data_lost
         story = f"takes down {_percent(impact)} of tier-weighted services ({listing(down, total=down_count)})"
         if data_lost:
             story += f" and loses the data of {listing(data_lost)} for good"

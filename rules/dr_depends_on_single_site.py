@@ -73,7 +73,7 @@ class DrDependsOnSingleSite(Rule):
                   "MSIT/KCC/NFA findings on the SK C&C Pangyo fire, 6 Dec 2022")
 
     def check(self, ctx, service):
-        defeated = ctx.simulation.defeated_dr(service.name)
+        defeated = ctx.failures.defeated_dr(service.name)
         if defeated is None:
             return PASSED
         defeats = defeated.defeats

@@ -97,7 +97,7 @@ class RecoveryToolingColocated(Rule):
     def check(self, ctx, service):
         if not any(p.role == "standby" for p in service.placements):
             return NOT_APPLICABLE
-        blocked = ctx.simulation.blocked_failover(service.name)
+        blocked = ctx.failures.blocked_failover(service.name)
         if blocked is None:
             return PASSED
         failure, tooling, standbys = blocked.scenarios.worst, blocked.tooling, blocked.standbys

@@ -24,6 +24,7 @@ from hypothesis import settings
 from drcheck.commands import cli
 from drcheck.audit.run import AuditOptions, audit, load_inventory
 from drcheck.audit.policy import default_policy, load_policy
+from drcheck.audit.report import EVERYTHING
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_topologies"
@@ -63,10 +64,12 @@ def write(tmp_path):
     return _write
 
 
-def run_audit(path, *, select=None, policy=None, as_of=AS_OF, **options):
-    """Audit the inventory at `path` under the policy file `policy` (None: the default policy)."""
+def run_audit(path, *, select=None, policy=None, as_of=AS_OF, needs=EVERYTHING, **options):
+    """Audit the inventory at `path` under the policy file `policy` (None: the default policy), working out what
+    every format `needs`, so that any of them can render the report."""
     loaded = default_policy() if policy is None else load_policy(policy)
-    return audit(load_inventory([str(path)]), AuditOptions(policy=loaded, as_of=as_of, select=select, **options))
+    return audit(load_inventory([str(path)]), AuditOptions(policy=loaded, as_of=as_of, select=select, **options),
+                 needs=needs)
 
 
 def findings_of(report, rule):

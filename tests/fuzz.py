@@ -42,7 +42,7 @@ from drcheck.failures.graph import inventory_graph  # noqa: E402
 from drcheck.inventory.loader import parse  # noqa: E402
 from drcheck.audit.policy import default_policy  # noqa: E402
 from drcheck.audit.report import Drawing, Simulated  # noqa: E402
-from drcheck.reporters import formats, render  # noqa: E402
+from drcheck.reporters import formats, need, render  # noqa: E402
 from drcheck.commands.scenarios import scenarios_for  # noqa: E402
 from drcheck.inventory.schema import build_inventory  # noqa: E402
 
@@ -75,7 +75,7 @@ def _outputs(text: str) -> dict[str, str]:
         return {"error": str(refused)}
     out: dict[str, str] = {}
     if inventory.services:
-        report = audit(inventory, AuditOptions(policy=_POLICY, as_of=AS_OF))
+        report = audit(inventory, AuditOptions(policy=_POLICY, as_of=AS_OF), needs=need("audit", formats("audit")))
         assert not report.errors, f"a rule failed: {report.errors[0].message}"
         for fmt in formats("audit"):
             out[f"audit {fmt}"] = _text(render("audit", fmt, report))

@@ -14,6 +14,7 @@ from drcheck.failures.graph import inventory_graph
 from drcheck.inventory.loader import parse
 from drcheck.inventory.model import AnyOf, Dependency
 from drcheck.inventory.schema import build_inventory, json_schema
+from drcheck.failures.causes import Explanations
 from drcheck.failures.simulate import Simulation
 
 FILE = "inv.yaml"
@@ -134,7 +135,7 @@ GATEWAYS_IN_SEOUL = with_dependency("{any_of: [pg-toss, pg-inicis]}").replace(
 
 def test_why_names_the_group_whose_every_service_is_down():
     sim = simulate(GATEWAYS_IN_SEOUL, ["seoul"])
-    cause = sim.cause("checkout", 0)
+    cause = Explanations(sim).cause("checkout", 0)
     assert cause.chain == ("checkout", "pg-toss") and cause.any_of == (("pg-toss", "pg-inicis"),)
     assert cause.describe() == "hard dependency chain checkout → pg-toss; every one of pg-toss, pg-inicis is down"
 

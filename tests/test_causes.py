@@ -4,13 +4,14 @@ import textwrap
 from drcheck.failures.domains import Domain, DomainIndex
 from drcheck.inventory.loader import parse
 from drcheck.inventory.schema import build_inventory
-from drcheck.failures.simulate import Cause, Simulation
+from drcheck.failures.causes import Cause, Explanations
+from drcheck.failures.simulate import Simulation
 
 
-def simulate(text: str, lost: set[str]) -> Simulation:
+def simulate(text: str, lost: set[str]) -> Explanations:
     inventory = build_inventory([parse("inv.yaml", textwrap.dedent(text))])
     index = DomainIndex(inventory)
-    return Simulation(inventory, [index.failure(Domain("site", name) for name in sorted(lost))])
+    return Explanations(Simulation(inventory, [index.failure(Domain("site", name) for name in sorted(lost))]))
 
 
 def test_a_dependency_on_itself_is_not_part_of_the_story():
@@ -49,7 +50,7 @@ def test_blocked_failover_names_the_tooling_that_is_down():
     """, {"a"})
     cause = sim.cause("store", 0)
     assert cause.kind == "recovery" and cause.missing == ("switchover",)
-    assert sim.data_lost_in(0) == []
+    assert sim.simulation.data_lost_in(0) == []
 
 
 def test_services_that_need_each_other_are_down_in_a_cycle_whichever_is_asked_first():

@@ -96,7 +96,7 @@ def test_a_bug_of_drcheck_itself_is_exit_2_without_a_traceback(write):
     import sys
 
     program = ("import sys, drcheck.audit.run\n"
-               "def broken(*args):\n    raise ValueError('a bug')\n"
+               "def broken(*args, **options):\n    raise ValueError('a bug')\n"
                "drcheck.audit.run.audit = broken\n"
                "from drcheck.commands.cli import main\n"
                f"sys.argv = ['drcheck', 'audit', {str(write(INVENTORY))!r}]\n"

@@ -33,9 +33,10 @@ def test_costs_are_read_into_the_model(write):
 
 @pytest.mark.parametrize("cost, found", [("{monthly: -1}", "found '-1'"), ("{monthly: lots}", "found 'lots'"),
                                           ("{yearly: 3}", "unknown field 'yearly'"), ("1200", "found '1200'")])
-def test_a_bad_cost_is_exit_2_naming_its_line(write, cost, found):
+@pytest.mark.parametrize("command", ["validate", "plan"])
+def test_a_bad_cost_is_exit_2_naming_its_line(write, cost, found, command):
     path = write(INVENTORY.replace("{monthly: 1200.5}", cost))
-    result = drcheck("validate", path)
+    result = drcheck(command, path)
     assert result.returncode == 2
     assert f"{path}:10:" in result.stderr and found in result.stderr
     assert "Traceback" not in result.stderr
@@ -76,13 +77,15 @@ def test_candidate_sites_are_full_sites_with_their_cost(write):
     ("plan:\n  amortise_months: 0\n", 2, "expected a whole number of months"),
     ("plan:\n  candidate_sites:\n    far: {location: [95, 0]}\n", 3, "plan.candidate_sites: site 'far'.location"),
     ("plan:\n  candidate_sites:\n    far: {location: [35, 129], cost: {monthly: -9}}\n", 3, "found '-9'"),
+    ("plan:\n  candidate_sites:\n    far: {location: 'aws:mars-1'}\n", 3, "found unknown cloud location 'aws:mars-1'"),
     ("plan:\n  candidate_sites: [far]\n", 2, "expected a mapping of site names"),
     ("plan:\n  budget: 3\n", 2, "plan: unknown key 'budget'"),
 ])
-def test_bad_plan_input_is_exit_2_naming_the_policy_line(write, text, line, found):
+@pytest.mark.parametrize("command", ["audit", "plan"])
+def test_bad_plan_input_is_exit_2_naming_the_policy_line(write, text, line, found, command):
     inventory = write(INVENTORY)
     policy = write(text, "policy.yaml")
-    result = drcheck("audit", inventory, "--policy", policy)
+    result = drcheck(command, inventory, "--policy", policy)
     assert result.returncode == 2, result.stderr
     assert f"{policy}:{line}:" in result.stderr and found in result.stderr
     assert "Traceback" not in result.stderr

@@ -17,8 +17,9 @@ from drcheck.api import SEVERITIES
 from drcheck.audit.run import load_inventory
 from drcheck.failures.domains import Domain, DomainIndex
 from drcheck.reporters import render
+from drcheck.audit.report import EVERY
 from drcheck.commands.scenarios import scenarios_for
-from drcheck.failures.simulate import Cause
+from drcheck.failures.causes import Cause
 
 SAMPLE_PATHS = sorted(SAMPLES.glob("*.yaml"))
 PANGYO_BUILDING = Domain("building", "skcc-pangyo-bldg-a")
@@ -45,7 +46,7 @@ def failing(report, rule: str) -> set[str]:
 
 def simulate(inventory, *lost: str):
     """The one scenario of losing the named domains (KIND=VALUE), as `drcheck simulate --fail` computes it."""
-    (scenario,) = scenarios_for(inventory, list(lost), 1, 0)
+    (scenario,) = scenarios_for(inventory, list(lost), 1, 0, why=EVERY)
     return scenario
 
 
@@ -195,9 +196,9 @@ def test_kakao_worst_loss_is_the_pangyo_building_and_no_data_is_lost(kakao):
     assert worst.impact == 1.0
     assert len(worst.down) == kakao.service_count
     assert worst.data_lost == []  # "all backed up": every data service has a copy outside Pangyo
-    assert worst.causes["kakaotalk"] == Cause("dependency", chain=("kakaotalk", "kakao-auth"))
-    assert worst.causes["kakaotalk-store"].kind == "recovery"
-    assert "ops-switchover" in worst.causes["kakaotalk-store"].missing
+    assert worst.why["kakaotalk"] == Cause("dependency", chain=("kakaotalk", "kakao-auth"))
+    assert worst.why["kakaotalk-store"].kind == "recovery"
+    assert "ops-switchover" in worst.why["kakaotalk-store"].missing
     assert one(kakao, "blast-radius", f"domain:{PANGYO_BUILDING}").evidence["impact"] == 1.0
     # the whole capital region is as bad and, destroying nothing, loses no data either: the same scenario
     assert Domain("region", "kr-capital") in worst.same_as
@@ -422,7 +423,7 @@ def test_fintech_one_payment_path_hangs_on_one_gateway(fintech):
     assert pg_toss.down == ["pg-toss", "direct-debit-api"]
     both = simulate(inventory_of("fintech-seoul"), "service=pg-toss", "service=pg-inicis")
     assert {"card-auth-api", "checkout-api", "mobile-bff"} <= set(both.down)
-    assert both.causes["card-auth-api"].any_of == (("pg-toss", "pg-inicis"),)
+    assert both.why["card-auth-api"].any_of == (("pg-toss", "pg-inicis"),)
 
 
 def test_fintech_pairs_are_ranked_by_what_they_add():

@@ -25,6 +25,7 @@ from geographiclib.geodesic import Geodesic
 from drcheck.failures.domains import Domain, DomainIndex
 from drcheck.errors import Location
 from drcheck.inventory.model import AnyOf, Backup, Dependency, Inventory, Placement, Service, Site
+from drcheck.failures.causes import Explanations
 from drcheck.failures.simulate import Simulation
 
 HERE = Location("generated.yaml", 1, 1)
@@ -228,7 +229,7 @@ def test_a_cycle_whose_failover_needs_each_other_stays_down():
     })
     simulation = _assert_matches_reference(inventory, [_sites("a")])
     assert simulation.down_in(0) == ["x", "y"]
-    assert simulation.cause("x", 0).missing == ("y",)
+    assert Explanations(simulation).cause("x", 0).missing == ("y",)
 
 
 def test_two_ops_tools_that_each_need_the_other_by_default_stay_down():
@@ -248,7 +249,7 @@ def test_recovery_tooling_down_blocks_failover():
     })
     simulation = _assert_matches_reference(inventory, [_sites("a")])
     assert simulation.down_in(0) == ["talk", "switchover"]
-    assert simulation.cause("talk", 0).missing == ("switchover",)
+    assert Explanations(simulation).cause("talk", 0).missing == ("switchover",)
 
 
 def test_tooling_that_survives_lets_the_standby_take_over():
@@ -329,8 +330,8 @@ def test_a_service_outage_takes_its_hard_dependants_down():
     })
     simulation = _assert_matches_reference(inventory, [[Domain("service", "okta")], [Domain("service", "blog")]])
     assert simulation.down_in(0) == ["okta", "shop"]
-    assert simulation.cause("okta", 0).kind == "outage"
-    assert simulation.cause("shop", 0).chain == ("shop", "okta")
+    assert Explanations(simulation).cause("okta", 0).kind == "outage"
+    assert Explanations(simulation).cause("shop", 0).chain == ("shop", "okta")
     assert simulation.down_in(1) == ["blog"]  # --fail service=NAME takes down any service
     assert simulation.data_lost_in(0) == []
 
@@ -345,7 +346,7 @@ def test_default_recovery_needs_are_the_ops_services_as_critical_or_more():
     simulation = _assert_matches_reference(inventory, [_sites("a")])
     # the tier-3 wiki does not block the tier-1 store's failover; it does block the tier-3 batch job
     assert simulation.down_in(0) == ["wiki", "batch"]
-    assert simulation.cause("batch", 0).missing == ("wiki",)
+    assert Explanations(simulation).cause("batch", 0).missing == ("wiki",)
 
 
 def test_automatic_failover_needs_no_tooling():
@@ -391,11 +392,11 @@ def test_why_a_service_is_down_is_a_true_story_whatever_order_services_are_expla
     whatever order they are asked in (with cycles, which of several circles is told may depend on it)."""
     index = DomainIndex(inventory)
     scenarios = [index.failure([domain]) for domain in index.known]
-    forward, backward = Simulation(inventory, scenarios), Simulation(inventory, scenarios)
+    forward, backward = Simulation(inventory, scenarios), Explanations(Simulation(inventory, scenarios))
     hard = {name: {m for d in s.depends_on if d.hard for m in d.services} for name, s in inventory.services.items()}
     for k in range(len(scenarios)):
         down = forward.down_in(k)
-        causes = forward.causes_in(k)
+        causes = Explanations(forward).causes_in(k)
         assert list(causes) == down
         told_backward = {name: backward.cause(name, k) for name in reversed(down)}
         acyclic = nx.is_directed_acyclic_graph(nx.DiGraph([(a, b) for a in down for b in hard[a] if b in down and b != a]))

@@ -15,8 +15,7 @@ from rich.cells import cell_len
 
 from conftest import EMPTY_FOLDER, ROOT, SAMPLES, drcheck, run_audit
 from drcheck.failures.domains import Failure
-from drcheck.audit.impact import subject_impacts
-from drcheck.rule_api.context import Context
+from drcheck.failures.questions import FailureQuestions
 from drcheck.inventory.loader import parse
 from drcheck.inventory.schema import build_inventory
 from drcheck.failures.simulate import Simulation
@@ -210,7 +209,7 @@ def test_waived_findings_are_counted_apart_and_unused_waivers_are_named(tmp_path
 @given(inventories(max_sites=5, max_services=9))
 def test_a_service_takes_down_what_the_simulation_of_its_own_outage_does(document):
     inventory = build_inventory([parse("generated.yaml", yaml.safe_dump(document, sort_keys=False))])
-    impacts = subject_impacts(Context(inventory, None))
+    impacts = FailureQuestions(inventory).subject_impacts()
     names = list(inventory.services)
     outages = Simulation(inventory, [Failure((), frozenset(), frozenset(), frozenset([n])) for n in names]).impacts()
     for name, expected in zip(names, outages):

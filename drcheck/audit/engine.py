@@ -413,7 +413,7 @@ def _subjects(scope: str, ctx: Context):
     if scope == "site":
         return ctx.inventory.sites.values()
     if scope == "domain":
-        return ctx.single_failures
+        return ctx.failures.single_failures
     return [ctx.inventory]
 
 

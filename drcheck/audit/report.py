@@ -1,6 +1,11 @@
-"""The finished audit: plain data that every reporter renders and none of them changes."""
+"""The finished audit: plain data that every reporter renders and none of them changes.
+
+A report holds values only, never a way back into the simulation: what some formats show beyond the
+findings, the scores and the scenarios (why each service is down, how much each subject takes down, the
+inventory to map, its graph to draw) is worked out by the audit when a format declares it `Needs` it."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -13,13 +18,36 @@ from ..errors import Location, location_json
 from ..inventory.model import DEFAULT_TIER, Inventory
 from .policy import Waiver
 from .scoring import Score
-from ..failures.simulate import Cause
+from ..failures.causes import Cause
 
 if TYPE_CHECKING:  # networkx is imported only by the formats that draw the graph
     import networkx as nx
 
 SCHEMA_VERSION = 1
 FINGERPRINTS_HEADER = "# drcheck fingerprints 1"  # the first line of `--format fingerprints`, a baseline
+EVERY = sys.maxsize  # as a number of the services down to explain: every one
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a format shows beyond the findings, the scores and the scenarios.  The audit works it out only when
+    a format about to be written declares that it needs it (`reporters.declare_needs`): the table's audit does
+    not pay for the HTML's drawing, nor a plan's many audits for any of it."""
+
+    impacts: bool = False  # `Report.impacts`: how much each subject takes down, to order findings by importance
+    why: int = 0  # `Scenario.why`: why each of the first `why` services down in a scenario is down (EVERY: all)
+    inventory: bool = False  # `Report.inventory`: the audited inventory, for the formats that map it
+    graph_up_to: int = 0  # `Report.graph`: the inventory's dependency graph, when it has at most this many services
+
+    def __or__(self, other: Needs) -> Needs:
+        return Needs(self.impacts or other.impacts, max(self.why, other.why), self.inventory or other.inventory,
+                     max(self.graph_up_to, other.graph_up_to))
+
+    def covers(self, other: Needs) -> bool:
+        return self | other == self
+
+
+EVERYTHING = Needs(impacts=True, why=EVERY, inventory=True, graph_up_to=EVERY)
 
 
 @dataclass
@@ -32,18 +60,10 @@ class Scenario:
     down: list[str]
     data_lost: list[str]
     impact: float
-    explain: Callable[..., dict[str, Cause]] = field(repr=False, compare=False)  # (names=None: all of `down`)
     excess: float | None = None  # of a pair of failures: its impact less the larger of its two members' alone
-
-    @cached_property
-    def causes(self) -> dict[str, Cause]:
-        """Why each service in `down` is down; worked out only for the formats that show it
-        (tens of thousands of chains in a large estate)."""
-        return self.explain()
-
-    def causes_of(self, names: list[str]) -> dict[str, Cause]:
-        """Why each of `names` (some of `down`) is down, working out no other: for the formats that show a few."""
-        return self.explain(names)
+    # why each of the first `Needs.why` services of `down` is down, in the order of `down`: worked out only for the
+    # formats that show it (tens of thousands of chains in a large estate)
+    why: dict[str, Cause] = field(default_factory=dict, repr=False)
 
     def as_json(self) -> dict:
         return {
@@ -56,7 +76,7 @@ class Scenario:
             "data_lost": self.data_lost,
             "impact": round(self.impact, 4),
             **({} if self.excess is None else {"excess": round(self.excess, 4)}),
-            "why": {name: _cause_json(c) for name, c in self.causes.items()},
+            "why": {name: _cause_json(c) for name, c in self.why.items()},
         }
 
 
@@ -114,7 +134,7 @@ class Simulated:
     """What `drcheck simulate` found: the loss chosen with --fail, or the worst of every loss, ranked."""
 
     scenarios: list[Scenario]
-    chosen: bool
+    chosen: bool  # a chosen loss is told in detail in every format: its scenario says why each service is down
 
     def as_json(self) -> dict:
         return {"scenarios": [s.as_json() for s in self.scenarios]}
@@ -155,20 +175,17 @@ class Report:
     rules: list[RuleInfo] = field(default_factory=list)  # every rule that ran, in id order
     notes: list[str] = field(default_factory=list)  # about the rules the user named: renamed, deprecated
     services: list[ServiceSummary] = field(default_factory=list)
-    inventory: Inventory | None = field(default=None, repr=False)  # what was audited, for the formats that draw it
-    # subject id -> tier-weighted share of the services that go down with it (`drcheck.audit.impact`); worked out only
-    # for the formats that order findings by importance
-    find_impacts: Callable[[], dict[str, float]] = field(default=dict, repr=False, compare=False)
+    computed: Needs = Needs()  # what the audit worked out beyond the findings: the three fields below
+    # subject id -> tier-weighted share of the services that go down with it (`FailureQuestions.subject_impacts`)
+    impacts: dict[str, float] = field(default_factory=dict, repr=False)
+    inventory: Inventory | None = field(default=None, repr=False)  # what was audited, for the formats that map it
+    graph: nx.DiGraph | None = field(default=None, repr=False, compare=False)  # `FailureQuestions.graph`
     # the plan that would pass the gate (`drcheck plan`), for the formats that end by saying what it takes; None when
     # the gate passes or the estate is too large to plan during an audit
     plan: PlanReport | None = field(default=None, repr=False, compare=False)
     # services no file gives a tier, and the rules that (at the default tier) were therefore not applied to them
     untiered: list[str] = field(default_factory=list)
     not_applied_untiered: list[str] = field(default_factory=list)
-
-    @cached_property
-    def impacts(self) -> dict[str, float]:
-        return self.find_impacts()
 
     @property
     def coverage_note(self) -> str:
@@ -178,20 +195,14 @@ class Report:
         return (f"coverage {percent(self.coverage)} of the tier weight: {self.unplaced_count} of {self.service_count} "
                 "service(s) not placed on any site; the rules that need placements report unknown for them")
 
-    @cached_property
-    def graph(self) -> "nx.DiGraph":
-        """The audited inventory as one networkx graph (`drcheck.failures.graph.inventory_graph`), for the formats that draw
-        its dependencies; built on first use."""
-        from ..failures.graph import inventory_graph
-
-        return inventory_graph(self.inventory)
-
     def owner_and_tier(self, finding: Finding) -> tuple[str | None, int | None]:
         """The owner and tier of a service finding's service; (None, None) for other subjects."""
-        if self.inventory is None or not finding.subject.startswith("service:"):
-            return None, None
-        service = self.inventory.services.get(finding.subject[8:])
+        service = self._services.get(finding.subject[8:]) if finding.subject.startswith("service:") else None
         return (service.owner, service.tier) if service is not None else (None, None)
+
+    @cached_property
+    def _services(self) -> dict[str, ServiceSummary]:
+        return {s.name: s for s in self.services}
 
     @property
     def failures(self) -> list[Finding]:

@@ -4,20 +4,19 @@ from __future__ import annotations
 import json
 import os
 import re
-from functools import partial
 from dataclasses import dataclass, field
 from datetime import date
 
 from .. import __version__
 from ..rule_api.context import Context
 from ..rule_api.findings import SEVERITIES, Finding
-from .impact import subject_impacts
 from .engine import configure, discover, run
 from ..errors import InputError, Location, did_you_mean
+from ..failures.causes import Explanations
 from ..inventory.loader import STDIN_NAME, Document, collect_sources, parse, read_source
 from ..inventory.model import DEFAULT_TIER, Inventory
 from .policy import DEFAULT_POLICY_FILE, Policy, Waiver, holds_only_policy
-from .report import FINGERPRINTS_HEADER, Report, RuleInfo, Scenario, ServiceSummary, percent
+from .report import FINGERPRINTS_HEADER, Needs, Report, RuleInfo, Scenario, ServiceSummary, percent
 from ..inventory.schema import build_inventory
 from .scoring import compute, grade
 
@@ -86,15 +85,17 @@ def require_services(inventory: Inventory) -> Inventory:
     return inventory
 
 
-def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = None) -> Report:
-    """The audit of `inventory`; `ctx`, when given, is a context of it to reuse (`diff` reads its simulation too)."""
+def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = None, needs: Needs = Needs()) -> Report:
+    """The audit of `inventory`, with what the formats to be written `needs` beyond the findings; `ctx`, when given,
+    is a context of it to reuse (`diff` reads its simulation too)."""
     policy = options.policy
     sources = discover([*policy.rules_dirs, *options.rules_dirs])
     notes: list[str] = []
     rules = configure(policy, sources, options.select, options.ignore, notes)
     ctx = ctx or Context(inventory, options.as_of, policy.area_radius_km)
+    failures = ctx.failures
     # before the rules: the simulation the scenarios read is then built once, for the rules of both processes
-    scenarios = worst_scenarios(ctx, SCENARIOS_IN_REPORT)
+    worst = [(group, k) for group, k in failures.ranked_single_failures if failures.impacts[k] > 0][:SCENARIOS_IN_REPORT]
     outcomes = run(rules, ctx, trusted={rule_id for rule_id, source in sources.items() if source.origin == "builtin"},
                    split=options.split_rules)
     findings = [f for o in outcomes for f in o.findings]
@@ -123,7 +124,8 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         passed=not gate,
         gate=gate,
         findings=findings,
-        scenarios=scenarios,
+        scenarios=[scenario(failures.explanations, k, [group.domain], list(group.domains[1:]), failures.impacts[k],
+                            why=needs.why) for group, k in worst],
         expired_waivers=expired,
         unused_waivers=unused,
         stray_waivers=_stray_waivers(unused, inventory, ctx),
@@ -131,8 +133,10 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         rules=[RuleInfo.of(rule, builtin=sources[rule.id].origin == "builtin") for rule in rules],
         notes=notes,
         services=_service_summaries(inventory, findings),
-        inventory=inventory,
-        find_impacts=partial(subject_impacts, ctx),
+        computed=needs,
+        impacts=failures.subject_impacts() if needs.impacts else {},
+        inventory=inventory if needs.inventory else None,
+        graph=failures.graph if needs.graph_up_to and len(inventory.services) <= needs.graph_up_to else None,
         **_untiered(inventory, rules),
     )
 
@@ -178,21 +182,16 @@ def _service_summaries(inventory: Inventory, findings: list[Finding]) -> list[Se
             for s in inventory.services.values()]
 
 
-def worst_scenarios(ctx: Context, limit: int) -> list[Scenario]:
-    """Single failures with the largest impact, each scenario once (see `Context.single_failures`); ties go to
-    the smaller domain (fewer sites lost)."""
-    impacts = ctx.impacts
-    told = {k: group for group, k in ((g, ctx.scenario_of[g]) for g in ctx.single_failures)}
-    ranked = [k for k in ctx.ranked_scenarios if k in told and impacts[k] > 0][:limit]
-    return [scenario(ctx.simulation, k, [told[k].domain], list(told[k].domains[1:]), impacts[k]) for k in ranked]
-
-
-def scenario(simulation, k: int, lost, same_as, impact: float, excess: float | None = None) -> Scenario:
+def scenario(explanations: Explanations, k: int, lost, same_as, impact: float, excess: float | None = None,
+             why: int = 0) -> Scenario:
+    """Scenario k of the simulation that `explanations` explains, as reports tell it, with why each of the first
+    `why` services down in it is down."""
+    simulation = explanations.simulation
     failure = simulation.scenarios[k]
+    down = simulation.down_in(k)
     return Scenario(lost=lost, same_as=same_as, sites=sorted(failure.sites), loss=failure.loss,
-                    destroyed=sorted(failure.destroyed), down=simulation.down_in(k),
-                    data_lost=simulation.data_lost_in(k), impact=impact, explain=partial(simulation.causes_in, k),
-                    excess=excess)
+                    destroyed=sorted(failure.destroyed), down=down, data_lost=simulation.data_lost_in(k), impact=impact,
+                    excess=excess, why=explanations.causes_in(k, down[:why]) if why else {})
 
 
 def _apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) -> tuple[list[Waiver], list[Waiver]]:

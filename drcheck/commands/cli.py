@@ -22,7 +22,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from .. import __version__
 from ..rule_api.findings import SEVERITIES
 from ..errors import InputError, Problem, did_you_mean, path_error, unknown_rule
-from ..reporters import FORMATS, formats
+from ..reporters import FORMATS, formats, need
 from ..inventory.scalars import parse_date
 from ..reporters.safe import terminal
 
@@ -257,9 +257,10 @@ def _outputs(formats: list[str], files: list[str], allowed: tuple[str, ...], def
     return pairs
 
 
-# Up to this many services, a failing audit's table and Markdown end with what the plan takes (the plan audits the
-# estate some tens of times); larger estates are pointed to `drcheck plan`.
-AUDIT_PLAN_LIMIT = 300
+# A failing audit's table and Markdown end with what the plan takes when the plan needs at most this many
+# service-audits (its audits times the estate's services: 6,000 keep it within a few seconds here); otherwise they
+# point to `drcheck plan`.
+AUDIT_PLAN_WORK = 6_000
 PROGRESS_FROM = 500  # services: a plan of a smaller estate takes seconds at most, and shows no progress bar
 
 PATHS = typer.Argument(..., metavar="PATH", help="inventory files or directories; - reads stdin", show_default=False)
@@ -350,9 +351,10 @@ def audit(
     options.policy.fail_on_unknown = options.policy.fail_on_unknown or fail_on_unknown
     documents = _documents_saying_what_is_skipped(paths)
     inventory = require_services(build_inventory(documents))
-    if len(inventory.services) > AUDIT_PLAN_LIMIT:
+    plan_audits = AUDIT_PLAN_WORK // len(inventory.services)
+    if not plan_audits:
         documents = None  # no plan is made (below): the parsed files, 70 MB at 20,000 services, need not stay
-    report = run_audit(inventory, options)
+    report = run_audit(inventory, options, needs=need("audit", [fmt for fmt, _ in outputs]))
     for note in report.notes:
         typer.echo(f"note: {terminal(note)}", err=True)
     for waiver, suggestion in report.stray_waivers:
@@ -361,11 +363,14 @@ def audit(
         where = f"{waiver.location}: " if waiver.location else ""
         typer.echo(terminal(f"warning: {where}waiver for {waiver.rule} on {waiver.subject}: no such subject in the "
                             f"inventory{suggestion}; it waives nothing"), err=True)
-    if not report.passed and not report.errors and not quiet and report.service_count <= AUDIT_PLAN_LIMIT \
+    if documents is not None and not report.passed and not report.errors and not quiet \
             and any(fmt in ("table", "markdown", "html") for fmt, _ in outputs):
-        from .plan import make_plan
+        from .plan import OverBudget, make_plan
 
-        report.plan = make_plan(documents, options)
+        try:
+            report.plan = make_plan(documents, options, max_audits=plan_audits)
+        except OverBudget:
+            pass  # no plan in the report: its last line points to `drcheck plan`
     _write_all("audit", report, outputs, color, quiet)
     if all(path not in (None, "-") for _, path in outputs):
         from ..reporters.summary import summary_line
@@ -416,7 +421,7 @@ def simulate(
     """Blast radius of losing failure domains: what goes down, why, and which data is lost."""
     from ..audit.run import load_inventory
     from ..audit.policy import load_policy
-    from ..audit.report import Simulated
+    from ..audit.report import EVERY, Simulated
     from .scenarios import RANKINGS, scenarios_for
 
     _choice("--format", fmt, formats("simulate"))
@@ -427,7 +432,8 @@ def simulate(
     _choice("--rank", rank_by, RANKINGS)
     inventory = load_inventory([path])
     radius = load_policy(policy_file).area_radius_km
-    simulated = Simulated(scenarios_for(inventory, fail or [], depth, top, radius, rank_by), chosen=bool(fail))
+    why = EVERY if fail else need("simulate", [fmt]).why
+    simulated = Simulated(scenarios_for(inventory, fail or [], depth, top, radius, rank_by, why), chosen=bool(fail))
     _write_all("simulate", simulated, [(fmt, None)], color)
 
 
@@ -613,6 +619,8 @@ def plan(
         search = planner(documents, options, progress, inventory)
         del documents, inventory  # read into the planner: a large estate's parsed files need not stay
         planned = search.plan()
+    for note in search.notes(planned):
+        typer.echo(f"note: {terminal(note)}", err=True)
     for error in planned.errors:
         typer.echo(f"error: {terminal(error)}", err=True)
     if planned.errors:
@@ -632,12 +640,13 @@ def _progress_bar(wanted: bool):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("planning", total=None)
+        task = bar.add_task("auditing the estate as it is", total=None, count="")
 
-        def update(done: int, total: int, what: str) -> None:
-            bar.update(task, completed=done, total=total or None, description=what)
+        def update(done: int, total: int, what: str) -> None:  # a total of 0: not known (the bar pulses)
+            bar.update(task, completed=done, total=total or None, description=what,
+                       count=f"{done}/{total}" if total else "")
 
         yield update
 

@@ -28,6 +28,7 @@ from ..rule_api.context import Context
 from ..rule_api.findings import SEVERITIES, Finding
 from ..audit.run import AuditOptions, audit, policy_document, require_services
 from ..failures.domains import Domain
+from ..failures.questions import FailureQuestions
 from ..errors import InputError
 from ..inventory.loader import Document, parse
 from ..inventory.model import Inventory
@@ -60,7 +61,7 @@ def compare(load_base: Loader, load_head: Loader, options: AuditOptions, paralle
         gone = [i for key, (i, _) in old.items() if key not in new]
         changed = [(old[key][0], f) for key, f in new.items() if key in old and old[key][1] != f.severity]
         wanted = [*gone, *(i for i, _ in changed)]
-        past = base.outcome(wanted, head_ctx.simulation.index)
+        past = base.outcome(wanted, head_ctx.failures.simulation.index)
     was = dict(zip(wanted, past.findings))
     removed = [was[i] for i in gone]
     rank = SEVERITIES.index
@@ -75,7 +76,7 @@ def compare(load_base: Loader, load_head: Loader, options: AuditOptions, paralle
     # what fails the gate: on each subject that got worse, its worst findings, if at or above fail_on
     blocking = [f for f in after.findings if rank(f.severity) <= threshold and _counts(f, policy.fail_on_unknown)
                 and any(worse.get(subject, NOTHING) == rank(f.severity) for subject in _subjects(f))]
-    scenarios = _worse_scenarios(past, head_ctx)
+    scenarios = _worse_scenarios(past, head_ctx.failures)
     score_change = after.score.value - summary.score.value
     net = ("worse" if worse or any(s.regressed for s in scenarios) or score_change < 0 else
            "better" if better or score_change > 0 else "unchanged")
@@ -159,12 +160,13 @@ class _BaseAudit:
 
     def outcome(self, wanted: list[int], numbering: dict[str, int]) -> _BaseOutcome:
         findings = [self.report.findings[i] for i in wanted]
-        simulation = self.ctx.simulation
+        failures = self.ctx.failures
+        simulation = failures.simulation
         kept = sum(1 << numbering[name] for name in self.ctx.inventory.services if name in numbering)
         return _BaseOutcome(findings, {f.subject: self.report.owner_and_tier(f) for f in findings}, kept,
                             simulation.down_by_scenario(numbering), simulation.data_lost_by_scenario(numbering),
-                            self.ctx.impacts,
-                            {domain: k for k, group in enumerate(self.ctx.domains.groups) for domain in group.domains})
+                            failures.impacts,
+                            {domain: k for k, group in enumerate(failures.domains.groups) for domain in group.domains})
 
 
 class _ForkedBaseAudit:
@@ -231,7 +233,7 @@ def _base_audit(load: Loader, options: AuditOptions, parallel: bool) -> Iterator
         forked.close()
 
 
-def _worse_scenarios(base: _BaseOutcome, head: Context) -> list[ScenarioChange]:
+def _worse_scenarios(base: _BaseOutcome, head: FailureQuestions) -> list[ScenarioChange]:
     """Single-domain losses that take down, or lose the data of, services they did not before; a regression
     when one of those services was in the base and came through the loss there (a service new in the head is
     judged by its findings)."""

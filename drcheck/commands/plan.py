@@ -9,16 +9,18 @@ audited with the same policy, so that what the plan promises is what
 1. The vocabulary: from each failing finding that stands in the way of the
    gate, the changes that could clear it (`vocabulary`): a standby of the
    service (or of the dependency, tooling or concentrated services the finding
-   names) on the best existing site and the best candidate site, a stronger
-   strategy, a backup, a second power feed or carrier, a drill, a restore test,
+   names) on the best existing site and the best candidate site (where none
+   fits, the existing site that survives the most), a stronger strategy, a
+   backup, a second power feed or carrier, a drill, a restore test,
    `dr.automatic` where the service is already active-active.
 2. The search: with at most EXACT_LIMIT changes, every subset in order of cost
-   until one passes (exact).  Otherwise (the heuristic) rounds that cover the
-   blocking findings with the changes made for them, most findings per unit of
-   cost first, each round audited, until the gate passes or a round gains
-   nothing; then every change the plan does without is dropped, the costliest
-   first, each drop audited.  Above STEP_LIMIT changes a step is every change
-   of one kind, and whole steps are dropped.
+   until one passes (exact).  Otherwise (the heuristic) up to ROUNDS rounds
+   that cover what fails the gate with the changes made for it, most findings
+   per unit of cost first, each round audited, keeping the closest round; then
+   every change the plan does without is dropped, the costliest first, each
+   drop audited, until none can be.  Above STEP_LIMIT changes a step is every
+   change of one kind, and whole steps are dropped.  Where nothing passes,
+   "closest" is the highest score, then the fewest findings failing the gate.
 3. The steps: in order of score gained per unit of cost, each audited with the
    steps before it: what it removes, the score and the gate after it.
 """
@@ -132,18 +134,25 @@ class _Setup:
     params: dict[str, dict]  # rule id -> its parameter values as the policy sets them, for the rules that run
     split: bool  # audits run half their rules in a second process (`engine.run`)
     large: bool  # keep one audit's findings at a time, and collect each audit's garbage
-    # (section, name, field) the inventory's own files override already: an overlay may not patch them again
-    overridden: frozenset[tuple[str, str, str]] = frozenset()
+    # (section, name, field) the inventory's own files override already -> the file: an overlay may not patch
+    # them again
+    overridden: dict[tuple[str, str, str], str] = field(default_factory=dict)
     read: ReadDocuments | None = None  # the inventory's documents read once, for each overlay to be built onto
 
 
-def make_plan(documents: list[Document], options: AuditOptions, progress: Progress | None = None) -> PlanReport:
-    """The plan for the inventory of `documents`, audited with `options`."""
-    return planner(documents, options, progress).plan()
+class OverBudget(Exception):
+    """The plan needs more audits than it was given (`make_plan`'s `max_audits`)."""
+
+
+def make_plan(documents: list[Document], options: AuditOptions, progress: Progress | None = None,
+              max_audits: int | None = None) -> PlanReport:
+    """The plan for the inventory of `documents`, audited with `options`; `OverBudget` when it would take more
+    than `max_audits` audits (a count, not a time, so that whether a plan is made does not depend on the machine)."""
+    return planner(documents, options, progress, max_audits=max_audits).plan()
 
 
 def planner(documents: list[Document], options: AuditOptions, progress: Progress | None = None,
-            inventory: Inventory | None = None) -> "Planner":
+            inventory: Inventory | None = None, max_audits: int | None = None) -> "Planner":
     """A planner of the inventory of `documents` (`inventory`, when it is built already); once made, it needs
     the documents no more."""
     inventory = inventory or build_inventory(documents)
@@ -154,12 +163,13 @@ def planner(documents: list[Document], options: AuditOptions, progress: Progress
                    params, split=len(inventory.services) > 2000, large=len(inventory.services) > LARGE_ESTATE,
                    overridden=_overridden(documents),
                    read=read_documents(documents))
-    return Planner(setup, progress or (lambda done, total, what: None))
+    return Planner(setup, progress or (lambda done, total, what: None), max_audits)
 
 
-def _overridden(documents: list[Document]) -> frozenset[tuple[str, str, str]]:
-    """The fields the inventory's files patch under `overrides:` ("dr.strategy" for a field of dr)."""
-    found = set()
+def _overridden(documents: list[Document]) -> dict[tuple[str, str, str], str]:
+    """The fields the inventory's files patch under `overrides:` ("dr.strategy" for a field of dr), each with
+    the file that patches it."""
+    found: dict[tuple[str, str, str], str] = {}
     for document in documents:
         root = document.root
         sections = root.get("overrides") if isinstance(root, dict) else None
@@ -167,22 +177,25 @@ def _overridden(documents: list[Document]) -> frozenset[tuple[str, str, str]]:
             for name, patch in (entries.items() if isinstance(entries, dict) else ()):
                 for field_name, value in (patch.items() if isinstance(patch, dict) else ()):
                     if field_name == "dr" and isinstance(value, dict):
-                        found.update((section, name, f"dr.{k}") for k in value)
+                        found.update(((section, name, f"dr.{k}"), document.file) for k in value)
                     else:
-                        found.add((section, name, field_name))
-    return frozenset(found)
+                        found[(section, name, field_name)] = document.file
+    return found
 
 
 def _candidate_sites(inventory: Inventory, listed: dict[str, Site]) -> dict[str, Site]:
-    """The policy's candidate sites, and, for each cloud provider the inventory places sites at, its other regions."""
+    """The policy's candidate sites, and, for each cloud provider the inventory places sites at, its other regions.
+    A candidate the inventory defines as the policy does has been added (a plan's overlay kept): it is a site."""
     from ..errors import InputError, Problem
 
-    clashes = [Problem(site.location, f"plan.candidate_sites: site {name!r} is already defined in the inventory; "
-                                      "expected a new site (a site the organisation could add)")
-               for name, site in listed.items() if name in inventory.sites]
+    clashes = [Problem(site.location, f"plan.candidate_sites: site {name!r} is already defined in the inventory, "
+                                      "differently; expected a new site (a site the organisation could add), or the "
+                                      "inventory's definition of it")
+               for name, site in listed.items() if name in inventory.sites and _as_built(site) != _as_built(
+                   inventory.sites[name])]
     if clashes:
         raise InputError(clashes)
-    candidates = dict(listed)
+    candidates = {name: site for name, site in listed.items() if name not in inventory.sites}
     used = {s.cloud_location for s in inventory.sites.values() if s.cloud_location}
     providers = {name.split(":", 1)[0]: next(s for s in inventory.sites.values() if s.cloud_location == name)
                  for name in sorted(used)}
@@ -199,15 +212,17 @@ def _candidate_sites(inventory: Inventory, listed: dict[str, Site]) -> dict[str,
 class Planner:
     """Searches the vocabulary of changes for a plan, asking the audit what each set of changes gives."""
 
-    def __init__(self, setup: _Setup, progress: Progress):
+    def __init__(self, setup: _Setup, progress: Progress, max_audits: int | None = None):
         self.setup = setup
         self.progress = progress
+        self.max_audits = max_audits
         self.plan_settings = setup.options.policy.plan
         self.cache: dict[frozenset, Outcome] = {}
         self.audits = 0
         self.sources: dict[Change, set[str]] = {}  # each change -> the findings it was made for
         self.fits: dict[tuple, float | None] = {}  # (primary, site, for a backup, operator too) -> `_Vocabulary._fit`
         self._built: tuple[frozenset, Inventory | None] = (frozenset(), None)
+        self.left_out: set[tuple[str, str, str]] = set()  # fields a change would patch that an override sets
         self._latest: Outcome | None = None
 
     # ---- what the audit says --------------------------------------------------------------------
@@ -217,6 +232,8 @@ class Planner:
         chosen = frozenset(changes)
         cached = self.cache.get(chosen)
         if cached is None or findings and cached.findings is None:
+            if self.max_audits is not None and self.audits >= self.max_audits:
+                raise OverBudget(self.max_audits)
             report = audit(self.inventory_with(chosen), replace(self.setup.options, split_rules=self.setup.split))
             self.audits += 1
             threshold = SEVERITIES.index(report.fail_on)
@@ -266,13 +283,33 @@ class Planner:
             self.setup.candidates[s].monthly_cost is not None for s in self._new_sites(vocabulary))
         key = self._objective(priced)
         if len(vocabulary) <= EXACT_LIMIT and not self._hopeless(vocabulary, before):
-            groups = [[c] for c in self._exact(vocabulary, key)]
-        elif len(vocabulary) <= STEP_LIMIT:
-            groups = [[c] for c in self._prune(self._rounds([]))]
-        else:  # a step for each kind of change, each dropped if the plan does without it
-            groups = self._prune_groups(_by_kind(self._rounds([])))
+            chosen = self._exact(vocabulary, key)
+            if not self.outcome(chosen).passed:  # the rounds reach changes the first vocabulary lacks (the
+                # dependency that a new standby brings out): the closer of the two
+                rounds = [c for g in self._prune([[c] for c in self._rounds()]) for c in g]
+                chosen = rounds if self._better(self.outcome(rounds), self.outcome(chosen)) else chosen
+            groups = [[c] for c in chosen]
+        else:  # up to STEP_LIMIT changes a step is one change, above it every change of one kind
+            chosen = self._rounds()
+            groups = self._prune([[c] for c in chosen] if len(chosen) <= STEP_LIMIT else _by_kind(chosen))
         steps, chosen, after = self._steps(groups, before, by_audit=len(groups) <= ORDER_BY_AUDIT)
         return self._report(before, chosen, steps, after, priced)
+
+    def notes(self, plan: PlanReport) -> list[str]:
+        """What a user should know of what the plan could not consider."""
+        notes = []
+        by_file: dict[str, dict[str, list[str]]] = {}
+        for section, name, field_name in sorted(self.left_out):
+            file = self.setup.overridden[(section, name, field_name)]
+            by_file.setdefault(file, {}).setdefault(field_name, []).append(name)
+        for file, fields in by_file.items():
+            what = "; ".join(f"{f} of {', '.join(names)}" for f, names in fields.items())
+            notes.append(f"the plan leaves out changes to what {file} sets under overrides: ({what}): no file may "
+                         "patch a field twice, so the plan cannot write such a change beside it")
+        if not plan.passed_after and not plan.errors and not self.setup.options.policy.plan.candidate_sites:
+            notes.append("the plan chose among the inventory's own sites (and other regions of the clouds it uses); "
+                         "sites you could add, listed under plan.candidate_sites in the policy, may let it pass")
+        return notes
 
     def _objective(self, priced: bool) -> Callable[[Iterable[Change]], tuple]:
         if priced:
@@ -280,17 +317,25 @@ class Planner:
         return lambda changes: (len(list(changes)), round(self.cost(changes)[0], 6))
 
     def _better(self, outcome: Outcome, than: Outcome) -> bool:
-        """Closer to passing: fewer blocking findings without a lower score, or as many and a higher score (a
-        plan that cannot pass never leaves the score lower than it found it)."""
-        fewer, score = len(outcome.blocking) - len(than.blocking), outcome.score - than.score
-        return (fewer < 0 and score >= 0) or (fewer == 0 and score > 0)
+        """Closer to passing: the gate passes; else a higher score (the audit's own measure, weighted by severity
+        and tier: a critical finding that becomes a high one is progress); else as high a score and fewer findings
+        failing the gate."""
+        return (outcome.passed, outcome.score, -len(outcome.blocking)) > (than.passed, than.score, -len(than.blocking))
 
     def _hopeless(self, vocabulary: list[Change], before: Outcome) -> bool:
-        """A blocking finding that no change was made for and that the whole vocabulary together leaves: no
-        subset is searched for a pass then (the closest plan is found as on larger estates)."""
+        """A blocking finding that the whole vocabulary together leaves, and that no change was made for or no
+        change alone clears (an operator's blast radius, when every site is that operator's): no subset is
+        searched for a pass then (the closest plan is found as on larger estates).  The single changes are the
+        first subsets the exact search would audit anyway."""
+        stays = before.blocking & self.outcome(vocabulary).blocking
         made_for = set().union(*self.sources.values()) if self.sources else set()
-        untargeted = before.blocking - made_for
-        return bool(untargeted & self.outcome(vocabulary).blocking)
+        if stays - made_for:
+            return True
+        for change in vocabulary:
+            stays &= self.outcome([change]).blocking
+            if not stays:
+                return False
+        return bool(stays)
 
     def _exact(self, vocabulary: list[Change], key) -> list[Change]:
         """Every subset, cheapest first: the first that passes is the cheapest plan; if none does, the subset
@@ -310,43 +355,48 @@ class Planner:
     def _ratio(self, gain: float, cost: float) -> float:
         return gain / cost if cost > 0 else gain * 1e12  # a free change that helps goes before any paid one
 
-    def _rounds(self, chosen: list[Change]) -> list[Change]:
-        """Cover the blocking findings with the changes made for them (cheapest cover per finding first),
-        audit, and again with what still blocks: how large estates are planned, and how the greedy search goes
-        on where no single change helps (recovery tools that must move together).  A round may leave the plan
-        further from passing (new standbys not yet drilled) and the next bring it closer: the best is kept, and
+    def _rounds(self) -> list[Change]:
+        """Cover what fails the gate with the changes made for it (most findings per unit of cost first), audit,
+        and again with what the changes so far leave, for up to ROUNDS rounds: how larger estates are planned.  A
+        round may leave the estate farther from passing (new standbys not yet drilled, or bringing out the
+        dependencies that defeat them) and the next bring it closer: the closest point on the way is kept, and
         the search stops after two rounds in a row that do not get closer."""
-        current = self.outcome(chosen)
-        if current.passed:
-            return chosen
-        best, best_outcome, stalled = chosen, current, False
-        inventory = self.inventory_with(chosen)
+        chosen: list[Change] = []
+        current = best = self.outcome(chosen)
+        best_chosen: list[Change] = []
+        first: list[Change] = []  # the first round's changes
+        stalled = False
         for round_number in range(ROUNDS):
-            self.progress(round_number, ROUNDS, "covering the blocking findings")
-            sources: dict[Change, set[str]] = {}
-            if chosen or round_number:
-                self.vocabulary(inventory, self.outcome(chosen, findings=True), sources)
+            if current.passed:
+                break
+            self.progress(round_number, ROUNDS, "covering the findings that fail the gate")
+            if chosen:
+                sources: dict[Change, set[str]] = {}
+                self.vocabulary(self.inventory_with(chosen), self.outcome(chosen, findings=True), sources)
             else:  # the vocabulary of the inventory as it is, made already
                 sources = {c: set(covers) for c, covers in self.sources.items()}
             for change in chosen:
                 sources.pop(change, None)
             for change, covers in sources.items():
                 self.sources.setdefault(change, set()).update(covers)
-            added = self._cover(sources, set(current.blocking), set(self._new_sites(chosen)))
+            added = self._cover(sources, set(_targets(current)), set(self._new_sites(chosen)))
             if not added:
                 break
+            first = first or added
             chosen = [*chosen, *added]
             current = self.outcome(chosen)
-            if current.passed or self._better(current, best_outcome):
-                best, best_outcome, stalled = chosen, current, False
+            if self._better(current, best):
+                best, best_chosen, stalled = current, chosen, False
             elif stalled:
                 break
             else:
                 stalled = True
-            if current.passed:
-                break
-            inventory = self.inventory_with(chosen)
-        return best
+        if not best_chosen:  # no round came closer as a whole: the kinds of change of the first that do
+            for group in _by_kind(first):
+                outcome = self.outcome([*best_chosen, *group])
+                if self._better(outcome, best):
+                    best, best_chosen = outcome, [*best_chosen, *group]
+        return best_chosen
 
     def _cover(self, sources: dict[Change, set[str]], uncovered: set[str], paid: set[str]) -> list[Change]:
         """Greedy set cover, most findings per unit of cost first (lazily: a change's count only falls as others
@@ -374,18 +424,27 @@ class Planner:
             uncovered -= sources[change]
         return added
 
-    def _prune(self, chosen: list[Change]) -> list[Change]:
-        """Drop every change the plan does not need: the gate still passes (or, short of passing, the plan
-        comes as close) without it.  The costliest are tried first."""
-        final = self.outcome(chosen)
-        for change in sorted(chosen, key=lambda c: (-self.cost([c])[0], c.key)):
-            if len(chosen) > 1 or final.passed:
+    def _prune(self, groups: list[list[Change]]) -> list[list[Change]]:
+        """Drop every group of changes the plan does without: the gate still passes without it (or, short of
+        passing, the plan comes as close), the costliest tried first.  A drop can make a group kept before it
+        unneeded, so those are tried again, until none can be dropped.  A group is one change, or on large
+        estates every change of a kind."""
+        flat = lambda kept: [c for g in kept for c in g]
+        final = self.outcome(flat(groups))
+        trying = sorted(groups, key=lambda g: (-self.cost(g)[0], sorted(c.key for c in g)))
+        while trying:
+            kept: list[list[Change]] = []
+            again: list[list[Change]] = []  # kept before the latest drop
+            for group in trying:
                 self.progress(0, 0, "dropping changes the plan does not need")
-                rest = [c for c in chosen if c != change]
-                outcome = self.outcome(rest)
+                rest = [g for g in groups if g is not group]
+                outcome = self.outcome(flat(rest))
                 if outcome.passed if final.passed else not self._better(final, outcome):
-                    chosen, final = rest, outcome
-        return chosen
+                    groups, final, again = rest, outcome, list(kept)
+                else:
+                    kept.append(group)
+            trying = again
+        return groups
 
     def _steps(self, groups: list[list[Change]], before: Outcome, by_audit: bool
                ) -> tuple[list[PlanStep], list[Change], Outcome]:
@@ -410,17 +469,6 @@ class Planner:
             steps.append(self._step(group, paid, current, after))
             current = after
         return steps, done, current
-
-    def _prune_groups(self, groups: list[list[Change]]) -> list[list[Change]]:
-        """Large estates: drop every whole step (a kind of change) the plan does without."""
-        final = self.outcome([c for g in groups for c in g])
-        for group in sorted(groups, key=lambda g: -self.cost(g)[0]):
-            self.progress(0, 0, "dropping changes the plan does not need")
-            rest = [g for g in groups if g is not group]
-            outcome = self.outcome([c for g in rest for c in g])
-            if outcome.passed if final.passed else not self._better(final, outcome):
-                groups, final = rest, outcome
-        return groups
 
     def _step(self, group: list[Change], paid: set[str], before: Outcome, after: Outcome) -> PlanStep:
         changes = []
@@ -470,14 +518,16 @@ class Planner:
         finding when the score is what fails it); `sources` gets, for each change, the findings it was made for."""
         vocabulary = _Vocabulary(inventory, self.setup, self.plan_settings, self.fits)
         findings = outcome.findings or {}
-        targets = findings if any(g.startswith("score ") for g in outcome.gate) else {
-            fp: findings[fp] for fp in outcome.blocking}
+        targets = {fp: findings[fp] for fp in _targets(outcome)}
         found: dict[Change, None] = {}
         overridden = self.setup.overridden
         for fingerprint, finding in sorted(targets.items(), key=lambda item: (item[1].rule, item[1].subject)):
             for change in vocabulary.for_finding(finding):
-                if any((section, change.subject, f) in overridden for section, f in change.fields):
-                    continue  # a field the inventory's own overrides set: no file may patch it twice
+                patched = [(section, change.subject, f) for section, f in change.fields
+                           if (section, change.subject, f) in overridden]
+                if patched:  # a field the inventory's own overrides set: no file may patch it twice
+                    self.left_out.update(patched)
+                    continue
                 found.setdefault(change)
                 if sources is not None:
                     sources.setdefault(change, set()).add(fingerprint)
@@ -487,12 +537,18 @@ class Planner:
 _KINDS = ("standby", "strategy", "backup", "power", "network", "drill", "restore-test", "automatic")
 
 
+def _targets(outcome: Outcome) -> frozenset[str]:
+    """The findings that stand in the way of the gate: every failing one when the score fails it, else those
+    that fail it by their severity."""
+    return outcome.failing if any(g.startswith("score ") for g in outcome.gate) else outcome.blocking
+
+
 def _by_kind(changes: list[Change]) -> list[list[Change]]:
     return [group for kind in _KINDS if (group := [c for c in changes if c.kind == kind])]
 
 
 def _describe_many(group: list[Change]) -> str:
-    n, kind = len(group), group[0].kind
+    n, kind = f"{len(group):,}", group[0].kind
     return {"standby": f"add a standby of each of {n} services on another site",
             "strategy": f"run the standbys of {n} services on a strategy that meets their RTO and RPO",
             "backup": f"back up {n} services to another site",
@@ -677,8 +733,28 @@ class _Vocabulary:
             ranked.sort()
             existing = next((r[-1] for r in ranked if not r[0]), None)
             candidate = next((r[-1] for r in ranked if r[0]), None)
-            found = self._targets[key] = [s for s in (existing, candidate) if s is not None]
+            found = [s for s in (existing, candidate) if s is not None]
+            if not found:
+                found = self._survivor(primaries, taken)
+            self._targets[key] = found
         return found
+
+    def _survivor(self, primaries: list[str], taken: set[str]) -> list[str]:
+        """Where no site fits, the existing site whose standby (or backup) survives the most: the loss of a
+        primary's site, building or campus, at least (a fire); then the fewest failure domains shared with the
+        primaries, then the farthest.  It leaves lesser findings (too close, same region), which the plan names
+        as what stays."""
+        ranked = []
+        for name in self.inventory.sites:
+            if name in taken:
+                continue
+            shared = [d for p in primaries for d in self.ctx.shared_domains(p, name)]
+            if any(d.kind in ("site", "building", "campus") for d in shared):
+                continue
+            points = [(self.all_sites[p].coordinates, self.all_sites[name].coordinates) for p in primaries]
+            nearest = min((great_circle_km(a, b) for a, b in points if a is not None and b is not None), default=0.0)
+            ranked.append((len(shared), -nearest, name))
+        return [min(ranked)[-1]] if ranked else []
 
     def _fit(self, service: Service, primaries: list[str], name: str, backup: bool) -> float | None:
         """None when the site shares a failure domain with a primary or is too near it; else how far it is
@@ -838,6 +914,11 @@ def _backup(backup) -> dict:
     if backup.restore_tested is not None:
         out["restore_tested"] = backup.restore_tested.isoformat()
     return out
+
+
+def _as_built(site: Site) -> dict:
+    """What makes a site the site it is, as the overlay writes it (not its cost or description)."""
+    return {k: v for k, v in _site(site).items() if k not in ("cost", "description")}
 
 
 def _site(site: Site) -> dict:

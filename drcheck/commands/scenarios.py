@@ -14,7 +14,9 @@ from ..errors import InputError
 from ..failures.domains import AREA_RADIUS_KM, REDUNDANT, Domain, DomainIndex, Failure, kind_order
 from ..inventory.model import Inventory
 from ..audit.report import Scenario
-from ..failures.simulate import Simulation, merged_by_effect, rank
+from ..failures.causes import Explanations
+from ..failures.questions import FailureQuestions
+from ..failures.simulate import Simulation, rank
 
 
 MAX_PAIRS = 200_000
@@ -26,14 +28,19 @@ RANKINGS = ("excess", "impact")
 
 
 def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int,
-                  area_radius_km: float = AREA_RADIUS_KM, rank_by: str = "excess") -> list[Scenario]:
-    index = DomainIndex(inventory, area_radius_km)
+                  area_radius_km: float = AREA_RADIUS_KM, rank_by: str = "excess", why: int = 0) -> list[Scenario]:
+    """The scenarios asked for, each with why the first `why` services down in it are down."""
+    failures = FailureQuestions(inventory, area_radius_km)
+    index = failures.domains
     if fails:
         failure = index.failure(index.parse(fails))
         simulation = Simulation(inventory, [failure])
-        return [scenario(simulation, 0, list(failure.domains), [], simulation.impacts()[0])]
+        return [scenario(Explanations(simulation), 0, list(failure.domains), [], simulation.impacts()[0], why=why)]
     if depth == 1:
-        return _single_failures(inventory, index, top)
+        ranked = failures.ranked_single_failures
+        return [scenario(failures.explanations, k, [group.domain], list(group.domains[1:]), failures.impacts[k],
+                         why=why)
+                for group, k in (ranked[:top] if top else ranked)]
     alone, combos, pairs = _pairs(index)
     # The members alone first, then the pairs, in batches: each service's bitsets are as wide as the scenarios
     # simulated together, and tens of thousands of pairs held at once took 1.6 times the memory of PyYAML
@@ -56,17 +63,8 @@ def scenarios_for(inventory: Inventory, fails: list[str], depth: int, top: int,
     if len(failures) > SCENARIOS_PER_SIMULATION:  # the last batch holds only some: the chosen ones again
         simulation = Simulation(inventory, [pairs[k] for k in ranked])
         at = range(len(ranked))
-    return [scenario(simulation, n, list(combos[k]), [], impacts[k], excess[k]) for n, k in zip(at, ranked)]
-
-
-def _single_failures(inventory: Inventory, index: DomainIndex, top: int) -> list[Scenario]:
-    """Every single failure, one scenario per effect (`merged_by_effect`, as the audit tells them), worst first."""
-    simulation = Simulation(inventory, [g.failure for g in index.groups])
-    impacts = simulation.impacts()
-    told = {k: group for group, k in merged_by_effect(index.groups, simulation)}
-    ranked = [k for k in simulation.ranked(impacts) if k in told]
-    return [scenario(simulation, k, [told[k].domain], list(told[k].domains[1:]), impacts[k])
-            for k in (ranked[:top] if top else ranked)]
+    explanations = Explanations(simulation)
+    return [scenario(explanations, n, list(combos[k]), [], impacts[k], excess[k], why) for n, k in zip(at, ranked)]
 
 
 def _pairs(index: DomainIndex) -> tuple[dict[Domain, Failure], list[tuple[Domain, Domain]], list[Failure]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..inventory.model import AnyOf, Inventory
+from .components import strongly_connected
 
 if TYPE_CHECKING:  # imported where a graph is built: most audits find no cycle and build none
     import networkx as nx
@@ -68,7 +69,7 @@ def dependency_cycles(inventory: Inventory) -> list[DependencyCycle]:
     import networkx as nx
 
     found = []
-    for component in nx.strongly_connected_components(graph):
+    for component in strongly_connected(graph, graph.successors):
         first = min(component)
         if len(component) > 1 or graph.has_edge(first, first):
             found.append(DependencyCycle(sorted(component), _cycle_through(graph.subgraph(component), first)))

@@ -3,6 +3,7 @@ which points lie near which for many points at once."""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Iterable
 
 from geographiclib.geodesic import Geodesic
@@ -13,7 +14,10 @@ WGS84 = Geodesic(6378.137, 1 / 298.257223563)
 EARTH_RADIUS_KM = 6371.0088  # mean radius
 
 
+@lru_cache(maxsize=1 << 15)
 def geodesic_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Remembered across audits: `drcheck plan` audits the same sites tens of times, and one exact distance
+    costs as much as auditing a small service."""
     return WGS84.Inverse(*a, *b, Geodesic.DISTANCE)["s12"]
 
 

@@ -7,12 +7,19 @@ the inventory, a `PlanReport`) and `view` says how the reader will see it (colou
 where the full report is).  A renderer returns its text whole, or as an
 iterable of pieces when the text can be large (JSON), so that it is written
 without being held at once.
+
+The data is plain: a renderer that shows more than the findings, the scores
+and the scenarios (why services are down, how much each subject takes down,
+the inventory's map or graph) declares it with `declare_needs`, and the
+command asks the audit for what its formats `need`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, Callable, Iterable
+
+from ..audit.report import Needs
 
 
 @dataclass(frozen=True)
@@ -50,5 +57,27 @@ def renderer(what: str, fmt: str) -> Renderer:
     return getattr(import_module(f"{__name__}.{module}"), function)
 
 
+def declare_needs(**needs: Any) -> Callable[[Renderer], Renderer]:
+    """Declares what a renderer reads beyond the plain data (the fields of `Needs`)."""
+    def declare(render: Renderer) -> Renderer:
+        render.needs = Needs(**needs)  # type: ignore[attr-defined]
+        return render
+    return declare
+
+
+def need(what: str, fmts: Iterable[str]) -> Needs:
+    """What the renderers of these formats read beyond the plain data, together: what to ask the audit for."""
+    found = Needs()
+    for fmt in fmts:
+        found |= getattr(renderer(what, fmt), "needs", Needs())
+    return found
+
+
 def render(what: str, fmt: str, data: Any, view: View = View()) -> Text:
-    return renderer(what, fmt)(data, view)
+    function = renderer(what, fmt)
+    needs, computed = getattr(function, "needs", None), getattr(data, "computed", None)
+    if needs is not None and computed is not None and not computed.covers(needs):
+        # a caller's mistake, never the user's: without it the format would quietly show less
+        raise ValueError(f"the {fmt} format needs {needs}, and the report was made with {computed}: ask the audit "
+                         f"for reporters.need({what!r}, [{fmt!r}])")
+    return function(data, view)

@@ -66,7 +66,7 @@ def render_graph(report: Report) -> str:
         return _summary(report, worst, f"{len(inventory.services)} services are too many to draw one box each,")
     graph = report.graph
     down = set(worst.down) if worst else set()
-    causes = worst.causes if worst else {}
+    causes = worst.why if worst else {}
     nodes, links = {}, []
     for name, service in inventory.services.items():
         edges = graph.succ[f"service:{name}"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..rule_api.findings import Finding
 from ..errors import Location
 from ..audit.report import Report
-from . import View
+from . import View, declare_needs
 from .safe import terminal
 from .summary import summary_line
 
@@ -22,6 +22,7 @@ COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "n
 PER_KIND = 10  # GitHub's limit of annotations per step, for each of error, warning and notice
 
 
+@declare_needs(impacts=True)  # the most important findings annotated
 def render(report: Report, view: View = View()) -> str:
     remediation = {rule.id: rule.remediation for rule in report.rules}
     annotations = [_finding(f, remediation.get(f.rule)) for f in report.by_importance()]

@@ -16,13 +16,14 @@ from ..audit.report import Report, percent
 from ..inventory.scalars import format_amount
 from ..audit.scoring import FORMULA
 from ..rule_api.wording import listing
-from . import View
+from . import View, declare_needs
 from .plan import audit_line
 from .safe import html_attribute as esc, html_lines
-from .depgraph import render_graph
+from .depgraph import MAX_SERVICES, render_graph
 from .sitemap import render_map
 
 MAX_FINDINGS = 5000  # rows beyond this make a page no browser scrolls comfortably
+WHY_LISTED = 50  # services told why the worst loss takes them down
 # drcheck's own rules link to their page on the documentation site (built from docs/ by mkdocs.yml)
 RULE_DOCS = "https://drcheck-audit.readthedocs.io/en/latest/rules/{}/"
 COLORS = {"critical": "#b71c1c", "high": "#e65100", "medium": "#f9a825", "low": "#1565c0", "info": "#757575",
@@ -65,6 +66,9 @@ document.documentElement.dataset.sortable = 'ready';
 """
 
 
+# the findings most important first; why the worst loss takes each service down (in the list, and on each box of
+# the drawing); the sites' map; the dependencies drawn one box per service
+@declare_needs(impacts=True, why=max(MAX_SERVICES, WHY_LISTED), inventory=True, graph_up_to=MAX_SERVICES)
 def render(report: Report, view: View = View()) -> str:
     name = report.inventory_name or "inventory"
     parts = [
@@ -195,7 +199,7 @@ def _scenarios(report: Report) -> str:
         rows.append(f"<tr><td>{esc(' + '.join(str(d) for d in s.lost))}</td><td class=\"num\">{s.impact:.1%}</td>"
                     f"<td>{len(s.down)}: {esc(_names(s.down))}</td><td>{esc(_names(s.data_lost)) or '—'}</td></tr>")
     worst = report.scenarios[0]
-    why = "".join(f"<li>{esc(name)}: {esc(cause.describe())}</li>" for name, cause in worst.causes_of(worst.down[:50]).items())
+    why = "".join(f"<li>{esc(name)}: {esc(worst.why[name].describe())}</li>" for name in worst.down[:WHY_LISTED])
     return ("<h2>Worst single failures</h2><table><thead><tr><th>Lost</th><th class=\"num\">Impact</th>"
             "<th>Down</th><th>Data lost</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
             f"<details open><summary>Why losing {esc(' + '.join(str(d) for d in worst.lost))} takes "

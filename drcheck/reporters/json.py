@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..audit.report import JsonItems, Report
-from . import View
+from ..audit.report import EVERY, JsonItems, Report
+from . import View, declare_needs
 from .safe import json_line
 
 
+@declare_needs(why=EVERY)  # each scenario's "why"
 def render(report: Report, view: View = View()) -> Iterator[str]:
     return chunks(report.json_document())
 

@@ -11,7 +11,7 @@ import json
 
 from ..rule_api.findings import SEVERITIES
 from ..audit.report import Report, percent
-from . import View
+from . import View, declare_needs
 from .plan import audit_line
 from ..audit.scoring import FORMULA
 from ..rule_api.wording import PLUS_MORE, listing
@@ -21,10 +21,12 @@ from .safe import html, markdown as md
 # a dependency map beyond this many nodes is unreadable in a pull-request comment
 MAP_MAX_SERVICES = 60
 MAP_MAX_SITES = 30
+WHY_LISTED = 50  # services told why they are down, in each of the first scenarios
 LIMIT_BYTES = 1024 * 1024  # GitHub's limit for a step summary
 ICONS = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
 
 
+@declare_needs(impacts=True, why=WHY_LISTED, graph_up_to=MAP_MAX_SERVICES)
 def render(report: Report, view: View = View()) -> str:
     head: list[str] = []
     out: list[str] = []  # what follows the findings
@@ -62,15 +64,14 @@ def render(report: Report, view: View = View()) -> str:
         for s in report.scenarios[:3]:
             add(f"<details><summary>Why losing {html(', '.join(str(d) for d in s.lost))} takes {len(s.down)} services down</summary>")
             add("")
-            for name, cause in s.causes_of(s.down[:50]).items():
-                add(f"- {md(name)}: {md(cause.describe())}")
-            if len(s.down) > 50:
-                add(f"- … and {len(s.down) - 50} more")
+            for name in s.down[:WHY_LISTED]:
+                add(f"- {md(name)}: {md(s.why[name].describe())}")
+            if len(s.down) > WHY_LISTED:
+                add(f"- … and {len(s.down) - WHY_LISTED} more")
             add("")
             add("</details>")
             add("")
-    inventory = report.inventory
-    if inventory and len(inventory.services) <= MAP_MAX_SERVICES and len(inventory.sites) <= MAP_MAX_SITES:
+    if report.graph is not None and report.service_count <= MAP_MAX_SERVICES and report.site_count <= MAP_MAX_SITES:
         worst = report.scenarios[0] if report.scenarios else None
         caption = f": losing {html(', '.join(str(d) for d in worst.lost))} in red" if worst else ""
         add(f"<details><summary>Dependency map{caption}</summary>")

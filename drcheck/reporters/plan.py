@@ -22,14 +22,19 @@ def cost_phrase(plan: PlanReport) -> str:
     return _costs(plan.monthly_cost, plan.one_off_cost, plan.currency)
 
 
+def changes(plan: PlanReport) -> str:
+    """"3 changes", or "108 changes in 2 steps" where a step is every change of one kind (large estates)."""
+    n = sum(len(step.changes) for step in plan.steps)
+    counted = f"{n:,} change{'s' if n != 1 else ''}"
+    return counted if n == len(plan.steps) else f"{counted} in {len(plan.steps)} step{'s' if len(plan.steps) != 1 else ''}"
+
+
 def headline(plan: PlanReport) -> str:
-    n = len(plan.steps)
-    if not n:
+    if not plan.steps:
         return "the gate already passes: nothing to change" if plan.passed_after else \
             "no change drcheck knows would bring the estate closer to passing the gate"
     verdict = "pass the gate" if plan.passed_after else "not pass the gate; it is the closest reachable"
-    return (f"{n} change{'s' if n != 1 else ''} ({cost_phrase(plan)}) would {verdict}: score {plan.score_before:g} → "
-            f"{plan.score_after:g}")
+    return f"{changes(plan)} ({cost_phrase(plan)}) would {verdict}: score {plan.score_before:g} → {plan.score_after:g}"
 
 
 def audit_line(report: Report) -> str | None:
@@ -37,21 +42,25 @@ def audit_line(report: Report) -> str | None:
     if report.passed or report.errors:
         return None
     plan = report.plan
-    if plan is None:
-        return "drcheck plan finds the changes that would pass the gate, and what they cost"
-    n = len(plan.steps)
+    if plan is None:  # a plan too long to work out during an audit: say why the count is not here
+        return ("drcheck plan works out which changes would pass the gate and what they cost (not run here: it "
+                "audits the estate once for every set of changes it tries, more often than an audit waits for)")
     if plan.passed_after:
-        return f"{n} change{'s' if n != 1 else ''} ({cost_phrase(plan)}) would pass the gate: drcheck plan"
-    if not n:
+        return f"{changes(plan)} ({cost_phrase(plan)}) would pass the gate: drcheck plan"
+    if not plan.steps:
         return "no change drcheck knows would bring the estate closer to passing the gate: drcheck plan says what stays"
-    return (f"no set of changes drcheck knows passes the gate; the closest takes {n} change{'s' if n != 1 else ''} "
+    return (f"no set of changes drcheck knows passes the gate; the closest takes {changes(plan)} "
             f"({cost_phrase(plan)}): drcheck plan")
 
 
 def _objective(plan: PlanReport) -> str:
     if plan.objective == "changes":
-        return "fewest changes (nothing in the inventory or the policy is priced)"
-    return f"least monthly cost, one-off costs spread over {plan.amortise_months} months"
+        cost = "fewest changes (nothing in the inventory or the policy is priced)"
+    else:
+        cost = f"least monthly cost, one-off costs spread over {plan.amortise_months} months"
+    if plan.passed_after or not plan.steps:
+        return cost
+    return f"no plan passes: the highest score, then the fewest findings failing the gate, then the {cost}"
 
 
 def table(plan: PlanReport, view: View = View()) -> str:
@@ -69,9 +78,9 @@ def table(plan: PlanReport, view: View = View()) -> str:
     for n, step in enumerate(plan.steps, 1):
         out += wrap(step.change, f"{n:>{len(pad) - 2}}  ", pad)
         money_line = ("unpriced" if plan.objective == "changes" else _costs(step.monthly_cost, step.one_off_cost,
-                                                                            plan.currency)) + f" · clears {len(step.removes)}"
+                                                                            plan.currency)) + f" · clears {len(step.removes):,}"
         if step.adds:
-            money_line += f", brings {len(step.adds)}"
+            money_line += f", brings {len(step.adds):,}"
         money_line += f" · score {step.score_after:g} · gate {'passes' if step.passed_after else 'fails'}"
         out += wrap(money_line, pad)
         out += wrap(f"cost: {step.basis}", pad, pad + "  ")

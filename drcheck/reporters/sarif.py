@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from ..rule_api.findings import Finding
 from ..audit.report import Report, RuleInfo
-from . import View
+from . import View, declare_needs
 from .safe import json_line, json_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -40,6 +40,7 @@ MAX_RESULTS = 25_000
 MAX_GZIPPED_BYTES = 10_000_000
 
 
+@declare_needs(impacts=True)  # results most important first
 def render(report: Report, view: View = View()) -> Iterator[str]:
     """The log in pieces, one result per line: a large estate's results are encoded and written one at a
     time, never held together."""

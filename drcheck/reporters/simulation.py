@@ -5,8 +5,8 @@ from typing import Iterator
 
 from rich.text import Text
 
-from ..audit.report import Simulated
-from . import View
+from ..audit.report import EVERY, Simulated
+from . import View, declare_needs
 from .json import chunks
 from .safe import terminal
 from .screen import Screen
@@ -15,6 +15,7 @@ COLUMNS = f"{'rank':>4}  {'impact':>7}  {'down':>5}  {'loss':<11}  "  # of a ran
 PAIR_COLUMNS = f"{'rank':>4}  {'impact':>7}  {'adds':>7}  {'down':>5}  {'loss':<11}  "  # adds: the pair's excess
 
 
+@declare_needs(why=EVERY)
 def json(simulated: Simulated, view: View = View()) -> Iterator[str]:
     return chunks(simulated.as_json())
 
@@ -44,7 +45,7 @@ def table(simulated: Simulated, view: View = View()) -> str:
         out(Text(f"Losing {lost} ({s.loss}; {sites})", style="bold"), hang=2)
         out(Text(f"impact {s.impact:.1%} of tier-weighted services; {len(s.down)} down"), hang=2)
         for name in s.down:
-            out(Text(f"✗ {terminal(name)}: {terminal(s.causes[name].describe())}"), 2, 4)
+            out(Text(f"✗ {terminal(name)}: {terminal(s.why[name].describe())}"), 2, 4)
         out(Text("data lost for good: " + (terminal(", ".join(s.data_lost)) if s.data_lost else "none"),
                  style="red" if s.data_lost else "green"), hang=2)
     if not scenarios:

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ..rule_api.findings import SEVERITIES, Finding
 from ..audit.report import Report
-from . import View
+from . import View, declare_needs
 from .plan import audit_line
 from .safe import terminal
 from .screen import Screen
@@ -26,6 +26,7 @@ NAMES_SHOWN = 10
 GRADE_STYLES = {"A": "bold green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}
 
 
+@declare_needs(impacts=True)  # findings most important first
 def render(report: Report, view: View = View()) -> str:
     out = Screen(view.color, view.width)
     title = Text("drcheck ", style="bold")
@@ -135,12 +136,12 @@ def _finding(out: Screen, finding: Finding, owner: str | None, tier: int | None)
 def _unknowns(out: Screen, report: Report, unknowns: list[Finding]) -> None:
     """Unknowns about services with no placements (not yet placed, or external ones whose sites nobody
     knows) all have one cause: they are summed up per kind, so they do not bury the other unknowns."""
-    services = report.inventory.services if report.inventory is not None else {}
+    services = {s.name: s for s in report.services}
     unplaced: dict[str, list[Finding]] = {}
     judged = []
     for f in unknowns:
         service = services.get(f.subject[8:]) if f.subject.startswith("service:") else None
-        if service is not None and not service.placements:
+        if service is not None and not service.sites:
             unplaced.setdefault("external" if service.kind == "external" else "unplaced", []).append(f)
         else:
             judged.append(f)

@@ -1,5 +1,5 @@
-"""What rules read: the inventory and shared, lazily computed views of it (distances, failure domains,
-the failure simulation)."""
+"""What rules read: the inventory and shared, lazily computed views of it (distances, shared failure domains),
+and the failure questions (`drcheck.failures.questions`), to which it leaves every "what if this fails"."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,12 +7,13 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..failures.domains import AREA_RADIUS_KM, Domain, DomainGroup, DomainIndex, site_domains
+from ..failures.domains import AREA_RADIUS_KM, Domain, DomainIndex, site_domains
+from ..failures.questions import FailureQuestions
 from ..inventory.geo import geodesic_km, near, within
 from ..inventory.locations import CloudRegion, catalogue
 from ..inventory.model import Inventory, Service, Site
 
-if TYPE_CHECKING:  # networkx is imported only by audits that use the graph
+if TYPE_CHECKING:  # networkx is imported only by audits that use the graph (`FailureQuestions.graph`)
     import networkx as nx
 
     from ..failures.graph import DependencyCycle
@@ -25,7 +26,6 @@ class Context:
         self.inventory = inventory
         self.as_of = as_of
         self.area_radius_km = area_radius_km  # the reach of an area disaster (`domains.DomainIndex`)
-        self._distances: dict[tuple[tuple[float, float], tuple[float, float]], float] = {}
         self._domains_of: dict[str, tuple[list[Domain], frozenset[Domain]]] = {}
         self._shared: dict[tuple[str, str, tuple[str, ...] | None], list[Domain]] = {}
         self._alternatives: dict[str, list[tuple[str, list[str]]]] = {}
@@ -51,11 +51,7 @@ class Context:
         if pa == pb:
             return 0.0
         # measured once per pair of points, not of sites: hundreds of sites may share a few points
-        key = (pa, pb) if pa <= pb else (pb, pa)
-        km = self._distances.get(key)
-        if km is None:
-            km = self._distances[key] = geodesic_km(pa, pb)
-        return km
+        return geodesic_km(*((pa, pb) if pa <= pb else (pb, pa)))
 
     def same_named_region(self, a: str, b: str) -> bool:
         """Two different sites located at the same named cloud region (`Site.shares_named_region`)."""
@@ -130,56 +126,27 @@ class Context:
         return None if when is None or when > self.as_of else (self.as_of - when).days
 
     @cached_property
+    def failures(self) -> FailureQuestions:
+        """What happens if something fails: every question about the loss of failure domains (which
+        dependencies defeat a service's DR, what a failover waits for, what one loss takes down, the
+        dependency cycles), asked of the simulation of every single failure, built on first use."""
+        return FailureQuestions(self.inventory, self.area_radius_km)
+
+    @property
     def domains(self) -> DomainIndex:
-        return DomainIndex(self.inventory, self.area_radius_km)
+        """The failure domains, and which sites losing each one takes (`failures.domains`)."""
+        return self.failures.domains
 
-    @cached_property
-    def simulation(self):
-        """The loss of every single failure domain (one scenario per domain group)."""
-        from ..failures.simulate import Simulation
-
-        return Simulation(self.inventory, [g.failure for g in self.domains.groups])
-
-    @cached_property
-    def impacts(self) -> list[float]:
-        return self.simulation.impacts()
-
-    @cached_property
-    def _merged(self) -> list[tuple[DomainGroup, int]]:
-        from ..failures.simulate import merged_by_effect
-
-        return merged_by_effect(self.domains.groups, self.simulation)
-
-    @cached_property
-    def single_failures(self) -> list[DomainGroup]:
-        """The single failures as reports tell them: the domain groups with the same effect (the same services
-        down, the same data lost) merged into one, named after the first of their domains in naming order."""
-        return [group for group, _ in self._merged]
-
-    @cached_property
-    def scenario_of(self) -> dict[DomainGroup, int]:
-        """The scenario of `simulation` (and entry of `impacts`) that is the loss of each domain group, and of
-        each of `single_failures`."""
-        return {group: k for k, group in enumerate(self.domains.groups)} | dict(self._merged)
-
-    @cached_property
-    def ranked_scenarios(self) -> list[int]:
-        """Every single-domain scenario, worst first (see `Simulation.ranked`)."""
-        return self.simulation.ranked(self.impacts)
-
-    @cached_property
+    @property
     def graph(self) -> "nx.DiGraph":
         """Services and sites with their dependencies, placements, backups and declared recovery needs, as one
-        networkx.DiGraph (see `drcheck.failures.graph.inventory_graph`); built on first use."""
-        from ..failures.graph import inventory_graph
-
-        return inventory_graph(self.inventory)
+        networkx.DiGraph (`failures.graph`); built on first use."""
+        return self.failures.graph
 
     def dependency_cycles(self) -> list["DependencyCycle"]:
-        """Every cycle of hard dependencies: its members (sorted) and a shortest path round it from the first."""
-        from ..failures.graph import dependency_cycles
-
-        return dependency_cycles(self.inventory)
+        """Every cycle of hard dependencies: its members (sorted) and a shortest path round it from the first
+        (`failures.dependency_cycles`)."""
+        return self.failures.dependency_cycles()
 
 
 @dataclass(frozen=True)
