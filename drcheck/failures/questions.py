@@ -11,7 +11,7 @@ from functools import cached_property
 from itertools import islice
 from typing import TYPE_CHECKING, NamedTuple
 
-from .causes import Cause, Explanations, shortened
+from .causes import MAX_CHAIN, Cause, Explanations, shortened
 from .domains import AREA_RADIUS_KM, DomainGroup, DomainIndex, Failure, kind_order, naming_order
 from ..inventory.model import Inventory, Placement
 from .simulate import Simulation, groups_down, scenarios_in
@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # networkx is imported only by audits that use the graph
 
 SCENARIOS_LISTED = 10  # scenarios named in a `Scenarios`
 SAMPLE = 4096  # services; up to this many, every share in `subject_impacts` is exact
+_new_tuple = tuple.__new__  # a named tuple without its Python-level __new__: a large estate has 70,000 defeats
 
 
 class Scenarios(NamedTuple):
@@ -99,7 +100,7 @@ class FailureQuestions:
         self.area_radius_km = area_radius_km  # the reach of an area disaster (`domains.DomainIndex`)
         self._described: dict[int, Scenarios] = {}  # a set of scenarios (bits) -> as findings tell it
         self._needs_down_named: dict[tuple[int | tuple[int, int], int], tuple[str, ...]] = {}  # tooling down, named
-        self._tails: dict[tuple[int, int], tuple[Cause, Cause, list[str]]] = {}  # see `_defeat_tail`
+        self._tails: dict[tuple[int, int], tuple[str, Cause, Cause, list[str], tuple[str, ...]]] = {}  # see `_defeat_tail`
 
     @cached_property
     def domains(self) -> DomainIndex:
@@ -160,32 +161,24 @@ class FailureQuestions:
         """Whether hard dependencies of `service` take it down, in some scenario that loses sites (not a
         service outage), although one of its placements survives: every such dependency, each with its
         chain in the worst scenario where it does so, worst first.  None when none does."""
-        simulation, explanations = self.simulation, self.explanations
+        simulation = self.simulation
         down = simulation.down
         i = simulation.index[service]
         defeated = down[i] & ~simulation.all_lost[i] & self._site_scenarios
+        if not defeated:
+            return None
         defeats = []
-        plain = [(d, ()) for d in dict.fromkeys(simulation.deps[i])]
-        for d, group in plain + [(g[0], g) for g in dict.fromkeys(simulation.groups[i])] if defeated else ():
-            if i in group or d == i:  # a service needing itself is a cycle's story
-                continue
-            scenarios = defeated & (groups_down(down, [group]) if group else down[d])
-            if not scenarios:
-                continue
-            told = self._scenarios(scenarios)
-            if group:  # the chain goes through the member whose own story is worst there
+        for d in dict.fromkeys(simulation.deps[i]):
+            scenarios = defeated & down[d]
+            if scenarios and d != i:  # a service needing itself is a cycle's story
+                defeats.append(self._defeat(service, i, d, self._scenarios(scenarios), ()))
+        for group in dict.fromkeys(simulation.groups[i]):
+            scenarios = defeated & groups_down(down, [group]) if i not in group else 0
+            if scenarios:
+                told = self._scenarios(scenarios)
+                # the chain goes through the member whose own story is worst there
                 d = next(m for m in group if down[m] >> told.index & 1)
-            dependency = simulation.service_names[d]
-            below, root, root_sites = self._defeat_tail(d, told.index)
-            if below.kind == "cycle" and service in below.chain:  # the cycle runs through the service itself
-                members = below.chain[:-1]
-                at = members.index(service)
-                chain = members[at:] + members[:at] + (service,)
-                root_sites = simulation.services[i].sites
-            else:
-                chain = shortened((service,) + (below.chain or (dependency,)))
-            defeats.append(DependencyDefeat(dependency, chain, root, root_sites, told,
-                                            tuple(simulation.service_names[m] for m in group)))
+                defeats.append(self._defeat(service, i, d, told, tuple(simulation.service_names[m] for m in group)))
         if not defeats:
             return None
         if len(defeats) > 1:
@@ -193,16 +186,33 @@ class FailureQuestions:
         return DefeatedDr(defeats, self._scenarios(defeated & self._any_dependency_down(i)),
                           self._surviving(i, defeats[0].scenarios.worst))
 
-    def _defeat_tail(self, d: int, k: int) -> tuple[Cause, Cause, list[str]]:
-        """Why service d is down in scenario k, why the end of its chain is, and where that end runs: what every
-        service whose DR d defeats there shares (thousands of them in a large estate, a few (d, k) pairs)."""
+    def _defeat(self, service: str, i: int, d: int, told: Scenarios, any_of: tuple[str, ...]) -> DependencyDefeat:
+        """Service i (named `service`) defeated by its dependency d, which is down in `told`'s worst scenario."""
+        dependency, below, root, root_sites, tail = self._defeat_tail(d, told.index)
+        if below.kind == "cycle" and service in below.chain:  # the cycle runs through the service itself
+            members = below.chain[:-1]
+            at = members.index(service)
+            chain = members[at:] + members[:at] + (service,)
+            root_sites = self.simulation.services[i].sites
+        else:
+            chain = (service,) + tail
+            if len(chain) > MAX_CHAIN:
+                chain = shortened(chain)
+        return _new_tuple(DependencyDefeat, (dependency, chain, root, root_sites, told, any_of))
+
+    def _defeat_tail(self, d: int, k: int) -> tuple[str, Cause, Cause, list[str], tuple[str, ...]]:
+        """Service d's name, why it is down in scenario k, why the end of its chain is, where that end runs, and
+        the chain from d on: what every service whose DR d defeats there shares (thousands of them in a large
+        estate, a few (d, k) pairs)."""
         found = self._tails.get((d, k))
         if found is None:
             simulation, explanations = self.simulation, self.explanations
-            below = explanations.cause(simulation.service_names[d], k)
-            end = below.chain[-1] if below.chain else simulation.service_names[d]
+            dependency = simulation.service_names[d]
+            below = explanations.cause(dependency, k)
+            end = below.chain[-1] if below.chain else dependency
             root = below if below.kind == "cycle" else explanations.cause(end, k)
-            found = self._tails[d, k] = (below, root, simulation.services[simulation.index[end]].sites)
+            found = self._tails[d, k] = (dependency, below, root, simulation.services[simulation.index[end]].sites,
+                                         below.chain or (dependency,))
         return found
 
     def _any_dependency_down(self, i: int) -> int:
