@@ -38,6 +38,7 @@ class DrDependsOnSingleSite(Rule):
     categories = ("dependencies",)
     needs_dr = True
     needs_placements = True
+    slow = True  # on 20,000 services: 72,000 dependencies, each explained in its worst scenario
     example_fires = Example("""
         version: 1
         sites:

@@ -73,3 +73,42 @@ def test_rules_of_a_second_process_that_dies_are_run_in_the_first(tmp_path):
     assert result.returncode == 1, result.stderr
     found = [f["rule"] for f in json.loads(result.stdout)["findings"]]
     assert found.count("org-a") == found.count("org-b") == SPLIT_FROM_SERVICES
+
+
+TELLS_ITS_PROCESS = '''
+import os
+
+from drcheck.api import Rule
+
+PARENT = os.getpid()  # rules are imported before the audit forks
+
+
+class TellsItsProcess(Rule):
+    """Says whether it ran in the process that imported it."""
+
+    id = "{rule_id}"
+    title = "tells its process"
+    severity = "low"
+    remediation = "none"
+    slow = {slow}
+
+    def check(self, ctx, service):
+        return self.fail(service, "checked", {{"first process": os.getpid() == PARENT}})
+'''
+
+
+def test_a_slow_rule_runs_first_in_the_first_process(tmp_path):
+    """The last rule in order would be the second process's first: marked slow, the first process takes it
+    first, and the second the others (its findings are not sent across)."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for rule_id, slow in (("org-a", False), ("org-b", False), ("org-z", True)):
+        (rules / f"{rule_id.replace('-', '_')}.py").write_text(TELLS_ITS_PROCESS.format(rule_id=rule_id, slow=slow),
+                                                                 encoding="utf-8")
+    (tmp_path / "estate.yaml").write_text(synthetic_inventory(SPLIT_FROM_SERVICES), encoding="utf-8")
+    result = drcheck("audit", "estate.yaml", "--rules-dir", rules, "--select", "org-a,org-b,org-z",
+                     "--format", "json", "--as-of", "2026-11-01", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr  # low findings pass the gate
+    where = {(f["rule"], f["evidence"]["first process"]) for f in json.loads(result.stdout)["findings"]}
+    assert ("org-z", True) in where and ("org-z", False) not in where
+    assert ("org-b", False) in where  # the second process takes the others from the last back

@@ -194,18 +194,21 @@ def run(rules: list[Rule], ctx: Context, trusted: Collection[str] = (), split: b
 def _run_split(rules: list[Rule], ctx: Context, trusted: Collection[str]) -> list[RuleOutcome]:
     """The rules shared between this process, which takes them from the first on, and a forked child, which
     takes them from the last back, until the two meet: neither waits while the other has a slow rule (on some
-    estates one rule takes half the time).  The first rules stay here, the last go to the child, which sends
-    back what each found.  Should it fail (it died, or what it found cannot be sent), the rules it took are
-    run here too.  The outcomes are those of one process, in the same order, whichever ran each rule."""
+    estates one rule takes half the time).  The rules marked `slow` come first, so this process starts with
+    them while the child takes the others.  The first rules stay here, the last go to the child, which sends
+    back what each found (a slow rule's findings would take long to send).  Should it fail (it died, or what
+    it found cannot be sent), the rules it took are run here too.  The outcomes are those of one process, in
+    the same order, whichever ran each rule."""
     pipe, child_end = Pipe(duplex=False)
     turns = _Turns(len(rules))
+    order = sorted(range(len(rules)), key=lambda n: not rules[n].slow)  # the slow rules first, else as given
 
     def work() -> int:
         pipe.close()
         subjects: dict[str, list[Subject]] = {}
         found = []
         for taken in turns:
-            n = len(rules) - taken
+            n = order[len(rules) - taken]
             found.append((n, _run_rule(rules[n], ctx, trusted, subjects)))
         for n, outcome in found:  # one message a rule, never one pickle of everything
             child_end.send((n, outcome.evaluated, outcome.unknown, outcome.findings))
@@ -218,7 +221,8 @@ def _run_split(rules: list[Rule], ctx: Context, trusted: Collection[str]) -> lis
     try:
         subjects: dict[str, list[Subject]] = {}
         for taken in turns:
-            outcomes[taken - 1] = _run_rule(rules[taken - 1], ctx, trusted, subjects)
+            n = order[taken - 1]
+            outcomes[n] = _run_rule(rules[n], ctx, trusted, subjects)
         try:
             for n, *outcome in iter(pipe.recv, None):
                 outcomes[n] = RuleOutcome(rules[n], *outcome)

@@ -44,6 +44,10 @@ class Rule:
     # (placements on fewer than two sites, or `dr.strategy: none`, which says its other sites are high
     # availability only, such as a managed Kubernetes control plane's zones); the rule does not apply to it.
     needs_dr: ClassVar[bool] = False
+    # A rule that takes a large share of a large audit's time (drcheck's own `dr-depends-on-single-site` asks
+    # the failure simulation about every service): an audit split between two processes starts it first,
+    # while the second process takes the other rules, so that neither waits for the other at the end.
+    slow: ClassVar[bool] = False
 
     def __init__(self, values: dict[str, Any] | None = None, severity: str | None = None):
         self.values = {name: p.default for name, p in self.params.items()} | (values or {})
