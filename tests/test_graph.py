@@ -4,7 +4,11 @@ from __future__ import annotations
 from conftest import AS_OF
 from drcheck.audit.run import load_inventory
 from drcheck.rule_api.context import Context
-from drcheck.failures.graph import inventory_graph
+from drcheck.failures.graph import hard_dependency_graph, inventory_graph
+from drcheck.inventory.loader import parse
+from drcheck.inventory.schema import build_inventory
+from hypothesis import given
+from strategies import as_yaml, inventories
 
 INVENTORY = """\
 version: 1
@@ -122,3 +126,26 @@ def test_the_html_report_draws_the_report_s_graph(write):
     page = render("audit", "html", report)
     assert "talk needs search" not in page and "failing talk over" not in page
     assert "<title>talk needs auth</title>" in page
+
+
+def _held(needs: dict[str, list[tuple[str, ...]]]) -> set[str]:
+    """What no peeling can free, by its definition, slowly: the largest set of services each of which has a hard
+    dependency wholly inside it and is named by such a dependency of one of them."""
+    held = set(needs)
+    while True:
+        whole = {(name, group) for name in held for group in needs[name] if set(group) <= held}
+        kept = {name for name in held if any(n == name for n, _ in whole)} & {m for _, group in whole for m in group}
+        if kept == held:
+            return held
+        held = kept
+
+
+
+@given(inventories())
+def test_the_services_left_for_the_cycle_search_are_those_no_peeling_frees(data):
+    """Peeling (services on no cycle taken off, one after the other) leaves exactly the greatest set in which
+    every service has a hard dependency, plain or `any_of`, wholly inside the set, and is named by one."""
+    inventory = build_inventory([parse("estate.yaml", as_yaml(data))])
+    needs = {s.name: [tuple(d.services) for d in s.depends_on if d.hard] for s in inventory.services.values()}
+    graph = hard_dependency_graph(inventory)
+    assert (set(graph.nodes) if graph is not None else set()) == _held(needs)

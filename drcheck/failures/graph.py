@@ -95,46 +95,54 @@ def hard_dependency_graph(inventory: Inventory) -> "nx.DiGraph | None":
     repeatedly keeps every cycle and usually leaves a small graph, or none
     (then networkx, a tenth of a second to import, is not needed), which is
     cheaper to build than the whole estate."""
-    needs = {s.name: [frozenset(d.services) for d in s.depends_on if d.hard] for s in inventory.services.values()}
-    live_needs = {name: len(groups) for name, groups in needs.items()}  # per service: its dependencies still whole
-    named_in: dict[str, list[tuple[str, int]]] = {name: [] for name in needs}  # service -> (needer, dependency)
-    users = dict.fromkeys(needs, 0)  # per service: the live dependencies of live services that name it
-    for name, groups in needs.items():
-        for j, group in enumerate(groups):
-            for target in group:
-                named_in[target].append((name, j))
-                users[target] += 1
-    dead: set[tuple[str, int]] = set()
-    alive = set(needs)
-    peel = [name for name in needs if not live_needs[name] or not users[name]]
-
-    def drop(name: str, j: int) -> None:
-        dead.add((name, j))
-        live_needs[name] -= 1
-        if not live_needs[name]:
-            peel.append(name)
-        for target in needs[name][j]:
-            users[target] -= 1
-            if not users[target]:
-                peel.append(target)
-
+    names = list(inventory.services)
+    index = {name: i for i, name in enumerate(names)}
+    # every hard dependency, numbered: the service that has it, and the services it names
+    owner: list[int] = []
+    members: list[frozenset[int]] = []
+    for i, service in enumerate(inventory.services.values()):
+        for d in service.depends_on:
+            if d.hard:
+                owner.append(i)
+                members.append(frozenset(index[m] for m in d.services))
+    n = len(names)
+    own: list[list[int]] = [[] for _ in range(n)]  # per service: its dependencies
+    named_in: list[list[int]] = [[] for _ in range(n)]  # per service: the dependencies that name it
+    live_needs = [0] * n  # per service: its dependencies still whole
+    users = [0] * n  # per service: the live dependencies of live services that name it
+    for e, (i, group) in enumerate(zip(owner, members)):
+        own[i].append(e)
+        live_needs[i] += 1
+        for target in group:
+            named_in[target].append(e)
+            users[target] += 1
+    dead = bytearray(len(owner))
+    living = bytearray(b"\x01") * n
+    peel = [i for i in range(n) if not live_needs[i] or not users[i]]
     while peel:
-        name = peel.pop()
-        if name not in alive:
+        i = peel.pop()
+        if not living[i]:
             continue
-        alive.discard(name)
-        for j in range(len(needs[name])):
-            if (name, j) not in dead:
-                drop(name, j)
-        for needer, j in named_in[name]:
-            if (needer, j) not in dead:
-                drop(needer, j)
+        living[i] = 0
+        for e in (*own[i], *named_in[i]):
+            if dead[e]:
+                continue
+            dead[e] = 1
+            needer = owner[e]
+            live_needs[needer] -= 1
+            if not live_needs[needer]:
+                peel.append(needer)
+            for target in members[e]:
+                users[target] -= 1
+                if not users[target]:
+                    peel.append(target)
+    alive = {names[i] for i in range(n) if living[i]}
     if not alive:
         return None
     import networkx as nx
 
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(alive))
-    graph.add_edges_from((name, target) for name in sorted(alive) for j, group in enumerate(needs[name])
-                         if (name, j) not in dead for target in sorted(group))
+    graph.add_edges_from((name, target) for name in sorted(alive) for e in own[index[name]] if not dead[e]
+                         for target in sorted(names[m] for m in members[e]))
     return graph
