@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import Enum
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Union
 
 from ..errors import Location
@@ -54,11 +55,19 @@ class Finding:
     waiver_reason: str | None = None
     baseline: bool = False
 
+    def __reduce__(self):
+        # by its fields, in order: the dataclass's own pickling sets each slot in a Python loop, and a large
+        # audit's second process sends 28,000 findings back to the first
+        return Finding, _fields(self)
+
     @property
     def fingerprint(self) -> str:
         """Stable across runs and edits that move lines: rule, subject and cause only."""
         key = "\0".join((self.rule, self.subject, self.cause))
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+_fields = attrgetter(*(f.name for f in fields(Finding)))
 
 
 def stale_penalty(age_days: int | None, max_age_days: int) -> float:
