@@ -83,6 +83,19 @@ def test_the_plan_passes_the_gate_with_costs_and_their_basis(write):
     assert plan.one_off_cost == 1200
 
 
+def test_standbys_go_where_services_can_run_and_backups_anywhere_far(write):
+    # the only far sites are a backup vault and an office: no standby there, but a backup
+    estate = ESTATE.replace("services:\n", "  vault: {kind: vault, location: [35.1796, 129.0756], region: south}\n"
+                            "  office: {kind: office, location: [36.3504, 127.3845], region: centre}\nservices:\n")
+    estate = estate.replace("    placements: [{site: pangyo}]\n", "    kind: data\n    placements: [{site: pangyo}]\n")
+    plan, _, _ = _plan(write, estate, policy="currency: EUR\n")
+    sites = {(c.kind, c.site) for c in plan.changes}
+    assert not {site for kind, site in sites if kind == "standby"} & {"vault", "office"}, sites
+    assert {site for kind, site in sites if kind == "backup"} & {"vault", "office"}, sites
+    with_candidate, _, _ = _plan(write, estate)
+    assert ("standby", "busan") in {(c.kind, c.site) for c in with_candidate.changes}
+
+
 def test_each_step_names_the_fingerprints_the_audit_removes(write):
     plan, inventory, policy = _plan(write)
     before = {f.fingerprint: f for f in audit(load_inventory([str(inventory)]), _options(policy)).failures}
