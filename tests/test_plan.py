@@ -238,13 +238,26 @@ def test_a_candidate_site_that_clashes_with_the_inventory_is_exit_2(write):
 
 @pytest.mark.parametrize("sample, policy", [
     ("kakao-2022.yaml", "policies/kakao-2022.yaml"), ("kakao-2022.yaml", None), ("fintech-seoul.yaml", None),
-    ("multi-region-cloud.yaml", None), ("ovh-sbg-2021.yaml", None)])
+    ("fintech-seoul.yaml", "policies/fintech-seoul.yaml"), ("multi-region-cloud.yaml", None),
+    ("ovh-sbg-2021.yaml", None)])
 def test_no_step_of_a_samples_plan_can_be_dropped(sample, policy):
     options = _options(SAMPLES / policy if policy else None)
     documents = inventory_documents([str(SAMPLES / sample)])
     plan = make_plan(documents, options)
     assert plan.steps
     _assert_no_step_can_be_dropped(documents, options, plan)
+
+
+def test_the_fintech_plan_passes_with_one_far_site_and_never_runs_a_service_in_its_vault():
+    documents = inventory_documents([str(SAMPLES / "fintech-seoul.yaml")])
+    alone = make_plan(documents, _options())
+    assert not alone.passed_after
+    assert ("dr-shares-region", "service:checkout-api") in {(r.rule, r.subject) for r in alone.remaining}
+    with_busan = make_plan(documents, _options(SAMPLES / "policies/fintech-seoul.yaml"))
+    assert with_busan.passed_after and not with_busan.remaining
+    placed = {c.site for c in with_busan.changes if c.kind == "standby"}
+    assert "busan-dr-colo" in placed and "sejong-objectstore" not in placed | {c.site for c in alone.changes
+                                                                                 if c.kind == "standby"}
 
 
 def test_kakao_without_its_candidate_sites_gets_the_closest_plan_a_person_would_choose():
