@@ -220,6 +220,17 @@ def test_table_and_markdown_show_steps_costs_and_totals(write):
     assert "| # | Change | Monthly (EUR) |" in markdown
 
 
+def test_an_unpriced_plan_shows_no_columns_of_zero_costs(write, tmp_path):
+    inventory = write(ESTATE.replace("    cost: {monthly: 1200}\n", "").replace("    cost: {monthly: 400}\n", ""))
+    policy = write(POLICY.replace(", cost: {monthly: 3000}", "").replace("  drill: 600\n", ""), "policy.yaml")
+    markdown = drcheck("plan", inventory, "--policy", policy, "--as-of", AS_OF, "-f", "markdown").stdout
+    assert "| # | Change | Clears | Score after | Gate after |" in markdown and "Monthly" not in markdown
+    html = tmp_path / "report.html"
+    assert drcheck("audit", inventory, "--policy", policy, "--as-of", AS_OF, "-f", "html", "-o", html).returncode == 1
+    page = html.read_text()
+    assert "What passing the gate takes" in page and "Monthly (EUR)" not in page
+
+
 @pytest.mark.parametrize("args, message", [
     (["-f", "yaml"], "--format: found 'yaml'"),
     (["--min-score", "101"], "--min-score: found 101"),
