@@ -3,6 +3,7 @@ process, and a second process that dies must cost nothing but time."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from datetime import date
@@ -23,12 +24,12 @@ from synthetic import synthetic_inventory  # noqa: E402
 pytestmark = pytest.mark.skipif(not CAN_FORK, reason="rules are split only where processes can fork")
 
 
-def outcomes(text: str, split: bool) -> list[tuple]:
+def outcomes(text: str, split: bool, meanwhile=None) -> list[tuple]:
     ctx = Context(build_inventory([parse("estate.yaml", text)]), date(2026, 11, 1))
     sources = discover([])
     rules = configure(default_policy(), sources, None, [])
     return [(o.rule.id, o.evaluated, o.unknown, [asdict(f) for f in o.findings])
-            for o in run(rules, ctx, trusted=set(sources), split=split)]
+            for o in run(rules, ctx, trusted=set(sources), split=split, meanwhile=meanwhile)]
 
 
 def test_split_rules_give_the_outcomes_of_one_process():
@@ -36,6 +37,15 @@ def test_split_rules_give_the_outcomes_of_one_process():
     alone = outcomes(text, split=False)
     assert sum(len(found) for *_, found in alone) > 1000  # rules on both sides found plenty
     assert outcomes(text, split=True) == alone
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_the_caller_s_own_work_is_done_once_in_the_first_process(split):
+    text = synthetic_inventory(SPLIT_FROM_SERVICES)
+    done = []
+    found = outcomes(text, split=split, meanwhile=lambda: done.append(os.getpid()))
+    assert done == [os.getpid()]
+    assert found == outcomes(text, split=False)
 
 
 DIES_IN_A_CHILD = '''

@@ -19,10 +19,11 @@ import sys
 import traceback
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from itertools import islice
 from multiprocessing.connection import Pipe
 from pathlib import Path
 from types import ModuleType
-from typing import Collection, Iterator
+from typing import Callable, Collection, Iterator
 
 from ..rule_api.context import Context
 from ..rule_api.findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, subject_id
@@ -178,20 +179,26 @@ class RuleOutcome:
     findings: list[Finding] = field(default_factory=list)
 
 
-def run(rules: list[Rule], ctx: Context, trusted: Collection[str] = (), split: bool = False) -> list[RuleOutcome]:
+def run(rules: list[Rule], ctx: Context, trusted: Collection[str] = (), split: bool = False,
+        meanwhile: Callable[[], None] | None = None) -> list[RuleOutcome]:
     """Every rule on every subject of its scope.  Each finding is checked to be one the reports can carry
     (`_finding_problem`), except those of the rules in `trusted` (drcheck's own, whose tests check them): a
     plugin's number for a message, or set in its evidence, would otherwise break a report far from the rule
     that made it.  With `split`, on a large estate, a forked second process runs some of the rules
-    (`_run_split`: the same outcomes, in the same order)."""
+    (`_run_split`: the same outcomes, in the same order).  `meanwhile`, the caller's own work, is done in this
+    process, first, or after its first rule when a second process runs rules, which takes more of them
+    meanwhile."""
     large = len(ctx.inventory.services) >= SPLIT_FROM_SERVICES
     if split and CAN_FORK and large and 1 < len(rules) <= SPLIT_UP_TO_RULES:
-        return _run_split(rules, ctx, trusted)
+        return _run_split(rules, ctx, trusted, meanwhile)
+    if meanwhile is not None:
+        meanwhile()
     subjects: dict[str, list[Subject]] = {}
     return [_run_rule(rule, ctx, trusted, subjects) for rule in rules]
 
 
-def _run_split(rules: list[Rule], ctx: Context, trusted: Collection[str]) -> list[RuleOutcome]:
+def _run_split(rules: list[Rule], ctx: Context, trusted: Collection[str],
+               meanwhile: Callable[[], None] | None) -> list[RuleOutcome]:
     """The rules shared between this process, which takes them from the first on, and a forked child, which
     takes them from the last back, until the two meet: neither waits while the other has a slow rule (on some
     estates one rule takes half the time).  The rules marked `slow` come first, so this process starts with
@@ -220,9 +227,18 @@ def _run_split(rules: list[Rule], ctx: Context, trusted: Collection[str]) -> lis
     outcomes: list[RuleOutcome | None] = [None] * len(rules)
     try:
         subjects: dict[str, list[Subject]] = {}
-        for taken in turns:
+
+        def take(taken: int) -> None:
             n = order[taken - 1]
             outcomes[n] = _run_rule(rules[n], ctx, trusted, subjects)
+
+        mine = iter(turns)
+        for taken in islice(mine, 1):  # the first rule (a slow one): the caller's work must not leave it to the child
+            take(taken)
+        if meanwhile is not None:
+            meanwhile()
+        for taken in mine:
+            take(taken)
         try:
             for n, *outcome in iter(pipe.recv, None):
                 outcomes[n] = RuleOutcome(rules[n], *outcome)

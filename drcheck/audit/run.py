@@ -96,8 +96,15 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
     failures = ctx.failures
     # before the rules: the simulation the scenarios read is then built once, for the rules of both processes
     worst = [(group, k) for group, k in failures.ranked_single_failures if failures.impacts[k] > 0][:SCENARIOS_IN_REPORT]
+    told: dict = {}
+
+    def tell_failures() -> None:  # what the report says of failures, worked out while a second process runs rules
+        told["scenarios"] = [scenario(failures.explanations, k, [group.domain], list(group.domains[1:]),
+                                      failures.impacts[k], why=needs.why) for group, k in worst]
+        told["impacts"] = failures.subject_impacts() if needs.impacts else {}
+
     outcomes = run(rules, ctx, trusted={rule_id for rule_id, source in sources.items() if source.origin == "builtin"},
-                   split=options.split_rules)
+                   split=options.split_rules, meanwhile=tell_failures)
     findings = [f for o in outcomes for f in o.findings]
     expired, unused = _apply_waivers(findings, policy.waivers if options.use_waivers else [], options.as_of)
     baseline = _apply_baseline(findings, options.baseline) if options.baseline else None
@@ -124,8 +131,7 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         passed=not gate,
         gate=gate,
         findings=findings,
-        scenarios=[scenario(failures.explanations, k, [group.domain], list(group.domains[1:]), failures.impacts[k],
-                            why=needs.why) for group, k in worst],
+        scenarios=told["scenarios"],
         expired_waivers=expired,
         unused_waivers=unused,
         stray_waivers=_stray_waivers(unused, inventory, ctx),
@@ -134,7 +140,7 @@ def audit(inventory: Inventory, options: AuditOptions, ctx: Context | None = Non
         notes=notes,
         services=_service_summaries(inventory, findings),
         computed=needs,
-        impacts=failures.subject_impacts() if needs.impacts else {},
+        impacts=told["impacts"],
         inventory=inventory if needs.inventory else None,
         graph=failures.graph if needs.graph_up_to and len(inventory.services) <= needs.graph_up_to else None,
         **_untiered(inventory, rules),
