@@ -83,6 +83,19 @@ def test_the_plan_passes_the_gate_with_costs_and_their_basis(write):
     assert plan.one_off_cost == 1200
 
 
+def test_standbys_go_where_services_can_run_and_backups_anywhere_far(write):
+    # the only far sites are a backup vault and an office: no standby there, but a backup
+    estate = ESTATE.replace("services:\n", "  vault: {kind: vault, location: [35.1796, 129.0756], region: south}\n"
+                            "  office: {kind: office, location: [36.3504, 127.3845], region: centre}\nservices:\n")
+    estate = estate.replace("    placements: [{site: pangyo}]\n", "    kind: data\n    placements: [{site: pangyo}]\n")
+    plan, _, _ = _plan(write, estate, policy="currency: EUR\n")
+    sites = {(c.kind, c.site) for c in plan.changes}
+    assert not {site for kind, site in sites if kind == "standby"} & {"vault", "office"}, sites
+    assert {site for kind, site in sites if kind == "backup"} & {"vault", "office"}, sites
+    with_candidate, _, _ = _plan(write, estate)
+    assert ("standby", "busan") in {(c.kind, c.site) for c in with_candidate.changes}
+
+
 def test_each_step_names_the_fingerprints_the_audit_removes(write):
     plan, inventory, policy = _plan(write)
     before = {f.fingerprint: f for f in audit(load_inventory([str(inventory)]), _options(policy)).failures}
@@ -207,6 +220,17 @@ def test_table_and_markdown_show_steps_costs_and_totals(write):
     assert "| # | Change | Monthly (EUR) |" in markdown
 
 
+def test_an_unpriced_plan_shows_no_columns_of_zero_costs(write, tmp_path):
+    inventory = write(ESTATE.replace("    cost: {monthly: 1200}\n", "").replace("    cost: {monthly: 400}\n", ""))
+    policy = write(POLICY.replace(", cost: {monthly: 3000}", "").replace("  drill: 600\n", ""), "policy.yaml")
+    markdown = drcheck("plan", inventory, "--policy", policy, "--as-of", AS_OF, "-f", "markdown").stdout
+    assert "| # | Change | Clears | Score after | Gate after |" in markdown and "Monthly" not in markdown
+    html = tmp_path / "report.html"
+    assert drcheck("audit", inventory, "--policy", policy, "--as-of", AS_OF, "-f", "html", "-o", html).returncode == 1
+    page = html.read_text()
+    assert "What passing the gate takes" in page and "Monthly (EUR)" not in page
+
+
 @pytest.mark.parametrize("args, message", [
     (["-f", "yaml"], "--format: found 'yaml'"),
     (["--min-score", "101"], "--min-score: found 101"),
@@ -225,13 +249,26 @@ def test_a_candidate_site_that_clashes_with_the_inventory_is_exit_2(write):
 
 @pytest.mark.parametrize("sample, policy", [
     ("kakao-2022.yaml", "policies/kakao-2022.yaml"), ("kakao-2022.yaml", None), ("fintech-seoul.yaml", None),
-    ("multi-region-cloud.yaml", None), ("ovh-sbg-2021.yaml", None)])
+    ("fintech-seoul.yaml", "policies/fintech-seoul.yaml"), ("multi-region-cloud.yaml", None),
+    ("ovh-sbg-2021.yaml", None)])
 def test_no_step_of_a_samples_plan_can_be_dropped(sample, policy):
     options = _options(SAMPLES / policy if policy else None)
     documents = inventory_documents([str(SAMPLES / sample)])
     plan = make_plan(documents, options)
     assert plan.steps
     _assert_no_step_can_be_dropped(documents, options, plan)
+
+
+def test_the_fintech_plan_passes_with_one_far_site_and_never_runs_a_service_in_its_vault():
+    documents = inventory_documents([str(SAMPLES / "fintech-seoul.yaml")])
+    alone = make_plan(documents, _options())
+    assert not alone.passed_after
+    assert ("dr-shares-region", "service:checkout-api") in {(r.rule, r.subject) for r in alone.remaining}
+    with_busan = make_plan(documents, _options(SAMPLES / "policies/fintech-seoul.yaml"))
+    assert with_busan.passed_after and not with_busan.remaining
+    placed = {c.site for c in with_busan.changes if c.kind == "standby"}
+    assert "busan-dr-colo" in placed and "sejong-objectstore" not in placed | {c.site for c in alone.changes
+                                                                                 if c.kind == "standby"}
 
 
 def test_kakao_without_its_candidate_sites_gets_the_closest_plan_a_person_would_choose():

@@ -56,6 +56,7 @@ ROUNDS = 6  # large estates: rounds of cover-and-audit before giving up on passi
 OVERLAY_NAME = "<plan>"
 # the strategies a standby may run, cheapest first by the default factors; active-active needs two primaries
 _STANDBY_STRATEGIES = ("backup-restore", "pilot-light", "warm-standby", "active-active")
+_HOLDS_NO_STANDBY = ("vault", "office")  # site kinds that keep backups or people, not running services
 _SITE_RULES = ("no-dr", "dr-site-too-close", "dr-shares-building", "dr-shares-campus", "dr-shares-region",
                "dr-shares-utility", "dr-shares-hazard", "provider-concentration")
 _BACKUP_RULES = ("no-backup", "backup-colocated", "backup-shares-region", "backup-3-2-1")
@@ -723,7 +724,7 @@ class _Vocabulary:
             taken = set(service.sites) if not backup else {b.site for b in service.backups} | set(primaries)
             ranked = []
             for name, site in self.all_sites.items():
-                if name in taken:
+                if name in taken or not backup and site.kind in _HOLDS_NO_STANDBY:
                     continue
                 fit = self._fit(service, primaries, name, backup)
                 if fit is not None:
@@ -735,18 +736,18 @@ class _Vocabulary:
             candidate = next((r[-1] for r in ranked if r[0]), None)
             found = [s for s in (existing, candidate) if s is not None]
             if not found:
-                found = self._survivor(primaries, taken)
+                found = self._survivor(primaries, taken, backup)
             self._targets[key] = found
         return found
 
-    def _survivor(self, primaries: list[str], taken: set[str]) -> list[str]:
+    def _survivor(self, primaries: list[str], taken: set[str], backup: bool) -> list[str]:
         """Where no site fits, the existing site whose standby (or backup) survives the most: the loss of a
         primary's site, building or campus, at least (a fire); then the fewest failure domains shared with the
         primaries, then the farthest.  It leaves lesser findings (too close, same region), which the plan names
         as what stays."""
         ranked = []
-        for name in self.inventory.sites:
-            if name in taken:
+        for name, site in self.inventory.sites.items():
+            if name in taken or not backup and site.kind in _HOLDS_NO_STANDBY:
                 continue
             shared = [d for p in primaries for d in self.ctx.shared_domains(p, name)]
             if any(d.kind in ("site", "building", "campus") for d in shared):

@@ -17,7 +17,7 @@ from ..inventory.scalars import format_amount
 from ..audit.scoring import FORMULA
 from ..rule_api.wording import listing
 from . import View, declare_needs
-from .plan import audit_line
+from .plan import audit_line, priced
 from .safe import html_attribute as esc, html_lines
 from .depgraph import MAX_SERVICES, render_graph
 from .sitemap import render_map
@@ -114,14 +114,17 @@ def _plan(report: Report) -> str:
         return ""
     if plan is None or not plan.steps:
         return f"<h2>What passing the gate takes</h2><p>{esc(line)}</p>"
+    def amounts(step) -> str:
+        return (f"<td class=\"num\">{format_amount(step.monthly_cost)}</td>"
+                f"<td class=\"num\">{format_amount(step.one_off_cost)}</td>") if priced(plan) else ""
     rows = "".join(f"<tr><td class=\"num\">{n}</td><td>{esc(step.change)}<br><span class=\"muted\">{esc(step.basis)}"
-                   f"</span></td><td class=\"num\">{format_amount(step.monthly_cost)}</td><td class=\"num\">"
-                   f"{format_amount(step.one_off_cost)}</td><td class=\"num\">{len(step.removes)}</td><td class=\"num\">"
+                   f"</span></td>{amounts(step)}<td class=\"num\">{len(step.removes)}</td><td class=\"num\">"
                    f"{step.score_after:g}</td><td>{'pass' if step.passed_after else 'fail'}</td></tr>"
                    for n, step in enumerate(plan.steps, 1))
+    costs_head = (f"<th class=\"num\">Monthly ({esc(plan.currency)})</th><th class=\"num\">Once ({esc(plan.currency)})"
+                  "</th>") if priced(plan) else ""
     return (f"<h2>What passing the gate takes</h2><p>{esc(line)}</p><table><thead><tr><th class=\"num\">#</th>"
-            f"<th>Change (and how its cost is worked out)</th><th class=\"num\">Monthly ({esc(plan.currency)})</th>"
-            f"<th class=\"num\">Once ({esc(plan.currency)})</th><th class=\"num\">Clears</th>"
+            f"<th>Change (and how its cost is worked out)</th>{costs_head}<th class=\"num\">Clears</th>"
             f"<th class=\"num\">Score after</th><th>Gate after</th></tr></thead><tbody>{rows}</tbody></table>")
 
 

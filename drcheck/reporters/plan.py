@@ -15,9 +15,14 @@ def money(amount: float, currency: str) -> str:
     return f"{format_amount(amount)} {currency}"
 
 
+def priced(plan: PlanReport) -> bool:
+    """Whether the plan's costs are known: an unpriced plan's tables show no cost columns, not columns of zeros."""
+    return plan.objective != "changes"
+
+
 def cost_phrase(plan: PlanReport) -> str:
     """"12,000 USD a month + 30,000 USD once", or "unpriced" when the plan's costs are not known."""
-    if plan.objective == "changes":
+    if not priced(plan):
         return "unpriced"
     return _costs(plan.monthly_cost, plan.one_off_cost, plan.currency)
 
@@ -77,7 +82,7 @@ def table(plan: PlanReport, view: View = View()) -> str:
     pad = " " * (len(str(len(plan.steps))) + 2)
     for n, step in enumerate(plan.steps, 1):
         out += wrap(step.change, f"{n:>{len(pad) - 2}}  ", pad)
-        money_line = ("unpriced" if plan.objective == "changes" else _costs(step.monthly_cost, step.one_off_cost,
+        money_line = ("unpriced" if not priced(plan) else _costs(step.monthly_cost, step.one_off_cost,
                                                                             plan.currency)) + f" · clears {len(step.removes):,}"
         if step.adds:
             money_line += f", brings {len(step.adds):,}"
@@ -108,13 +113,16 @@ def markdown(plan: PlanReport, view: View = View()) -> str:
     icon = "✅" if plan.passed_after else "❌"
     out = [f"## drcheck plan: {icon} {md(headline(plan))}", "", f"Objective: {md(_objective(plan))}.", ""]
     if plan.steps:
-        out += [f"| # | Change | Monthly ({plan.currency}) | Once ({plan.currency}) | Clears | Score after | Gate after |",
-                "|---:|---|---:|---:|---:|---:|---|"]
+        def amounts(monthly: float, one_off: float, bold: str = "") -> str:
+            return f" {bold}{format_amount(monthly)}{bold} | {bold}{format_amount(one_off)}{bold} |" if priced(plan) else ""
+        costs_head = f" Monthly ({plan.currency}) | Once ({plan.currency}) |" if priced(plan) else ""
+        out += [f"| # | Change |{costs_head} Clears | Score after | Gate after |",
+                "|---:|---|" + ("---:|---:|" if priced(plan) else "") + "---:|---:|---|"]
         for n, step in enumerate(plan.steps, 1):
-            out.append(f"| {n} | {md(step.change)}<br><sub>{md(step.basis)}</sub> | {format_amount(step.monthly_cost)} | "
-                       f"{format_amount(step.one_off_cost)} | {len(step.removes)} | {step.score_after:g} | "
+            out.append(f"| {n} | {md(step.change)}<br><sub>{md(step.basis)}</sub> |"
+                       f"{amounts(step.monthly_cost, step.one_off_cost)} {len(step.removes)} | {step.score_after:g} | "
                        f"{'pass' if step.passed_after else 'fail'} |")
-        out.append(f"| | **total** | **{format_amount(plan.monthly_cost)}** | **{format_amount(plan.one_off_cost)}** | "
+        out.append(f"| | **total** |{amounts(plan.monthly_cost, plan.one_off_cost, '**')} "
                    f"{sum(len(s.removes) for s in plan.steps)} | **{plan.score_after:g}** | "
                    f"**{'pass' if plan.passed_after else 'fail'}** |")
         out.append("")
