@@ -36,6 +36,19 @@ def test_a_long_chain_keeps_its_first_hops_and_its_root():
     assert len(chain) == 8
 
 
+def test_a_long_chain_reads_the_same_when_the_services_it_passes_are_explained_first():
+    # asked from the root up, each service's chain is its dependency's plus one hop: shortened the same way
+    services = "".join(f"  s{i}:\n    placements: [{{site: b}}]\n    depends_on: [s{i + 1}]\n" for i in range(11))
+    text = "version: 1\nsites: {a: {}, b: {}}\nservices:\n" + services + "  s11: {placements: [{site: a}]}\n"
+    down_first, root_first = simulate(text, {"a"}), simulate(text, {"a"})
+    names = [f"s{i}" for i in range(12)]
+    from_the_top = {name: down_first.cause(name, 0) for name in names}
+    from_the_root = {name: root_first.cause(name, 0) for name in reversed(names)}
+    assert from_the_root == from_the_top
+    assert from_the_root["s3"].chain == ("s3", "s4", "s5", "s6", "s7", "s8", "…", "s11")
+    assert from_the_root["s4"].chain == ("s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11")
+
+
 def test_blocked_failover_names_the_tooling_that_is_down():
     sim = simulate("""
         version: 1

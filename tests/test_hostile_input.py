@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import xml.etree.ElementTree as ET
 import re
 import time
 
@@ -139,6 +140,20 @@ def test_json_round_trips_hostile_names_exactly(hostile_inventory):
     shown = [(s["lost"], s["down"]) for s in report["scenarios"]]
     assert len(shown) == 5 and len({down[0] for _, down in shown} & names) == 5
     assert shown == [([{"domain": "site", "value": down[0]}], [down[0]]) for _, down in shown]
+
+
+def test_junit_details_show_hostile_names_visibly(hostile_inventory):
+    text = audit_output(hostile_inventory, "junit")
+    for character in UNSAFE_CHARACTERS:
+        assert character not in text
+    details = {case.get("name"): case.find("failure").text for case in ET.fromstring(text).iter("testcase")
+               if case.get("classname") == "drcheck.no-dr"}
+    # each line of a finding's details is made visible on its own: the other lines stay as they are
+    escaped = details["service:\\x1b[31mred\\x1b[0m"].split("\n")
+    assert escaped[0] == "critical no-dr service:\\x1b[31mred\\x1b[0m"
+    assert escaped[-1].startswith("fingerprint: ") and len(escaped) == 5
+    assert "service:bidi\\u202eevil" in details and "service:c1\\x9b31m" in details
+    assert details["service:a|b"].split("\n")[0] == "critical no-dr service:a|b"
 
 
 def test_table_shows_hostile_names_visibly_and_inertly(hostile_inventory):

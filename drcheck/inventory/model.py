@@ -134,9 +134,15 @@ class Service:
         written there, before any `any_of` group that also names it (it is needed whatever the group's other
         members do)."""
         entries: dict[str, Dependency | AnyOf] = {}
-        for dependency in sorted(self.depends_on, key=lambda d: isinstance(d, AnyOf)):
-            for name in dependency.services:
-                entries.setdefault(name, dependency)
+        groups = []
+        for dependency in self.depends_on:
+            if isinstance(dependency, AnyOf):
+                groups.append(dependency)
+            else:
+                entries.setdefault(dependency.service, dependency)
+        for group in groups:
+            for name in group.services:
+                entries.setdefault(name, group)
         return entries
 
     @property

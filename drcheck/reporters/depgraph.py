@@ -110,14 +110,15 @@ def _summary(report: Report, worst, why: str) -> str:
         members.setdefault(domain, []).append(name)
     needs: dict[str, Counter] = {d: Counter() for d in members}
     needed_by: dict[str, Counter] = {d: Counter() for d in members}
-    for name, service in inventory.services.items():
-        # read from the model, not the dependency graph: building that graph for thousands of services costs
-        # seconds and hundreds of MB, for a table that needs only who hard-depends on whom
-        for to in (n for n, d in service.dependency_on().items() if d.hard):
-            a, b = domain_of[name], domain_of[to]
-            if a != b:
-                needs[a][b] += 1
-                needed_by[b][a] += 1
+    # read from the model, not the dependency graph: building that graph for thousands of services costs
+    # seconds and hundreds of MB, for a table that needs only who hard-depends on whom.  Counted by pair of
+    # sites first (a Counter counts in C; far fewer pairs than dependencies), in the order each pair is first met,
+    # so that sites needed as often are listed in the same order as counting one dependency at a time lists them
+    pairs = Counter(pair for pair in ((domain_of[name], domain_of[to]) for name, service in inventory.services.items()
+                                      for to, d in service.dependency_on().items() if d.hard) if pair[0] != pair[1])
+    for (a, b), count in pairs.items():
+        needs[a][b] = count
+        needed_by[b][a] = count
 
     def listed(counts: Counter) -> str:
         return listing([f"{d} ({n})" for d, n in counts.most_common()]) or "—"

@@ -116,6 +116,9 @@ def _details(finding: Finding) -> str:
         lines.append(f"at {finding.location}")
     lines.append("evidence: " + _EVIDENCE(finding.evidence))
     lines.append(f"fingerprint: {finding.fingerprint}")
+    text = "\n".join(lines)
+    if text.replace("\n", " ").isprintable():  # most often: every line is kept as it is, checked in one pass
+        return text
     return "\n".join(xml(line) for line in lines)
 
 
