@@ -358,14 +358,15 @@ def test_automatic_failover_needs_no_tooling():
     assert simulation.down_in(0) == ["switchover"]
 
 
-@given(st.integers(1, 300).flatmap(lambda width: st.tuples(
-    st.just(width), st.dictionaries(st.integers(0, (1 << width) - 1), st.integers(1, 1 << 33), max_size=12))))
-def test_bit_counts_add_the_weight_of_every_set_holding_each_bit(case):
-    from drcheck.failures.simulate import _bit_counts
+@given(st.integers(1, 300).flatmap(lambda width: st.lists(
+    st.tuples(st.integers(0, (1 << width) - 1), st.integers(0, 1 << 33)), max_size=12).map(lambda rows: (width, rows))))
+def test_column_sums_add_the_value_of_every_row_each_column_holds(case):
+    from drcheck.failures.simulate import _column_sums, _transposed
 
-    width, weights = case  # weights up to 2**33: sums that need the 8-byte lanes too
-    expected = [sum(weight for bits, weight in weights.items() if bits >> k & 1) for k in range(width)]
-    assert _bit_counts(weights, width) == expected
+    width, rows = case  # values up to 2**33: sums of many digits
+    columns = _transposed([bits for bits, _ in rows], width)
+    expected = [sum(value for bits, value in rows if bits >> k & 1) for k in range(width)]
+    assert _column_sums(columns, [value for _, value in rows]) == expected
 
 
 

@@ -14,7 +14,6 @@ reports want to know, in the domain's words, and `drcheck.failures.causes` tells
 """
 from __future__ import annotations
 
-import struct
 from collections import Counter
 from functools import cached_property
 from itertools import islice
@@ -240,8 +239,18 @@ class Simulation:
         """For each scenario, a key that two scenarios of this simulation share exactly when the same services
         are down in them and the same data is lost.  (Services that share their down and lost scenarios share
         a row: a few hundred rows to transpose where a large estate has tens of thousands of services.)"""
-        width = len(self.scenarios)
-        return list(zip(_transposed(list(set(self.down)), width), _transposed(list(set(self.data_lost)), width)))
+        return list(zip(self._down_columns, _transposed(list(set(self.data_lost)), len(self.scenarios))))
+
+    @cached_property
+    def _down_rows(self) -> list[int]:
+        """The different sets of scenarios (bitsets) that services are down in."""
+        return list(set(self.down))
+
+    @cached_property
+    def _down_columns(self) -> list[int]:
+        """For each scenario, which of `_down_rows` are down in it (bit r: `_down_rows[r]`): the one transposition
+        that the effects, the impacts and the counts of the scenarios read."""
+        return _transposed(self._down_rows, len(self.scenarios))
 
     def names(self, services: int) -> list[str]:
         """The names of the services in a bitset of `down_by_scenario`, in inventory order."""
@@ -268,16 +277,16 @@ class Simulation:
     @cached_property
     def _impacts(self) -> list[float]:
         total = sum(s.weight for s in self.services) or 1
-        weights: dict[int, int] = {}  # a set of scenarios -> the weight of the services down in exactly those
+        weights = dict.fromkeys(self._down_rows, 0)  # a set of scenarios -> the weight of the services down in those
         for service, down in zip(self.services, self.down):
-            if down:
-                weights[down] = weights.get(down, 0) + service.weight
-        return [w / total for w in _bit_counts(weights, len(self.scenarios))]
+            weights[down] += service.weight
+        return [w / total for w in _column_sums(self._down_columns, list(weights.values()))]
 
     @cached_property
     def down_counts(self) -> list[int]:
         """How many services are down in each scenario."""
-        return _bit_counts(Counter(d for d in self.down if d), len(self.scenarios))
+        counts = Counter(self.down)
+        return _column_sums(self._down_columns, [counts[row] for row in self._down_rows])
 
     def heaviest_down(self, k: int, limit: int) -> list[str]:
         """Up to `limit` of the services down in scenario k: heaviest tier weight first, then inventory order."""
@@ -387,20 +396,13 @@ def _ops_summary(ops: list[int], tiers: list[int], down: list[int]) -> tuple[lis
     return any_by_tier, others
 
 
-_ZERO_ONE = bytes.maketrans(b"01", b"\x00\x01")
-
-
-def _bit_counts(weights: dict[int, int], width: int) -> list[int]:
-    """For each bit position below `width`, the total weight of the sets (bitsets, keys of `weights`) that have
-    it.  Each set's bits are spread one per lane of a big integer (its binary digits, as bytes 0 and 1, written
-    into the low byte of 4- or 8-byte lanes), so that one multiplication and one addition count every position:
-    linear in the width, where the services of a large estate share a few hundred distinct sets."""
-    lane = 4 if sum(weights.values()) < 1 << 32 else 8  # no sum overflows its lane
-    spread = bytearray(lane * width)
-    total = 0
-    for bits, weight in weights.items():
-        spread[lane - 1::lane] = format(bits, f"0{width}b").encode().translate(_ZERO_ONE)
-        total += weight * int.from_bytes(spread, "big")
-    return list(struct.unpack(f"<{width}{'I' if lane == 4 else 'Q'}", total.to_bytes(lane * width, "little")))
-
-
+def _column_sums(columns: list[int], values: list[int]) -> list[int]:
+    """For each column (a bitset over rows), the sum of `values[r]` over the rows r it holds: by the values'
+    binary digits, one AND and one count per digit and column, where a large estate has thousands of rows."""
+    sums = [0] * len(columns)
+    for digit in range(max(values, default=0).bit_length()):
+        rows = int("".join("1" if value >> digit & 1 else "0" for value in reversed(values)) or "0", 2)
+        if rows:
+            for k, column in enumerate(columns):
+                sums[k] += (column & rows).bit_count() << digit
+    return sums
