@@ -368,7 +368,7 @@ def audit(
         from .plan import OverBudget, make_plan
 
         try:
-            report.plan = make_plan(documents, options, max_audits=plan_audits)
+            report.plan = make_plan(documents, options, max_audits=plan_audits, inventory=inventory, audited=report)
         except OverBudget:
             pass  # no plan in the report: its last line points to `drcheck plan`
     _write_all("audit", report, outputs, color, quiet)

@@ -44,7 +44,7 @@ from ..inventory.loader import Document, parse
 from ..inventory.locations import catalogue
 from ..inventory.model import Inventory, Service, Site
 from ..audit.policy import STRATEGY_FACTORS
-from ..audit.report import PlanChange, PlanReport, PlanStep, Remaining
+from ..audit.report import PlanChange, PlanReport, PlanStep, Remaining, Report
 from ..inventory.scalars import format_amount, parse_duration
 from ..inventory.schema import ReadDocuments, build_inventory, read_documents
 
@@ -146,10 +146,16 @@ class OverBudget(Exception):
 
 
 def make_plan(documents: list[Document], options: AuditOptions, progress: Progress | None = None,
-              max_audits: int | None = None) -> PlanReport:
+              max_audits: int | None = None, inventory: Inventory | None = None,
+              audited: Report | None = None) -> PlanReport:
     """The plan for the inventory of `documents`, audited with `options`; `OverBudget` when it would take more
-    than `max_audits` audits (a count, not a time, so that whether a plan is made does not depend on the machine)."""
-    return planner(documents, options, progress, max_audits=max_audits).plan()
+    than `max_audits` audits (a count, not a time, so that whether a plan is made does not depend on the machine).
+    `inventory` and `audited`: the inventory of `documents` and its audit with `options`, made already (`drcheck
+    audit`), which the plan starts from."""
+    search = planner(documents, options, progress, inventory, max_audits)
+    if audited is not None:
+        search.start_from(audited)
+    return search.plan()
 
 
 def planner(documents: list[Document], options: AuditOptions, progress: Progress | None = None,
@@ -228,6 +234,10 @@ class Planner:
 
     # ---- what the audit says --------------------------------------------------------------------
 
+    def start_from(self, audited: Report) -> None:
+        """Takes the audit of the unchanged inventory, made already, instead of making it again."""
+        self.cache[frozenset()] = self._latest = _outcome(audited)
+
     def outcome(self, changes: Iterable[Change], findings: bool = False) -> Outcome:
         """The audit of the inventory with these changes; `findings`: with the findings themselves."""
         chosen = frozenset(changes)
@@ -237,11 +247,7 @@ class Planner:
                 raise OverBudget(self.max_audits)
             report = audit(self.inventory_with(chosen), replace(self.setup.options, split_rules=self.setup.split))
             self.audits += 1
-            threshold = SEVERITIES.index(report.fail_on)
-            failing = {f.fingerprint: f for f in report.findings if f.status == "fail" and not f.waived and not f.baseline}
-            blocking = frozenset(fp for fp, f in failing.items() if SEVERITIES.index(f.severity) <= threshold)
-            cached = Outcome(report.score.value, report.passed, report.gate, frozenset(failing), blocking,
-                             [f.message for f in report.errors], failing)
+            cached = _outcome(report)
             if self.setup.large and self._latest is not None:  # large estates: one audit's findings at a time
                 self._latest.findings = None
             self._latest = self.cache[chosen] = cached
@@ -536,6 +542,14 @@ class Planner:
 
 
 _KINDS = ("standby", "strategy", "backup", "power", "network", "drill", "restore-test", "automatic")
+
+
+def _outcome(report: Report) -> Outcome:
+    threshold = SEVERITIES.index(report.fail_on)
+    failing = {f.fingerprint: f for f in report.findings if f.status == "fail" and not f.waived and not f.baseline}
+    blocking = frozenset(fp for fp, f in failing.items() if SEVERITIES.index(f.severity) <= threshold)
+    return Outcome(report.score.value, report.passed, report.gate, frozenset(failing), blocking,
+                   [f.message for f in report.errors], failing)
 
 
 def _targets(outcome: Outcome) -> frozenset[str]:
