@@ -181,7 +181,11 @@ def test_junit_one_suite_per_rule_with_failures_skips_and_passes(estate):
     failure = cases["service:mail"].find("failure")
     assert failure.get("message") == "DR site anyang is 13.3 km from primary pangyo; policy requires 40 km"
     assert failure.get("type") == "high"
-    assert '"distance_km": 13.3' in failure.text and "inv.yaml:11:3" in failure.text
+    assert "inv.yaml:11:3" in failure.text
+    # the evidence: one line of compact JSON, its keys sorted, as the JSON report has it
+    evidence = next(line for line in failure.text.splitlines() if line.startswith("evidence: "))[len("evidence: "):]
+    assert json.loads(evidence)["distance_km"] == 13.3 and '"distance_km":13.3' in evidence
+    assert list(json.loads(evidence)) == sorted(json.loads(evidence))
     assert cases["service:mail"].get("file") == "inv.yaml" and cases["service:mail"].get("line") == "11"
     assert cases["service:legacy"].find("skipped").get("message") == "waived: Move <b>scheduled</b> | CHG-1234, see [x](1)"
     assert cases["service:maps"].find("skipped").get("message").startswith("unknown: cannot measure distances")

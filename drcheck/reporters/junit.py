@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
+import orjson
+
 from ..rule_api.findings import Finding
 from ..audit.report import Report, RuleInfo
 from . import View
@@ -107,14 +109,24 @@ def _finding_case(finding: Finding, classname: str) -> str:
             "    </testcase>\n")
 
 
-_EVIDENCE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+def _evidence(evidence: dict) -> str:
+    """The evidence as compact JSON, its keys sorted: orjson writes it several times faster than the json module
+    (the 45,000 findings of a large estate took half a second more), and writes no spaces after its commas and
+    colons; what orjson refuses (an integer beyond 64 bits, nesting over 254 deep) the json module writes alike."""
+    try:
+        return orjson.dumps(evidence, option=orjson.OPT_SORT_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return _json_module_evidence(evidence)
+
+
+_json_module_evidence = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
 def _details(finding: Finding) -> str:
     lines = [f"{finding.severity} {finding.rule} {finding.subject}", finding.message]
     if finding.location is not None:
         lines.append(f"at {finding.location}")
-    lines.append("evidence: " + _EVIDENCE(finding.evidence))
+    lines.append("evidence: " + _evidence(finding.evidence))
     lines.append(f"fingerprint: {finding.fingerprint}")
     text = "\n".join(lines)
     if text.replace("\n", " ").isprintable():  # most often: every line is kept as it is, checked in one pass
