@@ -15,7 +15,7 @@ from drcheck.rule_api.context import Context
 from drcheck.audit.engine import SPLIT_FROM_SERVICES, configure, discover, run
 from drcheck.inventory.loader import parse
 from drcheck.audit.policy import default_policy
-from drcheck.audit.processes import CAN_FORK
+from drcheck.processes import CAN_FORK
 from drcheck.inventory.schema import build_inventory
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

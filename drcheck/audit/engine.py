@@ -29,7 +29,7 @@ from ..rule_api.context import Context
 from ..rule_api.findings import NOT_APPLICABLE, PASSED, SEVERITIES, Finding, Subject, subject_id
 from ..rule_api.params import Param
 from .policy import RULE_KEYS, Policy, RuleSettings
-from .processes import CAN_FORK, fork, reap
+from ..processes import CAN_FORK, fork, reap
 from ..rule_api.rule import CATEGORIES, LIFECYCLES, SCOPES, Rule
 from ..rule_api.ruledoc import example_problem
 from ..errors import InputError, Location, Problem, did_you_mean, unknown_rule

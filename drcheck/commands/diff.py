@@ -33,7 +33,7 @@ from ..errors import InputError
 from ..inventory.loader import Document, parse
 from ..inventory.model import Inventory
 from ..audit.policy import DEFAULT_POLICY_FILE
-from ..audit.processes import CAN_FORK, fork, reap
+from ..processes import CAN_FORK, fork, reap
 from ..audit.report import AuditSummary, Comparison, ScenarioChange, SeverityChange
 from ..audit.scoring import Score
 

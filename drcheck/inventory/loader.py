@@ -8,14 +8,18 @@ string: the schema, not YAML 1.1 guessing, decides what it means.
 from __future__ import annotations
 
 import os
+import pickle
+import re
 import stat
 import sys
+import tempfile
 from sys import intern
 from pathlib import Path
 
 import yaml
 
 from ..errors import InputError, Location, path_error
+from ..processes import CAN_FORK, fork, reap
 
 try:  # libyaml's parser; the pure-Python one behaves the same, only slower
     from yaml._yaml import CParser as _Parser
@@ -136,7 +140,8 @@ def parse(name: str, text: str) -> Document:
     if not text.strip():
         raise InputError.at(Location(name, 1, 1), "the file is empty; expected an inventory starting with 'version: 1'")
     try:
-        return Document(name, _build(name, _Parser(text)))
+        root = _build_in_two(name, text)
+        return Document(name, _build(name, _Parser(text)) if root is None else root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
@@ -152,6 +157,97 @@ def parse(name: str, text: str) -> Document:
             f"invalid YAML: found control character U+{exc.character:04X}; expected printable text "
             f"(inside double quotes write it as an escape, e.g. \"\\x{exc.character:02x}\")",
         ) from None
+
+
+# From this size a file is read in two halves at once, where the system can fork (`_build_in_two`): below it, the
+# second process costs more than it saves.
+SPLIT_FROM_CHARS = 2_000_000
+_FIRST_SHARE = 0.6  # of the text, read here: the second process also sends its half back
+# a top-level key that opens a block mapping, and an entry of such a mapping
+_SECTION = re.compile(r"\n([A-Za-z_][\w-]*):[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*( +)[A-Za-z0-9_]")
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")  # line breaks to libyaml, which str.count("\n") does not count
+
+
+def _build_in_two(name: str, text: str) -> Mapping | None:
+    """The root of a large `text`, read by two processes at once; None where it cannot be, or where either
+    half finds anything amiss (`parse` then reads the whole, and tells the error where it is).
+
+    The text is cut at the start of a line past 60 % of it that is an entry of a mapping opened by a top-level
+    key (`services:`, most of an inventory).  This process reads the text before the cut; a forked child reads
+    the rest behind blank lines and that key, so that its lines keep their numbers, and sends back what it read
+    (pickled, through an unnamed temporary file).  The halves are one reading of the whole when the first ends
+    inside that mapping, with the entry at the indentation of its keys: a line there can only start another
+    entry (a block scalar, a plain scalar that goes on, a nested mapping would be indented further, and an
+    unclosed quote or bracket makes the first half an error), and `_joined` checks the rest."""
+    if not CAN_FORK or len(text) < SPLIT_FROM_CHARS or any(b in text for b in _OTHER_BREAKS):
+        return None
+    cut = _cut(text, int(len(text) * _FIRST_SHARE))
+    if cut is None:
+        return None
+    cut, indent, key = cut
+    line = text.count("\n", 0, cut)
+    rest = "\n" * (line - 1) + f"{key}:\n" + text[cut:]
+    with tempfile.TemporaryFile() as spool:
+        pid = fork(lambda: _send(spool, name, rest))
+        try:
+            first = _build(name, _Parser(text[:cut]))
+        except BaseException as error:
+            reap(pid, end=True)
+            if isinstance(error, (yaml.YAMLError, InputError)):
+                return None
+            raise
+        if reap(pid) != 0:
+            return None
+        spool.seek(0)
+        second = pickle.load(spool)
+    return _joined(first, second, key, line << 32 | indent)
+
+
+def _cut(text: str, start: int) -> tuple[int, int, str] | None:
+    """Where to cut `text`, at or after `start`: the offset of a line that is an entry of the mapping the last
+    top-level key before it opens, the indentation of that mapping's keys, and that key."""
+    section = None
+    for section in _SECTION.finditer(text, 0, start):
+        pass
+    if section is None:
+        return None
+    key, indent = section.group(1), len(section.group(2))
+    entry = re.compile(r"\n {%d}[A-Za-z0-9_][^\n:#]*:(?=[ \t\n])" % indent).search(text, start)
+    return None if entry is None else (entry.start() + 1, indent, key)
+
+
+def _send(spool, name: str, text: str) -> int:
+    """In the child: the root of `text`, pickled into `spool`."""
+    pickle.dump(_build(name, _Parser(text)), spool, protocol=pickle.HIGHEST_PROTOCOL)
+    spool.flush()
+    return 0
+
+
+def _joined(first, second, key: str, cut: int) -> Mapping | None:
+    """The root of the whole text from those of its two halves, cut (`cut`: the mark of the line and column)
+    at an entry of the mapping under top-level `key`; None unless each half is as that cut makes it: the
+    first's last key is `key` (at column 0), holding a mapping whose keys are at the cut's column; the second's
+    first key is `key`, holding a mapping whose first key is at the cut; no key is in both."""
+    if not (type(first) is Mapping and type(second) is Mapping and first and second
+            and next(reversed(first)) == key and next(iter(second)) == key and first.key_at(key) & _COLUMN == 0):
+        return None
+    entries, more = first[key], second[key]
+    if not (type(entries) is Mapping and type(more) is Mapping and entries and more):
+        return None
+    if entries.key_at(next(reversed(entries))) & _COLUMN != cut & _COLUMN or more.key_at(next(iter(more))) != cut:
+        return None
+    after = list(second)[1:]
+    if any(name in entries for name in more) or any(name in first for name in after):
+        return None  # a duplicate key: `parse` reads the whole to say where
+    entries.update(more)
+    entries.marks.update(more.marks)
+    for name in after:
+        first[name] = second[name]
+        first.marks[name] = second.marks[name]
+    return first
+
+
+_COLUMN = 0xFFFFFFFF
 
 
 def _tab_at(text: str, line: int, column: int) -> bool:

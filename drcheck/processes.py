@@ -1,5 +1,6 @@
-"""A second process for work that splits in two: `diff` audits its base in one while it audits the head, and a
-large audit runs half its rules in one (`engine.run`)."""
+"""A second process for work that splits in two: a large file is read in two halves at once (`loader.parse`),
+a large audit runs half its rules in one (`engine.run`), and `diff` audits its base in one while it audits the
+head."""
 from __future__ import annotations
 
 import os
