@@ -90,6 +90,7 @@ def main() -> None:
 def run(args: list[str] | None = None, prog_name: str | None = None) -> int:
     """Run the command `args` name (by default the command line's) and return its exit code (0, 1 or 2; 130 on
     Ctrl-C); usage messages call the program `prog_name` (by default, how it was started)."""
+    _outliving.clear()  # an earlier command's, when called more than once in a process
     try:
         app(args=args, prog_name=prog_name)  # standalone: always ends in SystemExit
     except KeyboardInterrupt:
@@ -105,6 +106,11 @@ def run(args: list[str] | None = None, prog_name: str | None = None) -> int:
             raise
         return done.code or 0
     return 0  # pragma: no cover - a standalone typer app raises SystemExit
+
+
+# What a command made, kept to the end of the process: `main` leaves with os._exit, and without a reference a
+# large audit's report and inventory would be freed object by object on the way out (0.08 s at 20,000 services).
+_outliving: list = []
 
 
 def _exit_now(code: int) -> None:
@@ -303,6 +309,7 @@ def _write_all(what: str, data, outputs: list[tuple[str, Optional[str]]], color:
 
     # the JSON report lists everything: the outputs that must be cut short point to it
     full_report = next((path for fmt, path in outputs if fmt == "json" and path not in (None, "-")), None)
+    _outliving.append(data)
     for fmt, path in outputs:
         write_output(render(what, fmt, data, _view(path, color, quiet, full_report)), path)
 
@@ -355,6 +362,7 @@ def audit(
     if not plan_audits:
         documents = None  # no plan is made (below): the parsed files, 70 MB at 20,000 services, need not stay
     report = run_audit(inventory, options, needs=need("audit", [fmt for fmt, _ in outputs]))
+    _outliving.append(inventory)
     for note in report.notes:
         typer.echo(f"note: {terminal(note)}", err=True)
     for waiver, suggestion in report.stray_waivers:
