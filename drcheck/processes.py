@@ -4,9 +4,11 @@ head."""
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sys
-from typing import Callable
+import tempfile
+from typing import IO, Callable
 
 # fork without exec: on macOS system libraries may not survive it (Python's multiprocessing avoids it there
 # too); on Windows there is no fork.  Where it is missing, the work is done in this process, one part after
@@ -40,3 +42,58 @@ def reap(pid: int, end: bool = False) -> int:
         return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     except ChildProcessError:
         return 0
+
+
+class Forked:
+    """work(out) done by a forked child while this process goes on: `result()` waits for it and returns what it
+    returned, and what it wrote to `out` (text), each through an unnamed temporary file, so that neither is
+    ever held whole in memory on its way.  Where there is no fork, or should the child fail (it died, or
+    work raised there), work is done here when the result is asked for: the result, or the error, is then
+    this process's own.  `cancel()` ends a child whose result is no longer wanted."""
+
+    def __init__(self, work: Callable[[IO[str]], object]):
+        self._work = work
+        self._pid = 0
+        self._text = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+        if CAN_FORK:
+            self._value = tempfile.TemporaryFile()
+            self._pid = fork(self._send)
+
+    def _send(self) -> int:
+        value = self._work(self._text)
+        self._text.flush()
+        pickle.dump(value, self._value, protocol=pickle.HIGHEST_PROTOCOL)
+        self._value.flush()
+        return 0
+
+    def result(self) -> tuple[object, IO[str]]:
+        """What work returned, and what it wrote, to be read from its start (closed with this object)."""
+        if self._pid and reap(self._pid) == 0:
+            self._pid = 0
+            with self._value:
+                self._value.seek(0)
+                value = pickle.load(self._value)
+        else:
+            self.cancel()
+            self._text.seek(0)
+            self._text.truncate()
+            value = self._work(self._text)
+        self._text.seek(0)
+        return value, self._text
+
+    def cancel(self) -> None:
+        """End the child, if it runs still, and let go of what it wrote."""
+        if self._pid:
+            reap(self._pid, end=True)
+            self._pid = 0
+            self._value.close()
+
+    def close(self) -> None:
+        self.cancel()
+        self._text.close()
+
+    def __enter__(self) -> "Forked":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

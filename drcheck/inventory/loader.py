@@ -8,18 +8,16 @@ string: the schema, not YAML 1.1 guessing, decides what it means.
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import stat
 import sys
-import tempfile
 from sys import intern
 from pathlib import Path
 
 import yaml
 
 from ..errors import InputError, Location, path_error
-from ..processes import CAN_FORK, fork, reap
+from ..processes import CAN_FORK, Forked
 
 try:  # libyaml's parser; the pure-Python one behaves the same, only slower
     from yaml._yaml import CParser as _Parser
@@ -175,7 +173,7 @@ def _build_in_two(name: str, text: str) -> Mapping | None:
     The text is cut at the start of a line past 60 % of it that is an entry of a mapping opened by a top-level
     key (`services:`, most of an inventory).  This process reads the text before the cut; a forked child reads
     the rest behind blank lines and that key, so that its lines keep their numbers, and sends back what it read
-    (pickled, through an unnamed temporary file).  The halves are one reading of the whole when the first ends
+    (`processes.Forked`).  The halves are one reading of the whole when the first ends
     inside that mapping, with the entry at the indentation of its keys: a line there can only start another
     entry (a block scalar, a plain scalar that goes on, a nested mapping would be indented further, and an
     unclosed quote or bracket makes the first half an error), and `_joined` checks the rest."""
@@ -187,20 +185,12 @@ def _build_in_two(name: str, text: str) -> Mapping | None:
     cut, indent, key = cut
     line = text.count("\n", 0, cut)
     rest = "\n" * (line - 1) + f"{key}:\n" + text[cut:]
-    with tempfile.TemporaryFile() as spool:
-        pid = fork(lambda: _send(spool, name, rest))
+    with Forked(lambda _: _build(name, _Parser(rest))) as second:
         try:
             first = _build(name, _Parser(text[:cut]))
-        except BaseException as error:
-            reap(pid, end=True)
-            if isinstance(error, (yaml.YAMLError, InputError)):
-                return None
-            raise
-        if reap(pid) != 0:
+            return _joined(first, second.result()[0], key, line << 32 | indent)
+        except (yaml.YAMLError, InputError):
             return None
-        spool.seek(0)
-        second = pickle.load(spool)
-    return _joined(first, second, key, line << 32 | indent)
 
 
 def _cut(text: str, start: int) -> tuple[int, int, str] | None:
@@ -214,13 +204,6 @@ def _cut(text: str, start: int) -> tuple[int, int, str] | None:
     key, indent = section.group(1), len(section.group(2))
     entry = re.compile(r"\n {%d}[A-Za-z0-9_][^\n:#]*:(?=[ \t\n])" % indent).search(text, start)
     return None if entry is None else (entry.start() + 1, indent, key)
-
-
-def _send(spool, name: str, text: str) -> int:
-    """In the child: the root of `text`, pickled into `spool`."""
-    pickle.dump(_build(name, _Parser(text)), spool, protocol=pickle.HIGHEST_PROTOCOL)
-    spool.flush()
-    return 0
 
 
 def _joined(first, second, key: str, cut: int) -> Mapping | None:
