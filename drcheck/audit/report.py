@@ -296,13 +296,13 @@ class JsonItems:
     once (about 90 MB at 20,000 services)."""
 
     def __init__(self, items: list, make: Callable[[Any], object]):
-        self._items, self._make = items, make
+        self.items, self.make = items, make
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self.items)
 
     def __iter__(self) -> Iterator[object]:
-        return map(self._make, self._items)
+        return map(self.make, self.items)
 
 
 def finding_json(f: Finding, owner: str | None = None, tier: int | None = None) -> dict:

@@ -15,11 +15,14 @@ command asks the audit for what its formats `need`.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from importlib import import_module
+from itertools import accumulate
 from typing import Any, Callable, Iterable
 
 from ..audit.report import Needs
+from ..rule_api.findings import Finding
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,23 @@ REGISTRY: dict[str, dict[str, str]] = {
     "plan": {"table": "plan:table", "json": "plan:json", "markdown": "plan:markdown"},
 }
 FORMATS = tuple(REGISTRY["audit"])
+
+
+# From this many results, a format that spends most of its time on each finding has a forked process write the
+# second half meanwhile (`processes.Forked`).
+SHARED_FROM = 5_000
+
+
+def halfway(weights: list[int]) -> int:
+    """Where to cut a list whose items take these times to write, so that each part takes about as long."""
+    total = list(accumulate(weights))
+    return bisect_left(total, total[-1] / 2)
+
+
+def finding_weight(finding: Finding) -> int:
+    """About how long a finding takes to write, in the unit of `halfway`'s weights: its text grows with its
+    message (a chain, a list of dependencies), and its evidence with it, about twice as long."""
+    return 2 * len(finding.message) + 500
 
 
 def formats(what: str) -> tuple[str, ...]:

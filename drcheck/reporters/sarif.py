@@ -17,14 +17,16 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import IO, Iterable, Iterator
 from urllib.parse import quote
 
 from ..rule_api.findings import Finding
 from ..audit.report import Report, RuleInfo
-from . import View, declare_needs
+from ..processes import CAN_FORK, Forked
+from . import SHARED_FROM, View, declare_needs, finding_weight, halfway
 from .safe import json_line, json_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -68,11 +70,32 @@ def render(report: Report, view: View = View()) -> Iterator[str]:
     head = json.dumps(log, indent=2, ensure_ascii=False).split('"results": []', 1)[0]
     yield json_text(head + '"results": [')
     with_baseline = report.baseline is not None
+
+    def line(finding: Finding) -> str:
+        return json_line(_result(finding, index, with_baseline, *report.owner_and_tier(finding)))
+
+    results = ranked[:MAX_RESULTS]
     kept = 0
-    for line in _within_gzip_limit(json_line(_result(f, index, with_baseline, *report.owner_and_tier(f)))
-                                   for f in ranked[:MAX_RESULTS]):
-        yield (",\n        " if kept else "\n        ") + line
-        kept += 1
+    # a large log's second half is encoded, and its size measured, by a second process meanwhile
+    half = halfway(list(map(finding_weight, results))) if CAN_FORK and len(results) >= SHARED_FROM else len(results)
+    with Forked(lambda out: _measured(map(line, results[half:]), out)) if half < len(results) else nullcontext() as second:
+        size = _Gzipped()
+        for finding in results[:half]:
+            text = line(finding)
+            if not size.add(text):
+                break
+            yield (",\n        " if kept else "\n        ") + text
+            kept += 1
+        if second is not None and kept == half:
+            packed, lines = second.result()
+            # compressed apart from the first half, without its window: no smaller than it is in the whole log
+            whole = size.flushed() + packed <= size.budget
+            for text in lines:
+                text = text[:-1]
+                if not (whole or size.add(text)):
+                    break
+                yield ",\n        " + text
+                kept += 1
     if kept < len(ranked):
         run["properties"]["resultsOmitted"] = {
             "count": len(ranked) - kept, "kept": kept,
@@ -83,24 +106,40 @@ def render(report: Report, view: View = View()) -> Iterator[str]:
     yield json_text(("\n      ]" if kept else "]") + tail + "\n")
 
 
-def _within_gzip_limit(results: Iterable[str]) -> Iterator[str]:
-    """The first results whose SARIF stays under GitHub's gzipped size limit, measured as they pass by
-    compressing them with zlib's fastest level: it compresses less than gzip's default, so a size it keeps
-    under the limit is under it for GitHub too.  Until the compressor is flushed, what it holds back is
-    counted at its uncompressed size; it is flushed only when that estimate nears the limit."""
-    budget = MAX_GZIPPED_BYTES * 0.95  # room for the rules and the run's other parts
-    compressor = zlib.compressobj(1)
-    packed = held = 0
-    for line in results:
+class _Gzipped:
+    """The size of the results so far, gzipped, measured as they pass by compressing them with zlib's fastest
+    level: it compresses less than gzip's default, so a size it keeps under the limit is under it for GitHub
+    too.  What the compressor holds back is counted at its uncompressed size until it is flushed, which is
+    done only when that estimate nears the limit."""
+
+    def __init__(self):
+        self.budget = MAX_GZIPPED_BYTES * 0.95  # room for the rules and the run's other parts
+        self._compressor = zlib.compressobj(1)
+        self._packed = self._held = 0
+
+    def add(self, line: str) -> bool:
+        """Whether the results so far, `line` the last, stay under the limit."""
         raw = line.encode() + b"\n"
-        packed += len(compressor.compress(raw))
-        held += len(raw)
-        if packed + held > budget:
-            packed += len(compressor.flush(zlib.Z_SYNC_FLUSH))
-            held = 0
-            if packed > budget:
-                return
-        yield line
+        self._packed += len(self._compressor.compress(raw))
+        self._held += len(raw)
+        if self._packed + self._held > self.budget:
+            return self.flushed() <= self.budget
+        return True
+
+    def flushed(self) -> int:
+        """The size so far, every byte fed compressed."""
+        self._packed += len(self._compressor.flush(zlib.Z_SYNC_FLUSH))
+        self._held = 0
+        return self._packed
+
+
+def _measured(lines: Iterable[str], out: IO[str]) -> int:
+    """Write the lines, one a line, and return their size gzipped on their own."""
+    size = _Gzipped()
+    for text in lines:
+        out.write(text + "\n")
+        size.add(text)
+    return size.flushed()
 
 
 def _rule(rule: RuleInfo) -> dict:
