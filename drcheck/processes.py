@@ -1,6 +1,6 @@
 """A second process for work that splits in two: a large file is read in two halves at once (`loader.parse`),
-a large audit runs half its rules in one (`engine.run`), and `diff` audits its base in one while it audits the
-head."""
+a large audit runs half its rules in one (`engine.run`) and writes half of a large JSON or SARIF report's findings
+in one (`Forked`), and `diff` audits its base in one while it audits the head."""
 from __future__ import annotations
 
 import os
@@ -46,8 +46,8 @@ def reap(pid: int, end: bool = False) -> int:
 
 class Forked:
     """work(out) done by a forked child while this process goes on: `result()` waits for it and returns what it
-    returned, and what it wrote to `out` (text), each through an unnamed temporary file, so that neither is
-    ever held whole in memory on its way.  Where there is no fork, or should the child fail (it died, or
+    returned (pickled) and what it wrote to `out` (text, to be read as needed, never held whole), each sent
+    back through an unnamed temporary file.  Where there is no fork, or should the child fail (it died, or
     work raised there), work is done here when the result is asked for: the result, or the error, is then
     this process's own.  `cancel()` ends a child whose result is no longer wanted."""
 
