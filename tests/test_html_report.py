@@ -12,6 +12,8 @@ from html import unescape
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import SAMPLES, drcheck, run_audit
 from drcheck.reporters.sitemap import MAP_HEIGHT, MAP_WIDTH
@@ -463,3 +465,24 @@ services:
     svg = svg_of(render("audit", "html", run_audit(tmp_path / "inv.yaml")), "map")
     titles = re.findall(r'<line class="pair"[^>]*><title>([^<]*)</title>', svg)
     assert len(titles) == 1 and re.fullmatch(r"busan – seoul: 32\d\.\d km; DR pair of mobile-bff, auth-service", titles[0])
+
+
+# ---- the labels' placement finds what lies near each label on a grid ------------------------------------------
+
+boxes = st.tuples(st.floats(-200, 1200), st.floats(-200, 900), st.floats(0, 300), st.floats(0, 200)).map(
+    lambda b: (b[0], b[1], b[0] + b[2], b[1] + b[3]))
+
+
+@given(st.lists(boxes, max_size=60), boxes)
+def test_the_boxes_near_an_area_are_every_box_that_overlaps_it_in_the_order_placed(placed, area):
+    from drcheck.reporters.sitemap import _Boxes
+
+    def overlaps(box) -> bool:
+        return box[0] < area[2] and area[0] < box[2] and box[1] < area[3] and area[1] < box[3]
+
+    grid = _Boxes(placed[:30])
+    for box in placed[30:]:
+        grid.add(box)
+    near = grid.near(area)
+    assert [box for box in near if overlaps(box)] == [box for box in placed if overlaps(box)]
+    assert len(near) <= len(placed)
