@@ -57,6 +57,9 @@ OVERLAY_NAME = "<plan>"
 # the strategies a standby may run, cheapest first by the default factors; active-active needs two primaries
 _STANDBY_STRATEGIES = ("backup-restore", "pilot-light", "warm-standby", "active-active")
 _HOLDS_NO_STANDBY = ("vault", "office")  # site kinds that keep backups or people, not running services
+# where a backup goes first, among sites that fit as well and cost as much: a vault is there to keep them, an
+# office keeps people (a backup may still go there, last)
+_BACKUP_KIND_ORDER = {"vault": 0, "office": 2}
 _SITE_RULES = ("no-dr", "dr-site-too-close", "dr-shares-building", "dr-shares-campus", "dr-shares-region",
                "dr-shares-utility", "dr-shares-hazard", "provider-concentration")
 _BACKUP_RULES = ("no-backup", "backup-colocated", "backup-shares-region", "backup-3-2-1")
@@ -730,7 +733,8 @@ class _Vocabulary:
                               f"{format_amount(service.monthly_cost)}/month × {standbys} standby(s)")]
 
     def targets(self, service: Service, backup: bool) -> list[str]:
-        """The best existing site and the best candidate site for a standby (or a backup) of the service."""
+        """The best existing site and the best candidate site for a standby (or a backup) of the service: the
+        cheapest, then (for a backup) a vault before other kinds and an office last, then the nearest."""
         key = (service.name, "backup" if backup else "standby")
         found = self._targets.get(key)
         if found is None:
@@ -744,7 +748,8 @@ class _Vocabulary:
                 if fit is not None:
                     new = name not in self.inventory.sites
                     price = site.monthly_cost if new else 0.0
-                    ranked.append((new, price is None, price or 0.0, fit, name))
+                    kind = _BACKUP_KIND_ORDER.get(site.kind, 1) if backup else 0
+                    ranked.append((new, price is None, price or 0.0, kind, fit, name))
             ranked.sort()
             existing = next((r[-1] for r in ranked if not r[0]), None)
             candidate = next((r[-1] for r in ranked if r[0]), None)
