@@ -33,6 +33,7 @@ from ..processes import CAN_FORK, fork, reap
 from ..rule_api.rule import CATEGORIES, LIFECYCLES, SCOPES, Rule
 from ..rule_api.ruledoc import example_problem
 from ..errors import InputError, Location, Problem, did_you_mean, unknown_rule
+from ..inventory.loader import plain
 
 ENTRY_POINT_GROUP = "drcheck.rules"
 # below this many services an audit takes well under a second, and a second process would only add its start
@@ -471,7 +472,7 @@ def configure(policy: Policy, sources: dict[str, RuleSource], select: list[str] 
                                                      f"{did_you_mean(key, [*declared, *RULE_KEYS])}; expected one of: {known}"))
                 continue
             try:
-                settings.values[key] = declared[key].convert(_plain(raw))
+                settings.values[key] = declared[key].convert(plain(raw))
             except ValueError as exc:
                 problems.append(Problem(at or where, f"rules.{rule_id}.{key}: {exc}"))
     for rule_id in [*(select or []), *ignore]:
@@ -499,12 +500,3 @@ def configure(policy: Policy, sources: dict[str, RuleSource], select: list[str] 
 def _named(rule: type[Rule], names: list[str]) -> bool:
     """Whether --select or --ignore names the rule, by its id or by one of its categories."""
     return rule.id in names or any(category in names for category in rule.categories)
-
-
-def _plain(value):
-    """Loader containers to plain dicts and lists (parameters are small)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any, Callable
 
 from ..errors import InputError, Location, Problem, did_you_mean
-from .loader import Mapping, Sequence, position
+from .loader import Mapping, Sequence, plain, position
 from .scalars import parse_date, parse_number
 
 MAX_PROBLEMS = 50
@@ -230,7 +230,7 @@ def read_object(ctx: Reader, node, mark, spec: ObjectSpec, what: str) -> dict | 
         reader = readers.get(key)
         if reader is None:
             if spec.extensible and key.startswith("x-"):
-                values.setdefault("extensions", {})[key] = _plain(value)
+                values.setdefault("extensions", {})[key] = plain(value)
                 continue
             if spec.open:
                 values.setdefault("others", {})[key] = (value, ctx.at(value_at(key)))
@@ -257,15 +257,6 @@ def read_object(ctx: Reader, node, mark, spec: ObjectSpec, what: str) -> dict | 
         return None  # never build from part of an object: a reference read as nothing is no reference
     values["location"] = ctx.at(node.where)
     return values
-
-
-def _plain(value):
-    """A value under an x-* key, as plain YAML data (its positions are of no use to anyone)."""
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, Sequence):
-        return [_plain(v) for v in value]
-    return value
 
 
 def objects(spec: ObjectSpec, build: Callable[[dict], Any], what: str) -> Parser:

@@ -67,6 +67,15 @@ class Sequence(list):
     __slots__ = ("where", "item_at")
 
 
+def plain(value):
+    """A loaded value as plain dicts and lists, its positions dropped (an x-* field's data, a rule parameter)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
 class Document:
     """One parsed file: its root node and its name for messages."""
 
